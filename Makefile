@@ -1,0 +1,42 @@
+# Two commands set a fresh machine up and run the project:
+#   make demo   - create .venv, install everything pinned, fit the bundled demo corpus, write figures/report.html
+#   make test   - create .venv (if needed), install everything pinned, run the test suite
+# Both are idempotent: a second run reuses .venv and the embedding cache (.cache/).
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: setup browser demo test lint clean-cache
+
+setup: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet torch==2.13.0
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+# Static PNG/SVG export (kaleido) needs a Chrome-family browser; Debian's chromium is installed when
+# missing and we are root. Without it the report is still written, without static figures.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
+	  echo "warning: chromium not installed; static figures will be skipped (the HTML report still works)"
+
+demo: setup browser
+	$(BIN)/topics demo
+
+test: setup browser
+	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean-cache:
+	rm -rf .cache

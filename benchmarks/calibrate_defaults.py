@@ -1,0 +1,56 @@
+"""How many topics and outliers the default settings give on real counselor remarks.
+
+Prints one row per corpus and ``min_cluster_size`` setting: remarks, min_cluster_size used, topics,
+outlier share before and after outlier reduction, and fit time. Embeddings come from the cache
+(``.cache/embeddings``), so only the first run pays for embedding.
+
+Usage: ``.venv/bin/python benchmarks/calibrate_defaults.py [annomi|all29k] [auto|INT ...]``
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import pandas as pd
+
+from topics.config import TopicConfig
+from topics.embeddings import Embedder
+from topics.model import TopicModel
+from topics.preprocess import select_remarks
+from topics.public_corpora import load_annomi, load_esconv, load_mibot
+
+
+def corpus(name: str) -> pd.DataFrame:
+    if name == "annomi":
+        return load_annomi()
+    return pd.concat([load_annomi(), load_mibot(), load_esconv()], ignore_index=True)
+
+
+def main() -> None:
+    name = sys.argv[1] if len(sys.argv) > 1 else "annomi"
+    settings = sys.argv[2:] or ["auto"]
+    config = TopicConfig()
+    remarks, dropped = select_remarks(corpus(name), config.cleaning)
+    embedder = Embedder(config.embedding)
+    t0 = time.perf_counter()
+    emb = embedder.embed(remarks["text"].tolist())
+    print(f"embedding: {len(remarks)} remarks, {embedder.n_computed_} computed, {time.perf_counter() - t0:.1f} s")
+    rows = []
+    for s in settings:
+        config.hdbscan.min_cluster_size = s if s == "auto" else int(s)
+        t0 = time.perf_counter()
+        model = TopicModel(config, embedder=embedder).fit(remarks, emb)
+        a = model.assignments_
+        rows.append({
+            "corpus": name, "remarks": len(remarks), "min_cluster_size": model.min_cluster_size_,
+            "topics": model.manifest_["n_topics"],
+            "outliers_raw": round(float((a["probability"] == 0).mean() if "probability" in a else 0), 3),
+            "outliers": round(model.manifest_["outlier_share"], 3),
+            "fit_s": round(time.perf_counter() - t0, 1),
+        })
+        print(pd.DataFrame(rows).to_string(index=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,78 @@
+"""Shared fixtures: real corpus extracts, one embedding cache, and a guard against network access."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+PROJECT = Path(__file__).resolve().parents[1]
+CACHE = PROJECT / ".cache" / "embeddings"
+
+
+def _is_local(address: object) -> bool:
+    if isinstance(address, tuple) and address:
+        host = str(address[0])
+        return host in ("localhost", "::1", "") or host.startswith("127.")
+    return True  # AF_UNIX paths (Jupyter kernels use them) are local
+
+
+@pytest.fixture(autouse=True, scope="session")
+def no_network():
+    """Fail any test that opens a connection beyond this machine: everything must run offline."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        if not _is_local(address):
+            raise RuntimeError(f"network access attempted during tests: {address!r}")
+        return real_connect(self, address)
+
+    socket.socket.connect = guarded
+    yield
+    socket.socket.connect = real_connect
+
+
+@pytest.fixture(scope="session")
+def demo_corpus() -> pd.DataFrame:
+    from topics.public_corpora import load_demo
+
+    return load_demo()
+
+
+@pytest.fixture(scope="session")
+def annomi_extract(demo_corpus) -> pd.DataFrame:
+    """The AnnoMI part of the bundled demo corpus: 133 real professional MI sessions."""
+    return demo_corpus[demo_corpus["corpus"] == "annomi"].reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def small_corpus(annomi_extract) -> pd.DataFrame:
+    """The first 40 AnnoMI sessions (about 1,000 therapist remarks): small enough to fit in seconds."""
+    sessions = sorted(annomi_extract["session_id"].unique(), key=lambda s: int(s.split("-")[1]))[:40]
+    return annomi_extract[annomi_extract["session_id"].isin(sessions)].reset_index(drop=True)
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    """One embedder for the whole session, caching in the project's .cache (shared with `make demo`)."""
+    from topics.config import EmbeddingConfig
+    from topics.embeddings import Embedder
+
+    return Embedder(EmbeddingConfig(cache_dir=str(CACHE)), show_progress=False)
+
+
+@pytest.fixture
+def config():
+    """Default config with the shared cache and no static export (fast)."""
+    from topics.config import TopicConfig
+
+    cfg = TopicConfig()
+    cfg.embedding.cache_dir = str(CACHE)
+    cfg.report.static_formats = []
+    return cfg

@@ -1,0 +1,96 @@
+"""TopicModel on a small real extract: determinism, save/load without pickle, transform, size errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from topics.errors import InputError
+from topics.model import TopicModel, keyword_label
+from topics.preprocess import select_remarks
+
+
+@pytest.fixture(scope="module")
+def remarks(small_corpus):
+    kept, _ = select_remarks(small_corpus)
+    return kept
+
+
+@pytest.fixture(scope="module")
+def fitted(remarks, embedder):
+    from topics.config import TopicConfig
+
+    cfg = TopicConfig()
+    cfg.embedding.cache_dir = str(embedder.config.cache_dir)
+    return TopicModel(cfg, embedder=embedder).fit(remarks)
+
+
+def test_fit_produces_consistent_tables(fitted, remarks):
+    a, t = fitted.assignments_, fitted.topics_
+    assert len(a) == len(remarks)
+    assert a["utterance_id"].tolist() == remarks["utterance_id"].tolist()
+    assert (t["topic"] != -1).sum() >= 2
+    assert t["size"].sum() == len(remarks)
+    assert t.set_index("topic")["size"].to_dict() == a["topic"].value_counts().to_dict()
+    assert np.isclose(t["share"].sum(), 1.0)
+    assert fitted.bertopic_ is not None and fitted.bertopic_.get_topic_info() is not None
+    # every representative remark belongs to its topic
+    by_id = a.set_index("utterance_id")["topic"]
+    for topic, ids in zip(t["topic"], t["representative_ids"], strict=True):
+        assert ids and all(by_id[i] == topic for i in ids)
+
+
+def test_same_seed_same_topics(fitted, remarks, embedder):
+    again = TopicModel(fitted.config, embedder=embedder).fit(remarks)
+    pd.testing.assert_series_equal(fitted.assignments_["topic"], again.assignments_["topic"])
+    assert fitted.topics_["label"].tolist() == again.topics_["label"].tolist()
+
+
+def test_save_load_round_trip_transforms_identically(fitted, remarks, embedder, tmp_path):
+    fitted.save(tmp_path / "m")
+    files = {p.name for p in (tmp_path / "m").rglob("*")}
+    assert not any(f.endswith((".pkl", ".pickle", ".bin", ".pt")) for f in files)
+    loaded = TopicModel.load(tmp_path / "m", embedder=embedder)
+    new = remarks["text"].iloc[::7].tolist() + ["How much do you drink on a typical day?", "Tell me about your week."]
+    before = fitted.transform(new)
+    after = loaded.transform(new)
+    pd.testing.assert_frame_equal(before, after)
+    pd.testing.assert_frame_equal(fitted.topics_, loaded.topics_)
+    pd.testing.assert_frame_equal(fitted.assignments_, loaded.assignments_)
+    # a remark from the training data lands in its own topic in most cases
+    own = fitted.assignments_.set_index("text")["topic"]
+    trained = before.iloc[: len(remarks["text"].iloc[::7])]
+    agree = (trained["topic"].to_numpy() == own.loc[trained["text"]].to_numpy()[: len(trained)]).mean()
+    assert agree > 0.6
+
+
+def test_load_refuses_pickle(fitted, tmp_path, embedder):
+    fitted.save(tmp_path / "m")
+    (tmp_path / "m" / "bertopic" / "evil.pkl").write_bytes(b"\x80\x04N.")
+    with pytest.raises(InputError, match="pickle"):
+        TopicModel.load(tmp_path / "m", embedder=embedder)
+
+
+def test_load_names_missing_file(tmp_path):
+    with pytest.raises(InputError, match="missing"):
+        TopicModel.load(tmp_path)
+
+
+def test_too_few_remarks_is_a_clear_error(remarks, embedder, fitted):
+    with pytest.raises(InputError, match="too few"):
+        TopicModel(fitted.config, embedder=embedder).fit(remarks.head(10))
+
+
+def test_identical_remarks_are_a_clear_error(remarks, embedder, fitted):
+    same = remarks.head(50).assign(text="How do you feel about that?")
+    with pytest.raises(InputError, match="distinct"):
+        TopicModel(fitted.config, embedder=embedder).fit(same)
+
+
+def test_keyword_label_skips_repeated_words():
+    assert (
+        keyword_label(["stop smoking", "smoking", "quit smoking", "cigarettes", "nicotine"])
+        == "stop smoking, cigarettes, nicotine"
+    )
+    assert keyword_label([]) == "(no keywords)"

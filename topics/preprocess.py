@@ -1,0 +1,143 @@
+"""Remark selection: which therapist utterances the topic model sees, and why others do not.
+
+Nothing is dropped silently: :func:`select_remarks` returns the kept remarks *and* every dropped
+therapist utterance with its reason, and :func:`drop_counts` turns those into the table the report shows.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from topics.config import CleaningConfig
+from topics.errors import InputError
+
+DROP_REASONS: tuple[str, ...] = ("empty", "backchannel", "too_short", "duplicate")
+"""Reasons, in the order in which rules are applied (a remark gets the first that fits)."""
+
+_WORD = re.compile(r"(?:[^\W_]|['\u2019])+(?:-(?:[^\W_]|['\u2019])+)*")
+"""A word: letters (any script), digits and apostrophes (straight or typographic), inner hyphens."""
+_APOSTROPHES = "'\u2019"
+
+
+def normalise_text(text: str) -> str:
+    """Lower-case a remark and collapse its whitespace (the key used for duplicates)."""
+    return " ".join(text.lower().split())
+
+
+def word_count(text: str) -> int:
+    """Number of words (letters of any script, digits, apostrophes and inner hyphens) in a text."""
+    return len(_WORD.findall(text))
+
+
+def is_backchannel(text: str, tokens: set[str]) -> bool:
+    """Whether a remark consists only of back-channel words (``Mm-hmm.``, ``Okay, I see.``).
+
+    Parameters
+    ----------
+    text : str
+        The remark.
+    tokens : set of str
+        Lower-case back-channel words.
+
+    Returns
+    -------
+    bool
+        ``True`` if the remark has at least one word and every word is a back-channel word.
+    """
+    words = [w.strip(_APOSTROPHES).replace("\u2019", "'") for w in _WORD.findall(text.lower())]
+    return bool(words) and all(w in tokens for w in words)
+
+
+def select_remarks(corpus: pd.DataFrame, cleaning: CleaningConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pick the therapist remarks to model and account for every one left out.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        A validated utterance table.
+    cleaning : CleaningConfig, optional
+        The rules; defaults to :class:`topics.config.CleaningConfig`.
+
+    Returns
+    -------
+    remarks : pandas.DataFrame
+        Therapist rows kept, all corpus columns, text stripped, plus ``n_words`` and
+        ``duplicate_count`` (how many kept remarks share this normalised text).
+    dropped : pandas.DataFrame
+        Therapist rows left out: ``utterance_id``, ``session_id``, ``reason`` (one of
+        :data:`DROP_REASONS`) and ``text``.
+
+    Raises
+    ------
+    InputError
+        The corpus has no therapist utterances, or none survives cleaning.
+    """
+    cleaning = cleaning or CleaningConfig()
+    therapist = corpus[corpus["role"] == "therapist"].copy()
+    if therapist.empty:
+        raise InputError(
+            "the corpus has no therapist utterances; check the role column or its mapping "
+            f"(roles found: {sorted(corpus['role'].unique())})",
+            column="role",
+        )
+    therapist["text"] = therapist["text"].fillna("").astype(str).str.strip()
+    therapist["n_words"] = therapist["text"].map(word_count).astype("int64")
+    tokens = {t.lower() for t in cleaning.backchannel_tokens}
+
+    reason = pd.Series(pd.NA, index=therapist.index, dtype="object")
+    reason[therapist["text"] == ""] = "empty"
+    if cleaning.drop_backchannels:
+        back = therapist["text"].map(lambda t: is_backchannel(t, tokens))
+        reason[reason.isna() & back] = "backchannel"
+    reason[reason.isna() & (therapist["n_words"] < cleaning.min_words)] = "too_short"
+
+    key = therapist["text"].map(normalise_text)
+    if cleaning.duplicates != "keep":
+        candidates = reason.isna()
+        subset = ["_key", "session_id"] if cleaning.duplicates == "drop_within_session" else ["_key"]
+        dup = therapist.assign(_key=key)[candidates].duplicated(subset=subset, keep="first")
+        reason[dup[dup].index] = "duplicate"
+
+    kept = therapist[reason.isna()].copy()
+    if kept.empty:
+        raise InputError(
+            f"no therapist remark survives cleaning ({len(therapist)} therapist utterances, all dropped: "
+            f"{reason.value_counts().to_dict()}); relax [cleaning] min_words or drop_backchannels"
+        )
+    kept["duplicate_count"] = key[kept.index].map(key[kept.index].value_counts()).astype("int64")
+    dropped = therapist.loc[reason.notna(), ["utterance_id", "session_id", "text"]].copy()
+    dropped.insert(2, "reason", reason[reason.notna()].astype(str))
+    return kept.reset_index(drop=True), dropped.reset_index(drop=True)
+
+
+def drop_counts(corpus: pd.DataFrame, remarks: pd.DataFrame, dropped: pd.DataFrame) -> pd.DataFrame:
+    """The account of every utterance: client turns, each drop reason, remarks kept.
+
+    Parameters
+    ----------
+    corpus : pandas.DataFrame
+        The utterance table.
+    remarks, dropped : pandas.DataFrame
+        The two outputs of :func:`select_remarks`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``step``, ``count``, ``share`` (of all utterances); rows add up to the corpus size.
+    """
+    n = len(corpus)
+    rows = [("client utterances (not modelled)", int((corpus["role"] == "client").sum()))]
+    counts = dropped["reason"].value_counts()
+    labels = {
+        "empty": "therapist: empty",
+        "backchannel": "therapist: back-channel only (mm-hmm, okay)",
+        "too_short": "therapist: too short",
+        "duplicate": "therapist: duplicate text",
+    }
+    rows += [(labels[r], int(counts.get(r, 0))) for r in DROP_REASONS]
+    rows.append(("therapist remarks modelled", len(remarks)))
+    table = pd.DataFrame(rows, columns=["step", "count"])
+    table["share"] = table["count"] / n if n else 0.0
+    return table

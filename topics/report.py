@@ -1,0 +1,254 @@
+"""Self-contained HTML report of a topic analysis, plus static copies of its figures.
+
+The report inlines plotly.js, so it opens offline and can be mailed as one file. Every string that comes
+from transcripts, metadata, labels or configuration is HTML-escaped by the template engine (Jinja2
+autoescaping); figure data is JSON-encoded by plotly with ``<``, ``>`` and ``&`` escaped.
+Static images (PNG/SVG) are written through kaleido, which needs a Chrome-family browser (Debian's
+``chromium``); without one the report is still written and says that the static figures were skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from plotly.offline import get_plotlyjs
+
+from topics import plots
+from topics.pipeline import Analysis, topic_word_scores
+
+log = logging.getLogger(__name__)
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+def figures(analysis: Analysis) -> dict[str, go.Figure]:
+    """All report figures of an analysis, by name.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    dict of str to plotly.graph_objects.Figure
+        ``topic_sizes``, ``top_words``, ``intertopic_map``, ``hierarchy``, ``document_map`` and, when
+        the config names a ``compare_by`` column present in the data, ``group_shares``.
+    """
+    model = analysis.model
+    cfg = analysis.config
+    figs = {
+        "topic_sizes": plots.topic_sizes(model.topics_),
+        "top_words": plots.top_words(topic_word_scores(model), model.topics_),
+        "intertopic_map": plots.intertopic_map(model.topics_, model.topic_ids_, model.topic_embeddings_),
+        "hierarchy": plots.topic_hierarchy(model.topics_, model.topic_ids_, model.topic_embeddings_),
+        "document_map": plots.document_map(model.assignments_, analysis.document_map,
+                                           max_points=cfg.report.document_map_max_points, seed=cfg.seed),
+    }
+    by = cfg.report.compare_by
+    if by and by in model.assignments_.columns and model.assignments_[by].nunique() > 1:
+        figs["group_shares"] = plots.group_shares(model.assignments_, by)
+    return figs
+
+
+def browser_available() -> bool:
+    """Whether kaleido can find a Chrome-family browser for static export."""
+    if any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome", "chrome")):
+        return True
+    return bool(os.environ.get("BROWSER_PATH"))
+
+
+def export_static(figs: dict[str, go.Figure], folder: str | Path, formats: list[str]) -> list[Path]:
+    """Write static copies of figures (one file per figure and format) through kaleido.
+
+    Parameters
+    ----------
+    figs : dict of str to Figure
+    folder : str or Path
+        Target folder (created).
+    formats : list of str
+        ``png``, ``svg``, ``pdf``, ...
+
+    Returns
+    -------
+    list of Path
+        Files written.
+
+    Raises
+    ------
+    RuntimeError
+        No browser for kaleido, or the export failed.
+    """
+    if not formats or not figs:
+        return []
+    if not browser_available():
+        raise RuntimeError("no Chrome-family browser found for kaleido (install Debian's chromium)")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    items = [(fig, folder / f"{name}.{fmt}") for name, fig in figs.items() for fmt in formats]
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        tmp_paths = [Path(tmp) / p.name for _, p in items]
+        pio.write_images([f for f, _ in items], tmp_paths,
+                         width=[1200] * len(items), height=[f.layout.height or 600 for f, _ in items])
+        for src, (_, dst) in zip(tmp_paths, items, strict=True):
+            os.replace(src, dst)
+    return [p for _, p in items]
+
+
+def _topic_rows(analysis: Analysis) -> list[dict]:
+    t = analysis.topics.copy()
+    t["_o"] = (t["topic"] == -1).astype(int)
+    rows = []
+    for _, r in t.sort_values(["_o", "size"], ascending=[True, False]).iterrows():
+        remarks = list(r["representative_texts"])
+        rows.append({
+            "topic": int(r["topic"]), "label": r["label"], "size": int(r["size"]), "share": float(r["share"]),
+            "keywords": r["keywords"], "remarks": remarks,
+            "first_remark": (remarks[0][:110] + "…") if remarks and len(remarks[0]) > 110 else (remarks[0] if remarks else ""),
+        })
+    return rows
+
+
+def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
+    cfg = analysis.config
+    man = analysis.model.manifest_
+    versions = man.get("versions", {})
+    return [
+        ("embedding model", str(man.get("embedding_model"))),
+        ("UMAP", f"n_neighbors={cfg.umap.n_neighbors}, n_components={cfg.umap.n_components}, "
+                 f"min_dist={cfg.umap.min_dist}, metric={cfg.umap.metric}"),
+        ("HDBSCAN", f"min_cluster_size={man.get('min_cluster_size')} (setting: {cfg.hdbscan.min_cluster_size}), "
+                    f"min_samples={cfg.hdbscan.min_samples}, selection={cfg.hdbscan.cluster_selection_method}"),
+        ("topic words", f"{cfg.representation.model}, n-grams {cfg.vectorizer.ngram_range}, "
+                        f"stop words {cfg.vectorizer.stop_words} + {len(cfg.vectorizer.extra_stop_words)} extra"),
+        ("outlier reduction", f"{cfg.outliers.strategy}, threshold {cfg.outliers.threshold}" if cfg.outliers.reduce
+         else "off"),
+        ("cleaning", f"min_words={cfg.cleaning.min_words}, back-channels dropped={cfg.cleaning.drop_backchannels}, "
+                     f"duplicates={cfg.cleaning.duplicates}"),
+        ("seed", str(cfg.seed)),
+        ("data SHA-256", str(man.get("data_sha256"))),
+        ("fitted", str(man.get("created"))),
+        ("versions", ", ".join(f"{k} {v}" for k, v in versions.items())),
+    ]
+
+
+def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str = "",
+                static_files: list[str] | None = None, warnings: list[str] | None = None) -> str:
+    """Render the report as one HTML string (plotly.js inlined).
+
+    Parameters
+    ----------
+    analysis : Analysis
+    figs : dict of str to Figure
+        As returned by :func:`figures`.
+    run_name : str
+        Shown in the header.
+    static_files : list of str, optional
+        Names of static figure files to list.
+    warnings : list of str, optional
+        Shown at the top.
+
+    Returns
+    -------
+    str
+    """
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    template = env.get_template("report.html.j2")
+
+    def div(name: str) -> str:
+        fig = figs.get(name)
+        if fig is None:
+            return ""
+        return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{name}",
+                           config={"displaylogo": False, "responsive": True})
+
+    model = analysis.model
+    return template.render(
+        title=analysis.config.report.title,
+        created=time.strftime("%Y-%m-%d %H:%M"),
+        version=metadata.version("topics"),
+        run_name=run_name,
+        plotlyjs=get_plotlyjs(),
+        summary=analysis.summary,
+        compare_by=analysis.summary.get("compare_by"),
+        n_topics=int((model.topics_["topic"] != -1).sum()),
+        outlier_share=float((model.assignments_["topic"] == -1).mean()),
+        drop_rows=analysis.drop_counts.to_dict("records"),
+        topic_rows=_topic_rows(analysis),
+        sizes_fig=div("topic_sizes"),
+        words_fig=div("top_words"),
+        map_fig=div("intertopic_map"),
+        hierarchy_fig=div("hierarchy"),
+        documents_fig=div("document_map"),
+        groups_fig=div("group_shares"),
+        method_rows=_method_rows(analysis),
+        static_files=static_files or [],
+        warnings=warnings or [],
+    )
+
+
+def report(
+    run: str | Path | Analysis,
+    *,
+    out: str | Path | None = None,
+    figures_dir: str | Path | None = None,
+    formats: list[str] | None = None,
+) -> Path:
+    """Write the HTML report of a run (and static figures).
+
+    Parameters
+    ----------
+    run : str, Path or Analysis
+        A run folder written by :func:`topics.fit` / ``topics fit``, or an :class:`Analysis`.
+    out : str or Path, optional
+        The HTML file; default ``<run>/report.html``.
+    figures_dir : str or Path, optional
+        Folder for static figures; default the folder of ``out``.
+    formats : list of str, optional
+        Static formats; default ``config.report.static_formats``. Empty for none.
+
+    Returns
+    -------
+    Path
+        The HTML file. It is written to a temporary file and moved into place, so an existing report is
+        replaced only by a complete one.
+    """
+    if isinstance(run, Analysis):
+        analysis, run_name = run, "(in memory)"
+        if out is None:
+            raise ValueError("pass out=... when reporting an in-memory analysis")
+    else:
+        analysis, run_name = Analysis.load(run), Path(run).name
+        out = out or Path(run) / "report.html"
+    out = Path(out)
+    figures_dir = Path(figures_dir) if figures_dir is not None else out.parent
+    formats = analysis.config.report.static_formats if formats is None else formats
+    figs = figures(analysis)
+    warnings: list[str] = []
+    static: list[Path] = []
+    if formats:
+        try:
+            static = export_static(figs, figures_dir, formats)
+        except Exception as err:  # the HTML report is still useful without static images
+            log.warning("static figures skipped: %s", err)
+            warnings.append(f"Static figure files were not written: {err}")
+    html_text = render_html(analysis, figs, run_name=run_name,
+                            static_files=[p.name for p in static], warnings=warnings)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(html_text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return out
