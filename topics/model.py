@@ -238,6 +238,7 @@ class TopicModel:
             min_dist=cfg.umap.min_dist,
             metric=cfg.umap.metric,
             random_state=cfg.seed,
+            n_jobs=1,  # a fixed random_state makes UMAP single-threaded anyway
             low_memory=True,
         )
         hdbscan_model = HDBSCAN(

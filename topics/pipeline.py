@@ -246,7 +246,7 @@ def document_layout(model: TopicModel, seed: int) -> pd.DataFrame:
         raise RuntimeError("the model's UMAP reduction is not available (was the model loaded from disk?)")
     n = len(reduced)
     coords = UMAP(n_neighbors=min(15, n - 1), n_components=2, min_dist=0.1, metric="euclidean",
-                  random_state=seed, low_memory=True).fit_transform(reduced)
+                  random_state=seed, n_jobs=1, low_memory=True).fit_transform(reduced)
     return pd.DataFrame(
         {"utterance_id": model.assignments_["utterance_id"].to_numpy(), "x": coords[:, 0].astype(float),
          "y": coords[:, 1].astype(float)}
