@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import platform
 import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
-
-import logging
 
 import numpy as np
 import pandas as pd
@@ -33,7 +32,6 @@ import pandas as pd
 from topics.config import TopicConfig
 from topics.embeddings import Embedder
 from topics.errors import InputError
-
 
 
 class _QuietCustomTopics(logging.Filter):
