@@ -6,6 +6,7 @@ before anything is written.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -16,6 +17,7 @@ from topics.errors import InputError
 
 DEMO_RUN = Path("runs/demo")
 DEMO_REPORT = Path("figures/report.html")
+DEMO_LEDGER = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "ledger.yaml"
 
 
 def _parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:
@@ -105,12 +107,18 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
 @click.option("--static", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]),
               help="Static formats (default from the config). Repeatable.")
 @click.option("--no-static", is_flag=True, help="Write no static figures.")
-def report(run, out, figures_dir, formats, no_static) -> None:
-    """Write the self-contained HTML report (and static figures) of a run folder RUN."""
+@click.option("--ledger", type=click.Path(path_type=Path),
+              help="Curation ledger to apply (default: RUN/ledger.yaml when it exists).")
+@click.option("--raw", is_flag=True, help="Show the raw model's topics even when a ledger exists.")
+def report(run, out, figures_dir, formats, no_static, ledger, raw) -> None:
+    """Write the self-contained HTML report (and static figures) of a run folder RUN.
+
+    The report shows the curated topics when a ledger is given or RUN/ledger.yaml exists.
+    """
     from topics.report import report as write_report
 
     chosen = [] if no_static else (list(formats) or None)
-    path = _run(write_report, run, out=out, figures_dir=figures_dir, formats=chosen)
+    path = _run(write_report, run, out=out, figures_dir=figures_dir, formats=chosen, ledger=ledger, raw=raw)
     click.echo(f"report: {path}")
 
 
@@ -121,7 +129,11 @@ def report(run, out, figures_dir, formats, no_static) -> None:
               help="HTML report; static figures go beside it.")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file.")
 def demo(out, report_file, config_path) -> None:
-    """Fit the bundled demo corpus (AnnoMI professionals vs MIBot LLM counsellor) and write the report."""
+    """Fit the bundled demo corpus (AnnoMI professionals vs MIBot LLM counsellor) and write the report.
+
+    The example curation ledger corpora/demo/ledger.yaml is copied into the run folder (unless one is
+    already there) and applied, so the report shows curated topics.
+    """
     from topics.pipeline import fit as fit_corpus
     from topics.readers import load_corpus
     from topics.report import report as write_report
@@ -135,8 +147,99 @@ def demo(out, report_file, config_path) -> None:
     click.echo(f"{analysis.summary['remarks']:,} remarks -> {n_topics} topics, "
                f"{(analysis.assignments['topic'] == -1).mean():.1%} outliers "
                f"(embedded {int(analysis.timings.get('embedded_new', 0)):,} new texts)")
+    run_ledger = Path(out) / "ledger.yaml"
+    if not run_ledger.exists() and DEMO_LEDGER.exists():
+        shutil.copy2(DEMO_LEDGER, run_ledger)
+        click.echo(f"curation ledger: {run_ledger} (copied from {DEMO_LEDGER.name} in corpora/demo)")
     path = _run(write_report, out, out=report_file)
     click.echo(f"report: {path} ({time.perf_counter() - t0:.0f} s in all)")
+
+
+@main.group()
+def curate() -> None:
+    """Expert curation: worksheets, importing decisions, diffs and agreement between ledgers."""
+
+
+@curate.command("worksheet")
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for worksheet.csv/.html (default RUN).")
+@click.option("--ledger", type=click.Path(path_type=Path),
+              help="Start from the view after this ledger (default RUN/ledger.yaml if it exists).")
+def curate_worksheet(run, out, ledger) -> None:
+    """Write a worksheet (CSV + HTML, one row per topic with 10 remarks) for an expert to fill in."""
+    from topics.curation import apply_ledger
+    from topics.pipeline import Analysis
+    from topics.worksheet import write_worksheet
+
+    analysis = _run(Analysis.load, run)
+    ledger = ledger or (run / "ledger.yaml" if (run / "ledger.yaml").exists() else None)
+    view = _run(apply_ledger, analysis, ledger)
+    for path in _run(write_worksheet, view, out or run):
+        click.echo(f"wrote {path}")
+
+
+@curate.command("import")
+@click.argument("sheet", type=click.Path(path_type=Path))
+@click.option("--run", "run", type=click.Path(path_type=Path), required=True, help="The run folder.")
+@click.option("--ledger", type=click.Path(path_type=Path), help="Ledger file (default RUN/ledger.yaml).")
+@click.option("--author", required=True, help="Who made the decisions (recorded in every entry).")
+def curate_import(sheet, run, ledger, author) -> None:
+    """Turn a filled worksheet SHEET into ledger entries (nothing is written if any row is invalid)."""
+    from topics.pipeline import Analysis
+    from topics.worksheet import import_worksheet
+
+    analysis = _run(Analysis.load, run)
+    before = 0
+    target = ledger or run / "ledger.yaml"
+    if target.exists():
+        from topics.ledger import Ledger
+
+        before = len(_run(Ledger.load, target).entries)
+    book = _run(import_worksheet, sheet, analysis, target, author=author)
+    click.echo(f"added {len(book.entries) - before} entries to {book.path}")
+
+
+@curate.command("diff")
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--ledger", type=click.Path(path_type=Path), help="Ledger file (default RUN/ledger.yaml).")
+def curate_diff(run, ledger) -> None:
+    """List what a ledger changes: each decision and its status, then raw -> curated topics."""
+    import pandas as pd
+
+    from topics.curation import apply_ledger
+    from topics.pipeline import Analysis
+
+    analysis = _run(Analysis.load, run)
+    view = _run(apply_ledger, analysis, ledger or run / "ledger.yaml")
+    with pd.option_context("display.width", 200, "display.max_colwidth", 70, "display.max_rows", 500):
+        click.echo(f"ledger mode: {view.mode}; {len(view.log)} entries, {view.survival:.0%} applied\n")
+        click.echo(view.log[["entry", "line", "written", "status", "applied_to", "reason"]].to_string(index=False))
+        moved = view.flows[(view.flows["raw_topic"] != view.flows["topic"]) | (view.flows["raw_label"] != view.flows["label"])]
+        click.echo("\nraw topic -> curated topic (changed only):")
+        click.echo(moved[["raw_topic", "raw_label", "topic", "label", "remarks"]].to_string(index=False))
+
+
+@curate.command("agree")
+@click.argument("run", type=click.Path(path_type=Path))
+@click.argument("ledger_a", type=click.Path(path_type=Path))
+@click.argument("ledger_b", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), help="CSV for the side-by-side label table.")
+def curate_agree(run, ledger_a, ledger_b, out) -> None:
+    """Agreement of two experts' ledgers on RUN: adjusted Rand, co-assignment, kappa on drops, labels."""
+    import pandas as pd
+
+    from topics.agreement import compare_ledgers
+    from topics.pipeline import Analysis, export_csv
+
+    analysis = _run(Analysis.load, run)
+    result = _run(compare_ledgers, analysis, ledger_a, ledger_b)
+    with pd.option_context("display.width", 200, "display.max_colwidth", 45, "display.max_rows", 500):
+        click.echo(result.summary().to_string(index=False))
+        click.echo("")
+        click.echo(result.labels.to_string(index=False))
+    if out:
+        export_csv(result.labels, out)
+        click.echo(f"wrote {out}")
 
 
 if __name__ == "__main__":

@@ -149,6 +149,14 @@ class TopicModel:
             self.embedder = Embedder(self.config.embedding)
         return self.embedder
 
+    def embed(self, texts: list[str] | pd.Series) -> np.ndarray:
+        """Embeddings of texts with the model's embedding backend (through the cache)."""
+        return self._get_embedder().embed([str(t) for t in texts])
+
+    def make_vectorizer(self, n_docs: int) -> Any:
+        """A new ``CountVectorizer`` configured as for fitting (stop words, n-grams, ``min_df``)."""
+        return self._vectorizer(n_docs)
+
     def _vectorizer(self, n_docs: int) -> Any:
         from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
@@ -188,6 +196,13 @@ class TopicModel:
         if distinct < need:
             raise InputError(
                 f"only {distinct} distinct remark texts among {n} remarks; UMAP needs at least {need} distinct texts"
+            )
+        # topic words come from a bag of words without stop words: with none left, c-TF-IDF has no vocabulary
+        analyzer = self._vectorizer(n).build_analyzer()
+        if not any(analyzer(text) for text in remarks["text"].astype(str)):
+            raise InputError(
+                f"none of the {n} remarks has a word outside the stop words, so topics cannot get keywords; "
+                "check the text column, or shorten [vectorizer] extra_stop_words / set stop_words = false"
             )
 
     # ------------------------------------------------------------------ fit / transform

@@ -20,9 +20,9 @@ import os
 import shutil
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -33,6 +33,10 @@ from topics.embeddings import Embedder
 from topics.errors import InputError
 from topics.model import TopicModel
 from topics.preprocess import drop_counts, select_remarks
+
+if TYPE_CHECKING:
+    from topics.curation import CuratedView
+    from topics.ledger import Ledger
 
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -63,16 +67,61 @@ class Analysis:
     dropped: pd.DataFrame
     document_map: pd.DataFrame
     timings: dict[str, float] = field(default_factory=dict)
+    curation: CuratedView | None = None
 
     @property
     def assignments(self) -> pd.DataFrame:
-        """Per-remark assignment table (see :attr:`TopicModel.assignments_`)."""
-        return self.model.assignments_
+        """Per-remark table: curated when a ledger was applied (:meth:`curate`), else the raw model's."""
+        return self.curation.assignments if self.curation is not None else self.model.assignments_
 
     @property
     def topics(self) -> pd.DataFrame:
-        """Per-topic table (see :attr:`TopicModel.topics_`)."""
+        """Per-topic table: curated when a ledger was applied, else the raw model's."""
+        return self.curation.topics if self.curation is not None else self.model.topics_
+
+    @property
+    def raw_assignments(self) -> pd.DataFrame:
+        """The raw model's per-remark table, whatever the curation."""
+        return self.model.assignments_
+
+    @property
+    def raw_topics(self) -> pd.DataFrame:
+        """The raw model's per-topic table, whatever the curation."""
         return self.model.topics_
+
+    @property
+    def topic_ids(self) -> list[int]:
+        """Topics (curated or raw) in the row order of :attr:`topic_embeddings`."""
+        return self.curation.topic_ids if self.curation is not None else self.model.topic_ids_
+
+    @property
+    def topic_embeddings(self) -> np.ndarray:
+        """Topic centroids (curated or raw)."""
+        return self.curation.topic_embeddings if self.curation is not None else self.model.topic_embeddings_
+
+    def word_scores(self) -> pd.DataFrame:
+        """Top words per topic with weights (curated or raw): ``topic``, ``word``, ``score``, ``rank``."""
+        return self.curation.word_scores if self.curation is not None else topic_word_scores(self.model)
+
+    def curate(self, ledger: Ledger | str | Path | None, *, mode: str = "auto") -> Analysis:
+        """A copy of this analysis with a curation ledger applied (``None``: back to the raw view).
+
+        Parameters
+        ----------
+        ledger : Ledger, str, Path or None
+            The ledger (see :mod:`topics.ledger`).
+        mode : {"auto", "strict", "replay"}
+            See :func:`topics.curation.apply_ledger`.
+
+        Returns
+        -------
+        Analysis
+            Same model; :attr:`assignments` and :attr:`topics` now give the curated view.
+        """
+        from topics.curation import apply_ledger
+
+        view = None if ledger is None else apply_ledger(self, ledger, mode=mode)  # type: ignore[arg-type]
+        return replace(self, curation=view)
 
     @property
     def config(self) -> TopicConfig:
@@ -105,8 +154,9 @@ class Analysis:
             self.dropped.to_parquet(tmp / "dropped.parquet", index=False)
             self.document_map.to_parquet(tmp / "document_map.parquet", index=False)
             (tmp / "timings.json").write_text(json.dumps(self.timings, indent=2), encoding="utf-8")
-            export_csv(assignment_table(self.assignments), tmp / "assignments.csv")
-            export_csv(topic_table(self.topics), tmp / "topics.csv")
+            export_csv(assignment_table(self.raw_assignments), tmp / "assignments.csv")
+            export_csv(topic_table(self.raw_topics), tmp / "topics.csv")
+            _carry_over_user_files(folder, tmp)
             replace_folder(tmp, folder)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -148,6 +198,30 @@ class Analysis:
             document_map=pd.read_parquet(folder / "document_map.parquet"),
             timings=json.loads(timings_path.read_text(encoding="utf-8")) if timings_path.exists() else {},
         )
+
+
+GENERATED_FILES = frozenset({"model", "corpus_summary.json", "drop_counts.csv", "dropped.parquet",
+                             "document_map.parquet", "timings.json", "assignments.csv", "topics.csv", "report.html"})
+FIGURE_NAMES = frozenset({"topic_sizes", "top_words", "intertopic_map", "hierarchy", "document_map", "group_shares",
+                          "curation"})
+
+
+def _carry_over_user_files(old: Path, new: Path) -> None:
+    """Copy what the user keeps in a run folder (a curation ledger, worksheets, notes) into its replacement.
+
+    A refit replaces the files the toolkit writes; everything else in the old run folder (the ledger
+    above all) is copied into the new one, so no expert work is lost.
+    """
+    if not old.is_dir():
+        return
+    for item in old.iterdir():
+        generated = item.name in GENERATED_FILES or (item.stem in FIGURE_NAMES and item.is_file())
+        if generated or item.name.startswith(".") or (new / item.name).exists():
+            continue
+        if item.is_dir():
+            shutil.copytree(item, new / item.name)
+        else:
+            shutil.copy2(item, new / item.name)
 
 
 def replace_folder(new: Path, target: Path) -> None:
@@ -205,9 +279,11 @@ def assignment_table(assignments: pd.DataFrame) -> pd.DataFrame:
 
 def topic_table(topics: pd.DataFrame) -> pd.DataFrame:
     """The per-topic table for export: list columns joined into text."""
-    out = topics.drop(columns=[c for c in ("words", "scores") if c in topics.columns]).copy()
+    out = topics.drop(columns=[c for c in ("words", "scores", "exemplar_ids") if c in topics.columns]).copy()
     out["representative_ids"] = out["representative_ids"].map(" | ".join)
     out["representative_texts"] = out["representative_texts"].map(" | ".join)
+    if "raw_topics" in out.columns:
+        out["raw_topics"] = out["raw_topics"].map(lambda ts: ", ".join(str(t) for t in ts))
     return out
 
 

@@ -282,3 +282,49 @@ def group_shares(assignments: pd.DataFrame, by: str, max_topics: int = 25) -> go
                       xaxis_title="% of the group's remarks", height=max(400, 26 * len(top) * max(1, len(share)) // 2 + 150),
                       margin={"l": 10})
     return fig
+
+
+def curation_sankey(flows: pd.DataFrame, max_links: int = 400) -> go.Figure:
+    """Sankey diagram from raw topics (left) to curated topics and set-aside buckets (right).
+
+    Parameters
+    ----------
+    flows : pandas.DataFrame
+        ``raw_topic``, ``raw_label``, ``topic``, ``label``, ``bucket``, ``remarks`` (see
+        :attr:`topics.curation.CuratedView.flows`).
+    max_links : int
+        Largest flows drawn.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    f = flows.sort_values("remarks", ascending=False).head(max_links)
+    left = [(int(r), lab) for r, lab in f[["raw_topic", "raw_label"]].drop_duplicates().itertuples(index=False)]
+    left.sort()
+    right_keys = []
+    for t, lab, b in f[["topic", "label", "bucket"]].drop_duplicates().itertuples(index=False):
+        key = ("bucket", b) if b else ("topic", int(t), lab)
+        if key not in right_keys:
+            right_keys.append(key)
+    right_keys.sort(key=lambda k: (k[0] == "bucket", k[1]))
+    names = [safe(topic_name(r, lab), limit=45) for r, lab in left]
+    names += [safe(f"set aside: {k[1]}" if k[0] == "bucket" else topic_name(k[1], k[2]), limit=45) for k in right_keys]
+    colors = [topic_color(r) for r, _ in left] + [OUTLIER_COLOR if k[0] == "bucket" else topic_color(k[1])
+                                                  for k in right_keys]
+    li = {r: i for i, (r, _) in enumerate(left)}
+    ri = {k: len(left) + i for i, k in enumerate(right_keys)}
+    src, dst, val = [], [], []
+    for r, t, lab, b, n in f[["raw_topic", "topic", "label", "bucket", "remarks"]].itertuples(index=False):
+        key = ("bucket", b) if b else ("topic", int(t), lab)
+        src.append(li[int(r)])
+        dst.append(ri[key])
+        val.append(int(n))
+    fig = go.Figure(go.Sankey(
+        arrangement="snap",
+        node={"label": names, "color": colors, "pad": 6, "thickness": 14},
+        link={"source": src, "target": dst, "value": val, "color": "rgba(120,120,120,0.25)"},
+    ))
+    fig.update_layout(template=TEMPLATE, title="From raw topics (left) to curated topics (right)",
+                      height=max(450, 18 * max(len(left), len(right_keys)) + 120), font_size=10)
+    return fig

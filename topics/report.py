@@ -23,7 +23,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from topics import plots
-from topics.pipeline import Analysis, topic_word_scores
+from topics.pipeline import Analysis
 
 log = logging.getLogger(__name__)
 TEMPLATES = Path(__file__).parent / "templates"
@@ -39,22 +39,26 @@ def figures(analysis: Analysis) -> dict[str, go.Figure]:
     Returns
     -------
     dict of str to plotly.graph_objects.Figure
-        ``topic_sizes``, ``top_words``, ``intertopic_map``, ``hierarchy``, ``document_map`` and, when
-        the config names a ``compare_by`` column present in the data, ``group_shares``.
+        ``topic_sizes``, ``top_words``, ``intertopic_map``, ``hierarchy``, ``document_map``; when the
+        config names a ``compare_by`` column present in the data, ``group_shares``; when a curation
+        ledger was applied, ``curation`` (raw -> curated Sankey). Curated topics are shown when the
+        analysis carries a curation (:meth:`topics.pipeline.Analysis.curate`).
     """
-    model = analysis.model
     cfg = analysis.config
+    topics, assignments = analysis.topics, analysis.assignments
     figs = {
-        "topic_sizes": plots.topic_sizes(model.topics_),
-        "top_words": plots.top_words(topic_word_scores(model), model.topics_),
-        "intertopic_map": plots.intertopic_map(model.topics_, model.topic_ids_, model.topic_embeddings_),
-        "hierarchy": plots.topic_hierarchy(model.topics_, model.topic_ids_, model.topic_embeddings_),
-        "document_map": plots.document_map(model.assignments_, analysis.document_map,
+        "topic_sizes": plots.topic_sizes(topics),
+        "top_words": plots.top_words(analysis.word_scores(), topics),
+        "intertopic_map": plots.intertopic_map(topics, analysis.topic_ids, analysis.topic_embeddings),
+        "hierarchy": plots.topic_hierarchy(topics, analysis.topic_ids, analysis.topic_embeddings),
+        "document_map": plots.document_map(assignments, analysis.document_map,
                                            max_points=cfg.report.document_map_max_points, seed=cfg.seed),
     }
     by = cfg.report.compare_by
-    if by and by in model.assignments_.columns and model.assignments_[by].nunique() > 1:
-        figs["group_shares"] = plots.group_shares(model.assignments_, by)
+    if by and by in assignments.columns and assignments[by].nunique() > 1:
+        figs["group_shares"] = plots.group_shares(assignments, by)
+    if analysis.curation is not None and not analysis.curation.log.empty:
+        figs["curation"] = plots.curation_sankey(analysis.curation.flows)
     return figs
 
 
@@ -108,9 +112,12 @@ def _topic_rows(analysis: Analysis) -> list[dict]:
     rows = []
     for _, r in t.sort_values(["_o", "size"], ascending=[True, False]).iterrows():
         remarks = list(r["representative_texts"])
+        raw = r.get("raw_topics")
         rows.append({
             "topic": int(r["topic"]), "label": r["label"], "size": int(r["size"]), "share": float(r["share"]),
-            "keywords": r["keywords"], "remarks": remarks,
+            "keywords": r["keywords"], "remarks": remarks, "custom": bool(r.get("custom_label", False)),
+            "raw_topics": ", ".join(str(x) for x in raw) if raw is not None else "",
+            "notes": r.get("notes", "") or "",
             "first_remark": (remarks[0][:110] + "…") if remarks and len(remarks[0]) > 110 else (remarks[0] if remarks else ""),
         })
     return rows
@@ -169,7 +176,7 @@ def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str
         return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{name}",
                            config={"displaylogo": False, "responsive": True})
 
-    model = analysis.model
+    curation = analysis.curation
     return template.render(
         title=analysis.config.report.title,
         created=time.strftime("%Y-%m-%d %H:%M"),
@@ -178,8 +185,15 @@ def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str
         plotlyjs=get_plotlyjs(),
         summary=analysis.summary,
         compare_by=analysis.summary.get("compare_by"),
-        n_topics=int((model.topics_["topic"] != -1).sum()),
-        outlier_share=float((model.assignments_["topic"] == -1).mean()),
+        n_topics=int((analysis.topics["topic"] != -1).sum()),
+        outlier_share=float((analysis.assignments["topic"] == -1).mean()),
+        curated=curation is not None and not curation.log.empty,
+        curation_mode=curation.mode if curation is not None else "",
+        ledger_path=curation.ledger_path if curation is not None else "",
+        ledger_rows=curation.log.to_dict("records") if curation is not None else [],
+        bucket_rows=curation.buckets.to_dict("records") if curation is not None else [],
+        raw_n_topics=int((analysis.raw_topics["topic"] != -1).sum()),
+        curation_fig=div("curation"),
         drop_rows=analysis.drop_counts.to_dict("records"),
         topic_rows=_topic_rows(analysis),
         sizes_fig=div("topic_sizes"),
@@ -200,6 +214,8 @@ def report(
     out: str | Path | None = None,
     figures_dir: str | Path | None = None,
     formats: list[str] | None = None,
+    ledger: str | Path | None = None,
+    raw: bool = False,
 ) -> Path:
     """Write the HTML report of a run (and static figures).
 
@@ -213,6 +229,10 @@ def report(
         Folder for static figures; default the folder of ``out``.
     formats : list of str, optional
         Static formats; default ``config.report.static_formats``. Empty for none.
+    ledger : str or Path, optional
+        Curation ledger to apply; default ``<run>/ledger.yaml`` when that file exists.
+    raw : bool, default False
+        Report the raw model's topics even when a ledger exists.
 
     Returns
     -------
@@ -227,6 +247,13 @@ def report(
     else:
         analysis, run_name = Analysis.load(run), Path(run).name
         out = out or Path(run) / "report.html"
+        default_ledger = Path(run) / "ledger.yaml"
+        if ledger is None and default_ledger.exists():
+            ledger = default_ledger
+    if raw:
+        analysis = analysis.curate(None)
+    elif ledger is not None:
+        analysis = analysis.curate(ledger)
     out = Path(out)
     figures_dir = Path(figures_dir) if figures_dir is not None else out.parent
     formats = analysis.config.report.static_formats if formats is None else formats

@@ -1,0 +1,72 @@
+"""Write corpora/demo/ledger.yaml: example curation decisions for the demo model, through the Curator API.
+
+Run after `topics demo` (it reads runs/demo): ``.venv/bin/python corpora/demo/make_ledger.py``.
+The labels are the toolkit team's, written in the language an MI supervisor would use; they are an
+example of the ledger format, not a validated coding scheme.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from topics.curation import Curator
+from topics.pipeline import Analysis
+
+HERE = Path(__file__).parent
+AUTHOR = "topics demo curator"
+
+
+def main() -> None:
+    analysis = Analysis.load("runs/demo")
+    target = HERE / "ledger.yaml"
+    target.unlink(missing_ok=True)
+    cur = Curator(analysis, target, author=AUTHOR)
+    by_words = {row.topic: set(row.words) for row in analysis.topics.itertuples()}
+
+    def find(*words: str) -> int:
+        """The topic whose top words include all the given words (robust to renumbering)."""
+        hits = [t for t, ws in by_words.items() if t != -1 and all(w in ws for w in words)]
+        if len(hits) != 1:
+            raise SystemExit(f"expected one topic with {words}, found {hits}")
+        return hits[0]
+
+    cur.merge([find("stop smoking"), find("considering quitting")], "Smoking cessation: habits and reasons to quit",
+              rationale="Both topics are about the client's smoking and the wish to quit; the split between them "
+                        "followed wording, not clinical content.")
+    cur.merge([find("drinking alcohol"), find("drug use")], "Alcohol and drug use",
+              rationale="Substance use other than tobacco; too small to keep drugs separate.")
+    cur.drop(find("oh oh"), bucket="fillers and small talk",
+             rationale="Back-channel fragments and fillers that survived cleaning; no clinical content.")
+    cur.merge([find("conversation today"), find("today doing")], "Opening: greeting and check-in",
+              rationale="Session openings: greeting, how are you today.")
+    cur.merge([find("thank sharing"), find("appreciate openness")], "Affirming the client's openness",
+              rationale="MI affirmations of sharing and openness.")
+    cur.rename(find("making changes"), "Steps toward change")
+    cur.rename(find("options"), "Exploring options and strategies")
+    cur.rename(find("talk things"), "Agenda setting")
+    cur.rename(find("support helpful"), "Offering support")
+    cur.rename(find("cholesterol"), "Medication and chronic illness")
+    cur.rename(find("scale 10"), "Importance and confidence rulers",
+               rationale="The 0-10 readiness, importance and confidence rulers of MI.")
+    cur.rename(find("managing stress"), "Stress and coping")
+    cur.rename(find("summarize discussed"), "Summaries")
+    cur.rename(find("getting trouble"), "Legal trouble and consequences")
+    cur.rename(find("health benefits"), "Health benefits of change")
+    cur.rename(find("physical activity"), "Physical activity")
+    cur.rename(find("continue conversation"), "Continuing or ending the conversation")
+    cur.rename(find("breathing exercises"), "Relaxation and mindfulness")
+    cur.rename(find("saving money"), "Money and finances")
+    partner = find("donna")
+    cur.rename(partner, "Partner and close relationships")
+    cur.note(partner, "Top words are personal names from the transcripts: check de-identification before sharing.")
+    cur.rename(find("appointment"), "Appointments and referrals")
+    cur.rename(find("challenging"), "Acknowledging difficulty")
+    cur.rename(find("friendships"), "Friends and social life")
+    cur.rename(find("mom"), "Parents and family")
+    cur.rename(find("asthma"), "Respiratory health")
+    print(cur.view.log[["entry", "written", "status"]].to_string(index=False))
+    print(f"{len(cur.view.topic_ids) - (-1 in cur.view.topic_ids)} curated topics; ledger: {target}")
+
+
+if __name__ == "__main__":
+    main()
