@@ -35,10 +35,15 @@ from topics.errors import InputError
 
 
 class _QuietCustomTopics(logging.Filter):
-    """Hide BERTopic's warning about custom topic lists: reassigning outliers is this toolkit's design."""
+    """Hide two BERTopic warnings that do not apply here.
+
+    Reassigning outliers (a custom topic list) is this toolkit's design, and the embedding model is
+    recorded in the saved ``config.toml`` rather than inside BERTopic's folder.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return "custom list of topic assignments" not in record.getMessage()
+        message = record.getMessage()
+        return "custom list of topic assignments" not in message and "without explicitly defining" not in message
 
 
 logging.getLogger("BERTopic").addFilter(_QuietCustomTopics())
