@@ -76,3 +76,17 @@ def config():
     cfg.embedding.cache_dir = str(CACHE)
     cfg.report.static_formats = []
     return cfg
+
+
+@pytest.fixture(scope="session")
+def annomi_run(annomi_extract, embedder, tmp_path_factory):
+    """All 133 AnnoMI sessions fitted with the default config (compare_by = mi_quality), saved to a run folder."""
+    import topics
+    from topics.config import TopicConfig
+
+    cfg = TopicConfig()
+    cfg.embedding.cache_dir = str(embedder.config.cache_dir)
+    cfg.report.compare_by = "mi_quality"
+    out = tmp_path_factory.mktemp("runs") / "annomi"
+    analysis = topics.fit(annomi_extract, cfg, out=out, embedder=embedder)
+    return analysis, out

@@ -54,8 +54,7 @@ def test_none_that_replaces_a_default_round_trips(tmp_path):
     assert back.report.compare_by is None
     assert back.vectorizer.stop_words is None
     assert back == config
-    # a None default stays out of the file
-    assert "min_samples" not in text
+    assert "min_samples = 10" in text  # the default is written out like any other value
 
 
 def test_false_switches_off_an_optional_setting(tmp_path):

@@ -11,18 +11,6 @@ import topics
 from topics.errors import InputError
 
 
-@pytest.fixture(scope="module")
-def annomi_run(annomi_extract, embedder, tmp_path_factory):
-    from topics.config import TopicConfig
-
-    cfg = TopicConfig()
-    cfg.embedding.cache_dir = str(embedder.config.cache_dir)
-    cfg.report.compare_by = "mi_quality"
-    out = tmp_path_factory.mktemp("runs") / "annomi"
-    analysis = topics.fit(annomi_extract, cfg, out=out, embedder=embedder)
-    return analysis, out
-
-
 def test_defaults_give_a_curatable_model_on_annomi(annomi_run):
     """Plain BERTopic gives 115-119 topics and 26-30% outliers here; our defaults must land in 15-80, <= 15%."""
     analysis, _ = annomi_run

@@ -155,6 +155,52 @@ def demo(out, report_file, config_path) -> None:
     click.echo(f"report: {path} ({time.perf_counter() - t0:.0f} s in all)")
 
 
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--by", required=True, help="Grouping column or preset: school, counselor_type, quality.")
+@click.option("--groups", help="Comma-separated groups to compare, in order (default: all).")
+@click.option("--strata", help="Compare within levels of this column (e.g. problem).")
+@click.option("--outcome", "outcomes", multiple=True, help="Session-level outcome column. Repeatable.")
+@click.option("--out", type=click.Path(path_type=Path), help="Folder for the CSV tables (default RUN/compare-BY).")
+@click.option("--ledger", type=click.Path(path_type=Path), help="Curation ledger (default RUN/ledger.yaml if present).")
+@click.option("--raw", is_flag=True, help="Compare the raw model's topics, ignoring any ledger.")
+@click.option("--boot", "n_boot", default=1000, show_default=True, help="Bootstrap replicates.")
+@click.option("--perm", "n_perm", default=2000, show_default=True, help="Permutations.")
+@click.option("--seed", default=0, show_default=True)
+def compare(run, by, groups, strata, outcomes, out, ledger, raw, n_boot, n_perm, seed) -> None:
+    """Compare groups of sessions in RUN: topic prevalence with session-level statistics, and more.
+
+    Writes contrasts.csv (per topic: shares, difference with cluster-bootstrap interval, permutation p,
+    BH q, too-small flag), divergence.csv, prediction.csv, positions.csv, transitions_*.csv, drift*.csv,
+    distinctive_words.csv and outcome_*.csv, and prints the significant topics.
+    """
+    import pandas as pd
+
+    from topics.comparison import run_comparison
+    from topics.pipeline import Analysis
+
+    analysis = _run(Analysis.load, run)
+    ledger = None if raw else (ledger or (run / "ledger.yaml" if (run / "ledger.yaml").exists() else None))
+    if ledger is not None:
+        analysis = _run(analysis.curate, ledger)
+    chosen = [g.strip() for g in groups.split(",")] if groups else None
+    comp = _run(run_comparison, analysis.assignments, by, groups=chosen, strata=strata, outcomes=list(outcomes),
+                n_boot=n_boot, n_perm=n_perm, seed=seed)
+    target = out or run / f"compare-{comp.by}"
+    files = comp.save_csv(target)
+    for w in comp.warnings:
+        click.echo(f"warning: {w}", err=True)
+    c = comp.contrasts
+    sig = c[c["q_value"] < 0.05].sort_values("q_value")
+    with pd.option_context("display.width", 200, "display.max_colwidth", 45):
+        click.echo(c.attrs["method"] + "\n")
+        click.echo(f"{len(sig)} of {int(c['p_value'].notna().sum())} topic contrasts at q < 0.05:")
+        if len(sig):
+            click.echo((sig[["topic", "label", "contrast", "share_a", "share_b", "diff", "diff_low", "diff_high",
+                             "q_value"]]).round(4).to_string(index=False))
+    click.echo(f"\nwrote {len(files)} files to {target}")
+
+
 @main.group()
 def curate() -> None:
     """Expert curation: worksheets, importing decisions, diffs and agreement between ledgers."""

@@ -18,11 +18,17 @@ table, and every later step takes it. Required columns:
     What was said (string; may be empty, the cleaning step counts and drops empty remarks).
 
 Any further column is session or utterance metadata (``school``, ``counselor_type``, ``quality``,
-outcomes, external codes) and is carried along untouched.
+outcomes, external codes) and is carried along untouched, missing values included. One exception, so that
+every table can be saved as parquet and CSV: a metadata column that mixes kinds of values (numbers and
+text, as JSON lines allow) or holds lists, objects or other non-scalar values becomes text (lists and
+objects as JSON); its missing values stay missing.
 """
 
 from __future__ import annotations
 
+import json
+import math
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -33,6 +39,7 @@ from topics.errors import CorpusError
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("utterance_id", "session_id", "turn", "role", "speaker_id", "text")
 ROLES: tuple[str, ...] = ("therapist", "client")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def validate_corpus(
@@ -56,13 +63,15 @@ def validate_corpus(
     -------
     pandas.DataFrame
         The table with required columns first, typed (strings for ids and text, ``int64`` turn),
-        sorted by session and turn, and a fresh ``RangeIndex``.
+        sorted by session and turn, and a fresh ``RangeIndex``. Column names become strings; a metadata
+        column of mixed or non-scalar values becomes text (see the module docstring).
 
     Raises
     ------
     CorpusError
         A required column is missing, a role is not ``therapist``/``client``, an id is empty,
-        ``turn`` is not an integer, ``utterance_id`` repeats, or the table is empty.
+        ``turn`` is not an integer, ``utterance_id`` repeats, the table is empty, two column names are
+        the same as text, or a value holds an unpaired surrogate (not valid text).
     """
     if not isinstance(table, pd.DataFrame):
         raise CorpusError(f"expected a pandas DataFrame, got {type(table).__name__}", path=path)
@@ -84,6 +93,19 @@ def validate_corpus(
         where = "" if line is not None else f" (row {row})"
         return CorpusError(message + where, path=path, line=line, column=column)
 
+    names = [str(c) for c in df.columns]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise CorpusError(f"repeated column name(s) {repeated}", path=path, column=repeated[0])
+    df.columns = names  # parquet and CSV need text column names
+
+    for col in df.columns:
+        if df[col].dtype == object:
+            bad = df[col].map(_has_surrogate).astype(bool)
+            if bad.any():
+                raise fail(int(bad.to_numpy().nonzero()[0][0]), col,
+                           "the value holds an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not valid text")
+
     for col in ("utterance_id", "session_id", "speaker_id"):
         bad = df[col].isna() | (df[col].astype(str).str.strip() == "")
         if bad.any():
@@ -95,26 +117,76 @@ def validate_corpus(
     bad = turn.isna() | ~np.isfinite(as_float) | (as_float.abs() >= 2.0**63) | (turn != turn.round())
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
-        raise fail(row, "turn", f"turn must be an integer, got {df['turn'].iloc[row]!r}")
+        raise fail(row, "turn", f"turn must be an integer, got {brief(df['turn'].iloc[row])}")
     df["turn"] = turn.astype("int64")
 
     role = df["role"].astype(str).str.strip().str.lower()
     bad = ~role.isin(ROLES)
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
-        raise fail(row, "role", f"role must be one of {list(ROLES)}, got {df['role'].iloc[row]!r}")
+        raise fail(row, "role", f"role must be one of {list(ROLES)}, got {brief(df['role'].iloc[row])}")
     df["role"] = role
 
     dup = df["utterance_id"].duplicated(keep="first")
     if dup.any():
         row = int(dup.to_numpy().nonzero()[0][0])
-        raise fail(row, "utterance_id", f"duplicate utterance_id {df['utterance_id'].iloc[row]!r}")
+        raise fail(row, "utterance_id", f"duplicate utterance_id {brief(df['utterance_id'].iloc[row])}")
 
     df["text"] = df["text"].where(df["text"].notna(), "").astype(str)
+    for col in df.columns:
+        if col not in REQUIRED_COLUMNS and df[col].dtype == object:
+            df[col] = _storable(df[col])
 
     order = list(REQUIRED_COLUMNS) + [c for c in df.columns if c not in REQUIRED_COLUMNS]
     df = df[order].sort_values(["session_id", "turn"], kind="stable").reset_index(drop=True)
     return df
+
+
+def brief(value: object, limit: int = 80) -> str:
+    """``repr(value)`` for an error message, cut to ``limit`` characters (a 5 MB cell stays out of the message)."""
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def _has_surrogate(value: object) -> bool:
+    return isinstance(value, str) and _SURROGATE.search(value) is not None
+
+
+def _kind(value: object) -> str | None:
+    """The kind of a metadata value: None for missing, else "str", "bool", "number" or "other"."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA or value is pd.NaT:
+        return None
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, (bool, np.bool_)):
+        return "bool"
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return "number"
+    return "other"
+
+
+def _as_text(value: object) -> object:
+    if _kind(value) is None:
+        return value
+    if isinstance(value, (dict, list, tuple)):
+        try:
+            return json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError, RecursionError):
+            pass
+    try:
+        return str(value)
+    except RecursionError:
+        return f"<{type(value).__name__}>"
+
+
+def _storable(column: pd.Series) -> pd.Series:
+    """A metadata column that parquet and CSV can store: values of one kind are left alone; a column that mixes
+    kinds (numbers and text, as JSON lines allow) or holds lists, objects or other values becomes text, with
+    missing values kept missing."""
+    kinds = {_kind(v) for v in column} - {None}
+    if len(kinds) <= 1 and "other" not in kinds:
+        return column
+    return column.map(_as_text).astype(object)
 
 
 def corpus_summary(corpus: pd.DataFrame) -> dict[str, int]:

@@ -261,7 +261,8 @@ class TopicModel:
         )
         hdbscan_model = HDBSCAN(
             min_cluster_size=self.min_cluster_size_,
-            min_samples=cfg.hdbscan.min_samples,
+            min_samples=(None if cfg.hdbscan.min_samples is None
+                         else min(cfg.hdbscan.min_samples, self.min_cluster_size_)),
             metric="euclidean",
             cluster_selection_method=cfg.hdbscan.cluster_selection_method,
             prediction_data=True,

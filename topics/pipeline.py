@@ -215,7 +215,8 @@ def _carry_over_user_files(old: Path, new: Path) -> None:
     if not old.is_dir():
         return
     for item in old.iterdir():
-        generated = item.name in GENERATED_FILES or (item.stem in FIGURE_NAMES and item.is_file())
+        figure = item.stem in FIGURE_NAMES or item.stem.startswith("compare_")
+        generated = item.name in GENERATED_FILES or (figure and item.is_file())
         if generated or item.name.startswith(".") or (new / item.name).exists():
             continue
         if item.is_dir():

@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from topics.corpus import REQUIRED_COLUMNS, validate_corpus
+from topics.corpus import REQUIRED_COLUMNS, brief, validate_corpus
 from topics.errors import InputError
 
 DEFAULT_ROLE_VALUES: dict[str, str] = {
@@ -55,6 +55,8 @@ DEFAULT_SPEAKER_PREFIXES: dict[str, str] = {
 TABLE_FORMATS = ("csv", "tsv", "jsonl", "parquet")
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _decode(path: Path, encoding: str) -> str:
@@ -99,6 +101,16 @@ def _read_delimited(path: Path, delimiter: str, encoding: str) -> tuple[pd.DataF
     text = _decode(path, encoding)
     if not text.strip():
         raise InputError("the file is empty", path=path)
+    # the csv module refuses fields over 128 KiB by default; no field can be longer than the file itself
+    limit = csv.field_size_limit()
+    csv.field_size_limit(max(limit, len(text) + 1))
+    try:
+        return _parse_delimited(path, text, delimiter)
+    finally:
+        csv.field_size_limit(limit)
+
+
+def _parse_delimited(path: Path, text: str, delimiter: str) -> tuple[pd.DataFrame, list[int]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[list[str]] = []
     lines: list[int] = []
@@ -142,13 +154,38 @@ def _read_jsonl(path: Path, encoding: str) -> tuple[pd.DataFrame, list[int]]:
             obj = json.loads(raw)
         except json.JSONDecodeError as err:
             raise InputError(f"invalid JSON at character {err.colno}: {err.msg}", path=path, line=number) from None
+        except ValueError as err:  # e.g. an integer of more than 4300 digits
+            raise InputError(f"invalid JSON: {err}", path=path, line=number) from None
+        except RecursionError:
+            raise InputError("invalid JSON: arrays or objects nested too deeply", path=path, line=number) from None
         if not isinstance(obj, dict):
             raise InputError(f"each line must be a JSON object, found {type(obj).__name__}", path=path, line=number)
+        if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(obj):
+            raise InputError(
+                "the line holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is not valid text",
+                path=path, line=number,
+            )
         records.append(obj)
         lines.append(number)
     if not records:
         raise InputError("the file is empty", path=path)
     return pd.DataFrame.from_records(records), lines
+
+
+def _has_lone_surrogate(obj: Any) -> bool:
+    """Whether a parsed JSON value holds a string (key or value) with an unpaired surrogate."""
+    stack = [obj]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
 
 
 def _read_parquet(path: Path) -> tuple[pd.DataFrame, None]:
@@ -268,7 +305,7 @@ def _apply_mapping(
     if mapped.isna().any():
         row = int(mapped.isna().to_numpy().nonzero()[0][0])
         raise InputError(
-            f"unknown role {table['role'].iloc[row]!r}; map it with role_values={{'<label>': 'therapist'|'client'}}",
+            f"unknown role {brief(table['role'].iloc[row])}; map it with role_values={{'<label>': 'therapist'|'client'}}",
             path=path,
             line=lines[row] if lines else None,
             column=source_of["role"],
@@ -281,6 +318,10 @@ def _apply_mapping(
         raise InputError("empty session id", path=path, line=lines[row] if lines else None,
                          column=source_of["session_id"])
     table["session_id"] = session.astype(str)
+    if "turn" in table.columns and "utterance_id" not in table.columns and table["turn"].isna().any():
+        # checked here: the derived id "<session>:<turn>" would otherwise be reported as an empty utterance_id
+        row = int(table["turn"].isna().to_numpy().nonzero()[0][0])
+        raise InputError("empty turn", path=path, line=lines[row] if lines else None, column=source_of["turn"])
     if "turn" not in table.columns:
         table["turn"] = table.groupby("session_id", sort=False).cumcount()
     if "utterance_id" not in table.columns:
@@ -422,7 +463,7 @@ def attach_session_metadata(corpus: pd.DataFrame, path: str | Path) -> pd.DataFr
     dup = meta["session_id"].duplicated()
     if dup.any():
         row = int(dup.to_numpy().nonzero()[0][0])
-        raise InputError(f"session {meta['session_id'].iloc[row]!r} appears twice", path=path,
+        raise InputError(f"session {brief(meta['session_id'].iloc[row])} appears twice", path=path,
                          line=lines[row] if lines else None, column="session_id")
     clash = [c for c in meta.columns if c != "session_id" and c in corpus.columns]
     if clash:

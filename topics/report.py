@@ -23,6 +23,8 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
 from topics import plots
+from topics.comparison import Comparison, run_comparison
+from topics.errors import InputError
 from topics.pipeline import Analysis
 
 log = logging.getLogger(__name__)
@@ -39,9 +41,9 @@ def figures(analysis: Analysis) -> dict[str, go.Figure]:
     Returns
     -------
     dict of str to plotly.graph_objects.Figure
-        ``topic_sizes``, ``top_words``, ``intertopic_map``, ``hierarchy``, ``document_map``; when the
-        config names a ``compare_by`` column present in the data, ``group_shares``; when a curation
-        ledger was applied, ``curation`` (raw -> curated Sankey). Curated topics are shown when the
+        ``topic_sizes``, ``top_words``, ``intertopic_map``, ``hierarchy``, ``document_map``; when a
+        curation ledger was applied, ``curation`` (raw -> curated Sankey). The comparison figures come
+        from :func:`comparison` (:meth:`topics.comparison.Comparison.figures`). Curated topics are shown when the
         analysis carries a curation (:meth:`topics.pipeline.Analysis.curate`).
     """
     cfg = analysis.config
@@ -54,12 +56,20 @@ def figures(analysis: Analysis) -> dict[str, go.Figure]:
         "document_map": plots.document_map(assignments, analysis.document_map,
                                            max_points=cfg.report.document_map_max_points, seed=cfg.seed),
     }
-    by = cfg.report.compare_by
-    if by and by in assignments.columns and assignments[by].nunique() > 1:
-        figs["group_shares"] = plots.group_shares(assignments, by)
     if analysis.curation is not None and not analysis.curation.log.empty:
         figs["curation"] = plots.curation_sankey(analysis.curation.flows)
     return figs
+
+
+def comparison(analysis: Analysis) -> tuple[Comparison | None, str | None]:
+    """The group comparison of the report (``config.report.compare_by``), or why there is none."""
+    by = analysis.config.report.compare_by
+    if not by:
+        return None, None
+    try:
+        return run_comparison(analysis.assignments, by, seed=analysis.config.seed), None
+    except InputError as err:
+        return None, f"No comparison by {by!r}: {err.message}"
 
 
 def browser_available() -> bool:
@@ -96,7 +106,10 @@ def export_static(figs: dict[str, go.Figure], folder: str | Path, formats: list[
         raise RuntimeError("no Chrome-family browser found for kaleido (install Debian's chromium)")
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    items = [(fig, folder / f"{name}.{fmt}") for name, fig in figs.items() for fmt in formats]
+    def file_name(name: str) -> str:
+        return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+    items = [(fig, folder / f"{file_name(name)}.{fmt}") for name, fig in figs.items() for fmt in formats]
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         tmp_paths = [Path(tmp) / p.name for _, p in items]
         pio.write_images([f for f, _ in items], tmp_paths,
@@ -123,6 +136,26 @@ def _topic_rows(analysis: Analysis) -> list[dict]:
     return rows
 
 
+def _comparison_context(comp: Comparison, div) -> dict:
+    c = comp.contrasts
+    sig = c[(c["q_value"] < 0.05)].copy()
+    sig = sig.reindex(sig["diff"].abs().sort_values(ascending=False).index)
+    rows = [{"label": f"{r.topic}: {r.label}", "a": r.share_a * 100, "b": r.share_b * 100, "diff": r.diff * 100,
+             "low": r.diff_low * 100, "high": r.diff_high * 100, "q": r.q_value, "contrast": r.contrast}
+            for r in sig.itertuples()]
+    div_rows = comp.divergence.to_dict("records")
+    drift_rows = comp.drift_summary.to_dict("records")
+    return {
+        "by": comp.by, "groups": comp.groups, "method": c.attrs.get("method", ""), "sig_rows": rows,
+        "n_topics": int(c["topic"].nunique()), "n_tested": int(c["p_value"].notna().sum()),
+        "n_small": int(c["too_small"].sum()), "divergence": div_rows, "prediction": comp.prediction,
+        "drift": drift_rows, "warnings": comp.warnings,
+        "forest": div("compare_forest"), "dumbbell": div("compare_dumbbell"), "words": div("compare_words"),
+        "positions": [div(f"compare_position_{g}") for g in comp.groups],
+        "transitions": [div(f"compare_transitions_{g}") for g in comp.groups[:2]],
+    }
+
+
 def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
     cfg = analysis.config
     man = analysis.model.manifest_
@@ -147,7 +180,8 @@ def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
 
 
 def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str = "",
-                static_files: list[str] | None = None, warnings: list[str] | None = None) -> str:
+                static_files: list[str] | None = None, warnings: list[str] | None = None,
+                comp: Comparison | None = None) -> str:
     """Render the report as one HTML string (plotly.js inlined).
 
     Parameters
@@ -161,6 +195,8 @@ def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str
         Names of static figure files to list.
     warnings : list of str, optional
         Shown at the top.
+    comp : Comparison, optional
+        The group comparison (its figures must be in ``figs`` under ``compare_<name>``).
 
     Returns
     -------
@@ -201,7 +237,7 @@ def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str
         map_fig=div("intertopic_map"),
         hierarchy_fig=div("hierarchy"),
         documents_fig=div("document_map"),
-        groups_fig=div("group_shares"),
+        comp=_comparison_context(comp, div) if comp is not None else None,
         method_rows=_method_rows(analysis),
         static_files=static_files or [],
         warnings=warnings or [],
@@ -259,6 +295,11 @@ def report(
     formats = analysis.config.report.static_formats if formats is None else formats
     figs = figures(analysis)
     warnings: list[str] = []
+    comp, why = comparison(analysis)
+    if why:
+        warnings.append(why)
+    if comp is not None:
+        figs.update({f"compare_{k}": v for k, v in comp.figures().items()})
     static: list[Path] = []
     if formats:
         try:
@@ -267,7 +308,7 @@ def report(
             log.warning("static figures skipped: %s", err)
             warnings.append(f"Static figure files were not written: {err}")
     html_text = render_html(analysis, figs, run_name=run_name,
-                            static_files=[p.name for p in static], warnings=warnings)
+                            static_files=[p.name for p in static], warnings=warnings, comp=comp)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:

@@ -1,0 +1,224 @@
+"""Group comparisons: known answers, bad input, and a planted-effect check on the real AnnoMI extract."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from topics.compare import (
+    benjamini_hochberg,
+    compare_groups,
+    jensen_shannon,
+    outcome_association,
+    predict_group,
+    profile_divergence,
+)
+from topics.comparison import run_comparison
+from topics.distinctive import distinctive_words, log_odds
+from topics.errors import InputError
+from topics.trajectory import drift_scores, position_shares, transition_matrix
+
+
+def synthetic(n_sessions=20, per_session=30, share_a=0.2, share_b=0.5, seed=0):
+    """Sessions in two groups; topic 0 has a known share in each group, the rest is topic 1."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for s in range(n_sessions):
+        group = "a" if s < n_sessions // 2 else "b"
+        p = share_a if group == "a" else share_b
+        topics = rng.random(per_session) < p
+        for t, is0 in enumerate(topics):
+            rows.append({"utterance_id": f"s{s}-{t}", "session_id": f"s{s}", "turn": t, "group": group,
+                         "topic": 0 if is0 else 1, "label": "zero" if is0 else "one",
+                         "text": "alpha beta" if is0 else "gamma delta", "stratum": "x" if s % 2 else "y"})
+    return pd.DataFrame(rows)
+
+
+def test_benjamini_hochberg_known_answer():
+    p = np.array([0.01, 0.04, 0.03, 0.20, np.nan])
+    # sorted 0.01, 0.03, 0.04, 0.20 -> 0.04, 0.053, 0.053, 0.20
+    q = benjamini_hochberg(p)
+    assert q[:4] == pytest.approx([0.04, 0.04 * 4 / 3, 0.04 * 4 / 3, 0.20])
+    assert np.isnan(q[4])
+
+
+def test_jensen_shannon_known_answers():
+    assert jensen_shannon([1, 0], [0, 1]) == pytest.approx(1.0)
+    assert jensen_shannon([1, 1], [1, 1]) == pytest.approx(0.0)
+    assert jensen_shannon([1, 0], [1, 1]) == pytest.approx(0.311278, abs=1e-6)
+
+
+def test_contrast_recovers_a_known_difference():
+    data = synthetic(n_sessions=40, per_session=50, share_a=0.2, share_b=0.5)
+    table = compare_groups(data, "group", n_boot=300, n_perm=300, seed=1, min_remarks=5)
+    row = table.set_index("topic").loc[0]
+    true_a = (data[data.group == "a"].topic == 0).mean()
+    true_b = (data[data.group == "b"].topic == 0).mean()
+    assert row["share_a"] == pytest.approx(true_a) and row["share_b"] == pytest.approx(true_b)
+    assert row["diff"] == pytest.approx(true_b - true_a)
+    assert row["diff_low"] < row["diff"] < row["diff_high"]
+    assert row["diff_low"] > 0.15 and row["diff_high"] < 0.45   # around the planted 0.3
+    assert row["q_value"] < 0.01
+    assert row["ratio"] == pytest.approx(true_b / true_a)
+    assert "cluster bootstrap over sessions" in table.attrs["method"]
+
+
+def test_no_difference_gives_large_p():
+    data = synthetic(n_sessions=40, per_session=50, share_a=0.3, share_b=0.3, seed=3)
+    table = compare_groups(data, "group", n_boot=200, n_perm=500, seed=2, min_remarks=5)
+    assert table.set_index("topic").loc[0, "p_value"] > 0.05
+
+
+def test_stratified_contrast_runs_within_strata():
+    data = synthetic(n_sessions=40, per_session=40, share_a=0.2, share_b=0.5)
+    table = compare_groups(data, "group", strata="stratum", n_boot=200, n_perm=200, seed=1, min_remarks=5)
+    assert table.set_index("topic").loc[0, "diff"] == pytest.approx(0.3, abs=0.08)
+    assert "within strata" in table.attrs["method"]
+
+
+def test_three_groups_give_one_vs_rest():
+    data = synthetic(n_sessions=30)
+    data.loc[data["session_id"].isin([f"s{i}" for i in range(20, 30)]), "group"] = "c"
+    table = compare_groups(data, "group", n_boot=50, n_perm=50, min_sessions=5, min_remarks=5)
+    assert sorted(table["contrast"].unique()) == ["a vs rest", "b vs rest", "c vs rest"]
+
+
+@pytest.mark.parametrize("mutate, message", [
+    (lambda d: d.drop(columns="group"), "no grouping column"),
+    (lambda d: d.assign(group="a"), "only one group"),
+    (lambda d: d.assign(group=np.nan), "every value"),
+    (lambda d: d[d["session_id"].isin(["s0", "s1", "s15"])], "fewer than 5 sessions"),
+])
+def test_bad_grouping_is_a_clear_error(mutate, message):
+    with pytest.raises(InputError, match=message):
+        compare_groups(mutate(synthetic()), "group", n_boot=10, n_perm=10)
+
+
+def test_missing_group_labels_are_reported_not_silently_dropped():
+    data = synthetic(n_sessions=20)
+    data.loc[data["session_id"] == "s0", "group"] = np.nan
+    comp = run_comparison(data, "group", n_boot=20, n_perm=20, min_sessions=5)
+    assert any("no value of 'group'" in w for w in comp.warnings)
+    assert comp.contrasts["sessions_a"].iloc[0] == 9
+
+
+def test_too_few_permutations_for_many_tests_are_flagged():
+    data = synthetic(n_sessions=20)
+    table = compare_groups(data, "group", n_boot=10, n_perm=10, min_remarks=5)
+    assert any("smallest attainable q-value" in w for w in table.attrs["warnings"])
+
+
+def test_small_topics_are_flagged_not_tested():
+    data = synthetic(n_sessions=20, per_session=30)
+    data.loc[data.index[:3], ["topic", "label"]] = [7, "rare"]
+    table = compare_groups(data, "group", n_boot=20, n_perm=20)
+    rare = table.set_index("topic").loc[7]
+    assert rare["too_small"] and np.isnan(rare["p_value"]) and np.isnan(rare["q_value"])
+
+
+def test_log_odds_known_answer():
+    # by hand (Monroe et al. eq. 16-22): n_a = 20, n_b = 30, alpha = 1 each, alpha0 = 3
+    # word 0: log(11/22) - log(11/12) = -0.6061, var = 2/11, z = -1.4215 (relatively more frequent in a)
+    # word 2: log(11/22) - log(1/22) = 2.3979, var = 1/11 + 1, z = 2.2958 (only in b)
+    delta, z = log_odds(np.array([10, 10, 0]), np.array([10, 10, 10]), np.array([1.0, 1.0, 1.0]))
+    assert delta == pytest.approx([-0.60614, -0.60614, 2.39790], abs=1e-4)
+    assert z == pytest.approx([-1.42151, -1.42151, 2.29581], abs=1e-4)
+
+
+def test_distinctive_words_find_the_planted_words():
+    data = synthetic(n_sessions=20)
+    data.loc[data["group"] == "a", "text"] = "relapse prevention plan"
+    data.loc[data["group"] == "b", "text"] = "breathing exercise practice"
+    words = distinctive_words(data, "group", groups=["a", "b"], top_n=3)
+    assert set(words.loc[words["group"] == "b", "word"]) & {"breathing", "exercise", "practice"}
+    assert (words.loc[words["group"] == "b", "z"] > 0).all() and (words.loc[words["group"] == "a", "z"] < 0).all()
+
+
+def test_transitions_and_positions_known_answer():
+    rows = [{"utterance_id": f"u{i}", "session_id": "s", "turn": i, "topic": t, "label": str(t), "g": "x"}
+            for i, t in enumerate([0, 0, 1, 0, 1, 1])]
+    data = pd.DataFrame(rows)
+    m = transition_matrix(data, normalize=False)
+    assert m.loc[0, 0] == 1 and m.loc[0, 1] == 2 and m.loc[1, 0] == 1 and m.loc[1, 1] == 1
+    shares = position_shares(data, bins=3).set_index(["segment", "topic"])["share"]
+    assert shares[("opening", 0)] == 1.0 and shares[("closing", 1)] == 1.0
+
+
+def test_outcome_association_known_direction():
+    data = synthetic(n_sessions=30, per_session=40, share_a=0.1, share_b=0.6)
+    share0 = data.groupby("session_id")["topic"].apply(lambda t: (t == 0).mean())
+    data["outcome"] = data["session_id"].map(share0 * 10)
+    table = outcome_association(data, "outcome", n_boot=200, seed=0).set_index("topic")
+    assert table.loc[0, "rho"] == pytest.approx(1.0)
+    assert table.loc[0, "q_value"] < 0.05
+
+
+def test_on_real_annomi_quality(annomi_run):
+    analysis, _ = annomi_run
+    comp = run_comparison(analysis.assignments, "quality", n_boot=200, n_perm=200, seed=0)
+    assert comp.by == "mi_quality" and comp.groups == ["high", "low"]
+    assert len(comp.contrasts) == int((analysis.topics["topic"] != -1).sum())
+    assert 0 < comp.divergence["jsd"].iloc[0] < 1
+    assert comp.divergence["jsd_low"].iloc[0] <= comp.divergence["jsd"].iloc[0] <= comp.divergence["jsd_high"].iloc[0]
+    assert 0 <= comp.prediction["balanced_accuracy"] <= 1
+    assert set(comp.drift["group"]) == {"high", "low"}
+    assert not comp.words.empty
+    assert {"forest", "dumbbell", "words", "position_high", "transitions_low"} <= set(comp.figures())
+
+
+FPR_SHUFFLES = 30
+DETECTION_SHUFFLES = 20
+
+
+def test_planted_effect_false_positives_and_detection(annomi_run):
+    """Random session labels: q < 0.05 should be rare (near or below nominal); a planted effect must be found.
+
+    Null: AnnoMI's 133 sessions split at random into two groups, 30 times; the share of tested topic
+    contrasts with q < 0.05 must stay at or below 0.05 (plus sampling slack), and the share with p < 0.05
+    near 0.05. Planted: in one random half, 60% of the remarks of the topic found in most sessions are moved
+    to the outliers;
+    the topic must come out with q < 0.05 in at least 70% of 20 shuffles, with the right sign.
+    """
+    analysis, _ = annomi_run
+    base = analysis.raw_assignments[["utterance_id", "session_id", "turn", "topic", "label", "text"]]
+    sessions = base["session_id"].unique()
+    rng = np.random.default_rng(7)
+    tested = q_hits = p_hits = 0
+    for _ in range(FPR_SHUFFLES):
+        half = set(rng.choice(sessions, size=len(sessions) // 2, replace=False))
+        data = base.assign(grp=np.where(base["session_id"].isin(half), "b", "a"))
+        t = compare_groups(data, "grp", n_boot=20, n_perm=2000, seed=int(rng.integers(1e9)))
+        ok = t["p_value"].notna()
+        tested += int(ok.sum())
+        q_hits += int((t.loc[ok, "q_value"] < 0.05).sum())
+        p_hits += int((t.loc[ok, "p_value"] < 0.05).sum())
+    fpr_q, fpr_p = q_hits / tested, p_hits / tested
+    print(f"\nnull shuffles: {tested} tests, share q<0.05 = {fpr_q:.3f}, share p<0.05 = {fpr_p:.3f}")
+    assert fpr_q <= 0.05 + 0.02
+    assert 0.01 <= fpr_p <= 0.09
+
+    # the topic present in most sessions: a planted change must stand out against between-session variation
+    target = int(base[base["topic"] != -1].groupby("topic")["session_id"].nunique().idxmax())
+    found = 0
+    for _ in range(DETECTION_SHUFFLES):
+        half = set(rng.choice(sessions, size=len(sessions) // 2, replace=False))
+        data = base.assign(grp=np.where(base["session_id"].isin(half), "b", "a"))
+        in_a = (data["grp"] == "a") & (data["topic"] == target)
+        moved = data[in_a].sample(frac=0.6, random_state=int(rng.integers(1e9))).index
+        data.loc[moved, "topic"] = -1
+        row = compare_groups(data, "grp", n_boot=100, n_perm=2000,
+                             seed=int(rng.integers(1e9))).set_index("topic").loc[target]
+        found += int(row["q_value"] < 0.05 and row["diff"] > 0)
+    print(f"planted effect on topic {target}: detected in {found}/{DETECTION_SHUFFLES}")
+    assert found / DETECTION_SHUFFLES >= 0.7  # measured: 16/20 at seed 7
+
+
+def test_divergence_and_prediction_on_a_clear_difference():
+    data = synthetic(n_sessions=40, per_session=40, share_a=0.1, share_b=0.7)
+    d = profile_divergence(data, "group", n_boot=100)
+    assert d["jsd"].iloc[0] > d["jsd_null"].iloc[0]
+    pred = predict_group(data, "group", n_perm=30)
+    assert pred["balanced_accuracy"] > 0.9 and pred["permutation_p"] < 0.05
+    drift = drift_scores(data, "group")
+    assert set(drift.columns) >= {"session_id", "group", "drift", "shift"}
