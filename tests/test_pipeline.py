@@ -61,14 +61,16 @@ def test_report_is_self_contained(annomi_run, tmp_path):
     text = html_path.read_text(encoding="utf-8")
     assert "<script src=" not in text and "<link " not in text  # nothing loaded from elsewhere
     assert len(text) > 3_000_000 and "Plotly" in text  # plotly.js is inlined
-    assert text.count('class="plotly-graph-div"') >= 6  # sizes, words, map, hierarchy, documents, groups
+    assert text.count('class="plotly-graph-div"') >= 10  # sizes, words, map, hierarchy, documents, comparison
     for section in (
         "Where every utterance went",
         "Intertopic distance map",
         "Topic hierarchy",
         "Document map",
-        "Topic shares by mi_quality",
+        "Comparison by mi_quality",
+        "cluster bootstrap over sessions",
         "back-channel only",
+        "Remarks shown in this report are de-identified",
     ):
         assert section in text, section
 

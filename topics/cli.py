@@ -110,7 +110,9 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
 @click.option("--ledger", type=click.Path(path_type=Path),
               help="Curation ledger to apply (default: RUN/ledger.yaml when it exists).")
 @click.option("--raw", is_flag=True, help="Show the raw model's topics even when a ledger exists.")
-def report(run, out, figures_dir, formats, no_static, ledger, raw) -> None:
+@click.option("--no-deidentify", is_flag=True,
+              help="Show remarks verbatim (private analysis only; the report then says so at the top).")
+def report(run, out, figures_dir, formats, no_static, ledger, raw, no_deidentify) -> None:
     """Write the self-contained HTML report (and static figures) of a run folder RUN.
 
     The report shows the curated topics when a ledger is given or RUN/ledger.yaml exists.
@@ -118,7 +120,8 @@ def report(run, out, figures_dir, formats, no_static, ledger, raw) -> None:
     from topics.report import report as write_report
 
     chosen = [] if no_static else (list(formats) or None)
-    path = _run(write_report, run, out=out, figures_dir=figures_dir, formats=chosen, ledger=ledger, raw=raw)
+    path = _run(write_report, run, out=out, figures_dir=figures_dir, formats=chosen, ledger=ledger, raw=raw,
+                deidentify=False if no_deidentify else None)
     click.echo(f"report: {path}")
 
 

@@ -214,12 +214,22 @@ class ReportConfig:
         Metadata column whose groups the report contrasts (topic shares per group).
     document_map_max_points : int
         Remarks drawn in the document map (a seeded sample above this).
+    deidentify : bool
+        Show remarks de-identified in reports (names, places, contact details, dates, ages, IDs replaced
+        by placeholders; names also masked in labels and keywords). Turn off only for private analysis.
+    known_names : list of str
+        Names known to occur in the transcripts (always masked).
+    deidentify_ner : bool
+        Use spaCy named-entity recognition as well as the rules (slower, finds far more names).
     """
 
     title: str = "Topics in therapist remarks"
     static_formats: list[str] = field(default_factory=lambda: ["png", "svg"])
     compare_by: str | None = "counselor_type"
     document_map_max_points: int = 5000
+    deidentify: bool = True
+    known_names: list[str] = field(default_factory=list)
+    deidentify_ner: bool = True
 
 
 @dataclass

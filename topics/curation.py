@@ -184,12 +184,37 @@ def _split(state: _State, topic: int, k: int, seed: int) -> list[int]:
     return new_ids
 
 
+def topics_hash(analysis: Analysis) -> str:
+    """SHA-256 of the raw model's topic of every remark (with its id): the identity of one clustering."""
+    import hashlib
+
+    raw = analysis.raw_assignments
+    h = hashlib.sha256()
+    for uid, topic in zip(raw["utterance_id"].astype(str), raw["topic"].astype(int), strict=True):
+        h.update(f"{uid}\x1f{topic}\x1e".encode())
+    return h.hexdigest()
+
+
 def ledger_mode(analysis: Analysis, ledger: Ledger) -> Literal["strict", "replay"]:
-    """``strict`` if the ledger was written on this model's data and seed (or says nothing), else ``replay``."""
+    """``strict`` if the ledger was written on this very clustering (or says nothing), else ``replay``.
+
+    The ledger's ``model`` records ``topics_sha256`` (the raw topic of every remark); older or
+    hand-written ledgers may give only ``data_sha256`` and ``seed``, which are then compared.
+    """
+    stamp = ledger.model
+    if stamp.get("topics_sha256"):
+        return "strict" if stamp["topics_sha256"] == topics_hash(analysis) else "replay"
     man = analysis.model.manifest_
-    data = ledger.model.get("data_sha256")
-    seed = ledger.model.get("seed")
+    data, seed = stamp.get("data_sha256"), stamp.get("seed")
     same = (data is None or data == man.get("data_sha256")) and (seed is None or seed == man.get("seed"))
+    if same and ledger.entries and ledger.entries[0].fingerprints:
+        # no clustering hash: the first entry's fingerprints (made on the raw topics) must still fit them
+        raw = analysis.raw_assignments
+        topic_of = dict(zip(raw["utterance_id"].astype(str), raw["topic"].astype(int), strict=True))
+        for fp in ledger.entries[0].fingerprints:
+            hits = [topic_of.get(x) == fp.topic for x in fp.exemplars if x in topic_of]
+            if not hits or sum(hits) / len(hits) < 0.5:
+                return "replay"
     return "strict" if same else "replay"
 
 
@@ -433,9 +458,10 @@ def _build_view(analysis: Analysis, state: _State, log: pd.DataFrame, mode: str,
 
 
 def ledger_for(analysis: Analysis) -> Ledger:
-    """An empty ledger stamped with the analysis' data hash and seed."""
+    """An empty ledger stamped with the analysis' data hash, seed and clustering hash."""
     man = analysis.model.manifest_
-    return Ledger(model={"data_sha256": man.get("data_sha256"), "seed": man.get("seed")})
+    return Ledger(model={"data_sha256": man.get("data_sha256"), "seed": man.get("seed"),
+                         "topics_sha256": topics_hash(analysis)})
 
 
 class Curator:

@@ -4,7 +4,7 @@ A ledger never edits a model. It is replayed on a model (:func:`topics.curation.
 curated view; deleting or editing an entry in the file undoes or changes that decision. Example::
 
     topics_ledger: 1
-    model: {data_sha256: 3f2a..., seed: 42}      # the model the decisions were made on
+    model: {data_sha256: 3f2a..., seed: 42, topics_sha256: 9b1c...}   # the clustering the decisions were made on
     entries:
     - op: rename
       topic: 3

@@ -206,8 +206,16 @@ def topic_hierarchy(topics: pd.DataFrame, topic_ids: Sequence[int], topic_embedd
     return fig
 
 
+def sample_for_map(assignments: pd.DataFrame, layout: pd.DataFrame, max_points: int = 5000,
+                   seed: int = 0) -> pd.DataFrame:
+    """The remarks the document map draws: all of them, or a seeded sample of ``max_points``."""
+    cols = [c for c in ("utterance_id", "topic", "label", "text", "display_text") if c in assignments.columns]
+    df = layout.merge(assignments[cols], on="utterance_id")
+    return df.sample(n=max_points, random_state=seed) if len(df) > max_points else df
+
+
 def document_map(assignments: pd.DataFrame, layout: pd.DataFrame, max_points: int = 5000, seed: int = 0,
-                 text_column: str = "text") -> go.Figure:
+                 text_column: str | None = None) -> go.Figure:
     """Scatter of remarks in 2-D, coloured by topic; hover shows the remark.
 
     Parameters
@@ -220,17 +228,17 @@ def document_map(assignments: pd.DataFrame, layout: pd.DataFrame, max_points: in
         Above this, a seeded random sample is drawn (the title says so).
     seed : int
         Seed of that sample.
-    text_column : str
-        Column shown on hover.
+    text_column : str, optional
+        Column shown on hover (default ``display_text`` when present, i.e. de-identified, else ``text``).
 
     Returns
     -------
     plotly.graph_objects.Figure
     """
-    df = layout.merge(assignments[["utterance_id", "topic", "label", text_column]], on="utterance_id")
+    text_column = text_column or ("display_text" if "display_text" in assignments.columns else "text")
+    df = sample_for_map(assignments, layout, max_points=max_points, seed=seed)
     title = f"Document map: {len(df):,} remarks"
-    if len(df) > max_points:
-        df = df.sample(n=max_points, random_state=seed)
+    if len(layout) > max_points:
         title = f"Document map: random sample of {max_points:,} of {len(layout):,} remarks"
     fig = go.Figure()
     order = df.groupby("topic").size().sort_values(ascending=False).index

@@ -181,7 +181,7 @@ def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
 
 def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str = "",
                 static_files: list[str] | None = None, warnings: list[str] | None = None,
-                comp: Comparison | None = None) -> str:
+                comp: Comparison | None = None, privacy: str = "") -> str:
     """Render the report as one HTML string (plotly.js inlined).
 
     Parameters
@@ -238,6 +238,7 @@ def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str
         hierarchy_fig=div("hierarchy"),
         documents_fig=div("document_map"),
         comp=_comparison_context(comp, div) if comp is not None else None,
+        privacy=privacy,
         method_rows=_method_rows(analysis),
         static_files=static_files or [],
         warnings=warnings or [],
@@ -252,6 +253,7 @@ def report(
     formats: list[str] | None = None,
     ledger: str | Path | None = None,
     raw: bool = False,
+    deidentify: bool | None = None,
 ) -> Path:
     """Write the HTML report of a run (and static figures).
 
@@ -269,6 +271,8 @@ def report(
         Curation ledger to apply; default ``<run>/ledger.yaml`` when that file exists.
     raw : bool, default False
         Report the raw model's topics even when a ledger exists.
+    deidentify : bool, optional
+        De-identify the remarks shown (default ``config.report.deidentify``, on); see :mod:`topics.redact`.
 
     Returns
     -------
@@ -293,12 +297,29 @@ def report(
     out = Path(out)
     figures_dir = Path(figures_dir) if figures_dir is not None else out.parent
     formats = analysis.config.report.static_formats if formats is None else formats
-    figs = figures(analysis)
     warnings: list[str] = []
+    cfg = analysis.config.report
+    privacy = ""
+    names: set[str] = set()
+    if cfg.deidentify if deidentify is None else deidentify:
+        from topics.redact import mask_table_words, redact
+
+        analysis, counts = redact(analysis, known_names=cfg.known_names, use_ner=cfg.deidentify_ner,
+                                  max_points=cfg.document_map_max_points)
+        names = analysis.__dict__.get("redacted_names", set())
+        privacy = (f"Remarks shown in this report are de-identified: {counts['identifiers']:,} identifiers replaced "
+                   f"by placeholders in {counts['remarks_scrubbed']:,} remarks, {counts['name_words']} name words "
+                   "masked in labels and keywords. Automatic de-identification misses some identifiers "
+                   "(about one in ten in our measurements): read the report before sharing it.")
+    else:
+        warnings.append("De-identification is OFF: remarks are shown verbatim. Do not share this report.")
+    figs = figures(analysis)
     comp, why = comparison(analysis)
     if why:
         warnings.append(why)
     if comp is not None:
+        if names and not comp.words.empty:
+            comp.words = mask_table_words(comp.words, "word", names)
         figs.update({f"compare_{k}": v for k, v in comp.figures().items()})
     static: list[Path] = []
     if formats:
@@ -308,7 +329,7 @@ def report(
             log.warning("static figures skipped: %s", err)
             warnings.append(f"Static figure files were not written: {err}")
     html_text = render_html(analysis, figs, run_name=run_name,
-                            static_files=[p.name for p in static], warnings=warnings, comp=comp)
+                            static_files=[p.name for p in static], warnings=warnings, comp=comp, privacy=privacy)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:

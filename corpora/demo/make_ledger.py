@@ -30,40 +30,45 @@ def main() -> None:
             raise SystemExit(f"expected one topic with {words}, found {hits}")
         return hits[0]
 
-    cur.merge([find("stop smoking"), find("considering quitting")], "Smoking cessation: habits and reasons to quit",
+    cur.merge([find("stop smoking"), find("quitting completely")], "Smoking cessation: habits and reasons to quit",
               rationale="Both topics are about the client's smoking and the wish to quit; the split between them "
                         "followed wording, not clinical content.")
     cur.merge([find("drinking alcohol"), find("drug use")], "Alcohol and drug use",
               rationale="Substance use other than tobacco; too small to keep drugs separate.")
-    cur.drop(find("oh oh"), bucket="fillers and small talk",
+    cur.drop(find("little bit"), bucket="fillers and small talk",
              rationale="Back-channel fragments and fillers that survived cleaning; no clinical content.")
-    cur.merge([find("conversation today"), find("today doing")], "Opening: greeting and check-in",
-              rationale="Session openings: greeting, how are you today.")
+    cur.merge([find("conversation today"), find("doing today"), find("feeling lately")],
+              "Opening: greeting and check-in", rationale="Session openings: greeting, how are you today.")
     cur.merge([find("thank sharing"), find("appreciate openness")], "Affirming the client's openness",
               rationale="MI affirmations of sharing and openness.")
-    cur.rename(find("making changes"), "Steps toward change")
-    cur.rename(find("options"), "Exploring options and strategies")
-    cur.rename(find("talk things"), "Agenda setting")
-    cur.rename(find("support helpful"), "Offering support")
-    cur.rename(find("cholesterol"), "Medication and chronic illness")
-    cur.rename(find("scale 10"), "Importance and confidence rulers",
-               rationale="The 0-10 readiness, importance and confidence rulers of MI.")
+    cur.merge([find("scale 10"), find("seven")], "Importance and confidence rulers",
+              rationale="The 0-10 readiness, importance and confidence rulers of MI, asked and followed up.")
+    cur.merge([find("making changes"), find("manageable step")], "Steps toward change")
+    cur.merge([find("explore ideas"), find("explore discuss")], "Exploring options and strategies")
+    cur.rename(find("seeking support"), "Offering support")
     cur.rename(find("managing stress"), "Stress and coping")
+    cur.rename(find("dr fields"), "Doctors, appointments and referrals")
+    cur.merge([find("cholesterol"), find("diabetes")], "Medication and chronic illness")
+    cur.rename(find("daily routine"), "Motivation and routines")
+    cur.rename(find("talk things"), "Agenda setting")
+    cur.rename(find("mom"), "Parents and family")
+    cur.rename(find("breathing exercises"), "Relaxation and mindfulness")
+    cur.rename(find("crime"), "Legal trouble and consequences")
     cur.rename(find("summarize discussed"), "Summaries")
-    cur.rename(find("getting trouble"), "Legal trouble and consequences")
+    cur.rename(find("saving money"), "Money and finances")
+    cur.rename(find("difficult times"), "Acknowledging difficulty")
     cur.rename(find("health benefits"), "Health benefits of change")
     cur.rename(find("physical activity"), "Physical activity")
-    cur.rename(find("continue conversation"), "Continuing or ending the conversation")
-    cur.rename(find("breathing exercises"), "Relaxation and mindfulness")
-    cur.rename(find("saving money"), "Money and finances")
     partner = find("donna")
     cur.rename(partner, "Partner and close relationships")
     cur.note(partner, "Top words are personal names from the transcripts: check de-identification before sharing.")
-    cur.rename(find("appointment"), "Appointments and referrals")
-    cur.rename(find("challenging"), "Acknowledging difficulty")
+    cur.rename(find("continue conversation"), "Continuing or ending the conversation")
+    cur.rename(find("session feel"), "Closing and next session")
+    cur.rename(find("reading writing"), "School and learning")
+    cur.rename(find("willing try"), "Offering information and help")
     cur.rename(find("friendships"), "Friends and social life")
-    cur.rename(find("mom"), "Parents and family")
     cur.rename(find("asthma"), "Respiratory health")
+    cur.rename(find("concerns"), "Eliciting concerns")
     print(cur.view.log[["entry", "written", "status"]].to_string(index=False))
     print(f"{len(cur.view.topic_ids) - (-1 in cur.view.topic_ids)} curated topics; ledger: {target}")
 
