@@ -6,7 +6,8 @@ Each contrast fits its own topic model (default ``TopicConfig``, seed 42) with :
 * ``annomi_quality``: AnnoMI (133 sessions), high- vs low-quality MI (``mi_quality``); again stratified
   by the presenting problem (``annomi_quality_by_problem``, same model).
 * ``human_vs_llm``: AnnoMI + all 106 MIBot sessions, professional vs LLM counsellor (``counselor_type``),
-  with the MIBot outcome ``readiness_change``.
+  with the MIBot outcome ``readiness_change``; again on the same model with AnnoMI restricted to its smoking
+  sessions (``human_vs_llm_smoking``), since every MIBot session is about quitting smoking.
 * ``professional_vs_peer``: AnnoMI + CounselChat (professionals) vs ESConv (peer supporters).
 
 External check: AnnoMI's expert codes say high-quality MI uses more reflections. For the AnnoMI model the
@@ -89,13 +90,20 @@ def fmt_q(q: float) -> str:
 
 
 def summarize(name: str, analysis: topics.Analysis, comp: Comparison, *, fit_s: float, compare_s: float,
-              strata: str | None = None) -> dict:
-    """Print one contrast's summary; return its headline numbers for the overview table."""
-    a = analysis.assignments
+              strata: str | None = None, assignments: pd.DataFrame | None = None, note: str = "") -> dict:
+    """Print one contrast's summary; return its headline numbers for the overview table.
+
+    ``assignments`` is the table that was compared (default: all of the model's remarks).
+    """
+    model_a = analysis.assignments
+    a = model_a if assignments is None else assignments
     c = comp.contrasts
     ga, gb = str(c["group_a"].iloc[0]), str(c["group_b"].iloc[0])
     say(f"## {name}: {gb} vs {ga} (by {comp.by}{', stratified by ' + strata if strata else ''})")
     say()
+    if note:
+        say(note)
+        say()
     # sessions and remarks per group (and per source corpus where there are several)
     keys = [comp.by, "corpus"] if "corpus" in a.columns and a["corpus"].nunique() > 1 else [comp.by]
     counts = a.groupby(keys).agg(sessions=("session_id", "nunique"), remarks=("utterance_id", "size"))
@@ -104,7 +112,7 @@ def summarize(name: str, analysis: topics.Analysis, comp: Comparison, *, fit_s: 
     say(counts.to_string())
     say("```")
     n_topics = int((analysis.topics["topic"] != -1).sum())
-    say(f"- model: {len(a):,} remarks, {n_topics} topics, {(a['topic'] == -1).mean():.1%} outliers after "
+    say(f"- model: {len(model_a):,} remarks, {n_topics} topics, {(model_a['topic'] == -1).mean():.1%} outliers after "
         f"reassignment (fit {fit_s:.0f} s; comparison {compare_s:.0f} s)")
     if strata:
         used = _strata_used(a, comp.by, strata, [ga, gb])
@@ -343,9 +351,21 @@ def main(argv: list[str] | None = None) -> int:
         del analysis
     if "human_vs_llm" in chosen:
         corpus = pd.concat([load_annomi(), load_mibot()], ignore_index=True)
-        row, _, _ = run("human_vs_llm", corpus, "counselor_type", ["professional", "llm"],
-                        outcomes=["readiness_change"], **kw)
+        row, analysis, _ = run("human_vs_llm", corpus, "counselor_type", ["professional", "llm"],
+                               outcomes=["readiness_change"], **kw)
         overview.append(row)
+        # every MIBot session is about smoking: the same model, AnnoMI's smoking sessions only
+        a = analysis.assignments
+        smoking = a[(a["corpus"] == "mibot") | a["problem"].fillna("").str.contains("smoking")]
+        t0 = time.perf_counter()
+        comp = run_comparison(smoking, "counselor_type", groups=["professional", "llm"], seed=0, **kw)
+        save("human_vs_llm_smoking", analysis, comp)
+        overview.append(summarize(
+            "human_vs_llm_smoking", analysis, comp, fit_s=0.0, compare_s=time.perf_counter() - t0,
+            assignments=smoking,
+            note="Every MIBot session is about quitting smoking; AnnoMI covers many problems. Same model as "
+                 "human_vs_llm, AnnoMI restricted to its sessions whose problem mentions smoking."))
+        del analysis
     if "professional_vs_peer" in chosen:
         corpus = pd.concat([load_annomi(), load_counselchat(), load_esconv()], ignore_index=True)
         row, _, _ = run("professional_vs_peer", corpus, "counselor_type", ["professional", "peer"], **kw)

@@ -169,10 +169,14 @@ plots.transition_heatmap(transition_matrix(assignments, group="llm", by="counsel
 the pooled mix of the *other* sessions of its group: high = an unusual session for its group) and its **shift**
 (divergence between its first and second half). `compare_drift` compares the group means with a session
 bootstrap and a permutation test. Both measures are noisier, and so larger, for short sessions: compare
-groups with similar session lengths, or look at the `remarks` column first."""),
+groups with similar session lengths, or look at the `remarks` column first. Here the LLM's sessions have more
+than twice as many remarks as the professionals' (MIBot is split into thought units), which by itself lowers
+their drift: read the drift difference below as partly a length effect."""),
     ("code", """\
 drift = drift_scores(assignments, "counselor_type")
 display(drift.groupby("group")["remarks"].describe()[["count", "mean", "50%"]])
+print("Spearman correlation with the session's number of remarks, within group:",
+      {g: round(d["drift"].corr(d["remarks"], method="spearman"), 2) for g, d in drift.groupby("group")})
 compare_drift(drift, n_boot=N_BOOT, n_perm=N_PERM, seed=0).round(4)"""),
     ("code", """\
 px.box(drift.melt(id_vars=["session_id", "group"], value_vars=["drift", "shift"], var_name="measure"),

@@ -289,9 +289,11 @@ def test_report_shows_curated_topics_and_refit_keeps_the_ledger(run, small_corpu
     t = real_topics(analysis)
     cur = Curator(analysis, out / "ledger.yaml", author="E")
     cur.rename(t[0], "Curated <b>label</b>")
+    cur.note(t[0], "<script>alert('note')</script>")
     html = topics.report(out, out=tmp_path / "r.html", formats=[]).read_text()
     assert 'id="curation"' in html and "Curated &lt;b&gt;label&lt;/b&gt;" in html
     assert "Curated <b>label</b>" not in html
+    assert "<script>alert('note')" not in html and "&lt;script&gt;alert(&#39;note&#39;)" in html
     raw_html = topics.report(out, out=tmp_path / "raw.html", formats=[], raw=True).read_text()
     assert 'id="curation"' not in raw_html
     topics.fit(small_corpus, analysis.config, out=out, embedder=embedder)  # refit replaces the run folder ...

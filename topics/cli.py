@@ -204,6 +204,51 @@ def compare(run, by, groups, strata, outcomes, out, ledger, raw, n_boot, n_perm,
     click.echo(f"\nwrote {len(files)} files to {target}")
 
 
+@main.command()
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--seeds", default="", help="Comma-separated extra seeds for the stability refits (default: next two).")
+@click.option("--no-stability", is_flag=True, help="Skip the refits (only coherence, diversity, outliers, codes).")
+@click.option("--no-shuffle", is_flag=True, help="Skip the refit on shuffled remark order.")
+@click.option("--grid-mcs", default="", help="Model selection: comma-separated min_cluster_size values (int or auto).")
+@click.option("--grid-nn", default="", help="Model selection: comma-separated UMAP n_neighbors values.")
+@click.option("--code", default="code", show_default=True, help="Utterance-level code column for NMI.")
+def evaluate(run, seeds, no_stability, no_shuffle, grid_mcs, grid_nn, code) -> None:
+    """Measure topic quality of RUN and write RUN/evaluation/*.csv (shown in the next report).
+
+    NPMI coherence (top 10 words, remark-level co-occurrence), topic diversity, outlier share and sizes,
+    NMI with an external code column; stability across seeds and shuffled order (refits reuse the cached
+    embeddings); optionally a model-selection grid.
+    """
+    import pandas as pd
+
+    from topics import evaluate as ev
+    from topics.pipeline import Analysis, export_csv
+
+    analysis = _run(Analysis.load, run)
+    folder = run / "evaluation"
+    folder.mkdir(exist_ok=True)
+    result = ev.evaluate(analysis, code=code)
+    export_csv(result["summary"], folder / "summary.csv")
+    export_csv(result["per_topic"], folder / "per_topic.csv")
+    with pd.option_context("display.width", 200):
+        click.echo(result["summary"].round(4).to_string(index=False))
+    if not no_stability:
+        extra = [int(x) for x in seeds.split(",") if x.strip()] or None
+        stab = ev.stability(analysis, seeds=extra, shuffle=not no_shuffle)
+        export_csv(stab.pairwise, folder / "stability_pairwise.csv")
+        export_csv(stab.per_topic, folder / "stability_topics.csv")
+        click.echo(f"\nstability: mean pairwise ARI {stab.mean_ari:.3f} over {len(stab.fits)} fits; "
+                   f"{int(stab.per_topic['robust'].sum())} of {len(stab.per_topic)} topics robust")
+    if grid_mcs or grid_nn:
+        mcs = [x.strip() if x.strip() == "auto" else int(x) for x in grid_mcs.split(",") if x.strip()] or None
+        nn = [int(x) for x in grid_nn.split(",") if x.strip()] or None
+        grid = ev.model_grid(analysis, min_cluster_size=mcs, n_neighbors=nn, code=code)
+        export_csv(grid, folder / "grid.csv")
+        with pd.option_context("display.width", 200):
+            click.echo("\n" + grid.round(4).to_string(index=False))
+    click.echo(f"\nwrote {folder}")
+
+
 @main.group()
 def curate() -> None:
     """Expert curation: worksheets, importing decisions, diffs and agreement between ledgers."""

@@ -72,6 +72,29 @@ def comparison(analysis: Analysis) -> tuple[Comparison | None, str | None]:
         return None, f"No comparison by {by!r}: {err.message}"
 
 
+def quality(analysis: Analysis, run_folder: Path | None) -> tuple[dict, dict[str, go.Figure]]:
+    """Quality measures for the report: always the cheap ones; stability and grid when ``topics evaluate`` ran."""
+    import pandas as pd
+
+    from topics.evaluate import evaluate
+
+    result = evaluate(analysis)
+    ctx: dict = {"summary": result["summary"].iloc[0].to_dict(), "per_topic": result["per_topic"].to_dict("records")}
+    figs: dict[str, go.Figure] = {}
+    folder = run_folder / "evaluation" if run_folder is not None else None
+    if folder is not None and (folder / "stability_topics.csv").exists():
+        per = pd.read_csv(folder / "stability_topics.csv")
+        pairs = pd.read_csv(folder / "stability_pairwise.csv")
+        ctx["stability"] = {"mean_ari": float(pairs["ari"].mean()), "fits": len(set(pairs["fit_a"]) | set(pairs["fit_b"])),
+                            "robust": int(per["robust"].sum()), "topics": len(per)}
+        figs["stability"] = plots.stability_chart(per, analysis.raw_topics)
+    if folder is not None and (folder / "grid.csv").exists():
+        grid = pd.read_csv(folder / "grid.csv")
+        ctx["grid"] = grid.to_dict("records")
+        figs["grid"] = plots.quality_grid(grid)
+    return ctx, figs
+
+
 def browser_available() -> bool:
     """Whether kaleido can find a Chrome-family browser for static export."""
     if any(shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome", "chrome")):
@@ -181,7 +204,7 @@ def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
 
 def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str = "",
                 static_files: list[str] | None = None, warnings: list[str] | None = None,
-                comp: Comparison | None = None, privacy: str = "") -> str:
+                comp: Comparison | None = None, privacy: str = "", quality: dict | None = None) -> str:
     """Render the report as one HTML string (plotly.js inlined).
 
     Parameters
@@ -239,6 +262,9 @@ def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str
         documents_fig=div("document_map"),
         comp=_comparison_context(comp, div) if comp is not None else None,
         privacy=privacy,
+        quality=quality,
+        stability_fig=div("quality_stability"),
+        grid_fig=div("quality_grid"),
         method_rows=_method_rows(analysis),
         static_files=static_files or [],
         warnings=warnings or [],
@@ -314,6 +340,8 @@ def report(
     else:
         warnings.append("De-identification is OFF: remarks are shown verbatim. Do not share this report.")
     figs = figures(analysis)
+    quality_ctx, quality_figs = quality(analysis, None if isinstance(run, Analysis) else Path(run))
+    figs.update({f"quality_{k}": v for k, v in quality_figs.items()})
     comp, why = comparison(analysis)
     if why:
         warnings.append(why)
@@ -329,7 +357,8 @@ def report(
             log.warning("static figures skipped: %s", err)
             warnings.append(f"Static figure files were not written: {err}")
     html_text = render_html(analysis, figs, run_name=run_name,
-                            static_files=[p.name for p in static], warnings=warnings, comp=comp, privacy=privacy)
+                            static_files=[p.name for p in static], warnings=warnings, comp=comp, privacy=privacy,
+                            quality=quality_ctx)
     out.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
