@@ -219,7 +219,8 @@ correlation, session bootstrap interval, permutation p, BH q). Correlational onl
 client as much as the counsellor."""),
     ("code", """\
 mibot = assignments[assignments["corpus"] == "mibot"]
-outcome = outcome_association(mibot, "readiness_change", n_boot=N_BOOT, seed=0)
+# n_boot is also the number of permutations here: keep it well above 20x the number of topics, or no q can be < 0.05
+outcome = outcome_association(mibot, "readiness_change", n_boot=N_PERM, seed=0)
 print(outcome.attrs["method"])
 outcome.sort_values("p_value")[["topic", "label", "rho", "rho_low", "rho_high", "p_value", "q_value",
                                 "sessions_with_topic"]].head(8).round(3)"""),

@@ -73,7 +73,10 @@ def test_no_difference_gives_large_p():
 def test_stratified_contrast_runs_within_strata():
     data = synthetic(n_sessions=40, per_session=40, share_a=0.2, share_b=0.5)
     table = compare_groups(data, "group", strata="stratum", n_boot=200, n_perm=200, seed=1, min_remarks=5)
-    assert table.set_index("topic").loc[0, "diff"] == pytest.approx(0.3, abs=0.08)
+    row = table.set_index("topic").loc[0]
+    assert row["diff"] == pytest.approx(0.3, abs=0.08)
+    assert row["diff"] == pytest.approx(row["share_b"] - row["share_a"])  # standardised shares
+    assert row["diff_low"] < row["diff"] < row["diff_high"]
     assert "within strata" in table.attrs["method"]
 
 

@@ -9,7 +9,15 @@ import pandas as pd
 import pytest
 
 import topics
-from topics.evaluate import code_agreement, evaluate, match_topics, model_grid, npmi_coherence, stability, topic_diversity
+from topics.evaluate import (
+    code_agreement,
+    evaluate,
+    match_topics,
+    model_grid,
+    npmi_coherence,
+    stability,
+    topic_diversity,
+)
 
 
 def test_npmi_known_answers():

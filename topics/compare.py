@@ -177,13 +177,20 @@ def _contrast(w_a: np.ndarray, w_b: np.ndarray, st: SessionTable, strata_w: list
     if strata_w is None:
         sa, sb = _shares(w_a, counts, remarks), _shares(w_b, counts, remarks)
         return sa, sb, sb - sa
-    diff = 0.0
-    sa_all, sb_all = _shares(w_a, counts, remarks), _shares(w_b, counts, remarks)
+    # standardised shares: within-stratum shares averaged with fixed stratum weights, so that
+    # diff == share_b - share_a; a stratum that a bootstrap replicate left without sessions of a group
+    # is dropped from that replicate and the remaining weights renormalised
+    sum_a = sum_b = total = 0.0
     for mask, weight in strata_w:
         da = _shares(w_a * mask, counts, remarks)
         db = _shares(w_b * mask, counts, remarks)
-        diff = diff + weight * (db - da)
-    return sa_all, sb_all, diff
+        ok = np.isfinite(da) & np.isfinite(db)
+        sum_a = sum_a + weight * np.where(ok, da, 0.0)
+        sum_b = sum_b + weight * np.where(ok, db, 0.0)
+        total = total + weight * ok
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sa, sb = sum_a / total, sum_b / total
+    return sa, sb, sb - sa
 
 
 def compare_groups(
@@ -231,7 +238,8 @@ def compare_groups(
     -------
     pandas.DataFrame
         One row per topic and contrast: ``topic``, ``label``, ``contrast``, ``group_a``, ``group_b``,
-        ``share_a``, ``share_b``, ``diff`` (b - a, in share points), ``diff_low``, ``diff_high``,
+        ``share_a``, ``share_b`` (with ``strata``: standardised over the strata holding both groups),
+        ``diff`` (b - a, in share points), ``diff_low``, ``diff_high``,
         ``ratio`` (b / a), ``ratio_low``, ``ratio_high``, ``p_value`` (two-sided permutation),
         ``q_value`` (BH over all rows), ``remarks``, ``sessions_with_topic``, ``too_small``,
         ``sessions_a``, ``sessions_b``. ``attrs`` hold the method description.
@@ -254,8 +262,11 @@ def compare_groups(
             raise InputError(f"no level of {strata!r} has sessions of both {name_a!r} and {name_b!r}", column=strata)
         obs_a, obs_b, obs_diff = _contrast(in_a[None, :].astype(float), in_b[None, :].astype(float), st, strata_w)
         # cluster bootstrap: resample sessions with replacement within group (and stratum)
-        w_a = _bootstrap_weights(rng, in_a, stratum, n_boot)
-        w_b = _bootstrap_weights(rng, in_b, stratum, n_boot)
+        # resample sessions within group only: with strata, cells of one session would otherwise add no
+        # variation and make the interval too narrow
+        no_strata = np.array(["all"] * len(g))
+        w_a = _bootstrap_weights(rng, in_a, no_strata, n_boot)
+        w_b = _bootstrap_weights(rng, in_b, no_strata, n_boot)
         bs_a, bs_b, bs_diff = _contrast(w_a, w_b, st, strata_w)
         with np.errstate(invalid="ignore", divide="ignore"):
             bs_ratio = bs_b / bs_a
@@ -289,13 +300,14 @@ def compare_groups(
     table.attrs["method"] = (
         f"Topic prevalence = share of a group's remarks in the topic. Unit of analysis: the session "
         f"({int(st.sessions.shape[0])} sessions). {int(confidence * 100)}% intervals: cluster bootstrap over sessions "
-        f"({n_boot} replicates, sessions resampled within group{' and stratum' if strata else ''}). p-values: "
+        f"({n_boot} replicates, sessions resampled within group). p-values: "
         f"two-sided permutation test shuffling whole sessions' group labels{' within strata' if strata else ''} "
         f"({n_perm} permutations). q-values: Benjamini-Hochberg across {int(table['p_value'].notna().sum())} tests. "
         f"Topics with fewer than {min_remarks} remarks or present in fewer than {min_topic_sessions} sessions are "
         f"flagged too small and not tested."
-        + (f" Stratified by {strata}: the difference is the session-weighted mean of within-{strata} differences."
-           if strata else "")
+        + (f" Stratified by {strata}: shares are standardised (within-{strata} shares averaged with weights "
+           f"proportional to the sessions in each {strata} that holds both groups; other sessions are left out), "
+           f"so the difference is the weighted mean of within-{strata} differences." if strata else "")
     )
     n_tests = int(table["p_value"].notna().sum())
     floor = n_tests / (n_perm + 1)
@@ -370,7 +382,8 @@ def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] 
     pandas.DataFrame
         One row per pair of groups: ``group_a``, ``group_b``, ``jsd``, ``jsd_low``, ``jsd_high``,
         ``jsd_null`` (mean JSD when session labels are shuffled: the divergence expected from sampling
-        alone).
+        alone), ``p_value`` (share of shuffles at least as divergent). Resampling inflates a divergence,
+        so the bootstrap interval sits above the estimate: read it against ``jsd_null``.
     """
     st = session_table(assignments, by, groups=groups, min_sessions=min_sessions)
     rng = np.random.default_rng(seed)
@@ -388,7 +401,8 @@ def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] 
             pa, pb = _permuted_masks(rng, ma, mb, ma | mb, np.array(["all"] * len(g)), min(n_boot, 200))
             null = [jensen_shannon(pa[r] @ counts, pb[r] @ counts) for r in range(len(pa))]
             rows.append({"group_a": a, "group_b": b, "jsd": obs, "jsd_low": float(np.quantile(boots, alpha)),
-                         "jsd_high": float(np.quantile(boots, 1 - alpha)), "jsd_null": float(np.mean(null))})
+                         "jsd_high": float(np.quantile(boots, 1 - alpha)), "jsd_null": float(np.mean(null)),
+                         "p_value": float((np.sum(np.asarray(null) >= obs) + 1) / (len(null) + 1))})
     return pd.DataFrame(rows)
 
 
@@ -426,8 +440,9 @@ def predict_group(assignments: pd.DataFrame, by: str, *, groups: list[str] | Non
             "permutation_p": float(p), "sessions": int(len(y)), "folds": folds}
 
 
-def outcome_association(assignments: pd.DataFrame, outcome: str, *, n_boot: int = 1000, seed: int = 0,
-                        min_sessions: int = 10, min_topic_sessions: int = 5, confidence: float = 0.95) -> pd.DataFrame:
+def outcome_association(assignments: pd.DataFrame, outcome: str, *, n_boot: int = 1000, n_perm: int = 2000,
+                        seed: int = 0, min_sessions: int = 10, min_topic_sessions: int = 5,
+                        confidence: float = 0.95) -> pd.DataFrame:
     """Spearman correlation between a session's topic share and a session-level outcome, per topic.
 
     Parameters
@@ -474,8 +489,8 @@ def outcome_association(assignments: pd.DataFrame, outcome: str, *, n_boot: int 
     obs = spearman(share, y)
     n = len(y)
     boots = np.array([spearman(share[idx], y[idx]) for idx in rng.integers(0, n, size=(n_boot, n))])
-    perms = np.array([spearman(share, rng.permutation(y)) for _ in range(n_boot)])
-    p = ((np.abs(perms) >= np.abs(obs) - 1e-12).sum(0) + 1) / (n_boot + 1)
+    perms = np.array([spearman(share, rng.permutation(y)) for _ in range(n_perm)])
+    p = ((np.abs(perms) >= np.abs(obs) - 1e-12).sum(0) + 1) / (n_perm + 1)
     present = (table.to_numpy() > 0).sum(0)
     small = present < min_topic_sessions
     labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
@@ -488,5 +503,10 @@ def outcome_association(assignments: pd.DataFrame, outcome: str, *, n_boot: int 
     out.insert(6, "q_value", benjamini_hochberg(out["p_value"].to_numpy()))
     out.attrs["method"] = (f"Spearman correlation between each session's share of remarks in the topic and {outcome} "
                            f"({n} sessions). Interval: session bootstrap ({n_boot}); p: permutation of outcomes "
-                           f"across sessions ({n_boot}); q: Benjamini-Hochberg.")
+                           f"across sessions ({n_perm}); q: Benjamini-Hochberg.")
+    n_tests = int(out["p_value"].notna().sum())
+    out.attrs["warnings"] = []
+    if n_tests and n_tests / (n_perm + 1) >= 0.05:
+        out.attrs["warnings"].append(f"With {n_perm} permutations and {n_tests} tests no q-value can fall below 0.05; "
+                                     f"use at least {20 * n_tests} permutations.")
     return out

@@ -110,6 +110,7 @@ def run_comparison(
     n_perm: int = 2000,
     seed: int = 0,
     min_sessions: int = 5,
+    stop_words: list[str] | None = None,
 ) -> Comparison:
     """Run the full comparison of groups of sessions on a (curated) assignment table.
 
@@ -127,6 +128,14 @@ def run_comparison(
         Session-level outcome columns to relate to topic shares.
     n_boot, n_perm, seed, min_sessions
         See :func:`topics.compare.compare_groups`.
+    stop_words : list of str, optional
+        Extra stop words for the distinctive words (e.g. the config's ``extra_stop_words``: fillers).
+
+    Notes
+    -----
+    ``strata`` applies to the per-topic contrasts; divergence, prediction, trajectories and distinctive
+    words are computed over all sessions of the compared groups. Drift grows as sessions get shorter
+    (fewer remarks give noisier profiles): compare drift between groups with similar session lengths.
 
     Returns
     -------
@@ -158,10 +167,18 @@ def run_comparison(
     transitions = {g: transition_matrix(sub, group=g, by=col) for g in chosen}
     drift = drift_scores(sub, col)
     drift_summary = compare_drift(drift, n_boot=n_boot, n_perm=n_perm, seed=seed)
-    words = distinctive_words(sub, col, groups=chosen[:2]) if len(chosen) == 2 else pd.DataFrame()
+    vectorizer = None
+    if stop_words:
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
+
+        vectorizer = CountVectorizer(stop_words=sorted(set(ENGLISH_STOP_WORDS) | {w.lower() for w in stop_words}),
+                                     ngram_range=(1, 2))
+    words = (distinctive_words(sub, col, groups=chosen[:2], vectorizer=vectorizer) if len(chosen) == 2
+             else pd.DataFrame())
     outcome_tables = {}
     for name in outcomes or []:
-        outcome_tables[name] = outcome_association(sub, name, n_boot=n_boot, seed=seed)
+        outcome_tables[name] = outcome_association(sub, name, n_boot=n_boot, n_perm=n_perm, seed=seed)
+        warnings.extend(outcome_tables[name].attrs.get("warnings", []))
     labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
     return Comparison(by=col, groups=[str(g) for g in chosen], contrasts=contrasts, divergence=divergence,
                       prediction=prediction, positions=positions, transitions=transitions, drift=drift,

@@ -23,6 +23,7 @@ entry (with fingerprints), saves the file and re-applies it.
 from __future__ import annotations
 
 import copy
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -266,12 +267,18 @@ def apply_ledger(
                 reason = why if why.startswith(f"topic {t} ") else f"topic {t}: {why}"
                 break
             resolved.append(target)
+        apply_as = entry
         if not reason and len(set(resolved)) != len(resolved):
-            reason = f"its topics {entry.topics} map onto the same topic now ({resolved})"
+            if entry.op == "merge" and len(set(resolved)) == 1:
+                # the refit model already joined these topics: the merge holds, only its label is applied
+                resolved = resolved[:1]
+                apply_as = dataclasses.replace(entry, op="rename", topics=resolved)
+            else:
+                reason = f"its topics {entry.topics} map onto the same topic now ({resolved})"
         if not reason:
             try:
                 short = f"entry {number}" + (f" (line {entry.line})" if entry.line else "")
-                reason = _apply_entry(state, entry, resolved, where, chosen, seed, short) or ""
+                reason = _apply_entry(state, apply_as, resolved, where, chosen, seed, short) or ""
             except ValueError as err:
                 reason = str(err)
         if reason and chosen == "strict":

@@ -67,7 +67,8 @@ def comparison(analysis: Analysis) -> tuple[Comparison | None, str | None]:
     if not by:
         return None, None
     try:
-        return run_comparison(analysis.assignments, by, seed=analysis.config.seed), None
+        return run_comparison(analysis.assignments, by, seed=analysis.config.seed,
+                              stop_words=analysis.config.vectorizer.extra_stop_words), None
     except InputError as err:
         return None, f"No comparison by {by!r}: {err.message}"
 
