@@ -92,3 +92,27 @@ def test_failed_fit_writes_nothing_and_keeps_old_run(annomi_run, embedder):
         topics.fit(client_only, analysis.config, out=out, embedder=embedder)
     assert sorted(p.name for p in out.iterdir()) == before
     assert not [p for p in out.parent.iterdir() if p.name.startswith(".annomi.tmp")]
+
+
+def test_deidentify_before_embedding_leaves_no_identifier_in_the_run(small_corpus, embedder, tmp_path):
+    from topics.config import TopicConfig
+
+    extra = pd.DataFrame({
+        "utterance_id": ["pii-1", "pii-2"], "session_id": ["annomi-0", "annomi-0"], "turn": [9001, 9002],
+        "role": ["therapist", "therapist"], "speaker_id": ["x", "x"],
+        "text": ["So Fiona, you can call me at 555-123-4567 any time this week.", "Hm."],
+    })
+    corpus = pd.concat([small_corpus, extra], ignore_index=True)
+    cfg = TopicConfig()
+    cfg.embedding.cache_dir = str(embedder.config.cache_dir)
+    cfg.cleaning.deidentify = True
+    cfg.report.known_names = ["Fiona"]
+    cfg.report.deidentify_ner = False  # rules + known names: fast
+    out = tmp_path / "run"
+    analysis = topics.fit(corpus, cfg, out=out, embedder=embedder)
+    row = analysis.assignments.set_index("utterance_id").loc["pii-1", "text"]
+    assert row == "So [NAME], you can call me at [PHONE] any time this week."
+    for path in out.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"555-123-4567" not in data and b"Fiona, you can" not in data, path

@@ -89,12 +89,18 @@ class CleaningConfig:
     duplicates : {"keep", "drop_within_session", "drop"}
         Identical remark texts (case and spacing ignored) are always counted; ``keep`` keeps them all,
         ``drop_within_session`` keeps the first in each session, ``drop`` keeps the first overall.
+    deidentify : bool
+        Scrub every remark (and every dropped therapist utterance) with :mod:`topics.deidentify` before
+        embedding, so that no identifier reaches the embeddings, the model or any file of the run
+        (uses ``[report] known_names`` and ``deidentify_ner``). Off by default: reports de-identify what
+        they show either way.
     """
 
     min_words: int = 3
     drop_backchannels: bool = True
     backchannel_tokens: list[str] = field(default_factory=lambda: list(BACKCHANNEL_TOKENS))
     duplicates: Literal["keep", "drop_within_session", "drop"] = "keep"
+    deidentify: bool = False
 
 
 @dataclass

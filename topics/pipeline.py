@@ -364,6 +364,14 @@ def fit(
     t_all = time.perf_counter()
     corpus = validate_corpus(corpus)
     remarks, dropped = select_remarks(corpus, config.cleaning)
+    if config.cleaning.deidentify:
+        from topics.deidentify import Deidentifier
+
+        t0 = time.perf_counter()
+        deid = Deidentifier(known_names=config.report.known_names, use_ner=config.report.deidentify_ner)
+        remarks["text"] = deid.scrub_many(remarks["text"].astype(str).tolist())
+        dropped["text"] = deid.scrub_many(dropped["text"].astype(str).tolist())
+        timings["deidentify_s"] = time.perf_counter() - t0
     embedder = embedder or Embedder(config.embedding)
     t0 = time.perf_counter()
     embeddings = embedder.embed(remarks["text"].tolist())
