@@ -30,6 +30,24 @@ def mask_names(text: str, names: set[str]) -> str:
     return re.sub(r"[A-Za-z][A-Za-z'\-]*", lambda m: NAME if m.group(0).lower() in names else m.group(0), text)
 
 
+def _proper_only(names: set[str], texts: pd.Series) -> set[str]:
+    """Keep the words that the corpus writes capitalised more often than not (names, not "family").
+
+    NER now and then tags a common word as a person; masking it everywhere would hide real topic words.
+    """
+    if not names:
+        return names
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b", re.IGNORECASE)
+    upper: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for text in texts:
+        for m in pattern.finditer(text):
+            word = m.group(0)
+            bucket = lower if word.islower() else upper
+            bucket[word.lower()] = bucket.get(word.lower(), 0) + 1
+    return {n for n in names if upper.get(n, 0) >= lower.get(n, 0)}
+
+
 def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner: bool = True,
            max_points: int = 5000, deidentifier: Deidentifier | None = None) -> tuple[Analysis, dict[str, int]]:
     """A copy of an analysis whose displayed texts are de-identified.
@@ -71,6 +89,8 @@ def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner:
     names = {w.lower() for s in spans for sp in s if sp.kind == "NAME" for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", sp.text)}
     names |= {n.lower() for n in (known_names or []) for n in re.findall(r"[A-Za-z][A-Za-z'\-]*", n)}
     names -= {"i", "a", "the", "and", "mr", "mrs", "ms", "dr"}
+    names = _proper_only(names, assignments["text"].astype(str))
+    names |= {n.lower() for n in (known_names or []) for n in re.findall(r"[A-Za-z][A-Za-z'\-]*", n)}
 
     assignments["display_text"] = ""
     shown = assignments["utterance_id"].astype(str).isin(set(shown_ids)).to_numpy()
