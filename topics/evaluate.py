@@ -140,6 +140,14 @@ def match_topics(reference: np.ndarray, other: np.ndarray, min_jaccard: float = 
     return out
 
 
+def _remarks_and_embeddings(analysis: Analysis) -> tuple[pd.DataFrame, np.ndarray]:
+    """The remarks the model was fitted on (without its output columns) and their cached embeddings."""
+    base = analysis.raw_assignments.reset_index(drop=True)
+    cols = [c for c in base.columns if c not in ("topic", "label", "probability", "similarity", "outlier_reassigned")]
+    remarks = base[cols]
+    return remarks, analysis.model.embed(remarks["text"].astype(str).tolist())
+
+
 @dataclass
 class Stability:
     """Stability of a model across refits.
@@ -188,9 +196,7 @@ def stability(analysis: Analysis, seeds: list[int] | None = None, shuffle: bool 
     from topics.model import TopicModel
 
     base = analysis.raw_assignments.reset_index(drop=True)
-    cols = [c for c in base.columns if c not in ("topic", "label", "probability", "similarity", "outlier_reassigned")]
-    remarks = base[cols]
-    emb = analysis.model.embed(remarks["text"].astype(str).tolist())
+    remarks, emb = _remarks_and_embeddings(analysis)
     seed0 = analysis.config.seed
     seeds = seeds if seeds is not None else [seed0 + 1, seed0 + 2]
     labelings = {f"seed {seed0}": base["topic"].to_numpy()}
@@ -282,10 +288,7 @@ def model_grid(analysis: Analysis, *, min_cluster_size: list[int | str] | None =
     from topics.config import TopicConfig
     from topics.model import TopicModel
 
-    base = analysis.raw_assignments.reset_index(drop=True)
-    cols = [c for c in base.columns if c not in ("topic", "label", "probability", "similarity", "outlier_reassigned")]
-    remarks = base[cols]
-    emb = analysis.model.embed(remarks["text"].astype(str).tolist())
+    remarks, emb = _remarks_and_embeddings(analysis)
     rows = []
     for mcs, nn in itertools.product(min_cluster_size or [analysis.config.hdbscan.min_cluster_size],
                                      n_neighbors or [analysis.config.umap.n_neighbors]):
