@@ -195,6 +195,15 @@ def _read_parquet(path: Path) -> tuple[pd.DataFrame, None]:
         raise InputError(f"cannot read parquet file: {err}", path=path) from None
 
 
+def _read_rows(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[int] | None]:
+    """Rows of a CSV/TSV/JSONL/parquet file and, for text formats, the line each row starts on."""
+    if fmt == "parquet":
+        return _read_parquet(path)
+    if fmt == "jsonl":
+        return _read_jsonl(path, encoding)
+    return _read_delimited(path, "\t" if fmt == "tsv" else ",", encoding)
+
+
 def _format_of(path: Path, format: str | None) -> str:
     if format is not None:
         fmt = format.lower()
@@ -252,12 +261,7 @@ def read_table(
     fmt = _format_of(path, format)
     if fmt == "text":
         raise InputError("plain-text transcripts are read with read_text_transcripts()", path=path)
-    if fmt == "parquet":
-        raw, lines = _read_parquet(path)
-    elif fmt == "jsonl":
-        raw, lines = _read_jsonl(path, encoding)
-    else:
-        raw, lines = _read_delimited(path, "\t" if fmt == "tsv" else ",", encoding)
+    raw, lines = _read_rows(path, fmt, encoding)
     return _apply_mapping(raw, path=path, lines=lines, mapping=mapping, role_values=role_values)
 
 
@@ -449,14 +453,9 @@ def attach_session_metadata(corpus: pd.DataFrame, path: str | Path) -> pd.DataFr
     if not path.is_file():
         raise InputError("no such file", path=path)
     fmt = _format_of(path, None)
-    if fmt == "parquet":
-        meta, lines = _read_parquet(path)
-    elif fmt == "jsonl":
-        meta, lines = _read_jsonl(path, "utf-8")
-    elif fmt in ("csv", "tsv"):
-        meta, lines = _read_delimited(path, "\t" if fmt == "tsv" else ",", "utf-8")
-    else:
+    if fmt not in TABLE_FORMATS:
         raise InputError("session metadata must be CSV, TSV, JSONL or parquet", path=path)
+    meta, lines = _read_rows(path, fmt, "utf-8")
     if "session_id" not in meta.columns:
         raise InputError("session metadata needs a 'session_id' column", path=path, column="session_id")
     meta = meta.assign(session_id=meta["session_id"].astype(str))

@@ -49,7 +49,8 @@ def _proper_only(names: set[str], texts: pd.Series) -> set[str]:
 
 
 def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner: bool = True,
-           max_points: int = 5000, deidentifier: Deidentifier | None = None) -> tuple[Analysis, dict[str, int]]:
+           max_points: int = 5000, deidentifier: Deidentifier | None = None,
+           ) -> tuple[Analysis, dict[str, int], set[str]]:
     """A copy of an analysis whose displayed texts are de-identified.
 
     Parameters
@@ -73,6 +74,8 @@ def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner:
     counts : dict
         ``remarks_scrubbed``, ``identifiers`` (placeholders inserted), ``name_words`` (distinct words
         masked in labels and keywords).
+    names : set of str
+        The masked name words (lower case), to mask other tables shown beside these.
     """
     deid = deidentifier or Deidentifier(known_names=known_names or (), use_ner=use_ner)
     view: CuratedView = analysis.curation if analysis.curation is not None else apply_ledger(analysis, None)
@@ -109,10 +112,9 @@ def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner:
         flows[col] = flows[col].map(lambda x: mask_names(x, names))
     display = replace(view, topics=topics, assignments=assignments, word_scores=word_scores, flows=flows)
     out = replace(analysis, curation=display)
-    out.__dict__["redacted_names"] = names
     counts = {"remarks_scrubbed": len(texts), "identifiers": int(sum(len(s) for s in spans)),
               "name_words": len(names)}
-    return out, counts
+    return out, counts, names
 
 
 def mask_table_words(table: pd.DataFrame, column: str, names: set[str]) -> pd.DataFrame:

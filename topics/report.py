@@ -331,9 +331,8 @@ def report(
     if cfg.deidentify if deidentify is None else deidentify:
         from topics.redact import mask_table_words, redact
 
-        analysis, counts = redact(analysis, known_names=cfg.known_names, use_ner=cfg.deidentify_ner,
-                                  max_points=cfg.document_map_max_points)
-        names = analysis.__dict__.get("redacted_names", set())
+        analysis, counts, names = redact(analysis, known_names=cfg.known_names, use_ner=cfg.deidentify_ner,
+                                         max_points=cfg.document_map_max_points)
         privacy = (f"Remarks shown in this report are de-identified: {counts['identifiers']:,} identifiers replaced "
                    f"by placeholders in {counts['remarks_scrubbed']:,} remarks, {counts['name_words']} name words "
                    "masked in labels and keywords. Automatic de-identification misses some identifiers "
