@@ -51,6 +51,13 @@ def test_bad_config_key_names_line(tmp_path):
     assert "c.toml, line 3" in result.output and "n_neigbors" in result.output
 
 
+def test_seed_option_goes_through_the_config_checks(tmp_path):
+    result = CliRunner().invoke(main, ["fit", "demo", "--seed", "-1", "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2
+    assert "seed" in result.output and "between 0 and" in result.output
+    assert not (tmp_path / "run").exists()
+
+
 def test_fit_and_report_from_a_csv(small_corpus, tmp_path):
     """A user's CSV with their own column names, mapped on the command line, through to the report."""
     src = small_corpus.rename(columns={"session_id": "transcript", "text": "utterance", "role": "speaker"})

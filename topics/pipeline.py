@@ -20,6 +20,7 @@ import os
 import shutil
 import tempfile
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -301,8 +302,15 @@ def group_summary(corpus: pd.DataFrame, remarks: pd.DataFrame, by: str | None) -
     ]
 
 
-def document_layout(model: TopicModel, seed: int) -> pd.DataFrame:
-    """2-D UMAP layout of the remarks, computed from the model's 5-D UMAP embedding.
+LAYOUT_SETTINGS = {"n_neighbors": 15, "min_dist": 0.1, "n_epochs": 100}
+"""UMAP settings of the 2-D document map (fewer epochs than the clustering reduction: it is only looked at)."""
+
+
+def document_layout(model: TopicModel, seed: int, embeddings: np.ndarray | None = None) -> pd.DataFrame:
+    """2-D UMAP layout of the remarks for the document map.
+
+    The layout reuses the model's neighbour graph (see :mod:`topics.reduction`) and starts from a PCA of
+    its 5-D reduction, so it costs a fraction of a fresh UMAP; it is cached like the reduction.
 
     Parameters
     ----------
@@ -310,20 +318,53 @@ def document_layout(model: TopicModel, seed: int) -> pd.DataFrame:
         A freshly fitted model (its UMAP reduction is still in memory).
     seed : int
         UMAP random state.
+    embeddings : numpy.ndarray, optional
+        The remarks' embeddings, needed when the neighbour graph is not in memory (reduction read from
+        the cache); without them the layout is computed from the 5-D reduction alone.
 
     Returns
     -------
     pandas.DataFrame
         ``utterance_id``, ``x``, ``y``.
     """
+    from sklearn.decomposition import PCA
     from umap import UMAP
 
-    reduced = getattr(model.bertopic_.umap_model, "embedding_", None)
+    from topics.reduction import ReductionCache, embeddings_digest, neighbour_graph
+
+    umap_model = getattr(model, "reduction_", None)
+    reduced = getattr(umap_model, "embedding_", None)
     if reduced is None:
         raise RuntimeError("the model's UMAP reduction is not available (was the model loaded from disk?)")
+    reduced = np.asarray(reduced, dtype=np.float32)
     n = len(reduced)
-    coords = UMAP(n_neighbors=min(15, n - 1), n_components=2, min_dist=0.1, metric="euclidean",
-                  random_state=seed, n_jobs=1, low_memory=True).fit_transform(reduced)
+    k = min(LAYOUT_SETTINGS["n_neighbors"], n - 1)
+    folder = model.reduction_cache_dir()
+    cache = ReductionCache(folder) if folder is not None else None
+    metric = model.config.umap.metric
+    key = ReductionCache.key(reduced=embeddings_digest(reduced), seed=seed, k=k, metric=metric,
+                             embeddings=embeddings is not None, **LAYOUT_SETTINGS)
+    hit = cache.load("layout", key) if cache is not None else None
+    if hit is not None and hit["coords"].shape == (n, 2):
+        coords = hit["coords"]
+    else:
+        knn = getattr(umap_model, "knn_", None)
+        if knn is None and embeddings is not None:
+            knn = neighbour_graph(embeddings, k, metric, cache=cache)
+        if knn is not None:
+            knn = (knn[0][:, :k], knn[1][:, :k], None)
+            init = PCA(n_components=2, svd_solver="full").fit_transform(reduced)
+            layout = UMAP(n_neighbors=k, n_components=2, min_dist=LAYOUT_SETTINGS["min_dist"], metric=metric,
+                          n_epochs=LAYOUT_SETTINGS["n_epochs"], init=init, random_state=seed, n_jobs=1,
+                          low_memory=True, precomputed_knn=knn)
+        else:  # large corpus (approximate neighbours): lay out the 5-D reduction itself
+            layout = UMAP(n_neighbors=k, n_components=2, min_dist=LAYOUT_SETTINGS["min_dist"], metric="euclidean",
+                          n_epochs=LAYOUT_SETTINGS["n_epochs"], random_state=seed, n_jobs=1, low_memory=True)
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*knn_search_index.*")
+            coords = np.asarray(layout.fit_transform(reduced), dtype=np.float32)
+        if cache is not None:
+            cache.save("layout", key, coords=coords)
     return pd.DataFrame(
         {"utterance_id": model.assignments_["utterance_id"].to_numpy(), "x": coords[:, 0].astype(float),
          "y": coords[:, 1].astype(float)}
@@ -381,7 +422,7 @@ def fit(
     model = TopicModel(config, embedder=embedder).fit(remarks, embeddings)
     timings["model_s"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    layout = document_layout(model, config.seed)
+    layout = document_layout(model, config.seed, embeddings)
     timings["layout_s"] = time.perf_counter() - t0
     summary: dict[str, Any] = dict(corpus_summary(corpus))
     summary["remarks"] = len(remarks)

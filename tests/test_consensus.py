@@ -1,0 +1,68 @@
+"""Consensus clustering: known answers on constructed labelings, and the consensus mode on real remarks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from topics.consensus import consensus_labels, consensus_seeds
+
+
+def test_identical_labelings_give_that_partition_with_full_strength():
+    lab = np.array([2, 2, 2, 0, 0, 0, 1, 1, -1])
+    labels, strength = consensus_labels([lab, lab, lab], min_size=2)
+    assert adjusted_rand_score(labels, lab) == 1.0
+    assert labels[-1] == -1 and strength[-1] == 0
+    assert np.allclose(strength[:-1], 1.0)
+    assert labels[3:6].tolist() == [0, 0, 0]  # numbered by decreasing size, ties by the lower label
+
+
+def test_renumbered_labelings_agree_and_a_minority_split_is_outvoted():
+    a = np.array([0] * 6 + [1] * 6)
+    renumbered = 1 - a
+    split = np.array([0] * 3 + [2] * 3 + [1] * 6)  # one fit splits the first topic
+    labels, strength = consensus_labels([a, renumbered, split], min_size=2)
+    assert adjusted_rand_score(labels, a) == 1.0
+    # in the splitting fit each half shares its label with half of the topic: (1 + 1 + 1/2) / 3
+    assert np.allclose(strength[:6], 5 / 6) and np.allclose(strength[6:], 1.0)
+
+
+def test_remarks_the_fits_disagree_on_are_not_forced_together():
+    # remarks 0-3 are together in every fit; 4-5 join them in one fit of three, another topic otherwise
+    f1 = np.array([0, 0, 0, 0, 0, 0, 1, 1, 1, 1])
+    f2 = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+    f3 = np.array([0, 0, 0, 0, 1, 1, 1, 1, 1, 1])
+    labels, _ = consensus_labels([f1, f2, f3], min_size=2)
+    assert labels[4] == labels[6] != labels[0]
+
+
+def test_small_consensus_clusters_become_outliers_and_all_outliers_stay_out():
+    f = np.array([0, 0, 0, 0, 1, -1])
+    labels, strength = consensus_labels([f, f], min_size=2)
+    assert labels.tolist() == [0, 0, 0, 0, -1, -1]
+    assert strength[4] == 0 and strength[5] == 0
+    with pytest.raises(ValueError):
+        consensus_labels([], min_size=2)
+
+
+def test_consensus_seeds_are_deterministic_and_do_not_overlap_between_seeds():
+    assert consensus_seeds(42, 5) == consensus_seeds(42, 5)
+    assert len(set(consensus_seeds(42, 5))) == 5
+    assert not set(consensus_seeds(42, 5)) & set(consensus_seeds(43, 5))
+
+
+def test_consensus_mode_fits_real_remarks(small_corpus, config, embedder):
+    from topics.model import TopicModel
+    from topics.preprocess import select_remarks
+
+    remarks, _ = select_remarks(small_corpus)
+    config.hdbscan.consensus_fits = 3
+    model = TopicModel(config, embedder=embedder).fit(remarks)
+    a = model.assignments_
+    assert model.manifest_["consensus_seeds"] == consensus_seeds(config.seed, 3)
+    assert (model.topics_["topic"] != -1).sum() >= 2
+    assert a["probability"].between(0, 1).all()
+    assert (a.loc[~a["outlier_reassigned"] & (a["topic"] != -1), "probability"] > 0.5).all()
+    again = TopicModel(config, embedder=embedder).fit(remarks)
+    assert again.assignments_["topic"].tolist() == a["topic"].tolist()  # deterministic for a seed
