@@ -190,7 +190,7 @@ def curate_worker(task: dict) -> None:
         a, b = ids[i], ids[j]
         if len(used) >= 10:
             break
-        if a not in used and b not in used:
+        if a != b and a not in used and b not in used:
             cur.merge([a, b], f"merged {a}+{b}", rationale="nearest centroids")
             used |= {a, b}
     rest = [t for t in ids if t not in used]
@@ -228,15 +228,20 @@ def build_corpus(work: Path, sizes: list[str]) -> dict[str, Path]:
     return paths
 
 
-def run_phase(task: dict) -> dict:
-    """Run one phase in a fresh process; wall time and peak RSS of that process."""
+def run_phase(task: dict, resume: bool = False) -> dict:
+    """Run one phase in a fresh process; wall time and peak RSS of that process (kept in ``phase.json``)."""
+    record = Path(task["out"]) / "phase.json"
+    if resume and record.exists():
+        return json.loads(record.read_text(encoding="utf-8"))
     t0 = time.perf_counter()
     done = subprocess.run([PYTHON, __file__, "--worker", json.dumps(task)], cwd=ROOT)
     wall = time.perf_counter() - t0
     if done.returncode != 0:
         raise SystemExit(f"worker failed ({done.returncode}): {task}")
     info = json.loads((Path(task["out"]) / "info.json").read_text(encoding="utf-8"))
-    return {"wall_s": wall, "peak_gb": info.get("peak_gb", float("nan"))}
+    result = {"wall_s": wall, "peak_gb": info.get("peak_gb", float("nan")), "finished": time.strftime("%H:%M:%S")}
+    record.write_text(json.dumps(result), encoding="utf-8")
+    return result
 
 
 def warm_up_numba() -> None:
@@ -303,6 +308,8 @@ def main() -> None:
     parser.add_argument("--pipelines", default="plain,toolkit,fast,consensus")
     parser.add_argument("--work", default="/tmp/topics-bench")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "speed_quality"))
+    parser.add_argument("--resume", action="store_true",
+                        help="keep the work folder and the phases already measured in it (phase.json)")
     args = parser.parse_args()
     if args.worker:
         worker(json.loads(args.worker))
@@ -311,8 +318,9 @@ def main() -> None:
     seeds = [int(s) for s in args.seeds.split(",")]
     pipelines = args.pipelines.split(",")
     work = Path(args.work)
-    shutil.rmtree(work, ignore_errors=True)
-    work.mkdir(parents=True)
+    if not args.resume:
+        shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     paths = build_corpus(work, sizes)
@@ -320,7 +328,9 @@ def main() -> None:
 
     static_ready = None
     rows: list[dict] = []
-    if "fast" in pipelines:  # distilled in a process of its own (the harness stays small)
+    if "fast" in pipelines and args.resume and list((work / "static-model").glob("static-*/static.json")):
+        static_ready = next((work / "static-model").glob("static-*/static.json")).parent
+    elif "fast" in pipelines:  # distilled in a process of its own (the harness stays small)
         t0 = time.perf_counter()
         code = ("import sys; from topics.static_embedding import load_static_model;"
                 "print(load_static_model(sys.argv[1], show_progress=False).folder)")
@@ -332,15 +342,18 @@ def main() -> None:
         remarks = pd.read_parquet(paths[size])
         for pipeline in pipelines:
             cache = work / f"cache-{pipeline}-{size}"
-            cache.mkdir()
-            if static_ready is not None and pipeline == "fast":
+            res = work / f"{pipeline}-{size}"
+            if not (args.resume and (res / "cold" / "phase.json").exists()):
+                shutil.rmtree(cache, ignore_errors=True)
+                shutil.rmtree(res, ignore_errors=True)
+            cache.mkdir(exist_ok=True)
+            if static_ready is not None and pipeline == "fast" and not (cache / static_ready.name).exists():
                 shutil.copytree(static_ready, cache / static_ready.name)
             base = {"pipeline": pipeline, "remarks": str(paths[size]), "cache": str(cache), "seed": seeds[0]}
-            res = work / f"{pipeline}-{size}"
-            cold = run_phase({**base, "phase": "cold", "out": str(res / "cold")})
-            warm = run_phase({**base, "phase": "warm", "out": str(res / "warm")})
+            cold = run_phase({**base, "phase": "cold", "out": str(res / "cold")}, args.resume)
+            warm = run_phase({**base, "phase": "warm", "out": str(res / "warm")}, args.resume)
             if len(seeds) > 1:
-                run_phase({**base, "phase": "seeds", "seeds": seeds[1:], "out": str(res / "seeds")})
+                run_phase({**base, "phase": "seeds", "seeds": seeds[1:], "out": str(res / "seeds")}, args.resume)
             row = {"size": len(remarks), "pipeline": pipeline, "cold_s": cold["wall_s"], "cold_peak_gb": cold["peak_gb"],
                    "warm_s": warm["wall_s"], "warm_peak_gb": warm["peak_gb"]}
             info = json.loads((res / "cold" / "info.json").read_text(encoding="utf-8"))
@@ -348,7 +361,7 @@ def main() -> None:
             row.update(quality(remarks, res / "cold", [res / "seeds" / f"seed{s}" for s in seeds[1:]]))
             if pipeline != "plain" and size == sizes[-1]:
                 run_phase({"pipeline": pipeline, "phase": "curate", "remarks": str(paths[size]),
-                           "run": str(res / "cold" / "run"), "out": str(res / "curate")})
+                           "run": str(res / "cold" / "run"), "out": str(res / "curate")}, args.resume)
                 row["curate_s"] = json.loads((res / "curate" / "info.json").read_text(encoding="utf-8"))["apply_s"]
             rows.append(row)
             table = pd.DataFrame(rows)

@@ -61,6 +61,15 @@ def child_env() -> dict[str, str]:
     return dict(os.environ, HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", TOKENIZERS_PARALLELISM="false")
 
 
+def default_sigint() -> None:
+    """Give the child Ctrl-C's default meaning even when the test run itself ignores SIGINT.
+
+    A shell starts background jobs (``make test &``, nohup) with SIGINT ignored, children inherit that,
+    and Python then never turns SIGINT into KeyboardInterrupt.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def cache_file(folder: Path) -> Path:
     return EmbeddingCache(folder, model_identity("default")).path
 
@@ -115,7 +124,8 @@ def test_interrupted_embedding_keeps_whole_chunks_and_resumes(tmp_path, short_re
 
     with open(log, "wb") as out:
         proc = subprocess.Popen([sys.executable, str(tmp_path / "child.py"), str(cache_dir), str(tmp_path / "texts.json")],
-                                stdout=out, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp_path)
+                                stdout=out, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp_path,
+                                preexec_fn=default_sigint)
         wait_for(proc, lambda: committed_rows(db) >= CHUNK, "the first committed chunk", log)
         code = interrupt(proc, sig)
     output = log.read_text(errors="replace")
@@ -180,7 +190,8 @@ def test_killed_fit_leaves_no_run_folder_and_keeps_an_earlier_one(tmp_path, shor
         config.write_text(f'[embedding]\ncache_dir = "{(tmp_path / cache).as_posix()}"\n[report]\nstatic_formats = []\n')
         with open(log, "wb") as sink:
             return subprocess.Popen([str(topics_cli), "fit", str(corpus), "--out", str(out), "--config", str(config)],
-                                    stdout=sink, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp_path)
+                                    stdout=sink, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp_path,
+                                    preexec_fn=default_sigint)
 
     # 1. killed after a chunk of embeddings is committed: no run folder, no temporary folder
     new = runs / "new"
@@ -201,7 +212,8 @@ def test_killed_fit_leaves_no_run_folder_and_keeps_an_earlier_one(tmp_path, shor
     log = tmp_path / "fit2.log"
     proc = start(study, "cache2", log)
     wait_for(proc, lambda: "Embedding remarks" in log.read_text(errors="replace"), "the embedding progress bar", log)
-    time.sleep(0.5)
+    # interrupt inside the embedding loop (the model is loaded once the first chunk is committed)
+    wait_for(proc, lambda: committed_rows(cache_file(tmp_path / "cache2")) >= CHUNK, "the first committed chunk", log)
     code = interrupt(proc, signal.SIGINT)
     assert code != 0, log.read_text(errors="replace")
     assert "Aborted" in log.read_text(errors="replace")  # click's message on Ctrl-C

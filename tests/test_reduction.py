@@ -25,7 +25,7 @@ def brute_force(x: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndar
 def test_exact_knn_matches_brute_force_across_blocks(metric, monkeypatch):
     import topics.reduction as reduction
 
-    monkeypatch.setattr(reduction, "ROW_BLOCK", 37)  # several blocks, the last one partial
+    monkeypatch.setattr(reduction, "BLOCK_ELEMENTS", 37 * 150)  # blocks of 37 rows, the last one partial
     x = np.random.default_rng(3).normal(size=(150, 12)).astype(np.float32)
     idx, dist = exact_knn(x, 8, metric)
     ref_idx, ref_dist = brute_force(x.astype(np.float64), 8, metric)
@@ -107,3 +107,15 @@ def test_refit_with_other_hdbscan_settings_reads_the_reduction_from_the_cache(sm
     assert np.isfinite(layout[["x", "y"]].to_numpy()).all() and layout["x"].std() > 0
     config.umap.cache = False
     assert TopicModel(config).reduction_cache_dir() is None
+
+
+def test_large_corpora_fall_back_to_umaps_own_neighbours(tmp_path, monkeypatch):
+    import topics.reduction as reduction
+
+    monkeypatch.setattr(reduction, "EXACT_KNN_MAX", 100)
+    x = np.random.default_rng(2).normal(size=(300, 16)).astype(np.float32)
+    fitted = CachedUMAP(n_neighbors=10, n_components=3, random_state=7, cache_dir=tmp_path).fit(x)
+    assert fitted.knn_ is None and fitted.embedding_.shape == (300, 3)
+    assert not list(tmp_path.glob("knn-*.npz"))  # no exact graph was computed
+    assert fitted.transform(x[:5] + 0.01).shape == (5, 3)  # UMAP's own index places new points
+    assert CachedUMAP(n_neighbors=10, n_components=3, random_state=7, cache_dir=tmp_path).fit(x).from_cache_

@@ -266,7 +266,12 @@ def export_csv(table: pd.DataFrame, path: str | Path) -> Path:
     safe = table.copy()
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
-            safe[col] = safe[col].map(_guard_cell)
+            try:
+                risky = safe[col].str.startswith(CSV_FORMULA_PREFIXES, na=False).astype(bool)
+            except AttributeError:  # no text in the column at all
+                continue
+            if risky.any():
+                safe[col] = safe[col].where(~risky, safe[col].map(_guard_cell))
     safe.to_csv(path, index=False)
     return Path(path)
 

@@ -30,7 +30,8 @@ EXACT_KNN_MAX = 60_000
 """Largest corpus for which the neighbour graph is computed exactly (the cost grows with n squared)."""
 KNN_KEEP = 30
 """Neighbours kept in the cached graph (at least ``n_neighbors``), so refits with fewer reuse it."""
-ROW_BLOCK = 2048
+BLOCK_ELEMENTS = 8_000_000
+"""Similarities computed at once by :func:`exact_knn` (rows x corpus size): bounds its memory to ~150 MB."""
 
 
 def embeddings_digest(embeddings: np.ndarray) -> str:
@@ -70,13 +71,17 @@ def exact_knn(embeddings: np.ndarray, k: int, metric: str = "cosine") -> tuple[n
     sq = (x * x).sum(axis=1)
     indices = np.empty((n, k), dtype=np.int32)
     distances = np.empty((n, k), dtype=np.float32)
-    for start in range(0, n, ROW_BLOCK):
-        stop = min(start + ROW_BLOCK, n)
-        block = x[start:stop] @ x.T
+    rows_per_block = max(1, min(n, BLOCK_ELEMENTS // max(n, 1)))
+    for start in range(0, n, rows_per_block):
+        stop = min(start + rows_per_block, n)
+        dist = x[start:stop] @ x.T
         if metric == "cosine":
-            dist = 1.0 - block
+            np.subtract(1.0, dist, out=dist)
         else:
-            dist = np.sqrt(np.maximum(sq[start:stop, None] + sq[None, :] - 2.0 * block, 0.0))
+            dist *= -2.0
+            dist += sq[start:stop, None]
+            dist += sq[None, :]
+            np.sqrt(np.maximum(dist, 0.0, out=dist), out=dist)
         rows = np.arange(stop - start)
         dist[rows, rows + start] = -np.inf  # the row itself comes first
         part = np.argpartition(dist, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (stop - start, 1))
