@@ -20,7 +20,6 @@ import os
 import shutil
 import tempfile
 import time
-import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -335,7 +334,7 @@ def document_layout(model: TopicModel, seed: int, embeddings: np.ndarray | None 
     from sklearn.decomposition import PCA
     from umap import UMAP
 
-    from topics.reduction import ReductionCache, embeddings_digest, neighbour_graph
+    from topics.reduction import ReductionCache, embeddings_digest, neighbour_graph, without_index_warning
 
     umap_model = getattr(model, "reduction_", None)
     reduced = getattr(umap_model, "embedding_", None)
@@ -365,8 +364,7 @@ def document_layout(model: TopicModel, seed: int, embeddings: np.ndarray | None 
         else:  # large corpus (approximate neighbours): lay out the 5-D reduction itself
             layout = UMAP(n_neighbors=k, n_components=2, min_dist=LAYOUT_SETTINGS["min_dist"], metric="euclidean",
                           n_epochs=LAYOUT_SETTINGS["n_epochs"], random_state=seed, n_jobs=1, low_memory=True)
-        with warnings.catch_warnings():
-            warnings.filterwarnings("ignore", message=".*knn_search_index.*")
+        with without_index_warning():
             coords = np.asarray(layout.fit_transform(reduced), dtype=np.float32)
         if cache is not None:
             cache.save("layout", key, coords=coords)

@@ -17,10 +17,12 @@ interrupted run never leaves a half-written entry.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +173,17 @@ def neighbour_graph(embeddings: np.ndarray, n_neighbors: int, metric: str, *, ca
     return indices[:, :n_neighbors].copy(), distances[:, :n_neighbors].copy()
 
 
+@contextlib.contextmanager
+def without_index_warning() -> Iterator[None]:
+    """Silence UMAP's warning that a precomputed graph leaves it no search index for new data.
+
+    New remarks go through :meth:`topics.model.TopicModel.transform` (centroid similarity) instead.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*knn_search_index.*")
+        yield
+
+
 def _umap_version() -> str:
     from importlib import metadata
 
@@ -241,9 +254,7 @@ class CachedUMAP:
             low_memory=True,
             precomputed_knn=(self.knn_[0], self.knn_[1], None) if self.knn_ is not None else (None, None, None),
         )
-        with warnings.catch_warnings():
-            # no search index with a precomputed graph: new remarks go through TopicModel.transform instead
-            warnings.filterwarnings("ignore", message=".*knn_search_index.*")
+        with without_index_warning():
             self.embedding_ = np.asarray(umap.fit_transform(x, y=y), dtype=np.float32)
         self.umap_ = umap
         if cache is not None and y is None:
