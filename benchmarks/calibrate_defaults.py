@@ -14,18 +14,18 @@ import time
 
 import pandas as pd
 
+from topics.clean import select_remarks
 from topics.config import TopicConfig
-from topics.embeddings import Embedder
+from topics.embed import Embedder
 from topics.model import TopicModel
-from topics.preprocess import select_remarks
-from topics.public_corpora import load_annomi, load_esconv, load_mibot
+from topics.read import load_annomi, load_esconv, load_mibot
 
 
 def corpus(name: str) -> pd.DataFrame:
     if name == "annomi":
         return load_annomi()
     if name == "demo":
-        from topics.public_corpora import load_demo
+        from topics.read import load_demo
 
         return load_demo()
     return pd.concat([load_annomi(), load_mibot(), load_esconv()], ignore_index=True)

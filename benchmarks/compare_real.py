@@ -38,10 +38,10 @@ import numpy as np
 import pandas as pd
 
 import topics
-from topics.compare import compare_groups
-from topics.comparison import Comparison, run_comparison
-from topics.pipeline import export_csv, topic_table
-from topics.public_corpora import load_annomi, load_counselchat, load_esconv, load_mibot
+from topics._files import export_csv
+from topics.analysis import topic_table
+from topics.compare import Comparison, compare_groups, run_comparison
+from topics.read import load_annomi, load_counselchat, load_esconv, load_mibot
 
 PROJECT = Path(__file__).resolve().parents[1]
 RESULTS = PROJECT / "benchmarks" / "results" / "compare"

@@ -16,8 +16,8 @@ from pathlib import Path
 import pandas as pd
 
 import topics
-from topics.curation import apply_ledger
-from topics.embeddings import Embedder
+from topics.curate import apply_ledger
+from topics.embed import Embedder
 
 LEDGER = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "ledger.yaml"
 

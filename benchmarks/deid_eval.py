@@ -1,4 +1,4 @@
-"""Recall, precision and throughput of ``topics.deidentify`` on the hand-labelled evaluation set.
+"""Recall, precision and throughput of ``topics.clean.deidentify`` on the hand-labelled evaluation set.
 
 Usage::
 
@@ -26,7 +26,8 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
-from topics.deidentify import KINDS, Deidentifier, evaluate_spans, load_ner  # noqa: E402
+from topics.clean import KINDS, Deidentifier, load_ner  # noqa: E402
+from topics.clean.deid_scoring import evaluate_spans  # noqa: E402
 
 FIXTURE = PROJECT / "tests" / "fixtures" / "deid_labelled.jsonl"
 
@@ -47,7 +48,7 @@ def load_fixture(path: Path = FIXTURE) -> list[dict]:
 
 def check_corpora(rows: list[dict]) -> int:
     """Compare each real remark with its utterance in the public corpora; return the number of mismatches."""
-    from topics.public_corpora import LOADERS
+    from topics.read import LOADERS
 
     bad = 0
     for source in sorted({r["source"] for r in rows} - {"synthetic"}):
@@ -88,7 +89,7 @@ def errors(rows: list[dict], predicted: list[list]) -> None:
 
 
 def throughput(deid: Deidentifier, n: int, load_seconds: float, seed: int = 7) -> None:
-    from topics.public_corpora import load_demo
+    from topics.read import load_demo
 
     corpus = load_demo()
     texts = corpus["text"].dropna().astype(str)

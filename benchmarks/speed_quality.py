@@ -135,9 +135,9 @@ def worker(task: dict) -> None:
             info.update({f"model_{k}": float(v) for k, v in analysis.model.manifest_["timings"].items()})
             _save_result(out, _aligned(analysis.raw_assignments, remarks), _toolkit_words(analysis.raw_topics), info)
         else:  # seeds
-            from topics.embeddings import Embedder
+            from topics.clean import select_remarks
+            from topics.embed import Embedder
             from topics.model import TopicModel
-            from topics.preprocess import select_remarks
 
             kept, _ = select_remarks(remarks, config.cleaning)
             embedder = Embedder(config.embedding, show_progress=False)
@@ -173,8 +173,9 @@ def _toolkit_words(topics_table: pd.DataFrame) -> dict[int, list[str]]:
 
 def curate_worker(task: dict) -> None:
     """Time applying a ledger to a saved run and writing the curated tables."""
-    from topics.curation import Curator
-    from topics.pipeline import Analysis, assignment_table, export_csv, topic_similarity, topic_table
+    from topics._files import export_csv
+    from topics.analysis import Analysis, assignment_table, topic_table
+    from topics.curate import Curator
 
     run = Path(task["run"])
     out = Path(task["out"])
@@ -183,7 +184,8 @@ def curate_worker(task: dict) -> None:
     ledger = out / "ledger.yaml"
     ledger.unlink(missing_ok=True)
     cur = Curator(analysis, ledger, author="benchmark")
-    ids, sim = topic_similarity(analysis.model)
+    similarity = analysis.model.topic_similarity()
+    ids, sim = similarity.index.tolist(), similarity.to_numpy().copy()
     np.fill_diagonal(sim, -1)
     used: set[int] = set()
     for i, j in zip(*np.unravel_index(np.argsort(-sim, axis=None), sim.shape), strict=True):
@@ -212,9 +214,9 @@ def curate_worker(task: dict) -> None:
 
 # ---------------------------------------------------------------------------------------------- harness
 def build_corpus(work: Path, sizes: list[str]) -> dict[str, Path]:
+    from topics.clean import select_remarks
     from topics.config import TopicConfig
-    from topics.preprocess import select_remarks
-    from topics.public_corpora import load_annomi, load_counselchat, load_esconv, load_mibot
+    from topics.read import load_annomi, load_counselchat, load_esconv, load_mibot
 
     corpus = pd.concat([load_annomi(), load_mibot(), load_esconv(), load_counselchat()], ignore_index=True)
     remarks, _ = select_remarks(corpus, TopicConfig().cleaning)
@@ -332,7 +334,7 @@ def main() -> None:
         static_ready = next((work / "static-model").glob("static-*/static.json")).parent
     elif "fast" in pipelines:  # distilled in a process of its own (the harness stays small)
         t0 = time.perf_counter()
-        code = ("import sys; from topics.static_embedding import load_static_model;"
+        code = ("import sys; from topics.embed.static import load_static_model;"
                 "print(load_static_model(sys.argv[1], show_progress=False).folder)")
         done = subprocess.run([PYTHON, "-c", code, str(work / "static-model")], cwd=ROOT, check=True,
                               capture_output=True, text=True)

@@ -17,7 +17,7 @@ CELLS: list[tuple[str, str]] = [
 Do human professionals and an LLM counsellor talk about different things? Do high-quality MI sessions spend
 more of their time on some topics than low-quality ones? Does a topic go with a better outcome? This notebook
 answers such questions on the bundled demo corpus (133 professional MI sessions from AnnoMI and 53 sessions of
-the GPT-4o counsellor MIBot) with `topics.compare`, `topics.distinctive` and `topics.trajectory`.
+the GPT-4o counsellor MIBot) with the functions of `topics.compare`.
 
 Every function returns a DataFrame (and the `plots` functions a plotly Figure), so each number can be
 filtered, joined and exported. The bootstrap and permutation counts below are kept modest so the notebook runs
@@ -30,10 +30,9 @@ import plotly.express as px
 
 import topics
 from topics import plots
-from topics.compare import compare_groups, outcome_association, predict_group, profile_divergence
-from topics.distinctive import distinctive_words
+from topics.compare import (compare_drift, compare_groups, distinctive_words, drift_scores, outcome_association,
+                            position_shares, predict_group, profile_divergence, transition_matrix)
 from topics.errors import InputError
-from topics.trajectory import compare_drift, drift_scores, position_shares, transition_matrix
 
 PROJECT = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
 N_BOOT, N_PERM = 500, 2000          # cluster-bootstrap replicates, permutations
@@ -238,12 +237,12 @@ px.scatter(per_session, x="share", y="readiness_change", hover_name=per_session.
 together; `save_csv` writes them for a paper's supplement, and `topics report` adds them to the HTML report:
 
 ```python
-from topics.comparison import run_comparison
+from topics.compare import run_comparison
 
 comp = run_comparison(assignments, "counselor_type", groups=["professional", "llm"],
                       outcomes=["readiness_change"], n_boot=1000, n_perm=2000)
 comp.contrasts, comp.divergence, comp.prediction, comp.drift_summary, comp.words
-comp.figures()["forest"]
+plots.comparison_figures(comp)["forest"]
 comp.save_csv("runs/demo/compare-counselor_type")
 ```
 

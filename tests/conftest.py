@@ -40,7 +40,7 @@ def no_network():
 
 @pytest.fixture(scope="session")
 def demo_corpus() -> pd.DataFrame:
-    from topics.public_corpora import load_demo
+    from topics.read import load_demo
 
     return load_demo()
 
@@ -62,7 +62,7 @@ def small_corpus(annomi_extract) -> pd.DataFrame:
 def embedder():
     """One embedder for the whole session, caching in the project's .cache (shared with `make demo`)."""
     from topics.config import EmbeddingConfig
-    from topics.embeddings import Embedder
+    from topics.embed import Embedder
 
     return Embedder(EmbeddingConfig(cache_dir=str(CACHE)), show_progress=False)
 
@@ -80,13 +80,13 @@ def config():
 
 @pytest.fixture(scope="session")
 def annomi_run(annomi_extract, embedder, tmp_path_factory):
-    """All 133 AnnoMI sessions fitted with the default config (compare_by = mi_quality), saved to a run folder."""
+    """All 133 AnnoMI sessions fitted with the default config ([compare] by = mi_quality), saved to a run folder."""
     import topics
     from topics.config import TopicConfig
 
     cfg = TopicConfig()
     cfg.embedding.cache_dir = str(embedder.config.cache_dir)
-    cfg.report.compare_by = "mi_quality"
+    cfg.compare.by = "mi_quality"
     out = tmp_path_factory.mktemp("runs") / "annomi"
     analysis = topics.fit(annomi_extract, cfg, out=out, embedder=embedder)
     return analysis, out

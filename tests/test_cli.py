@@ -67,7 +67,7 @@ def test_fit_and_report_from_a_csv(small_corpus, tmp_path):
     cfg = tmp_path / "c.toml"
     cache = Path(__file__).resolve().parents[1] / ".cache" / "embeddings"
     cfg.write_text(f'seed = 3\n[embedding]\ncache_dir = "{cache}"\n[report]\nstatic_formats = []\n'
-                   'compare_by = "mi_quality"\n')
+                   '[compare]\nby = "mi_quality"\n')
     run = tmp_path / "run"
     result = CliRunner().invoke(main, ["fit", str(tmp_path / "mine.csv"), "--map", "session_id=transcript",
                                        "--map", "text=utterance", "--map", "role=speaker", "--config", str(cfg),

@@ -6,18 +6,22 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from topics import plots
 from topics.compare import (
     benjamini_hochberg,
     compare_groups,
+    distinctive_words,
+    drift_scores,
     jensen_shannon,
+    log_odds,
     outcome_association,
+    position_shares,
     predict_group,
     profile_divergence,
+    run_comparison,
+    transition_matrix,
 )
-from topics.comparison import run_comparison
-from topics.distinctive import distinctive_words, log_odds
 from topics.errors import InputError
-from topics.trajectory import drift_scores, position_shares, transition_matrix
 
 
 def synthetic(n_sessions=20, per_session=30, share_a=0.2, share_b=0.5, seed=0):
@@ -167,7 +171,7 @@ def test_on_real_annomi_quality(annomi_run):
     assert 0 <= comp.prediction["balanced_accuracy"] <= 1
     assert set(comp.drift["group"]) == {"high", "low"}
     assert not comp.words.empty
-    assert {"forest", "dumbbell", "words", "position_high", "transitions_low"} <= set(comp.figures())
+    assert {"forest", "dumbbell", "words", "position_high", "transitions_low"} <= set(plots.comparison_figures(comp))
 
 
 FPR_SHUFFLES = 30

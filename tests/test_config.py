@@ -43,24 +43,24 @@ def test_changed_values_round_trip(tmp_path):
 
 
 def test_none_that_replaces_a_default_round_trips(tmp_path):
-    # TOML has no null: compare_by / stop_words switched off must not come back as their defaults
+    # TOML has no null: [compare] by / stop_words switched off must not come back as their defaults
     config = TopicConfig()
-    config.report.compare_by = None
+    config.compare.by = None
     config.vectorizer.stop_words = None
     path = tmp_path / "c.toml"
     text = config.to_toml(path)
-    assert "compare_by = false" in text
+    assert "by = false" in text
     back = TopicConfig.from_toml(path)
-    assert back.report.compare_by is None
+    assert back.compare.by is None
     assert back.vectorizer.stop_words is None
     assert back == config
     assert "min_samples = 10" in text  # the default is written out like any other value
 
 
 def test_false_switches_off_an_optional_setting(tmp_path):
-    path = write(tmp_path, "[report]\ncompare_by = false\n[hdbscan]\nmin_samples = false\n")
+    path = write(tmp_path, "[compare]\nby = false\n[hdbscan]\nmin_samples = false\n")
     config = TopicConfig.from_toml(path)
-    assert config.report.compare_by is None and config.hdbscan.min_samples is None
+    assert config.compare.by is None and config.hdbscan.min_samples is None
 
 
 def test_partial_file_keeps_defaults(tmp_path):
@@ -181,3 +181,22 @@ def test_resolve_min_cluster_size_auto(n, expected):
 def test_resolve_min_cluster_size_fixed_and_divisor():
     assert HDBSCANConfig(min_cluster_size=7).resolve_min_cluster_size(100_000) == 7
     assert HDBSCANConfig(auto_divisor=50.0).resolve_min_cluster_size(1000) == 20
+
+
+@pytest.mark.parametrize(("old", "section", "key", "value"), [
+    ('[report]\ncompare_by = "school"\n', "compare", "by", "school"),
+    ('[report]\nknown_names = ["Fiona"]\n', "deidentify", "known_names", ["Fiona"]),
+    ("[report]\ndeidentify_ner = false\n", "deidentify", "ner", False),
+])
+def test_moved_keys_are_still_read_with_a_warning(tmp_path, old, section, key, value):
+    path = write(tmp_path, old)
+    with pytest.warns(FutureWarning, match=rf"line 2: \[report\] \w+ has moved to \[{section}\] {key}"):
+        config = TopicConfig.from_toml(path)
+    assert getattr(getattr(config, section), key) == value
+
+
+def test_a_moved_key_never_overrides_its_new_place(tmp_path):
+    path = write(tmp_path, '[report]\ncompare_by = "school"\n[compare]\nby = "quality"\n')
+    with pytest.warns(FutureWarning):
+        config = TopicConfig.from_toml(path)
+    assert config.compare.by == "quality"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from topics.consensus import consensus_labels, consensus_seeds
+from topics.model.consensus import consensus_labels, consensus_seeds
 
 
 def test_identical_labelings_give_that_partition_with_full_strength():
@@ -53,8 +53,8 @@ def test_consensus_seeds_are_deterministic_and_do_not_overlap_between_seeds():
 
 
 def test_consensus_mode_fits_real_remarks(small_corpus, config, embedder):
+    from topics.clean import select_remarks
     from topics.model import TopicModel
-    from topics.preprocess import select_remarks
 
     remarks, _ = select_remarks(small_corpus)
     config.hdbscan.consensus_fits = 3

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from topics.corpus import REQUIRED_COLUMNS, corpus_summary, validate_corpus
 from topics.errors import CorpusError, InputError
+from topics.read import REQUIRED_COLUMNS, corpus_summary, validate_corpus
 
 
 def make_table(**overrides) -> pd.DataFrame:

@@ -7,11 +7,19 @@ import pandas as pd
 import pytest
 
 import topics
-from topics.agreement import cohen_kappa, compare_ledgers, pair_agreement
-from topics.curation import Curator, apply_ledger, ledger_for
+from topics.curate import (
+    Curator,
+    Entry,
+    Ledger,
+    LedgerError,
+    apply_ledger,
+    import_worksheet,
+    ledger_for,
+    sheet_entries,
+    write_worksheet,
+)
+from topics.curate.agreement import cohen_kappa, compare_ledgers, pair_agreement
 from topics.errors import InputError
-from topics.ledger import Entry, Ledger, LedgerError
-from topics.worksheet import import_worksheet, sheet_entries, write_worksheet
 
 
 @pytest.fixture(scope="module")
@@ -21,7 +29,7 @@ def run(small_corpus, embedder, tmp_path_factory):
     cfg = TopicConfig()
     cfg.embedding.cache_dir = str(embedder.config.cache_dir)
     cfg.report.static_formats = []
-    cfg.report.compare_by = "mi_quality"
+    cfg.compare.by = "mi_quality"
     out = tmp_path_factory.mktemp("curation") / "run"
     analysis = topics.fit(small_corpus, cfg, out=out, embedder=embedder)
     return analysis, out

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from topics.deidentify import KINDS, Deidentifier, Span, deidentify, evaluate_spans, kinds_compatible
+from topics.clean import KINDS, Deidentifier, Span
+from topics.clean.deid_scoring import evaluate_spans, kinds_compatible
 
 FIXTURE = Path(__file__).parent / "fixtures" / "deid_labelled.jsonl"
 
@@ -182,7 +183,7 @@ def test_speaker_prefix_kept_name_scrubbed(deid):
 
 def test_placeholders_are_typed_and_configurable():
     text = "Email fi@example.org, phone 555-123-4567, on 3/14/2021."
-    assert deidentify([text], use_ner=False) == ["Email [EMAIL], phone [PHONE], on [DATE]."]
+    assert Deidentifier(use_ner=False).scrub_many([text]) == ["Email [EMAIL], phone [PHONE], on [DATE]."]
     custom = Deidentifier(use_ner=False, placeholders={"EMAIL": "<email>"})
     assert custom.scrub(text) == "Email <email>, phone [PHONE], on [DATE]."
     with pytest.raises(ValueError, match="unknown placeholder kind"):
@@ -206,9 +207,9 @@ def test_scrub_many_equals_scrub(deid, labelled):
 def test_docstring_examples():
     import doctest
 
-    import topics.deidentify
+    import topics.clean.deidentify
 
-    assert doctest.testmod(topics.deidentify).failed == 0
+    assert doctest.testmod(topics.clean.deidentify).failed == 0
 
 
 def test_evaluate_spans_known_answer():

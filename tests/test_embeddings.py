@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from topics.config import EmbeddingConfig
-from topics.embeddings import (
+from topics.embed import (
     Embedder,
     EmbeddingCache,
     load_sentence_transformer,

@@ -31,11 +31,10 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 import topics
+from topics.clean import select_remarks
 from topics.config import TopicConfig
-from topics.corpus import REQUIRED_COLUMNS, validate_corpus
 from topics.errors import ConfigError, CorpusError, InputError
-from topics.preprocess import select_remarks
-from topics.readers import read_table, read_text_transcripts
+from topics.read import REQUIRED_COLUMNS, read_table, read_text_transcripts, validate_corpus
 
 FUZZ = settings(
     max_examples=150,
@@ -498,7 +497,7 @@ def test_missing_metadata_is_kept_missing(tmp_path):
 
 
 def test_mixed_and_nested_metadata_become_text(tmp_path):
-    """Documented fallback (topics.corpus): parquet cannot hold a column of numbers and text, so it is text."""
+    """Documented fallback (topics.read.schema): parquet cannot hold a column of numbers and text, so it is text."""
     path = tmp_path / "t.jsonl"
     rows = [{"session_id": "a", "role": "T", "text": "Hi.", "q": 3, "codes": ["reflection", "question"], "b": True},
             {"session_id": "a", "role": "C", "text": "Hello.", "q": "high", "codes": {"x": 1}, "b": False},

@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 
 from topics.config import EmbeddingConfig
-from topics.embeddings import CHUNK, Embedder, EmbeddingCache, model_identity, text_key
+from topics.embed.embedder import CHUNK, Embedder, EmbeddingCache, model_identity, text_key
 
 DIM = 384  # all-MiniLM-L6-v2
 N_EMBED = CHUNK + 300  # two chunks: the child is stopped after the first commit, during the second
@@ -39,7 +39,7 @@ CHILD = textwrap.dedent(
     import json, signal, sys
     signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C raises KeyboardInterrupt, as in a shell
     from topics.config import EmbeddingConfig
-    from topics.embeddings import Embedder
+    from topics.embed import Embedder
     texts = json.loads(open(sys.argv[2], encoding="utf-8").read())
     Embedder(EmbeddingConfig(cache_dir=sys.argv[1]), show_progress=False).embed(texts)
     print("finished")

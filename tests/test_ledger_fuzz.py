@@ -6,7 +6,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from topics.ledger import OPERATIONS, Entry, Ledger, LedgerError
+from topics.curate.ledger import OPERATIONS, Entry, Ledger, LedgerError
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 

@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from topics.clean import select_remarks
 from topics.errors import InputError
 from topics.model import TopicModel, keyword_label
-from topics.preprocess import select_remarks
 
 
 @pytest.fixture(scope="module")

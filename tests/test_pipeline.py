@@ -106,8 +106,8 @@ def test_deidentify_before_embedding_leaves_no_identifier_in_the_run(small_corpu
     cfg = TopicConfig()
     cfg.embedding.cache_dir = str(embedder.config.cache_dir)
     cfg.cleaning.deidentify = True
-    cfg.report.known_names = ["Fiona"]
-    cfg.report.deidentify_ner = False  # rules + known names: fast
+    cfg.deidentify.known_names = ["Fiona"]
+    cfg.deidentify.ner = False  # rules + known names: fast
     out = tmp_path / "run"
     analysis = topics.fit(corpus, cfg, out=out, embedder=embedder)
     row = analysis.assignments.set_index("utterance_id").loc["pii-1", "text"]

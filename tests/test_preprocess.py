@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from topics.clean.remarks import DROP_REASONS, drop_counts, is_backchannel, select_remarks, word_count
 from topics.config import BACKCHANNEL_TOKENS, CleaningConfig
-from topics.corpus import validate_corpus
 from topics.errors import InputError
-from topics.preprocess import DROP_REASONS, drop_counts, is_backchannel, select_remarks, word_count
+from topics.read import validate_corpus
 
 TOKENS = set(BACKCHANNEL_TOKENS)
 

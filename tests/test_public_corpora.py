@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from topics import public_corpora
-from topics.corpus import REQUIRED_COLUMNS, corpus_summary, validate_corpus
 from topics.errors import InputError
+from topics.read import REQUIRED_COLUMNS, corpus_summary, validate_corpus
+from topics.read import public as public_corpora
 
 DEFAULT_DIR = public_corpora.PROJECT_ROOT.parent / "shared" / "corpora"
 

@@ -8,9 +8,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from topics.corpus import REQUIRED_COLUMNS
 from topics.errors import InputError
-from topics.readers import attach_session_metadata, load_corpus, read_table, read_text_transcripts
+from topics.read import REQUIRED_COLUMNS, attach_session_metadata, load_corpus, read_table, read_text_transcripts
 
 # A small AnnoMI-like table with the file's own column names.
 ROWS = [

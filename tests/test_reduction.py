@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from topics.reduction import CachedUMAP, ReductionCache, embeddings_digest, exact_knn, neighbour_graph
+from topics.model.reduction import CachedUMAP, ReductionCache, embeddings_digest, exact_knn, neighbour_graph
 
 
 def brute_force(x: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndarray]:
@@ -23,7 +23,7 @@ def brute_force(x: np.ndarray, k: int, metric: str) -> tuple[np.ndarray, np.ndar
 
 @pytest.mark.parametrize("metric", ["cosine", "euclidean"])
 def test_exact_knn_matches_brute_force_across_blocks(metric, monkeypatch):
-    import topics.reduction as reduction
+    import topics.model.reduction as reduction
 
     monkeypatch.setattr(reduction, "BLOCK_ELEMENTS", 37 * 150)  # blocks of 37 rows, the last one partial
     x = np.random.default_rng(3).normal(size=(150, 12)).astype(np.float32)
@@ -86,10 +86,9 @@ def test_digest_changes_with_any_value():
 
 
 def test_refit_with_other_hdbscan_settings_reads_the_reduction_from_the_cache(small_corpus, config, tmp_path):
-    from topics.embeddings import Embedder
-    from topics.model import TopicModel
-    from topics.pipeline import document_layout
-    from topics.preprocess import select_remarks
+    from topics.clean import select_remarks
+    from topics.embed import Embedder
+    from topics.model import TopicModel, document_layout
 
     remarks, _ = select_remarks(small_corpus)
     embedder = Embedder(config.embedding, show_progress=False)
@@ -110,7 +109,7 @@ def test_refit_with_other_hdbscan_settings_reads_the_reduction_from_the_cache(sm
 
 
 def test_large_corpora_fall_back_to_umaps_own_neighbours(tmp_path, monkeypatch):
-    import topics.reduction as reduction
+    import topics.model.reduction as reduction
 
     monkeypatch.setattr(reduction, "EXACT_KNN_MAX", 100)
     x = np.random.default_rng(2).normal(size=(300, 16)).astype(np.float32)

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import topics
-from topics.pipeline import export_csv
+from topics._files import export_csv
 
 HOSTILE = [
     "<script>alert('x')</script> so tell me about your drinking",

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from topics.config import EmbeddingConfig
-from topics.embeddings import Embedder, model_identity
-from topics.static_embedding import StaticModel, load_static_model, static_identity
+from topics.embed import Embedder, model_identity
+from topics.embed.static import StaticModel, load_static_model, static_identity
 
 PAIRS = [  # (remark, paraphrase, unrelated remark)
     ("How many cigarettes do you smoke a day?", "How much do you smoke each day?",

@@ -9,14 +9,20 @@ The Python API mirrors the ``topics`` command:
 >>> analysis.assignments                                       # per-remark table
 >>> analysis.model.bertopic_                                   # the BERTopic object
 >>> topics.report("runs/demo", out="figures/report.html")
+
+The package's folders are the data flow, each stage importing only earlier ones:
+:mod:`topics.read` -> :mod:`topics.clean` -> :mod:`topics.embed` -> :mod:`topics.model` ->
+:mod:`topics.curate` -> :mod:`topics.analysis` / :mod:`topics.pipeline` -> :mod:`topics.compare`,
+:mod:`topics.evaluate` -> :mod:`topics.plots` -> :mod:`topics.reporting` -> :mod:`topics.cli`.
 """
 
+from topics.analysis import Analysis, load_run
 from topics.config import TopicConfig
 from topics.errors import ConfigError, CorpusError, InputError
 from topics.model import TopicModel
-from topics.pipeline import Analysis, fit
-from topics.readers import load_corpus
-from topics.report import report
+from topics.pipeline import fit
+from topics.read import load_corpus
+from topics.reporting import report
 
 __all__ = [
     "Analysis",
@@ -27,5 +33,6 @@ __all__ = [
     "TopicModel",
     "fit",
     "load_corpus",
+    "load_run",
     "report",
 ]

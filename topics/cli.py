@@ -1,4 +1,8 @@
-"""The ``topics`` command: ``topics fit``, ``topics report``, ``topics demo``.
+"""The ``topics`` command: ``fit``, ``report``, ``demo``, ``compare``, ``evaluate`` and ``curate``
+(``worksheet``, ``import``, ``diff``, ``agree``).
+
+Each command is a thin layer over the Python API (the same functions, the same defaults), so the CLI,
+the report and a notebook give the same answer.
 
 Every bad input ends the command with a one-line message naming the file, line and column (exit code 2),
 before anything is written.
@@ -82,7 +86,7 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
     name: demo, annomi, mibot, counselchat, esconv.
     """
     from topics.pipeline import fit as fit_corpus
-    from topics.readers import load_corpus
+    from topics.read import load_corpus
 
     t0 = time.perf_counter()
     config = _run(_load_config, config_path, seed)
@@ -97,7 +101,7 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
                f"{(analysis.assignments['topic'] == -1).mean():.1%} outliers; run folder {out} "
                f"({time.perf_counter() - t0:.0f} s)")
     if make_report:
-        from topics.report import report as write_report
+        from topics.reporting import report as write_report
 
         click.echo(f"report: {_run(write_report, out)}")
 
@@ -120,7 +124,7 @@ def report(run, out, figures_dir, formats, no_static, ledger, raw, no_deidentify
 
     The report shows the curated topics when a ledger is given or RUN/ledger.yaml exists.
     """
-    from topics.report import report as write_report
+    from topics.reporting import report as write_report
 
     chosen = [] if no_static else (list(formats) or None)
     path = _run(write_report, run, out=out, figures_dir=figures_dir, formats=chosen, ledger=ledger, raw=raw,
@@ -141,8 +145,8 @@ def demo(out, report_file, config_path) -> None:
     already there) and applied, so the report shows curated topics.
     """
     from topics.pipeline import fit as fit_corpus
-    from topics.readers import load_corpus
-    from topics.report import report as write_report
+    from topics.read import load_corpus
+    from topics.reporting import report as write_report
 
     t0 = time.perf_counter()
     config = _run(_load_config, config_path, None)
@@ -182,13 +186,10 @@ def compare(run, by, groups, strata, outcomes, out, ledger, raw, n_boot, n_perm,
     """
     import pandas as pd
 
-    from topics.comparison import run_comparison
-    from topics.pipeline import Analysis
+    from topics.analysis import load_run
+    from topics.compare import run_comparison
 
-    analysis = _run(Analysis.load, run)
-    ledger = None if raw else (ledger or (run / "ledger.yaml" if (run / "ledger.yaml").exists() else None))
-    if ledger is not None:
-        analysis = _run(analysis.curate, ledger)
+    analysis = _run(load_run, run, ledger=ledger, raw=raw)
     chosen = [g.strip() for g in groups.split(",")] if groups else None
     comp = _run(run_comparison, analysis.assignments, by, groups=chosen, strata=strata, outcomes=list(outcomes),
                 n_boot=n_boot, n_perm=n_perm, seed=seed)
@@ -225,7 +226,8 @@ def evaluate(run, seeds, no_stability, no_shuffle, grid_mcs, grid_nn, code) -> N
     import pandas as pd
 
     from topics import evaluate as ev
-    from topics.pipeline import Analysis, export_csv
+    from topics._files import export_csv
+    from topics.analysis import Analysis
 
     analysis = _run(Analysis.load, run)
     folder = run / "evaluation"
@@ -264,13 +266,11 @@ def curate() -> None:
               help="Start from the view after this ledger (default RUN/ledger.yaml if it exists).")
 def curate_worksheet(run, out, ledger) -> None:
     """Write a worksheet (CSV + HTML, one row per topic with 10 remarks) for an expert to fill in."""
-    from topics.curation import apply_ledger
-    from topics.pipeline import Analysis
-    from topics.worksheet import write_worksheet
+    from topics.analysis import Analysis, run_ledger
+    from topics.curate import apply_ledger, write_worksheet
 
     analysis = _run(Analysis.load, run)
-    ledger = ledger or (run / "ledger.yaml" if (run / "ledger.yaml").exists() else None)
-    view = _run(apply_ledger, analysis, ledger)
+    view = _run(apply_ledger, analysis.model, run_ledger(run, ledger))
     for path in _run(write_worksheet, view, out or run):
         click.echo(f"wrote {path}")
 
@@ -282,17 +282,13 @@ def curate_worksheet(run, out, ledger) -> None:
 @click.option("--author", required=True, help="Who made the decisions (recorded in every entry).")
 def curate_import(sheet, run, ledger, author) -> None:
     """Turn a filled worksheet SHEET into ledger entries (nothing is written if any row is invalid)."""
-    from topics.pipeline import Analysis
-    from topics.worksheet import import_worksheet
+    from topics.analysis import Analysis, run_ledger
+    from topics.curate import Ledger, import_worksheet
 
     analysis = _run(Analysis.load, run)
-    before = 0
-    target = ledger or run / "ledger.yaml"
-    if target.exists():
-        from topics.ledger import Ledger
-
-        before = len(_run(Ledger.load, target).entries)
-    book = _run(import_worksheet, sheet, analysis, target, author=author)
+    target = run_ledger(run, ledger, existing=False)
+    before = len(_run(Ledger.load, target).entries) if target.exists() else 0
+    book = _run(import_worksheet, sheet, analysis.model, target, author=author)
     click.echo(f"added {len(book.entries) - before} entries to {book.path}")
 
 
@@ -303,11 +299,11 @@ def curate_diff(run, ledger) -> None:
     """List what a ledger changes: each decision and its status, then raw -> curated topics."""
     import pandas as pd
 
-    from topics.curation import apply_ledger
-    from topics.pipeline import Analysis
+    from topics.analysis import Analysis, run_ledger
+    from topics.curate import apply_ledger
 
     analysis = _run(Analysis.load, run)
-    view = _run(apply_ledger, analysis, ledger or run / "ledger.yaml")
+    view = _run(apply_ledger, analysis.model, run_ledger(run, ledger, existing=False))
     with pd.option_context("display.width", 200, "display.max_colwidth", 70, "display.max_rows", 500):
         click.echo(f"ledger mode: {view.mode}; {len(view.log)} entries, {view.survival:.0%} applied\n")
         click.echo(view.log[["entry", "line", "written", "status", "applied_to", "reason"]].to_string(index=False))
@@ -325,11 +321,12 @@ def curate_agree(run, ledger_a, ledger_b, out) -> None:
     """Agreement of two experts' ledgers on RUN: adjusted Rand, co-assignment, kappa on drops, labels."""
     import pandas as pd
 
-    from topics.agreement import compare_ledgers
-    from topics.pipeline import Analysis, export_csv
+    from topics._files import export_csv
+    from topics.analysis import Analysis
+    from topics.curate import compare_ledgers
 
     analysis = _run(Analysis.load, run)
-    result = _run(compare_ledgers, analysis, ledger_a, ledger_b)
+    result = _run(compare_ledgers, analysis.model, ledger_a, ledger_b)
     with pd.option_context("display.width", 200, "display.max_colwidth", 45, "display.max_rows", 500):
         click.echo(result.summary().to_string(index=False))
         click.echo("")

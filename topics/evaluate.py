@@ -22,13 +22,14 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-if TYPE_CHECKING:
-    from topics.pipeline import Analysis
+from topics.analysis import Analysis
+from topics.config import TopicConfig
+from topics.model import TopicModel
 
 TOP_K = 10
 
@@ -192,9 +193,6 @@ def stability(analysis: Analysis, seeds: list[int] | None = None, shuffle: bool 
     """
     from sklearn.metrics import adjusted_rand_score
 
-    from topics.config import TopicConfig
-    from topics.model import TopicModel
-
     base = analysis.raw_assignments.reset_index(drop=True)
     remarks, emb = _remarks_and_embeddings(analysis)
     seed0 = analysis.config.seed
@@ -284,9 +282,6 @@ def model_grid(analysis: Analysis, *, min_cluster_size: list[int | str] | None =
     """
     import time
     from dataclasses import replace as dc_replace
-
-    from topics.config import TopicConfig
-    from topics.model import TopicModel
 
     remarks, emb = _remarks_and_embeddings(analysis)
     rows = []

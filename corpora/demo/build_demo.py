@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from topics.public_corpora import DEMO_CORPUS, load_annomi, load_mibot
+from topics.read.public import DEMO_CORPUS, load_annomi, load_mibot
 
 
 def build() -> pd.DataFrame:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from topics.curation import Curator
-from topics.pipeline import Analysis
+from topics.analysis import Analysis
+from topics.curate import Curator
 
 HERE = Path(__file__).parent
 AUTHOR = "topics demo curator"

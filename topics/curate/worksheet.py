@@ -1,0 +1,286 @@
+"""The curation worksheet: a sheet per topic for experts who work in a spreadsheet.
+
+:func:`write_worksheet` writes ``worksheet.csv`` (one row per topic: number, size, keywords, current label,
+ten representative remarks, and empty columns ``new_label``, ``merge_into``, ``drop``, ``note``) and
+``worksheet.html`` (the same, readable in a browser). The expert fills the empty columns;
+:func:`import_worksheet` turns the filled sheet into ledger entries:
+
+* ``new_label``: rename the topic (on a merge, the label of the merged topic goes on the target's row);
+* ``merge_into``: the number of another topic to merge this one into;
+* ``drop``: ``yes`` (to the outliers) or the name of a set-aside bucket;
+* ``note``: a note on the topic.
+
+A malformed sheet is an error naming the file, the line and the column, and nothing is added to the ledger.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, select_autoescape
+
+from topics._files import export_csv
+from topics.curate.curator import ledger_for
+from topics.curate.ledger import Entry, Ledger, now
+from topics.curate.replay import apply_ledger
+from topics.curate.view import CuratedView
+from topics.errors import InputError
+from topics.model import OUTLIER
+
+EDIT_COLUMNS = ("new_label", "merge_into", "drop", "note")
+N_REMARKS = 10
+YES = {"yes", "y", "x", "true", "1", "drop", "outliers", "outlier"}
+NO = {"", "no", "n", "false", "0", "keep"}
+
+_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Curation worksheet</title>
+<style>
+body { font-family: -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; margin: 2em; color: #222; max-width: 70em; }
+.topic { border: 1px solid #ddd; border-radius: 6px; padding: .6em 1.2em; margin: 1em 0; }
+h2 { margin: .2em 0; color: #23395d; font-size: 1.15em; }
+.meta { color: #555; font-size: .9em; }
+li { margin-bottom: .2em; }
+</style></head><body>
+<h1>Curation worksheet</h1>
+<p>Fill the columns <b>new_label</b>, <b>merge_into</b> (another topic's number), <b>drop</b> (<i>yes</i>, or a
+bucket name) and <b>note</b> in <code>worksheet.csv</code>, then run <code>topics curate import</code>.
+{{ n_topics }} topics, {{ "{:,}".format(n_remarks) }} remarks.</p>
+{% for t in topics %}<div class="topic">
+<h2>Topic {{ t.topic }}: {{ t.label }}</h2>
+<div class="meta">{{ "{:,}".format(t.size) }} remarks ({{ "%.1f" | format(t.share * 100) }}%) · keywords: {{ t.keywords }}</div>
+<ol>{% for r in t.remarks %}<li>{{ r }}</li>{% endfor %}</ol>
+</div>{% endfor %}
+</body></html>
+"""
+
+
+def worksheet_table(view: CuratedView, n_remarks: int = N_REMARKS) -> pd.DataFrame:
+    """One row per topic (outliers excluded) with remarks and empty edit columns.
+
+    Parameters
+    ----------
+    view : CuratedView
+        The (raw or curated) view the expert works on.
+    n_remarks : int
+        Representative remarks per topic (closest to the topic centre, distinct texts).
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    text_of = dict(zip(view.assignments["utterance_id"].astype(str), view.assignments["text"].astype(str),
+                       strict=True))
+    rows = []
+    for t in view.topics.sort_values("size", ascending=False).itertuples():
+        if t.topic == OUTLIER:
+            continue
+        remarks: list[str] = []
+        seen: set[str] = set()
+        for uid in list(t.exemplar_ids):
+            text = text_of[uid]
+            key = " ".join(text.lower().split())
+            if key not in seen:
+                seen.add(key)
+                remarks.append(text)
+            if len(remarks) == n_remarks:
+                break
+        row = {"topic": int(t.topic), "size": int(t.size), "share": round(float(t.share), 4),
+               "current_label": t.label, "keywords": t.keywords}
+        for i in range(n_remarks):
+            row[f"remark_{i + 1}"] = remarks[i] if i < len(remarks) else ""
+        row.update({c: "" for c in EDIT_COLUMNS})
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def write_worksheet(view: CuratedView, folder: str | Path, n_remarks: int = N_REMARKS) -> list[Path]:
+    """Write ``worksheet.csv`` and ``worksheet.html`` into a folder.
+
+    Parameters
+    ----------
+    view : CuratedView
+    folder : str or Path
+    n_remarks : int
+
+    Returns
+    -------
+    list of Path
+        The two files.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    table = worksheet_table(view, n_remarks)
+    csv_path = export_csv(table, folder / "worksheet.csv")
+    env = Environment(autoescape=select_autoescape(default_for_string=True, default=True))
+    topics = [{"topic": r["topic"], "label": r["current_label"], "size": r["size"], "share": r["share"],
+               "keywords": r["keywords"], "remarks": [r[f"remark_{i + 1}"] for i in range(n_remarks)
+                                                      if r[f"remark_{i + 1}"]]}
+              for r in table.to_dict("records")]
+    html = env.from_string(_HTML).render(topics=topics, n_topics=len(topics),
+                                         n_remarks=int(view.assignments.shape[0]))
+    html_path = folder / "worksheet.html"
+    html_path.write_text(html, encoding="utf-8")
+    return [csv_path, html_path]
+
+
+def _read_sheet(path: Path) -> tuple[list[dict[str, str]], list[int]]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as err:
+        raise InputError(f"the sheet is not UTF-8 text ({err.reason}); save it as CSV UTF-8", path=path) from None
+    header_line = text.split("\n", 1)[0]
+    delimiter = max((",", ";", "\t"), key=header_line.count)  # spreadsheets in some locales save with ';'
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows, lines = [], []
+    try:
+        start = 2
+        for row in reader:
+            rows.append({(k or "").strip(): (v or "").strip() if isinstance(v, str) else "" for k, v in row.items()})
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as err:
+        raise InputError(f"malformed CSV: {err}", path=path, line=reader.line_num) from None
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    for col in ("topic", *EDIT_COLUMNS):
+        if col not in header:
+            raise InputError(f"the sheet has no {col!r} column (columns: {header})", path=path, line=1, column=col)
+    return rows, lines
+
+
+def sheet_entries(path: str | Path, view: CuratedView, *, author: str) -> list[Entry]:
+    """Turn a filled worksheet into ledger entries (not yet added to any ledger).
+
+    Parameters
+    ----------
+    path : str or Path
+        The filled ``worksheet.csv`` (comma, semicolon or tab separated).
+    view : CuratedView
+        The view the sheet was written from.
+    author : str
+
+    Returns
+    -------
+    list of Entry
+        Merges first, then renames, drops and notes, each with the topics' fingerprints.
+
+    Raises
+    ------
+    InputError
+        Missing column, unknown topic, a topic listed twice, merge into itself, into a dropped topic or
+        into a topic that is itself merged, a row that is both dropped and merged, a label on a merged row.
+    """
+    path = Path(path)
+    rows, lines = _read_sheet(path)
+    known = set(view.topic_ids) - {OUTLIER}
+    parsed: dict[int, dict] = {}
+    for row, line in zip(rows, lines, strict=True):
+        def bad(message: str, column: str, line: int = line) -> InputError:
+            return InputError(message, path=path, line=line, column=column)
+
+        raw_topic = row.get("topic", "")
+        try:
+            topic = int(float(raw_topic))
+        except ValueError:
+            raise bad(f"topic must be a topic number, got {raw_topic!r}", "topic") from None
+        if topic not in known:
+            raise bad(f"no topic {topic} in this model (topics: {sorted(known)})", "topic")
+        if topic in parsed:
+            raise bad(f"topic {topic} appears twice (first on line {parsed[topic]['line']})", "topic")
+        merge_raw = row.get("merge_into", "")
+        merge_into = None
+        if merge_raw:
+            try:
+                merge_into = int(float(merge_raw))
+            except ValueError:
+                raise bad(f"merge_into must be a topic number, got {merge_raw!r}", "merge_into") from None
+            if merge_into == topic:
+                raise bad("a topic cannot be merged into itself", "merge_into")
+            if merge_into not in known:
+                raise bad(f"merge_into names topic {merge_into}, which does not exist", "merge_into")
+        drop_raw = row.get("drop", "")
+        drop: str | None = None
+        if drop_raw.lower() not in NO:
+            drop = "" if drop_raw.lower() in YES else drop_raw
+        if drop is not None and merge_into is not None:
+            raise bad("a row cannot both drop and merge its topic", "drop")
+        if merge_into is not None and row.get("new_label"):
+            raise bad("put the merged topic's label on the target row (the row of the merge_into topic)", "new_label")
+        parsed[topic] = {"line": line, "merge_into": merge_into, "drop": drop, "label": row.get("new_label", ""),
+                         "note": row.get("note", "")}
+    for topic, p in parsed.items():
+        target = p["merge_into"]
+        if target is None:
+            continue
+        t = parsed.get(target, {})
+        if t.get("merge_into") is not None:
+            raise InputError(f"topic {topic} merges into {target}, which itself merges into {t['merge_into']}; "
+                             "merge all into the final topic", path=path, line=p["line"], column="merge_into")
+        if t.get("drop") is not None:
+            raise InputError(f"topic {topic} merges into {target}, which this sheet drops", path=path,
+                             line=p["line"], column="merge_into")
+
+    labels = dict(zip(view.topics["topic"], view.topics["label"], strict=True))
+    entries: list[Entry] = []
+
+    def entry(op: str, topics: list[int], **kw) -> Entry:
+        return Entry(op=op, topics=topics, author=author, time=now(),
+                     fingerprints=[view.fingerprint(t) for t in topics], **kw)
+
+    targets: dict[int, list[int]] = {}
+    for topic, p in parsed.items():
+        if p["merge_into"] is not None:
+            targets.setdefault(p["merge_into"], []).append(topic)
+    for target, sources in targets.items():
+        label = parsed.get(target, {}).get("label") or labels[target]
+        entries.append(entry("merge", [target, *sorted(sources)], label=label))
+    for topic, p in parsed.items():
+        if p["label"] and topic not in targets:
+            entries.append(entry("rename", [topic], label=p["label"]))
+    for topic, p in parsed.items():
+        if p["drop"] is not None:
+            entries.append(entry("drop", [topic], bucket=p["drop"] or None))
+    for topic, p in parsed.items():
+        if p["note"]:
+            entries.append(entry("note", [topic], text=p["note"]))
+    return entries
+
+
+def import_worksheet(path: str | Path, model: Any, ledger: str | Path, *, author: str) -> Ledger:
+    """Add the decisions of a filled worksheet to a ledger file (created if missing).
+
+    The sheet is read against the current curated view (the model with the ledger so far). The new
+    entries are checked by applying the whole ledger before anything is written; on any error the
+    ledger file is left as it was.
+
+    Parameters
+    ----------
+    path : str or Path
+        Filled ``worksheet.csv``.
+    model : TopicModel
+        The model of the run the sheet was written for (an :class:`~topics.analysis.Analysis` is accepted).
+    ledger : str or Path
+        Ledger file.
+    author : str
+
+    Returns
+    -------
+    Ledger
+        The saved ledger.
+    """
+    ledger_path = Path(ledger)
+    book = Ledger.load(ledger_path) if ledger_path.exists() else ledger_for(model)
+    book.path = ledger_path
+    view = apply_ledger(model, book)
+    new = sheet_entries(path, view, author=author)
+    if not new:
+        raise InputError("the sheet has no decisions (new_label, merge_into, drop and note are all empty)", path=path)
+    trial = Ledger(entries=[*book.entries, *new], model=book.model, path=book.path)
+    apply_ledger(model, trial)  # raises before anything is written
+    for e in new:
+        book.append(e)
+    book.save()
+    return book

@@ -1,0 +1,31 @@
+"""Stage 3, embed: remark texts -> vectors, through an on-disk cache, with nothing downloaded.
+
+>>> from topics.embed import Embedder
+>>> vectors = Embedder().embed(["How have you been sleeping?"])     # doctest: +SKIP
+
+* :mod:`topics.embed.backends`: the :class:`Encoder` interface, the packaged MiniLM and other local
+  sentence-transformers models;
+* :mod:`topics.embed.static`: the fast mode, a static model distilled locally from MiniLM;
+* :mod:`topics.embed.cache`: the SQLite cache, one file per model identity;
+* :mod:`topics.embed.embedder`: :class:`Embedder`, which embeds what the cache does not hold yet.
+"""
+
+from topics.embed.backends import DEFAULT_MODEL_PACKAGE, Encoder, default_model_path, load_sentence_transformer
+from topics.embed.cache import EmbeddingCache, text_key
+from topics.embed.embedder import Embedder, model_identity
+from topics.embed.static import STATIC_MODEL, StaticModel, distill_static_model, load_static_model
+
+__all__ = [
+    "DEFAULT_MODEL_PACKAGE",
+    "STATIC_MODEL",
+    "Embedder",
+    "EmbeddingCache",
+    "Encoder",
+    "StaticModel",
+    "default_model_path",
+    "distill_static_model",
+    "load_sentence_transformer",
+    "load_static_model",
+    "model_identity",
+    "text_key",
+]

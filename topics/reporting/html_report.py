@@ -1,0 +1,204 @@
+"""Self-contained HTML report of a topic analysis, plus static copies of its figures.
+
+:func:`report` reads the run (with its curation ledger), de-identifies what it will show
+(:mod:`topics.reporting.redaction`), draws the figures (:mod:`topics.plots`), runs the quality measures
+(:mod:`topics.evaluate`) and the group comparison (:mod:`topics.compare`), renders the page
+(:mod:`topics.reporting.context`) and writes it atomically, with static figures beside it
+(:mod:`topics.reporting.static`). The report inlines plotly.js, so it opens offline and can be mailed as
+one file. Without a Chrome-family browser (Debian's ``chromium``) the report is still written and says
+that the static figures were skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from topics import plots
+from topics._files import atomic_write_text
+from topics.analysis import Analysis, load_run
+from topics.compare import Comparison, run_comparison
+from topics.errors import InputError
+from topics.evaluate import evaluate
+from topics.reporting.context import render_html
+from topics.reporting.redaction import mask_table_words, redact
+from topics.reporting.static import export_static
+
+log = logging.getLogger(__name__)
+
+
+def figures(analysis: Analysis) -> dict[str, go.Figure]:
+    """All report figures of an analysis, by name.
+
+    Parameters
+    ----------
+    analysis : Analysis
+
+    Returns
+    -------
+    dict of str to plotly.graph_objects.Figure
+        ``topic_sizes``, ``top_words``, ``intertopic_map``, ``hierarchy``, ``document_map``; when a
+        curation ledger was applied, ``curation`` (raw -> curated Sankey). The comparison figures come
+        from :func:`topics.plots.comparison_figures`. Curated topics are shown when the analysis carries a
+        curation (:meth:`topics.analysis.Analysis.curate`).
+    """
+    cfg = analysis.config
+    topics, assignments = analysis.topics, analysis.assignments
+    similarity = analysis.topic_similarity()
+    figs = {
+        "topic_sizes": plots.topic_sizes(topics),
+        "top_words": plots.top_words(analysis.word_scores(), topics),
+        "intertopic_map": plots.intertopic_map(topics, similarity),
+        "hierarchy": plots.topic_hierarchy(topics, similarity),
+        "document_map": plots.document_map(assignments, analysis.document_map,
+                                           max_points=cfg.report.document_map_max_points, seed=cfg.seed),
+    }
+    if analysis.curation is not None and not analysis.curation.log.empty:
+        figs["curation"] = plots.curation_sankey(analysis.curation.flows)
+    return figs
+
+
+def comparison(analysis: Analysis) -> tuple[Comparison | None, str | None]:
+    """The group comparison of the report (``[compare] by``), or why there is none."""
+    by = analysis.config.compare.by
+    if not by:
+        return None, None
+    try:
+        return run_comparison(analysis.assignments, by, seed=analysis.config.seed,
+                              stop_words=analysis.config.vectorizer.extra_stop_words), None
+    except InputError as err:
+        return None, f"No comparison by {by!r}: {err.message}"
+
+
+def quality(analysis: Analysis, run_folder: Path | None) -> tuple[dict, dict[str, go.Figure]]:
+    """Quality measures for the report: always the cheap ones; stability and grid when ``topics evaluate`` ran."""
+    result = evaluate(analysis)
+    ctx: dict = {"summary": result["summary"].iloc[0].to_dict(), "per_topic": result["per_topic"].to_dict("records")}
+    figs: dict[str, go.Figure] = {}
+    folder = run_folder / "evaluation" if run_folder is not None else None
+    if folder is not None and (folder / "stability_topics.csv").exists():
+        per = pd.read_csv(folder / "stability_topics.csv")
+        pairs = pd.read_csv(folder / "stability_pairwise.csv")
+        ctx["stability"] = {"mean_ari": float(pairs["ari"].mean()), "fits": len(set(pairs["fit_a"]) | set(pairs["fit_b"])),
+                            "robust": int(per["robust"].sum()), "topics": len(per)}
+        figs["stability"] = plots.stability_chart(per, analysis.raw_topics)
+    if folder is not None and (folder / "grid.csv").exists():
+        grid = pd.read_csv(folder / "grid.csv")
+        ctx["grid"] = grid.to_dict("records")
+        figs["grid"] = plots.quality_grid(grid)
+    return ctx, figs
+
+
+@dataclass
+class _Shown:
+    """What the report shows of an analysis: de-identified or not, and what it says about that."""
+
+    analysis: Analysis
+    privacy: str = ""
+    names: set[str] = field(default_factory=set)
+    warnings: list[str] = field(default_factory=list)
+
+
+def _shown(analysis: Analysis, deidentify: bool | None) -> _Shown:
+    """The analysis as the report shows it: remarks scrubbed and names masked, unless switched off."""
+    cfg = analysis.config
+    if not (cfg.report.deidentify if deidentify is None else deidentify):
+        return _Shown(analysis, warnings=["De-identification is OFF: remarks are shown verbatim. "
+                                          "Do not share this report."])
+    shown, counts, names = redact(analysis, known_names=cfg.deidentify.known_names, use_ner=cfg.deidentify.ner,
+                                  max_points=cfg.report.document_map_max_points)
+    privacy = (f"Remarks shown in this report are de-identified: {counts['identifiers']:,} identifiers replaced "
+               f"by placeholders in {counts['remarks_scrubbed']:,} remarks, {counts['name_words']} name words "
+               "masked in labels and keywords. Automatic de-identification misses some identifiers "
+               "(about one in ten in our measurements): read the report before sharing it.")
+    return _Shown(shown, privacy=privacy, names=names)
+
+
+def _all_figures(shown: _Shown, run_folder: Path | None) -> tuple[dict[str, go.Figure], dict, Comparison | None]:
+    """Topic, quality and comparison figures (with the quality context and the comparison)."""
+    analysis = shown.analysis
+    figs = figures(analysis)
+    quality_ctx, quality_figs = quality(analysis, run_folder)
+    figs.update({f"quality_{k}": v for k, v in quality_figs.items()})
+    comp, why = comparison(analysis)
+    if why:
+        shown.warnings.append(why)
+    if comp is not None:
+        if shown.names and not comp.words.empty:
+            comp.words = mask_table_words(comp.words, "word", shown.names)
+        figs.update({f"compare_{k}": v for k, v in plots.comparison_figures(comp).items()})
+    return figs, quality_ctx, comp
+
+
+def _static_files(figs: dict[str, go.Figure], folder: Path, formats: list[str], warnings: list[str]) -> list[str]:
+    """Write static copies; a failure becomes a warning in the report, not an error."""
+    if not formats:
+        return []
+    try:
+        return [p.name for p in export_static(figs, folder, formats)]
+    except Exception as err:  # the HTML report is still useful without static images
+        log.warning("static figures skipped: %s", err)
+        warnings.append(f"Static figure files were not written: {err}")
+        return []
+
+
+def report(
+    run: str | Path | Analysis,
+    *,
+    out: str | Path | None = None,
+    figures_dir: str | Path | None = None,
+    formats: list[str] | None = None,
+    ledger: str | Path | None = None,
+    raw: bool = False,
+    deidentify: bool | None = None,
+) -> Path:
+    """Write the HTML report of a run (and static figures).
+
+    Parameters
+    ----------
+    run : str, Path or Analysis
+        A run folder written by :func:`topics.fit` / ``topics fit``, or an :class:`Analysis`.
+    out : str or Path, optional
+        The HTML file; default ``<run>/report.html``.
+    figures_dir : str or Path, optional
+        Folder for static figures; default the folder of ``out``.
+    formats : list of str, optional
+        Static formats; default ``config.report.static_formats``. Empty for none.
+    ledger : str or Path, optional
+        Curation ledger to apply; default ``<run>/ledger.yaml`` when that file exists.
+    raw : bool, default False
+        Report the raw model's topics even when a ledger exists.
+    deidentify : bool, optional
+        De-identify the remarks shown (default ``config.report.deidentify``, on); see
+        :mod:`topics.reporting.redaction`.
+
+    Returns
+    -------
+    Path
+        The HTML file. It is written to a temporary file and moved into place, so an existing report is
+        replaced only by a complete one.
+    """
+    if isinstance(run, Analysis):
+        if out is None:
+            raise ValueError("pass out=... when reporting an in-memory analysis")
+        analysis, run_name, run_folder = run, "(in memory)", None
+        if raw:
+            analysis = analysis.curate(None)
+        elif ledger is not None:
+            analysis = analysis.curate(ledger)
+    else:
+        analysis, run_name, run_folder = load_run(run, ledger=ledger, raw=raw), Path(run).name, Path(run)
+        out = out or Path(run) / "report.html"
+    out = Path(out)
+    shown = _shown(analysis, deidentify)
+    figs, quality_ctx, comp = _all_figures(shown, run_folder)
+    formats = analysis.config.report.static_formats if formats is None else formats
+    static = _static_files(figs, Path(figures_dir) if figures_dir is not None else out.parent, formats,
+                           shown.warnings)
+    html_text = render_html(shown.analysis, figs, run_name=run_name, static_files=static, warnings=shown.warnings,
+                            comp=comp, privacy=shown.privacy, quality=quality_ctx)
+    return atomic_write_text(out, html_text)

@@ -1,0 +1,125 @@
+"""What a shared report shows of the transcripts: de-identified remarks and names masked in topic words.
+
+Reports de-identify by default (``[report] deidentify = true``, with the ``[deidentify]`` settings): the representative remarks, the remarks
+in the document map's hover text and the worksheet remarks are scrubbed with
+:class:`topics.deidentify.Deidentifier`, and every word that the scrubber recognised as a personal name in
+those remarks (plus the configured ``known_names``) is replaced by ``[NAME]`` in topic labels, keywords,
+top-word charts and distinctive-word lists. The model, the tables on disk and the analysis in memory are
+not changed: only what goes into the HTML (and its static figures).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+import pandas as pd
+
+from topics.analysis import Analysis
+from topics.clean import Deidentifier
+from topics.curate import CuratedView, apply_ledger
+from topics.model import sample_layout
+
+NAME = "[NAME]"
+
+
+def mask_names(text: str, names: set[str]) -> str:
+    """Replace whole words found in ``names`` (lower case) by ``[NAME]``."""
+    if not names or not isinstance(text, str):
+        return text
+    return re.sub(r"[A-Za-z][A-Za-z'\-]*", lambda m: NAME if m.group(0).lower() in names else m.group(0), text)
+
+
+def _proper_only(names: set[str], texts: pd.Series) -> set[str]:
+    """Keep the words that the corpus writes capitalised more often than not (names, not "family").
+
+    NER now and then tags a common word as a person; masking it everywhere would hide real topic words.
+    """
+    if not names:
+        return names
+    pattern = re.compile(r"\b(" + "|".join(re.escape(n) for n in sorted(names)) + r")\b", re.IGNORECASE)
+    upper: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    for text in texts:
+        for m in pattern.finditer(text):
+            word = m.group(0)
+            bucket = lower if word.islower() else upper
+            bucket[word.lower()] = bucket.get(word.lower(), 0) + 1
+    return {n for n in names if upper.get(n, 0) >= lower.get(n, 0)}
+
+
+def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner: bool = True,
+           max_points: int = 5000, deidentifier: Deidentifier | None = None,
+           ) -> tuple[Analysis, dict[str, int], set[str]]:
+    """A copy of an analysis whose displayed texts are de-identified.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Raw or curated.
+    known_names : list of str, optional
+        Names known to occur (whole word, any case).
+    use_ner : bool
+        Use spaCy NER as well as the rules.
+    max_points : int
+        Document-map sample size (the same seeded sample as :func:`topics.model.sample_layout`).
+    deidentifier : Deidentifier, optional
+        Reuse a loaded one.
+
+    Returns
+    -------
+    analysis : Analysis
+        Its ``assignments`` carry ``display_text`` (scrubbed, for the sampled remarks) and masked labels;
+        its ``topics`` scrubbed representative remarks and masked labels and keywords.
+    counts : dict
+        ``remarks_scrubbed``, ``identifiers`` (placeholders inserted), ``name_words`` (distinct words
+        masked in labels and keywords).
+    names : set of str
+        The masked name words (lower case), to mask other tables shown beside these.
+    """
+    deid = deidentifier or Deidentifier(known_names=known_names or (), use_ner=use_ner)
+    view: CuratedView = analysis.curation if analysis.curation is not None else apply_ledger(analysis.model, None)
+    topics = view.topics.copy()
+    assignments = view.assignments.copy()
+
+    sample = sample_layout(assignments, analysis.document_map, max_points=max_points, seed=analysis.config.seed)
+    shown_ids = sample["utterance_id"].astype(str).tolist()
+    text_of = dict(zip(assignments["utterance_id"].astype(str), assignments["text"].astype(str), strict=True))
+    rep_texts = [t for texts in topics["representative_texts"] for t in texts]
+    texts = list(dict.fromkeys([text_of[u] for u in shown_ids] + rep_texts))
+    spans = deid.find_many(texts)
+    scrubbed = {t: deid.replace(t, s) for t, s in zip(texts, spans, strict=True)}
+    names = {w.lower() for s in spans for sp in s if sp.kind == "NAME" for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", sp.text)}
+    names |= {n.lower() for n in (known_names or []) for n in re.findall(r"[A-Za-z][A-Za-z'\-]*", n)}
+    names -= {"i", "a", "the", "and", "mr", "mrs", "ms", "dr"}
+    names = _proper_only(names, assignments["text"].astype(str))
+    names |= {n.lower() for n in (known_names or []) for n in re.findall(r"[A-Za-z][A-Za-z'\-]*", n)}
+
+    assignments["display_text"] = ""
+    shown = assignments["utterance_id"].astype(str).isin(set(shown_ids)).to_numpy()
+    assignments.loc[shown, "display_text"] = [scrubbed[t] for t in assignments.loc[shown, "text"].astype(str)]
+    assignments["label"] = assignments["label"].map(lambda x: mask_names(x, names))
+    topics["representative_texts"] = topics["representative_texts"].map(lambda ts: [scrubbed.get(t, t) for t in ts])
+    topics["label"] = topics["label"].map(lambda x: mask_names(x, names))
+    topics["keywords"] = topics["keywords"].map(lambda x: mask_names(x, names))
+    topics["words"] = topics["words"].map(lambda ws: [mask_names(w, names) for w in ws])
+    if "notes" in topics.columns:
+        topics["notes"] = topics["notes"].map(lambda x: mask_names(x, names))
+    word_scores = view.word_scores.copy()
+    word_scores["word"] = word_scores["word"].map(lambda x: mask_names(x, names))
+    flows = view.flows.copy()
+    for col in ("raw_label", "label"):
+        flows[col] = flows[col].map(lambda x: mask_names(x, names))
+    display = replace(view, topics=topics, assignments=assignments, word_scores=word_scores, flows=flows)
+    out = replace(analysis, curation=display)
+    counts = {"remarks_scrubbed": len(texts), "identifiers": int(sum(len(s) for s in spans)),
+              "name_words": len(names)}
+    return out, counts, names
+
+
+def mask_table_words(table: pd.DataFrame, column: str, names: set[str]) -> pd.DataFrame:
+    """A copy of ``table`` with names masked in one text column."""
+    out = table.copy()
+    out[column] = out[column].map(lambda x: mask_names(x, names) if isinstance(x, str) else x)
+    return out
+
