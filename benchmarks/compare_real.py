@@ -1,7 +1,7 @@
 """The full group comparison on three real contrasts, plus an external check against expert codes.
 
 Each contrast fits its own topic model (default ``TopicConfig``, seed 42) with :func:`topics.fit` and runs
-:func:`topics.comparison.run_comparison` on the raw topics:
+:func:`topics.compare.run_comparison` on the raw topics:
 
 * ``annomi_quality``: AnnoMI (133 sessions), high- vs low-quality MI (``mi_quality``); again stratified
   by the presenting problem (``annomi_quality_by_problem``, same model).

@@ -233,7 +233,7 @@ px.scatter(per_session, x="share", y="readiness_change", hover_name=per_session.
     ("md", """\
 ## 8 · All of it in one call
 
-`topics.comparison.run_comparison` runs every step above for one grouping and keeps the tables and figures
+`topics.compare.run_comparison` runs every step above for one grouping and keeps the tables and figures
 together; `save_csv` writes them for a paper's supplement, and `topics report` adds them to the HTML report:
 
 ```python

@@ -1,6 +1,6 @@
 """Real interruptions: a process killed (SIGKILL) or interrupted (SIGINT, Ctrl-C) while it embeds.
 
-The embedding cache commits in chunks of :data:`topics.embeddings.CHUNK` texts, so a killed run keeps the
+The embedding cache commits in chunks of :data:`topics.embed.embedder.CHUNK` texts, so a killed run keeps the
 chunks it finished, every row it kept is a whole and correct vector, and the next run embeds only the rest.
 A killed ``topics fit --out DIR`` leaves no ``DIR`` (nor a temporary folder beside it) and leaves an earlier
 ``DIR`` as it was.

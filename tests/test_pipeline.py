@@ -68,7 +68,8 @@ def test_report_is_self_contained(annomi_run, tmp_path):
         "Topic hierarchy",
         "Document map",
         "Comparison by mi_quality",
-        "cluster bootstrap over sessions",
+        "Unit of resampling: sessions",
+        "A minus B",
         "back-channel only",
         "Remarks shown in this report are de-identified",
     ):

@@ -64,6 +64,7 @@ def _field_default(f: dataclasses.Field) -> Any:
 
 
 def to_toml_dict(obj: Any) -> dict[str, Any]:
+    """A dataclass tree as nested dictionaries ready for TOML (an optional ``None`` replacing a default: ``false``)."""
     out: dict[str, Any] = {}
     for f in dataclasses.fields(obj):
         value = getattr(obj, f.name)
@@ -92,6 +93,7 @@ def _is_optional(annotation: Any) -> bool:
 
 
 def line_of(text: str | None, section: str | None, key: str) -> int | None:
+    """1-based line of ``key`` in ``[section]`` (or at the top level) of a TOML text; None if not found."""
     if text is None:
         return None
     lines = re.split(r"\r?\n", text)  # TOML's newlines only: str.splitlines also breaks at U+2028, form feed, ...
@@ -134,6 +136,13 @@ def _check_type(value: Any, annotation: Any) -> bool:
 
 
 def build(cls: type, data: Any, *, path: str | Path | None, text: str | None, section: str | None) -> Any:
+    """Build dataclass ``cls`` from a TOML table, checking keys and value types, then the class' own ``check``.
+
+    Raises
+    ------
+    ConfigError
+        An unknown key, a value of the wrong type or out of range; names the file, the line and the key.
+    """
     where = f"[{section}]" if section else "top level"
     if not isinstance(data, dict):
         raise ConfigError(f"{where} must be a table", path=path, line=line_of(text, None, section or ""))

@@ -48,9 +48,9 @@ class Analysis:
     model : TopicModel
         The fitted model (``model.bertopic_`` is the BERTopic object).
     summary : dict
-        Corpus counts (see :func:`topics.corpus.corpus_summary`) plus per-group session and remark counts.
+        Corpus counts (see :func:`topics.read.corpus_summary`) plus per-group session and remark counts.
     drop_counts : pandas.DataFrame
-        Every utterance accounted for (see :func:`topics.preprocess.drop_counts`).
+        Every utterance accounted for (see :func:`topics.clean.drop_counts`).
     dropped : pandas.DataFrame
         Therapist utterances left out, with their reason.
     document_map : pandas.DataFrame
@@ -115,7 +115,7 @@ class Analysis:
         ledger : Ledger, str, Path or None
             The ledger (see :mod:`topics.curate.ledger`).
         mode : {"auto", "strict", "replay"}
-            See :func:`topics.curation.apply_ledger`.
+            See :func:`topics.curate.apply_ledger`.
 
         Returns
         -------

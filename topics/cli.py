@@ -167,41 +167,50 @@ def demo(out, report_file, config_path) -> None:
 
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
-@click.option("--by", required=True, help="Grouping column or preset: school, counselor_type, quality.")
-@click.option("--groups", help="Comma-separated groups to compare, in order (default: all).")
+@click.option("--by", help="Grouping column or preset: school, counselor_type, quality (default: the run's [compare] by).")
+@click.option("--groups", help="Comma-separated groups in order: each contrast is the first minus the second.")
 @click.option("--strata", help="Compare within levels of this column (e.g. problem).")
+@click.option("--cluster", help="Resample whole clusters of sessions (e.g. therapist) instead of sessions.")
+@click.option("--estimand", type=click.Choice(["session", "pooled"]),
+              help="A group's share: the average session's (session) or of its remarks (pooled).")
+@click.option("--denominator", type=click.Choice(["all", "topical"]),
+              help="Shares of all modelled remarks (all) or only of remarks in a topic (topical).")
 @click.option("--outcome", "outcomes", multiple=True, help="Session-level outcome column. Repeatable.")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for the CSV tables (default RUN/compare-BY).")
 @click.option("--ledger", type=click.Path(path_type=Path), help="Curation ledger (default RUN/ledger.yaml if present).")
 @click.option("--raw", is_flag=True, help="Compare the raw model's topics, ignoring any ledger.")
-@click.option("--boot", "n_boot", default=1000, show_default=True, help="Bootstrap replicates.")
-@click.option("--perm", "n_perm", default=2000, show_default=True, help="Permutations.")
-@click.option("--seed", default=0, show_default=True)
-def compare(run, by, groups, strata, outcomes, out, ledger, raw, n_boot, n_perm, seed) -> None:
+@click.option("--boot", "n_boot", default=1000, show_default=True,
+              help="Bootstrap replicates (divergence, drift and position intervals).")
+@click.option("--perm", "n_perm", type=int, help="Permutations (default: the run's [compare] n_perm).")
+@click.option("--seed", type=int, help="Seed of every resampling (default: the run's seed, as in its report).")
+def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, out, ledger, raw, n_boot, n_perm,
+            seed) -> None:
     """Compare groups of sessions in RUN: topic prevalence with session-level statistics, and more.
 
-    Writes contrasts.csv (per topic: shares, difference with cluster-bootstrap interval, permutation p,
-    BH q, too-small flag), divergence.csv, prediction.csv, positions.csv, transitions_*.csv, drift*.csv,
-    distinctive_words.csv and outcome_*.csv, and prints the significant topics.
+    Uses the run's [compare] settings and seed (the report's numbers) unless an option says otherwise.
+    Writes contrasts.csv (per topic, "A minus B": shares, difference with interval, p, BH q, too-small
+    flag), divergence.csv, prediction.csv, positions.csv, transitions_*.csv, drift*.csv,
+    distinctive_words.csv, gee_crosscheck.csv and outcome_*.csv, and prints the significant topics.
     """
     import pandas as pd
 
     from topics.analysis import load_run
-    from topics.compare import run_comparison
+    from topics.compare import run_configured
 
     analysis = _run(load_run, run, ledger=ledger, raw=raw)
     chosen = [g.strip() for g in groups.split(",")] if groups else None
-    comp = _run(run_comparison, analysis.assignments, by, groups=chosen, strata=strata, outcomes=list(outcomes),
+    comp = _run(run_configured, analysis.assignments, analysis.config, by=by, groups=chosen, strata=strata,
+                cluster=cluster, estimand=estimand, denominator=denominator, outcomes=list(outcomes) or None,
                 n_boot=n_boot, n_perm=n_perm, seed=seed)
     target = out or run / f"compare-{comp.by}"
     files = comp.save_csv(target)
-    for w in comp.warnings:
+    for w in [*comp.confounds, *comp.warnings]:
         click.echo(f"warning: {w}", err=True)
     c = comp.contrasts
     sig = c[c["q_value"] < 0.05].sort_values("q_value")
     with pd.option_context("display.width", 200, "display.max_colwidth", 45):
-        click.echo(c.attrs["method"] + "\n")
-        click.echo(f"{len(sig)} of {int(c['p_value'].notna().sum())} topic contrasts at q < 0.05:")
+        click.echo(comp.method + "\n")
+        click.echo(f"{len(sig)} of {int(c['p_value'].notna().sum())} topic contrasts at q < 0.05 (seed {comp.seed}):")
         if len(sig):
             click.echo((sig[["topic", "label", "contrast", "share_a", "share_b", "diff", "diff_low", "diff_high",
                              "q_value"]]).round(4).to_string(index=False))

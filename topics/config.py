@@ -318,16 +318,41 @@ class OutlierConfig:
 
 @dataclass
 class CompareConfig:
-    """Group comparisons (:mod:`topics.compare.prevalence`).
+    """Group comparisons (:mod:`topics.compare`), the same in the report, ``topics compare`` and the Python API.
 
     Attributes
     ----------
     by : str or None
         Metadata column (or preset: ``school``, ``counselor_type``, ``quality``) whose groups the report
         contrasts; ``false`` for no comparison.
+    groups : list of str
+        Groups in order (every contrast is the first minus the second); empty: all groups, sorted.
+    strata : str or None
+        Compare within levels of this column (e.g. ``problem``); the unstratified results are shown beside.
+    cluster : str or None
+        Unit of resampling above the session (e.g. ``therapist``); ``false``: the session.
+    estimand : {"session", "pooled"}
+        A group's share of a topic: the average session's share, or the share of the group's remarks.
+    denominator : {"all", "topical"}
+        Shares of all modelled remarks ("no topic" compared as a row of its own), or of remarks in a topic.
+    n_perm : int
+        Permutations of whole clusters' group labels.
     """
 
     by: str | None = "counselor_type"
+    groups: list[str] = field(default_factory=list)
+    strata: str | None = None
+    cluster: str | None = None
+    estimand: Literal["session", "pooled"] = "session"
+    denominator: Literal["all", "topical"] = "all"
+    n_perm: int = 2000
+
+    def check(self, bad: Bad) -> None:
+        """Raise ``bad(key, message)`` for the first value out of range."""
+        if self.n_perm < 99:
+            raise bad("n_perm", "must be at least 99 (permutation p-values need them)")
+        if len(self.groups) == 1:
+            raise bad("groups", "name two or more groups, or leave the list empty for all")
 
 
 @dataclass

@@ -13,10 +13,13 @@ Remarks are nested in sessions, so every test and interval resamples whole sessi
 * :mod:`topics.compare.outcomes`: topic shares against a session-level outcome;
 * :mod:`topics.compare.words`: distinctive words (weighted log-odds);
 * :mod:`topics.compare.trajectory`: position in the session, transitions, drift;
+* :mod:`topics.compare.crosscheck`: a binomial GEE per topic, the cross-check journals know;
+* :mod:`topics.compare.studentized`: the estimand, the cluster-robust studentized difference, its permutations;
 * :mod:`topics.compare.comparison`: all of it in one call (:func:`run_comparison`), with CSV export.
 """
 
-from topics.compare.comparison import Comparison, run_comparison
+from topics.compare.comparison import Comparison, named_contrasts, run_comparison, run_configured
+from topics.compare.crosscheck import gee_crosscheck
 from topics.compare.divergence import jensen_shannon, profile_divergence
 from topics.compare.outcomes import outcome_association
 from topics.compare.prediction import predict_group
@@ -32,16 +35,19 @@ __all__ = [
     "benjamini_hochberg",
     "compare_drift",
     "compare_groups",
+    "gee_crosscheck",
     "distinctive_words",
     "drift_scores",
     "jensen_shannon",
     "log_odds",
+    "named_contrasts",
     "outcome_association",
     "position_shares",
     "predict_group",
     "profile_divergence",
     "resolve_column",
     "run_comparison",
+    "run_configured",
     "session_table",
     "transition_matrix",
 ]

@@ -1,54 +1,131 @@
-"""Divergence between whole topic profiles of groups: Jensen-Shannon divergence with its permutation null."""
+"""Divergence between whole topic profiles of groups: Jensen-Shannon divergence read against its permutation null.
+
+A divergence estimated from samples is biased upward: two groups drawn from the same population still
+have different sample profiles. So the table reports, per pair of groups,
+
+* ``jsd``: the divergence of the two groups' profiles (same estimand and denominator as the per-topic
+  contrasts: with ``denominator="all"`` the profile has a "no topic" category);
+* ``jsd_null``: its mean when whole clusters' group labels are shuffled, the divergence sampling alone gives
+  when the groups do not differ;
+* ``excess``: the divergence beyond sampling noise, ``jsd`` minus its bias as a cluster bootstrap within
+  each group measures it (``2 jsd - mean(jsd*)``); near 0 when the groups do not differ. The bootstrap,
+  unlike the shuffles, keeps each group's own spread, so the correction stays right when one group's
+  sessions vary more than the other's;
+* ``excess_low``, ``excess_high``: the basic bootstrap interval ``[2 jsd - q97.5, 2 jsd - q2.5]`` of the
+  divergence between the groups' population profiles (it can cover 0; clipped at 0);
+* ``p_value``: the primary test of "same profile": Simes' combination of the per-topic p-values of
+  :func:`topics.compare.compare_groups` for the pair (``min_i m p_(i) / i``, the smallest Benjamini-Hochberg
+  q-value), valid whenever those are. Permuting the divergence itself is not valid when group sizes and
+  spreads differ (46% false positives at p < .05 in a simulation of 133 vs 53 sessions with the smaller group
+  more varied), nor is permuting a sum of squared studentized differences (22%); ``p_jsd_permutation``
+  keeps the former for comparison.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from topics.compare.sessions import bootstrap_weights, permuted_masks, session_table
+from topics.compare.prevalence import compare_groups
+from topics.compare.sessions import benjamini_hochberg, session_table
+from topics.compare.studentized import (
+    ClusterData,
+    cluster_data,
+    denominator_counts,
+    permuted_cluster_masks,
+    session_shares,
+)
 
 
 def jensen_shannon(p: np.ndarray, q: np.ndarray) -> float:
     """Jensen-Shannon divergence (base 2, between 0 and 1) of two distributions."""
-    p = np.asarray(p, float) / np.sum(p)
-    q = np.asarray(q, float) / np.sum(q)
+    return float(jensen_shannon_rows(np.asarray(p, float)[None, :], np.asarray(q, float)[None, :])[0])
+
+
+def jensen_shannon_rows(p: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """Row-wise Jensen-Shannon divergence (base 2) of two matrices of non-negative weights."""
+    p = p / p.sum(axis=1, keepdims=True)
+    q = q / q.sum(axis=1, keepdims=True)
     m = (p + q) / 2
+    with np.errstate(invalid="ignore", divide="ignore"):
+        kl_p = np.where(p > 0, p * np.log2(p / m), 0.0).sum(axis=1)
+        kl_q = np.where(q > 0, q * np.log2(q / m), 0.0).sum(axis=1)
+    return 0.5 * kl_p + 0.5 * kl_q
 
-    def kl(x: np.ndarray, y: np.ndarray) -> float:
-        nz = x > 0
-        return float(np.sum(x[nz] * np.log2(x[nz] / y[nz])))
 
-    return 0.5 * kl(p, m) + 0.5 * kl(q, m)
+def _profiles(masks: np.ndarray, cd: ClusterData) -> np.ndarray:
+    """Group profile (weighted mean of session shares) for each row of cluster weights."""
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (masks @ cd.a) / (masks @ cd.w)[:, None]
+
+
+def _cluster_bootstrap(rng: np.random.Generator, mask: np.ndarray, reps: int) -> np.ndarray:
+    """Reps x clusters multiplicities of a bootstrap of the clusters in ``mask``."""
+    idx = np.flatnonzero(mask)
+    out = np.zeros((reps, len(mask)))
+    draws = rng.integers(0, len(idx), size=(reps, len(idx)))
+    rows = np.repeat(np.arange(reps), len(idx))
+    np.add.at(out, (rows, idx[draws].ravel()), 1.0)
+    return out
 
 
 def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] | None = None, n_boot: int = 1000,
-                       seed: int = 0, min_sessions: int = 5, confidence: float = 0.95) -> pd.DataFrame:
-    """Jensen-Shannon divergence between the groups' topic distributions, with a session bootstrap interval.
+                       n_perm: int = 1000, seed: int = 0, min_sessions: int = 5, confidence: float = 0.95,
+                       cluster: str | None = None, estimand: str = "session",
+                       denominator: str = "all") -> pd.DataFrame:
+    """Jensen-Shannon divergence between the groups' topic profiles, against its permutation null.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        Per-remark table.
+    by : str
+        Grouping column or preset.
+    groups : list of str, optional
+        Groups, in order; every pair is compared.
+    n_boot, n_perm : int
+        Cluster-bootstrap replicates (interval) and cluster permutations (null and p-value).
+    seed : int
+    min_sessions : int
+    confidence : float
+    cluster, estimand, denominator :
+        As for :func:`topics.compare.compare_groups`.
 
     Returns
     -------
     pandas.DataFrame
-        One row per pair of groups: ``group_a``, ``group_b``, ``jsd``, ``jsd_low``, ``jsd_high``,
-        ``jsd_null`` (mean JSD when session labels are shuffled: the divergence expected from sampling
-        alone), ``p_value`` (share of shuffles at least as divergent). Resampling inflates a divergence,
-        so the bootstrap interval sits above the estimate: read it against ``jsd_null``.
+        One row per pair: ``group_a``, ``group_b``, ``jsd``, ``jsd_null``, ``excess``, ``excess_low``,
+        ``excess_high``, ``p_value`` (Simes' combination of the per-topic tests), ``q_value`` (BH over the pairs),
+        ``p_jsd_permutation`` (the divergence itself permuted: valid only with similar spreads, kept for
+        comparison), ``clusters_a``, ``clusters_b``.
     """
-    st = session_table(assignments, by, groups=groups, min_sessions=min_sessions)
+    st = session_table(assignments, by, groups=groups, min_sessions=min_sessions, cluster=cluster)
+    shares, weights, columns, _ = session_shares(st, estimand=estimand, denominator=denominator)
+    cd = cluster_data(st, shares, weights, columns, totals=denominator_counts(st, denominator))
     rng = np.random.default_rng(seed)
-    g = st.sessions["group"].to_numpy()
-    counts = st.counts.astype(float)
     alpha = (1 - confidence) / 2
     rows = []
     for i, a in enumerate(st.groups):
         for b in st.groups[i + 1:]:
-            ma, mb = g == a, g == b
-            obs = jensen_shannon(counts[ma].sum(0), counts[mb].sum(0))
-            wa = bootstrap_weights(rng, ma, np.array(["all"] * len(g)), n_boot)
-            wb = bootstrap_weights(rng, mb, np.array(["all"] * len(g)), n_boot)
-            boots = [jensen_shannon(wa[r] @ counts, wb[r] @ counts) for r in range(n_boot)]
-            pa, pb = permuted_masks(rng, ma, mb, ma | mb, np.array(["all"] * len(g)), min(n_boot, 200))
-            null = [jensen_shannon(pa[r] @ counts, pb[r] @ counts) for r in range(len(pa))]
-            rows.append({"group_a": a, "group_b": b, "jsd": obs, "jsd_low": float(np.quantile(boots, alpha)),
-                         "jsd_high": float(np.quantile(boots, 1 - alpha)), "jsd_null": float(np.mean(null)),
-                         "p_value": float((np.sum(np.asarray(null) >= obs) + 1) / (len(null) + 1))})
-    return pd.DataFrame(rows)
+            in_a, in_b = cd.group == a, cd.group == b
+            obs = float(jensen_shannon_rows(_profiles(in_a[None, :] * 1.0, cd), _profiles(in_b[None, :] * 1.0, cd))[0])
+            pa, pb = permuted_cluster_masks(rng, in_a, in_b, np.full(len(in_a), "all"), n_perm)
+            null = jensen_shannon_rows(_profiles(pa, cd), _profiles(pb, cd))
+            boots = jensen_shannon_rows(_profiles(_cluster_bootstrap(rng, in_a, n_boot), cd),
+                                        _profiles(_cluster_bootstrap(rng, in_b, n_boot), cd))
+            per_topic = compare_groups(assignments, by, groups=[a, b], cluster=cluster, estimand=estimand,
+                                       denominator=denominator, n_perm=max(n_perm, 40 * len(columns)), seed=seed,
+                                       min_sessions=min_sessions,
+                                       confidence=confidence)
+            rows.append({
+                "group_a": a, "group_b": b, "jsd": obs, "jsd_null": float(null.mean()),
+                "excess": max(0.0, 2 * obs - float(boots.mean())),
+                "excess_low": max(0.0, 2 * obs - float(np.quantile(boots, 1 - alpha))),
+                "excess_high": max(0.0, 2 * obs - float(np.quantile(boots, alpha))),
+                "p_value": float(np.nanmin(per_topic["q_value"])) if per_topic["q_value"].notna().any() else np.nan,
+                "p_jsd_permutation": float((np.sum(null >= obs - 1e-15) + 1) / (n_perm + 1)),
+                "clusters_a": int(in_a.sum()), "clusters_b": int(in_b.sum()),
+            })
+    table = pd.DataFrame(rows)
+    table.insert(table.columns.get_loc("p_value") + 1, "q_value", benjamini_hochberg(table["p_value"].to_numpy()))
+    return table

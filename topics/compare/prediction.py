@@ -1,4 +1,4 @@
-"""How well a session's topic profile predicts its group: cross-validated over sessions, against permutations."""
+"""How well a session's topic profile predicts its group: cross-validated over clusters, against permutations."""
 
 from __future__ import annotations
 
@@ -6,37 +6,57 @@ import numpy as np
 import pandas as pd
 
 from topics.compare.sessions import session_table
+from topics.compare.studentized import session_shares
 
 
 def predict_group(assignments: pd.DataFrame, by: str, *, groups: list[str] | None = None, folds: int = 5,
-                  n_perm: int = 100, seed: int = 0, min_sessions: int = 5) -> dict[str, float]:
-    """How well a session's topic profile predicts its group (cross-validated over sessions).
+                  n_perm: int = 100, seed: int = 0, min_sessions: int = 5, cluster: str | None = None,
+                  denominator: str = "all") -> dict[str, float | int | dict[str, float]]:
+    """How well a session's topic profile predicts its group (cross-validated, class-weighted).
 
-    A multinomial logistic regression on each session's topic shares, scored by balanced accuracy in
-    stratified k-fold cross-validation (sessions are the samples, so no session is in both train and
-    test), against a permutation baseline (the same model on shuffled session labels).
+    A multinomial logistic regression with balanced class weights (so that a majority group cannot win by
+    being predicted always) on each session's topic shares, scored by balanced accuracy in stratified
+    k-fold cross-validation. Sessions are the samples; with ``cluster`` the folds keep each cluster whole
+    (no therapist in both training and test). The baseline is the same model on shuffled labels.
 
     Returns
     -------
     dict
-        ``balanced_accuracy``, ``chance`` (1 / number of groups), ``permutation_mean``,
-        ``permutation_p``, ``sessions``, ``folds``.
+        ``balanced_accuracy``, ``chance`` (1 / number of groups), ``permutation_mean``, ``permutation_p``,
+        ``recall`` (per group, from out-of-fold predictions), ``sessions``, ``folds``, ``class_weight``.
     """
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold, permutation_test_score
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict, cross_val_score
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
-
-    st = session_table(assignments, by, groups=groups, min_sessions=max(min_sessions, folds))
-    remarks = st.sessions["remarks"].to_numpy(dtype=float)
-    x = st.counts / np.clip(remarks[:, None], 1, None)
-    y = st.sessions["group"].to_numpy()
-    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0))
-    cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
     from threadpoolctl import threadpool_limits
 
+    st = session_table(assignments, by, groups=groups, min_sessions=max(min_sessions, folds), cluster=cluster)
+    x, _, _, valid = session_shares(st, estimand="session", denominator=denominator)
+    x, y = x[valid], st.sessions["group"].to_numpy()[valid]
+    clusters = st.sessions["cluster"].astype(str).to_numpy()[valid]
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, C=1.0, class_weight="balanced"))
+    if cluster:
+        cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
+        split_groups = clusters
+    else:
+        cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=seed)
+        split_groups = None
+    rng = np.random.default_rng(seed)
+    codes, _ = pd.factorize(clusters)
+    cluster_label = pd.Series(y).groupby(codes).first().to_numpy()
+
+    def balanced_accuracy(labels: np.ndarray) -> float:
+        return float(np.mean(cross_val_score(model, x, labels, groups=split_groups, cv=cv,
+                                             scoring="balanced_accuracy")))
+
     with threadpool_limits(1):  # tiny matrices: threads cost more than they save (12x here)
-        score, perm_scores, p = permutation_test_score(model, x, y, cv=cv, scoring="balanced_accuracy",
-                                                       n_permutations=n_perm, random_state=seed)
-    return {"balanced_accuracy": float(score), "chance": 1 / len(st.groups), "permutation_mean": float(np.mean(perm_scores)),
-            "permutation_p": float(p), "sessions": int(len(y)), "folds": folds}
+        score = balanced_accuracy(y)
+        # the null: whole clusters' labels shuffled (sessions, unless a cluster column is given)
+        perm_scores = np.array([balanced_accuracy(rng.permutation(cluster_label)[codes]) for _ in range(n_perm)])
+        predicted = cross_val_predict(model, x, y, groups=split_groups, cv=cv)
+    p = (np.sum(perm_scores >= score - 1e-12) + 1) / (n_perm + 1)
+    recall = {str(g): float((predicted[y == g] == g).mean()) for g in st.groups}
+    return {"balanced_accuracy": float(score), "chance": 1 / len(st.groups),
+            "permutation_mean": float(np.mean(perm_scores)), "permutation_p": float(p), "recall": recall,
+            "sessions": int(len(y)), "folds": folds, "class_weight": "balanced"}

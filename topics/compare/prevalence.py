@@ -1,64 +1,51 @@
-"""Group comparisons of topic prevalence with session-level statistics.
+"""Group comparisons of topic prevalence: per topic, "A minus B" with an interval and a p-value that agree.
 
-Remarks are nested in sessions, so the **session is the unit of resampling**: intervals come from a
-cluster bootstrap over sessions (sessions resampled with replacement within each group), p-values from
-permuting the group labels of whole sessions, and q-values from the Benjamini-Hochberg procedure across
-all topics (and contrasts). A topic's prevalence in a group is the share of the group's remarks that fall
-in it (remarks pooled over the group's sessions).
+Remarks are nested in sessions (and sessions, where the data say so, in therapists): the **cluster** is the
+unit of every resampling. A topic's share in a group is the average session's share by default
+(``estimand="session"``) or the share of the group's remarks (``"pooled"``); the denominator is every
+modelled remark (``denominator="all"``, with "no topic" reported as a contrast of its own) or the remarks in
+a topic (``"topical"``). The difference is studentized by its cluster-robust standard error and referred
+both to its cluster-permutation distribution and to Student's t with Welch degrees of freedom
+(:mod:`topics.compare.studentized`); the larger p-value is reported, and the interval is built from the
+larger critical value, so that the interval excludes 0 exactly when ``p < 0.05``. q-values: Benjamini-Hochberg
+across all rows.
 
-Two groups give one contrast per topic (second group minus first). More groups give one contrast per
-group against all other sessions ("group vs rest"). With ``strata`` (e.g. the presenting problem) the
-statistic is the session-weighted mean of the within-stratum differences, and both bootstrap and
-permutation stay within strata, so a difference in the mix of strata between groups cannot produce it.
-
-The session table, the resampling and the presets of grouping columns are in
-:mod:`topics.compare.sessions`.
+Two groups give one contrast per topic, **first group minus second** (``groups`` sets the order; default
+sorted). More groups give one contrast per group against all other sessions ("g minus rest"). With
+``strata`` (e.g. the presenting problem) shares are standardised over the strata that hold at least two
+clusters of each side, and permutations stay within strata, so a different mix of strata cannot produce a
+difference; the sessions of other strata are counted as left out.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
-from topics.compare.sessions import (
-    SessionTable,
-    benjamini_hochberg,
-    bootstrap_weights,
-    permuted_masks,
-    resolve_column,
-    session_table,
+from topics.compare.sessions import SessionTable, benjamini_hochberg, resolve_column, session_table
+from topics.compare.studentized import (
+    NO_TOPIC,
+    ClusterData,
+    bootstrap_cluster_weights,
+    bootstrap_t_bounds,
+    bootstrap_t_p,
+    cluster_data,
+    contrast,
+    denominator_counts,
+    permutation_critical_value,
+    permuted_cluster_masks,
+    session_shares,
+    stratum_weights,
 )
 from topics.errors import InputError
 
-
-def _shares(weights: np.ndarray, counts: np.ndarray, remarks: np.ndarray) -> np.ndarray:
-    """Pooled topic shares for each row of session weights (reps x sessions) -> reps x topics."""
-    totals = weights @ remarks
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (weights @ counts) / totals[:, None]
-
-
-def _contrast(w_a: np.ndarray, w_b: np.ndarray, st: SessionTable, strata_w: list[tuple[np.ndarray, float]] | None,
-              ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Shares of A and B and their difference for weight matrices (reps x sessions)."""
-    counts, remarks = st.counts.astype(float), st.sessions["remarks"].to_numpy(dtype=float)
-    if strata_w is None:
-        sa, sb = _shares(w_a, counts, remarks), _shares(w_b, counts, remarks)
-        return sa, sb, sb - sa
-    # standardised shares: within-stratum shares averaged with fixed stratum weights, so that
-    # diff == share_b - share_a; a stratum that a bootstrap replicate left without sessions of a group
-    # is dropped from that replicate and the remaining weights renormalised
-    sum_a = sum_b = total = 0.0
-    for mask, weight in strata_w:
-        da = _shares(w_a * mask, counts, remarks)
-        db = _shares(w_b * mask, counts, remarks)
-        ok = np.isfinite(da) & np.isfinite(db)
-        sum_a = sum_a + weight * np.where(ok, da, 0.0)
-        sum_b = sum_b + weight * np.where(ok, db, 0.0)
-        total = total + weight * ok
-    with np.errstate(invalid="ignore", divide="ignore"):
-        sa, sb = sum_a / total, sum_b / total
-    return sa, sb, sb - sa
+NO_TOPIC_LABEL = "no topic (outliers and set aside)"
+REFERENCES = ("auto", "permutation", "bootstrap-t", "both")
+BOOTSTRAP_MIN_CLUSTERS = 20
+"""With ``reference="auto"``, the bootstrap-t joins the permutation test when each group has this many clusters."""
+FEW_CLUSTERS = 10
+"""Below this many clusters in a group, the report says that the p-values rest on few independent units."""
 
 
 def compare_groups(
@@ -67,7 +54,9 @@ def compare_groups(
     *,
     groups: list[str] | None = None,
     strata: str | None = None,
-    n_boot: int = 1000,
+    cluster: str | None = None,
+    estimand: str = "session",
+    denominator: str = "all",
     n_perm: int = 2000,
     seed: int = 0,
     min_sessions: int = 5,
@@ -75,8 +64,10 @@ def compare_groups(
     min_topic_sessions: int = 5,
     confidence: float = 0.95,
     labels: pd.Series | None = None,
+    n_boot: int | None = None,
+    reference: str = "auto",
 ) -> pd.DataFrame:
-    """Per-topic prevalence contrast between groups of sessions, with honest uncertainty.
+    """Per-topic prevalence contrast between groups of sessions, valid for unequal sizes and spreads.
 
     Parameters
     ----------
@@ -85,11 +76,18 @@ def compare_groups(
     by : str
         Grouping column or preset (``school``, ``counselor_type``, ``quality``).
     groups : list of str, optional
-        Groups to compare, in order; with two, the contrast is second minus first.
+        Groups to compare, in order; with two, the contrast is first minus second.
     strata : str, optional
         Compare within levels of this column (e.g. ``problem``).
-    n_boot, n_perm : int
-        Cluster-bootstrap and permutation replicates.
+    cluster : str, optional
+        Unit of resampling above the session (``therapist``, ``speaker_id``, the prompt of single-turn
+        replies); default: the session.
+    estimand : {"session", "pooled"}
+        The average session's share, or the share of the group's remarks.
+    denominator : {"all", "topical"}
+        Shares of all modelled remarks (no-topic remarks then get a row of their own), or of remarks in a topic.
+    n_perm : int
+        Cluster permutations.
     seed : int
         Random seed (results are reproducible).
     min_sessions : int
@@ -101,124 +99,207 @@ def compare_groups(
         Interval level.
     labels : pandas.Series, optional
         Topic labels indexed by topic; default from the ``label`` column.
+    n_boot : int, optional
+        Ignored (intervals come from the same studentized reference as the p-values); kept so that older
+        calls keep working.
+    reference : {"auto", "permutation", "bootstrap-t", "both"}
+        The reference distribution of the studentized difference: cluster permutations together with
+        Student's t (Welch df), the larger p; or a cluster bootstrap-t within groups (equal-tailed, which
+        follows a skewed sampling distribution); or the more conservative of the two. ``"auto"`` (default):
+        ``"both"`` when each group has at least 20 clusters (there the bootstrap-t corrects the skewness
+        of sparse topics in a small, varied group), else ``"permutation"`` (with fewer clusters a bootstrap
+        has too few distinct resamples and costs power). ``n_perm`` replicates either way.
 
     Returns
     -------
     pandas.DataFrame
-        One row per topic and contrast: ``topic``, ``label``, ``contrast``, ``group_a``, ``group_b``,
-        ``share_a``, ``share_b`` (with ``strata``: standardised over the strata holding both groups),
-        ``diff`` (b - a, in share points), ``diff_low``, ``diff_high``,
-        ``ratio`` (b / a), ``ratio_low``, ``ratio_high``, ``p_value`` (two-sided permutation),
-        ``q_value`` (BH over all rows), ``remarks``, ``sessions_with_topic``, ``too_small``,
-        ``sessions_a``, ``sessions_b``. ``attrs`` hold the method description.
+        One row per topic and contrast: ``topic``, ``label``, ``contrast`` ("A minus B"), ``group_a``,
+        ``group_b``, ``share_a``, ``share_b``, ``diff`` (A - B), ``diff_low``, ``diff_high``, ``se``, ``t``,
+        ``df``, ``ratio`` (A / B) with ``ratio_low``, ``ratio_high``, ``p_value`` (the larger of
+        ``p_permutation`` and ``p_t``), ``q_value`` (BH over all rows), ``remarks``, ``sessions_with_topic``,
+        ``too_small``, ``sessions_a``, ``sessions_b``, ``clusters_a``, ``clusters_b``. ``attrs`` hold the
+        method description, warnings and the sessions left out.
     """
-    st = session_table(assignments, by, strata=strata, groups=groups, min_sessions=min_sessions)
+    if reference not in REFERENCES:
+        raise InputError(f"reference must be one of {list(REFERENCES)}, got {reference!r}")
+    st = session_table(assignments, by, strata=strata, groups=groups, min_sessions=min_sessions, cluster=cluster)
+    shares, weights, columns, valid = session_shares(st, estimand=estimand, denominator=denominator)
+    cd = cluster_data(st, shares, weights, columns, totals=denominator_counts(st, denominator))
     rng = np.random.default_rng(seed)
     if labels is None:
         labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
-    g = st.sessions["group"].to_numpy()
-    contrasts = ([(st.groups[0], st.groups[1])] if len(st.groups) == 2
-                 else [("rest", grp) for grp in st.groups])
-    out = []
-    for name_a, name_b in contrasts:
-        in_b = g == name_b
-        in_a = (g == name_a) if name_a != "rest" else ~in_b
-        out.extend(_contrast_rows(st, rng, name_a, name_b, in_a, in_b, labels, strata=strata, n_boot=n_boot,
-                                  n_perm=n_perm, min_remarks=min_remarks, min_topic_sessions=min_topic_sessions,
-                                  confidence=confidence))
-    table = pd.DataFrame(out)
+    pairs = ([(st.groups[0], st.groups[1])] if len(st.groups) == 2 else [(grp, "rest") for grp in st.groups])
+    rows: list[dict] = []
+    left_out: dict[str, int] = dict(st.excluded)
+    if (~valid).any():
+        left_out["no remark in a topic"] = int((~valid).sum())
+    for name_a, name_b in pairs:
+        in_a = cd.group == name_a
+        in_b = (cd.group == name_b) if name_b != "rest" else ~in_a
+        rows.extend(_contrast_rows(st, cd, rng, name_a, name_b, in_a, in_b, labels, left_out, strata=strata,
+                                   n_perm=n_perm, min_remarks=min_remarks, min_topic_sessions=min_topic_sessions,
+                                   confidence=confidence, reference=reference))
+    table = pd.DataFrame(rows)
     table.insert(table.columns.get_loc("p_value") + 1, "q_value", benjamini_hochberg(table["p_value"].to_numpy()))
-    table.attrs["method"] = _method_text(st, table, strata=strata, n_boot=n_boot, n_perm=n_perm,
-                                         min_remarks=min_remarks, min_topic_sessions=min_topic_sessions,
-                                         confidence=confidence)
-    table.attrs["warnings"] = _permutation_floor_warnings(table, n_perm)
+    table.attrs["method"] = method_text(st, table, strata=strata, cluster=cluster, estimand=estimand,
+                                        denominator=denominator, n_perm=n_perm, seed=seed,
+                                        min_remarks=min_remarks, min_topic_sessions=min_topic_sessions,
+                                        confidence=confidence, reference=str(table["reference"].iloc[0]))
+    table.attrs["warnings"] = _warnings(table, n_perm, cluster)
+    table.attrs["left_out"] = left_out
     table.attrs["by"] = resolve_column(assignments, by)
+    table.attrs["seed"] = seed
     return table
 
 
-def _contrast_rows(st: SessionTable, rng: np.random.Generator, name_a: str, name_b: str, in_a: np.ndarray,
-                   in_b: np.ndarray, labels: pd.Series, *, strata: str | None, n_boot: int, n_perm: int,
-                   min_remarks: int, min_topic_sessions: int, confidence: float) -> list[dict]:
-    """One row per topic for the contrast B minus A: shares, bootstrap interval, permutation p."""
-    stratum = st.sessions["stratum"].to_numpy()
-    alpha = (1 - confidence) / 2
-    strata_w = _strata_weights(stratum, in_a, in_b) if strata else None
-    if strata and not strata_w:
-        raise InputError(f"no level of {strata!r} has sessions of both {name_a!r} and {name_b!r}", column=strata)
-    obs_a, obs_b, obs_diff = _contrast(in_a[None, :].astype(float), in_b[None, :].astype(float), st, strata_w)
-    # cluster bootstrap: resample sessions with replacement within group only: with strata, cells of one
-    # session would otherwise add no variation and make the interval too narrow
-    no_strata = np.array(["all"] * len(in_a))
-    w_a = bootstrap_weights(rng, in_a, no_strata, n_boot)
-    w_b = bootstrap_weights(rng, in_b, no_strata, n_boot)
-    bs_a, bs_b, bs_diff = _contrast(w_a, w_b, st, strata_w)
+def _studentize(diff: np.ndarray, se: np.ndarray) -> np.ndarray:
+    """``diff / se``; 0 where both are 0, infinite where only ``se`` is 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        bs_ratio = bs_b / bs_a
-    # permutation of session labels (within strata) among the sessions of the two sides
-    both = in_a | in_b
-    perm_a, perm_b = permuted_masks(rng, in_a, in_b, both, stratum, n_perm)
-    _, _, perm_diff = _contrast(perm_a, perm_b, st, strata_w)
-    exceed = (np.abs(perm_diff) >= np.abs(obs_diff) - 1e-12).sum(axis=0)
-    p = (exceed + 1) / (n_perm + 1)
-    topic_remarks = st.counts[both].sum(axis=0)
-    topic_sessions = (st.counts[both] > 0).sum(axis=0)
+        t = np.where(se > 0, diff / np.where(se > 0, se, 1.0), np.where(np.abs(diff) > 1e-15, np.copysign(np.inf, diff), 0.0))
+    return np.nan_to_num(t, nan=0.0, posinf=np.inf, neginf=-np.inf)
+
+
+def _contrast_rows(st: SessionTable, cd: ClusterData, rng: np.random.Generator, name_a: str, name_b: str,
+                   in_a: np.ndarray, in_b: np.ndarray, labels: pd.Series, left_out: dict[str, int], *,
+                   strata: str | None, n_perm: int, min_remarks: int, min_topic_sessions: int,
+                   confidence: float, reference: str) -> list[dict]:
+    """One row per column (topics, then no topic) for the contrast A minus B."""
+    alpha = 1 - confidence
+    weights = stratum_weights(cd, in_a, in_b) if strata else None
+    if strata:
+        if not weights:
+            raise InputError(f"no level of {strata!r} has two or more clusters of both {name_a!r} and {name_b!r}",
+                             column=strata)
+        used = np.zeros(len(cd.w), dtype=bool)
+        for level, _ in weights:
+            used |= level.astype(bool)
+        dropped = int(cd.sessions[(in_a | in_b) & ~used].sum())
+        if dropped:
+            left_out[f"{name_a} minus {name_b}: in a {strata} without two clusters of each group"] = dropped
+        in_a, in_b = in_a & used, in_b & used
+    obs = contrast(in_a[None, :].astype(float), in_b[None, :].astype(float), cd, weights)
+    t_obs = _studentize(obs.diff[0], obs.se[0])
+    d_obs, se_obs = obs.diff[0], obs.se[0]
+    # permutation reference (and Student's t with Welch df): interval d +- c * SE, symmetric
+    perm_a, perm_b = permuted_cluster_masks(rng, in_a, in_b, cd.stratum, n_perm)
+    perm = contrast(perm_a, perm_b, cd, weights)
+    t_perm = _studentize(perm.diff, perm.se)
+    p_perm = ((np.abs(t_perm) >= np.abs(t_obs) - 1e-12).sum(axis=0) + 1) / (n_perm + 1)
+    df = np.where(np.isfinite(obs.df[0]), obs.df[0], 1.0)
+    p_t = 2 * stats.t.sf(np.abs(t_obs), df)
+    crit = np.maximum(permutation_critical_value(t_perm, alpha), stats.t.isf(alpha / 2, df))
+    with np.errstate(invalid="ignore"):
+        low, high = d_obs - crit * se_obs, d_obs + crit * se_obs
+    p_value = np.maximum(p_perm, p_t)
+    # bootstrap-t reference: clusters resampled within group (and stratum), t centred on the estimate
+    boot = contrast(bootstrap_cluster_weights(rng, in_a, cd.stratum, n_perm),
+                    bootstrap_cluster_weights(rng, in_b, cd.stratum, n_perm), cd, weights)
+    t_boot = _studentize(boot.diff - d_obs, boot.se)
+    p_boot = bootstrap_t_p(t_boot, t_obs)
+    if reference == "auto":
+        reference = "both" if min(in_a.sum(), in_b.sum()) >= BOOTSTRAP_MIN_CLUSTERS else "permutation"
+    if reference == "bootstrap-t":
+        q_lo, q_hi = bootstrap_t_bounds(t_boot, alpha)
+        low, high, p_value = d_obs - q_hi * se_obs, d_obs - q_lo * se_obs, p_boot
+    elif reference == "both":
+        q_lo, q_hi = bootstrap_t_bounds(t_boot, alpha)
+        low, high = np.minimum(low, d_obs - q_hi * se_obs), np.maximum(high, d_obs - q_lo * se_obs)
+        p_value = np.maximum(p_value, p_boot)
+    crit = np.where(se_obs > 0, np.maximum(d_obs - low, high - d_obs) / np.where(se_obs > 0, se_obs, 1), np.inf)
+    counts = _column_counts(st, cd)
+    side = cd.session_mask(in_a | in_b)
+    topic_remarks = counts[side].sum(axis=0)
+    topic_sessions = (counts[side] > 0).sum(axis=0)
     rows = []
-    for j, topic in enumerate(st.topics):
-        small = topic_remarks[j] < min_remarks or topic_sessions[j] < min_topic_sessions
-        with np.errstate(invalid="ignore", divide="ignore"):
-            ratio = obs_b[0, j] / obs_a[0, j] if obs_a[0, j] > 0 else np.nan
+    for j, column in enumerate(cd.columns):
+        small = topic_remarks[j] < min_remarks or topic_sessions[j] < min_topic_sessions or not np.isfinite(obs.se[0, j])
+        share_a, share_b, d, se = obs.share_a[0, j], obs.share_b[0, j], obs.diff[0, j], obs.se[0, j]
+        ratio, ratio_low, ratio_high = _ratio(share_a, share_b, obs.var_a[0, j], obs.var_b[0, j], crit[j])
         rows.append({
-            "topic": topic, "label": labels.get(topic, str(topic)), "contrast": f"{name_b} vs {name_a}",
-            "group_a": name_a, "group_b": name_b,
-            "share_a": obs_a[0, j], "share_b": obs_b[0, j], "diff": obs_diff[0, j],
-            "diff_low": np.nanquantile(bs_diff[:, j], alpha), "diff_high": np.nanquantile(bs_diff[:, j], 1 - alpha),
-            "ratio": ratio,
-            "ratio_low": _finite_quantile(bs_ratio[:, j], alpha),
-            "ratio_high": _finite_quantile(bs_ratio[:, j], 1 - alpha),
-            "p_value": np.nan if small else p[j],
-            "remarks": int(topic_remarks[j]), "sessions_with_topic": int(topic_sessions[j]),
-            "too_small": bool(small), "sessions_a": int(in_a.sum()), "sessions_b": int(in_b.sum()),
+            "topic": column, "label": NO_TOPIC_LABEL if column == NO_TOPIC else labels.get(column, str(column)),
+            "contrast": f"{name_a} minus {name_b}", "group_a": name_a, "group_b": name_b,
+            "share_a": share_a, "share_b": share_b, "diff": d,
+            "diff_low": low[j] if np.isfinite(low[j]) else -np.inf,
+            "diff_high": high[j] if np.isfinite(high[j]) else np.inf,
+            "se": se, "t": t_obs[j], "df": df[j],
+            "ratio": ratio, "ratio_low": ratio_low, "ratio_high": ratio_high,
+            "p_value": np.nan if small else p_value[j],
+            "p_permutation": np.nan if small else p_perm[j], "p_t": np.nan if small else p_t[j],
+            "p_bootstrap_t": np.nan if small else p_boot[j],
+            "remarks": int(topic_remarks[j]), "sessions_with_topic": int(topic_sessions[j]), "too_small": bool(small),
+            "sessions_a": int(cd.sessions[in_a].sum()), "sessions_b": int(cd.sessions[in_b].sum()),
+            "clusters_a": int(in_a.sum()), "clusters_b": int(in_b.sum()), "reference": reference,
         })
     return rows
 
 
-def _method_text(st: SessionTable, table: pd.DataFrame, *, strata: str | None, n_boot: int, n_perm: int,
-                 min_remarks: int, min_topic_sessions: int, confidence: float) -> str:
+def _column_counts(st: SessionTable, cd: ClusterData) -> np.ndarray:
+    """Remark counts per session for each column of ``cd`` (topics, then no topic if present)."""
+    if cd.columns and cd.columns[-1] == NO_TOPIC:
+        return np.column_stack([st.counts, st.no_topic])
+    return st.counts
+
+
+def _ratio(share_a: float, share_b: float, var_a: float, var_b: float, crit: float) -> tuple[float, float, float]:
+    """``A / B`` with an interval from the log ratio's delta-method standard error and the same critical value."""
+    if not (share_a > 0 and share_b > 0) or not np.isfinite(crit):
+        return (share_a / share_b if share_b > 0 else np.nan), np.nan, np.nan
+    se_log = np.sqrt(var_a / share_a ** 2 + var_b / share_b ** 2)
+    ratio = share_a / share_b
+    with np.errstate(over="ignore"):
+        return ratio, float(ratio * np.exp(-crit * se_log)), float(ratio * np.exp(crit * se_log))
+
+
+def method_text(st: SessionTable, table: pd.DataFrame, *, strata: str | None, cluster: str | None, estimand: str,
+                denominator: str, n_perm: int, seed: int, min_remarks: int, min_topic_sessions: int,
+                confidence: float, reference: str = "permutation") -> str:
     """How the contrasts were computed, in words (shown in the report and written beside the CSVs)."""
+    unit = f"clusters of {cluster!r} ({int(st.sessions['cluster'].nunique())} clusters, " \
+           f"{len(st.sessions)} sessions)" if cluster else f"sessions ({len(st.sessions)})"
+    share = ("the average session's share of the topic (each session weighs the same)" if estimand == "session"
+             else "the share of the group's remarks in the topic (pooled over its sessions)")
+    denom = ("all modelled remarks; remarks without a topic are compared as 'no topic'" if denominator == "all"
+             else "the remarks in a topic (remarks without a topic left out)")
+    pct = int(round(confidence * 100))
     return (
-        f"Topic prevalence = share of a group's remarks in the topic. Unit of analysis: the session "
-        f"({int(st.sessions.shape[0])} sessions). {int(confidence * 100)}% intervals: cluster bootstrap over sessions "
-        f"({n_boot} replicates, sessions resampled within group). p-values: "
-        f"two-sided permutation test shuffling whole sessions' group labels{' within strata' if strata else ''} "
-        f"({n_perm} permutations). q-values: Benjamini-Hochberg across {int(table['p_value'].notna().sum())} tests. "
-        f"Topics with fewer than {min_remarks} remarks or present in fewer than {min_topic_sessions} sessions are "
-        f"flagged too small and not tested."
-        + (f" Stratified by {strata}: shares are standardised (within-{strata} shares averaged with weights "
-           f"proportional to the sessions in each {strata} that holds both groups; other sessions are left out), "
-           f"so the difference is the weighted mean of within-{strata} differences." if strata else "")
+        f"Estimand: {share}; denominator: {denom}. Direction: each row is 'A minus B' (first group minus second). "
+        f"Unit of resampling: {unit}. Test: the difference divided by its cluster-robust standard error, "
+        + (f"compared with its permutation distribution ({n_perm} permutations of whole clusters' group "
+           f"labels{' within strata' if strata else ''}) and with Student's t (Welch degrees of freedom)"
+           if reference in ("permutation", "both") else "")
+        + ("; and with " if reference == "both" else "")
+        + (f"its cluster bootstrap-t distribution ({n_perm} resamples of whole clusters within each group"
+           f"{' and stratum' if strata else ''}; equal-tailed, so a skewed sampling distribution is followed)"
+           if reference in ("bootstrap-t", "both") else "")
+        + ("; the largest p-value is reported" if reference == "both" else
+           "; the larger p-value is reported" if reference == "permutation" else "")
+        + (" (each group has 20 or more clusters, so the bootstrap-t joins the permutation test)"
+           if reference == "both" else "")
+        + f". {pct}% intervals from the same references, so that an interval excludes 0 exactly when "
+        f"p < {1 - confidence:.2f}. A group's variance is never taken below what multinomial sampling of its "
+        f"remarks alone gives at the pooled share. "
+        + f"q-values: Benjamini-Hochberg across "
+        f"{int(table['p_value'].notna().sum())} tests. Seed {seed}. Topics with fewer than {min_remarks} remarks or "
+        f"present in fewer than {min_topic_sessions} sessions are flagged too small and not tested."
+        + (f" Stratified by {strata}: shares standardised over the {strata} levels holding two or more clusters of "
+           f"each group (weights proportional to their clusters); sessions of other levels are left out."
+           if strata else "")
     )
 
 
-def _permutation_floor_warnings(table: pd.DataFrame, n_perm: int) -> list[str]:
-    """A warning when too few permutations make q < 0.05 unreachable."""
+def _warnings(table: pd.DataFrame, n_perm: int, cluster: str | None) -> list[str]:
+    """Too few permutations for q < 0.05; too few clusters for the reference distributions to be trusted."""
+    out = []
     n_tests = int(table["p_value"].notna().sum())
     floor = n_tests / (n_perm + 1)
     if n_tests and floor >= 0.05:
-        return [f"With {n_perm} permutations and {n_tests} tests the smallest attainable q-value is {floor:.3f}: "
-                f"no topic can reach q < 0.05. Use at least {int(20 * n_tests)} permutations."]
-    return []
-
-
-def _finite_quantile(x: np.ndarray, q: float) -> float:
-    x = x[np.isfinite(x)]
-    return float(np.quantile(x, q)) if len(x) else float("nan")
-
-
-def _strata_weights(stratum: np.ndarray, in_a: np.ndarray, in_b: np.ndarray) -> list[tuple[np.ndarray, float]]:
-    levels = []
-    for level in np.unique(stratum):
-        m = stratum == level
-        if (m & in_a).any() and (m & in_b).any():
-            levels.append((m.astype(float), float((m & (in_a | in_b)).sum())))
-    total = sum(w for _, w in levels)
-    return [(m[None, :], w / total) for m, w in levels]
+        out.append(f"With {n_perm} permutations and {n_tests} tests the smallest attainable q-value is {floor:.3f}: "
+                   f"no topic can reach q < 0.05. Use at least {int(20 * n_tests)} permutations.")
+    unit = f"clusters of {cluster!r}" if cluster else "sessions"
+    for name, col in (("group_a", "clusters_a"), ("group_b", "clusters_b")):
+        few = table.drop_duplicates(name)
+        for g, n in zip(few[name], few[col], strict=True):
+            if n < FEW_CLUSTERS and g != "rest":
+                out.append(f"Group {g!r} has only {n} {unit}: every test rests on {n} independent units, and "
+                           f"a difference may belong to those {unit} rather than to the group.")
+    return list(dict.fromkeys(out))

@@ -1,8 +1,9 @@
 """The unit of every group comparison: topic counts per session, and the resampling of whole sessions.
 
-Remarks are nested in sessions, so the **session is the unit of resampling**: intervals come from a
-cluster bootstrap over sessions and p-values from permuting the group labels of whole sessions
-(:func:`bootstrap_weights`, :func:`permuted_masks`); q-values from the Benjamini-Hochberg procedure.
+Remarks are nested in sessions (and sessions, where the data say so, in therapists), so every resampling
+works on whole sessions or clusters of sessions (:mod:`topics.compare.studentized`); :func:`session_table`
+counts remarks per session and topic and records each session's group, stratum and cluster, and
+:func:`benjamini_hochberg` turns p-values into q-values.
 
 Presets name the usual grouping columns: ``school``, ``counselor_type``, ``quality`` (-> ``mi_quality``
 where a corpus calls it that).
@@ -10,7 +11,7 @@ where a corpus calls it that).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -45,30 +46,52 @@ def resolve_column(assignments: pd.DataFrame, by: str) -> str:
 
 @dataclass
 class SessionTable:
-    """Topic counts per session: the unit of every comparison.
+    """Topic counts per session: the unit every comparison starts from.
 
     Attributes
     ----------
     sessions : pandas.DataFrame
-        One row per session: ``session_id``, ``group``, ``stratum``, ``remarks``.
+        One row per session: ``session_id``, ``group``, ``stratum``, ``cluster`` (the unit of resampling:
+        the session itself unless a cluster column such as the therapist is given), ``remarks`` (all
+        modelled remarks) and ``topical`` (those in a topic).
     counts : numpy.ndarray
-        Sessions x topics remark counts (outliers and set-aside remarks excluded from topics but counted
-        in ``remarks``).
+        Sessions x topics remark counts (remarks without a topic are ``remarks - topical``).
     topics : list of int
         Topic of each column of ``counts``.
     groups : list of str
-        The groups, in order (first = reference).
+        The groups, in order (the first is A in "A minus B").
+    excluded : dict of str to int
+        Sessions left out, by reason (no value of the grouping column, a group not compared).
     """
 
     sessions: pd.DataFrame
     counts: np.ndarray
     topics: list[int]
     groups: list[str]
+    excluded: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def no_topic(self) -> np.ndarray:
+        """Remarks without a topic (outliers and set aside) per session."""
+        return self.sessions["remarks"].to_numpy() - self.sessions["topical"].to_numpy()
+
+
+def _session_values(a: pd.DataFrame, column: str, sessions: list[str], what: str) -> np.ndarray:
+    """One value of ``column`` per session (missing -> "(missing)"); an error if a session has two."""
+    if column not in a.columns:
+        raise InputError(f"no {what} column {column!r}", column=column)
+    values = a.groupby("session_id")[column].agg(lambda s: s.dropna().astype(str).unique().tolist())
+    mixed = values[values.map(len) > 1]
+    if len(mixed):
+        raise InputError(f"session {mixed.index[0]!r} has more than one value of {column!r} "
+                         f"({mixed.iloc[0][:3]}); a {what} must be constant within a session", column=column)
+    return values.map(lambda v: v[0] if v else "(missing)").reindex(sessions).fillna("(missing)").to_numpy()
 
 
 def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = None,
-                  groups: list[str] | None = None, min_sessions: int = 2) -> SessionTable:
-    """Count remarks per session and topic, with each session's group.
+                  groups: list[str] | None = None, min_sessions: int = 2,
+                  cluster: str | None = None) -> SessionTable:
+    """Count remarks per session and topic, with each session's group, stratum and cluster.
 
     Parameters
     ----------
@@ -82,6 +105,9 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
         Groups to keep, in order; default all, sorted.
     min_sessions : int
         Each group needs at least this many sessions.
+    cluster : str, optional
+        Column naming the unit of resampling above the session (e.g. ``therapist`` or ``speaker_id``;
+        the prompt that several single-turn replies answer). Default: each session is its own cluster.
 
     Returns
     -------
@@ -90,14 +116,19 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
     Raises
     ------
     InputError
-        Missing column, fewer than two groups, a group with too few sessions, or a session that is in
-        two groups.
+        Missing column, fewer than two groups, a group with too few sessions, a session in two groups, or
+        a cluster whose sessions are in different groups (then group and cluster cannot be separated by
+        permuting clusters).
     """
     col = resolve_column(assignments, by)
     a = assignments
     missing = a[col].isna()
     if missing.all():
         raise InputError(f"every value of {col!r} is missing", column=col)
+    excluded = {}
+    n_missing = int(a.loc[missing, "session_id"].nunique())
+    if n_missing:
+        excluded[f"no value of {col}"] = n_missing
     a = a[~missing]
     labels = a.groupby("session_id")[col].nunique()
     if (labels > 1).any():
@@ -112,6 +143,9 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
         raise InputError(f"group(s) {unknown} not found in {col!r}; groups are {present}", column=col)
     if len(chosen) < 2:
         raise InputError(f"{col!r} has only one group ({present}); a comparison needs two or more", column=col)
+    others = int((~per_session.isin(chosen)).sum())
+    if others:
+        excluded["in a group not compared"] = others
     per_session = per_session[per_session.isin(chosen)]
     n_per = per_session.value_counts()
     small = [g for g in chosen if n_per.get(g, 0) < min_sessions]
@@ -121,22 +155,27 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
     a = a[a["session_id"].isin(per_session.index)]
     topic_ids = sorted(int(t) for t in a["topic"].unique() if t != -1)
     sess = per_session.index.tolist()
-    s_index = pd.Index(sess)
-    rows = s_index.get_indexer(a["session_id"])
+    rows = pd.Index(sess).get_indexer(a["session_id"])
     counts = np.zeros((len(sess), len(topic_ids)), dtype=np.int64)
     t_index = {t: i for i, t in enumerate(topic_ids)}
     real = a["topic"].to_numpy() != -1
     np.add.at(counts, (rows[real], [t_index[int(t)] for t in a["topic"].to_numpy()[real]]), 1)
     remarks = np.bincount(rows, minlength=len(sess))
-    if strata is not None:
-        if strata not in a.columns:
-            raise InputError(f"no stratification column {strata!r}", column=strata)
-        stratum = a.groupby("session_id")[strata].first().reindex(sess).fillna("(missing)").astype(str).to_numpy()
+    stratum = _session_values(a, strata, sess, "stratification") if strata is not None else np.full(len(sess), "all")
+    group = per_session.reindex(sess).to_numpy()
+    if cluster is not None:
+        clusters = _session_values(a, cluster, sess, "cluster")
+        mixed = pd.Series(group).groupby(clusters).nunique()
+        if (mixed > 1).any():
+            bad = mixed[mixed > 1].index[0]
+            raise InputError(f"cluster {bad!r} of {cluster!r} has sessions in more than one group of {col!r}: "
+                             "permuting whole clusters cannot separate group from cluster; compare by session "
+                             "(no cluster) or choose a cluster nested in the groups", column=cluster)
     else:
-        stratum = np.array(["all"] * len(sess))
-    sessions = pd.DataFrame({"session_id": sess, "group": per_session.reindex(sess).to_numpy(),
-                             "stratum": stratum, "remarks": remarks})
-    return SessionTable(sessions=sessions, counts=counts, topics=topic_ids, groups=chosen)
+        clusters = np.asarray(sess, dtype=object)
+    sessions = pd.DataFrame({"session_id": sess, "group": group, "stratum": stratum, "cluster": clusters,
+                             "remarks": remarks, "topical": counts.sum(axis=1)})
+    return SessionTable(sessions=sessions, counts=counts, topics=topic_ids, groups=chosen, excluded=excluded)
 
 
 def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
@@ -154,29 +193,3 @@ def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
     out[order] = np.minimum(ranked, 1.0)
     q[ok] = out
     return q
-
-
-def bootstrap_weights(rng: np.random.Generator, mask: np.ndarray, stratum: np.ndarray, reps: int) -> np.ndarray:
-    """Reps x sessions multiplicities of a cluster bootstrap within ``mask`` (and within each stratum)."""
-    w = np.zeros((reps, len(mask)))
-    for level in np.unique(stratum[mask]):
-        idx = np.flatnonzero(mask & (stratum == level))
-        draws = rng.integers(0, len(idx), size=(reps, len(idx)))
-        for r in range(reps):
-            np.add.at(w[r], idx[draws[r]], 1.0)
-    return w
-
-
-def permuted_masks(rng: np.random.Generator, in_a: np.ndarray, in_b: np.ndarray, both: np.ndarray,
-                   stratum: np.ndarray, reps: int) -> tuple[np.ndarray, np.ndarray]:
-    """Reps x sessions 0/1 masks of groups A and B after shuffling the labels of ``both`` within each stratum."""
-    pa = np.zeros((reps, len(in_a)))
-    pb = np.zeros((reps, len(in_a)))
-    for level in np.unique(stratum[both]):
-        idx = np.flatnonzero(both & (stratum == level))
-        n_b = int(in_b[idx].sum())
-        for r in range(reps):
-            shuffled = rng.permutation(idx)
-            pb[r, shuffled[:n_b]] = 1.0
-            pa[r, shuffled[n_b:]] = 1.0
-    return pa, pb

@@ -1,6 +1,6 @@
 """The curation ledger: an expert's ordered decisions about topics, as a human-readable YAML file.
 
-A ledger never edits a model. It is replayed on a model (:func:`topics.curation.apply_ledger`) to give a
+A ledger never edits a model. It is replayed on a model (:func:`topics.curate.apply_ledger`) to give a
 curated view; deleting or editing an entry in the file undoes or changes that decision. Example::
 
     topics_ledger: 1

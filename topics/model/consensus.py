@@ -34,6 +34,21 @@ def consensus_seeds(seed: int, k: int) -> list[int]:
     return [int(s) for s in np.random.SeedSequence(seed).generate_state(k)]
 
 
+def canonical_labels(labels: np.ndarray) -> np.ndarray:
+    """The same partition with clusters numbered 0, 1, ... in order of their first remark (outliers stay -1).
+
+    Two labellings that group the remarks alike get the same canonical labels, whatever their label names.
+    """
+    labels = np.asarray(labels, dtype=np.int64)
+    out = np.full(len(labels), OUTLIER, dtype=np.int64)
+    real = labels != OUTLIER
+    values, first = np.unique(labels[real], return_index=True)
+    rank = np.empty(len(values), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(values))
+    out[real] = rank[np.searchsorted(values, labels[real])]
+    return out
+
+
 def consensus_labels(labelings: Sequence[np.ndarray], min_size: int,
                      agreement: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
     """The consensus of several clusterings of the same remarks.
@@ -50,7 +65,9 @@ def consensus_labels(labelings: Sequence[np.ndarray], min_size: int,
     Returns
     -------
     labels : numpy.ndarray
-        Consensus cluster of each remark, numbered 0, 1, ... by decreasing size; ``-1`` for outliers.
+        Consensus cluster of each remark, numbered 0, 1, ... by decreasing size (ties: by first remark);
+        ``-1`` for outliers. The result depends only on the partitions: renaming a fit's clusters or
+        reordering the fits gives the identical result.
     strength : numpy.ndarray
         Co-association of each remark's atom with its cluster (0 for outliers).
 
@@ -63,12 +80,15 @@ def consensus_labels(labelings: Sequence[np.ndarray], min_size: int,
     """
     if not labelings:
         raise ValueError("consensus needs at least one labelling")
-    table = np.column_stack([np.asarray(lab, dtype=np.int64) for lab in labelings])
+    table = np.column_stack([canonical_labels(lab) for lab in labelings])
     n, k = table.shape
-    atoms, inverse, counts = np.unique(table, axis=0, return_inverse=True, return_counts=True)
+    atoms, first, inverse, counts = np.unique(table, axis=0, return_index=True, return_inverse=True,
+                                              return_counts=True)
     inverse = np.asarray(inverse).ravel()
     width = int(table.max()) + 2  # label + 1 indexes the profile (0 = outlier)
-    order = np.lexsort((np.arange(len(atoms)), -counts))  # largest first, ties by atom order: deterministic
+    # largest atom first, ties by the first remark it holds: the same order whatever the fits' label names
+    # and whatever their order
+    order = np.lexsort((first, -counts))
     profiles: list[np.ndarray] = []  # per cluster: (k, width) counts of each fit's labels among its remarks
     sizes: list[int] = []
     atom_cluster = np.full(len(atoms), OUTLIER, dtype=np.int64)

@@ -61,14 +61,17 @@ def forest_plot(contrast: pd.DataFrame, max_topics: int = 30) -> go.Figure:
     Returns
     -------
     plotly.graph_objects.Figure
-        Points: difference in percentage points (second group minus first); bars: interval; filled
-        markers: q < 0.05; grey: too small to test.
+        Points: difference in percentage points (first group minus second, as the ``contrast`` column
+        says); bars: the 95% interval (it excludes 0 exactly when p < 0.05); filled markers: q < 0.05;
+        grey: too small to test.
     """
     name = contrast["contrast"].iloc[0]
     c = contrast[contrast["contrast"] == name].copy()
     c = c.reindex(c["diff"].abs().sort_values(ascending=False).index).head(max_topics).iloc[::-1]
-    names = [safe(topic_name(int(t), lab), limit=50) for t, lab in zip(c["topic"], c["label"], strict=True)]
+    names = [safe(topic_name(int(t), lab) if t != -1 else lab, limit=50)
+             for t, lab in zip(c["topic"], c["label"], strict=True)]
     sig = (c["q_value"] < 0.05).fillna(False).to_numpy()
+    group_a, group_b = safe(str(c["group_a"].iloc[0])), safe(str(c["group_b"].iloc[0]))
     colors = np.where(c["too_small"], OUTLIER_COLOR, np.where(c["diff"] > 0, "#d62728", "#1f77b4"))
     fig = go.Figure(go.Scatter(
         x=c["diff"] * 100, y=names, mode="markers",
@@ -77,16 +80,15 @@ def forest_plot(contrast: pd.DataFrame, max_topics: int = 30) -> go.Figure:
         error_x={"type": "data", "symmetric": False, "array": (c["diff_high"] - c["diff"]) * 100,
                  "arrayminus": (c["diff"] - c["diff_low"]) * 100, "color": "#888", "thickness": 1.2},
         customdata=np.column_stack([c["share_a"] * 100, c["share_b"] * 100, c["q_value"].fillna(np.nan)]),
-        hovertemplate="%{y}<br>difference %{x:.1f} points<br>" + safe(str(c["group_a"].iloc[0]))
-                      + " %{customdata[0]:.1f}% · " + safe(str(c["group_b"].iloc[0]))
-                      + " %{customdata[1]:.1f}%<br>q = %{customdata[2]:.3f}<extra></extra>",
+        hovertemplate=f"%{{y}}<br>{group_a} minus {group_b}: %{{x:+.1f}} points<br>{group_a} "
+                      "%{customdata[0]:.1f}% · " + group_b + " %{customdata[1]:.1f}%<br>q = %{customdata[2]:.3f}"
+                      "<extra></extra>",
     ))
     fig.add_vline(x=0, line_color="#444", line_width=1)
     fig.update_layout(template=TEMPLATE, height=max(350, 24 * len(c) + 140), margin={"l": 10},
-                      title=f"Difference in topic prevalence: {safe(name)} (percentage points, 95% cluster-bootstrap "
-                            "interval; filled = q &lt; 0.05)",
-                      xaxis_title=f"share in {safe(str(c['group_b'].iloc[0]))} minus share in "
-                                  f"{safe(str(c['group_a'].iloc[0]))} (points)")
+                      title=f"Difference in topic prevalence: {safe(name)} (percentage points, 95% interval; "
+                            "filled = q &lt; 0.05)",
+                      xaxis_title=f"share in {group_a} minus share in {group_b} (points)")
     return fig
 
 
@@ -127,7 +129,7 @@ def position_heatmap(shares: pd.DataFrame, group: str | None = None, max_topics:
     Parameters
     ----------
     shares : pandas.DataFrame
-        Output of :func:`topics.trajectory.position_shares`.
+        Output of :func:`topics.compare.position_shares`.
     group : str, optional
         Which group to show (default: the first).
     max_topics : int
@@ -158,7 +160,7 @@ def transition_heatmap(matrix: pd.DataFrame, labels: pd.Series | None = None, ti
     Parameters
     ----------
     matrix : pandas.DataFrame
-        Output of :func:`topics.trajectory.transition_matrix`.
+        Output of :func:`topics.compare.transition_matrix`.
     labels : pandas.Series, optional
         Topic labels indexed by topic.
     title : str
@@ -186,7 +188,7 @@ def distinctive_words_chart(words: pd.DataFrame, n: int = 12) -> go.Figure:
     Parameters
     ----------
     words : pandas.DataFrame
-        Output of :func:`topics.distinctive.distinctive_words`.
+        Output of :func:`topics.compare.distinctive_words`.
     n : int
         Words per group.
 

@@ -50,7 +50,7 @@ def top_words(word_scores: pd.DataFrame, topics: pd.DataFrame, max_topics: int =
     Parameters
     ----------
     word_scores : pandas.DataFrame
-        Long table ``topic``, ``word``, ``score``, ``rank`` (see :func:`topics.pipeline.topic_word_scores`).
+        Long table ``topic``, ``word``, ``score``, ``rank`` (see :func:`topics.model.topic_word_scores`).
     topics : pandas.DataFrame
         Per-topic table (for order and labels).
     max_topics, n_words, cols : int
@@ -92,6 +92,13 @@ def classical_mds(distance: np.ndarray, dims: int = 2) -> np.ndarray:
     return coords * np.where(signs == 0, 1, signs)
 
 
+def _cosine_distances(similarity: pd.DataFrame) -> tuple[list[int], np.ndarray]:
+    """Topics and their cosine distances (0 on the diagonal) from a centroid-similarity table."""
+    distance = np.clip(1 - similarity.to_numpy(dtype=np.float64), 0, 2)
+    np.fill_diagonal(distance, 0.0)
+    return [int(t) for t in similarity.index], distance
+
+
 def intertopic_map(topics: pd.DataFrame, similarity: pd.DataFrame) -> go.Figure:
     """Intertopic distance map: topics placed by classical MDS of centroid cosine distances.
 
@@ -107,8 +114,8 @@ def intertopic_map(topics: pd.DataFrame, similarity: pd.DataFrame) -> go.Figure:
     plotly.graph_objects.Figure
         Bubble area proportional to topic size; nearby bubbles are topics with similar remarks.
     """
-    ids = [int(t) for t in similarity.index]
-    coords = classical_mds(np.clip(1 - similarity.to_numpy(dtype=np.float64), 0, 2))
+    ids, distance = _cosine_distances(similarity)
+    coords = classical_mds(distance)
     info = topics.set_index("topic").loc[ids]
     size = info["size"].to_numpy(dtype=float)
     fig = go.Figure(
@@ -146,9 +153,7 @@ def topic_hierarchy(topics: pd.DataFrame, similarity: pd.DataFrame) -> go.Figure
     from scipy.cluster.hierarchy import linkage
     from scipy.spatial.distance import squareform
 
-    ids = [int(t) for t in similarity.index]
-    distance = np.clip(1 - similarity.to_numpy(dtype=np.float64), 0, 2)
-    np.fill_diagonal(distance, 0.0)
+    ids, distance = _cosine_distances(similarity)
     labels = topics.set_index("topic").loc[ids, "label"]
     names = [safe(topic_name(t, lab), limit=55) for t, lab in zip(ids, labels, strict=True)]
     if len(ids) < 2:
@@ -217,7 +222,7 @@ def curation_sankey(flows: pd.DataFrame, max_links: int = 400) -> go.Figure:
     ----------
     flows : pandas.DataFrame
         ``raw_topic``, ``raw_label``, ``topic``, ``label``, ``bucket``, ``remarks`` (see
-        :attr:`topics.curation.CuratedView.flows`).
+        :attr:`topics.curate.CuratedView.flows`).
     max_links : int
         Largest flows drawn.
 

@@ -9,7 +9,7 @@ Supported inputs:
 * the bundled demo corpus and the public corpora of :mod:`topics.read.public`, by name.
 
 Every reader reports bad input as :class:`topics.errors.InputError` with the file, the line and the
-column, and returns a table validated by :func:`topics.corpus.validate_corpus`.
+column, and returns a table validated by :func:`topics.read.validate_corpus`.
 """
 
 from __future__ import annotations

@@ -6,14 +6,18 @@ autoescaping; figure data is JSON-encoded by plotly with ``<``, ``>`` and ``&`` 
 
 from __future__ import annotations
 
+import hashlib
 import time
 from importlib import metadata
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
+from topics._files import safe_file_name
 from topics.analysis import Analysis
 from topics.compare import Comparison
 
@@ -37,20 +41,59 @@ def _topic_rows(analysis: Analysis) -> list[dict]:
     return rows
 
 
+def element_id(name: str) -> str:
+    """A safe HTML element id for a figure name that may hold user text (a group value): letters, digits,
+    ``-`` and ``_``, plus a short digest when anything had to be replaced, so that two names never collide."""
+    slug = safe_file_name(name)
+    return slug if slug == name else f"{slug}-{hashlib.sha1(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
+
+
+def _contrast_rows(table: pd.DataFrame, unadjusted: pd.DataFrame | None) -> list[dict]:
+    """Rows of the significant contrasts (q < 0.05), largest difference first, in percentage points."""
+    sig = table[table["q_value"] < 0.05].copy()
+    sig = sig.reindex(sig["diff"].abs().sort_values(ascending=False).index)
+    raw = unadjusted.set_index(["topic", "contrast"]) if unadjusted is not None else None
+    rows = []
+    for r in sig.itertuples():
+        row = {"label": f"{r.topic}: {r.label}" if r.topic != -1 else r.label, "a": r.share_a * 100,
+               "b": r.share_b * 100, "diff": r.diff * 100, "low": r.diff_low * 100, "high": r.diff_high * 100,
+               "p": r.p_value, "q": r.q_value, "contrast": r.contrast, "group_a": r.group_a, "group_b": r.group_b}
+        if raw is not None and (r.topic, r.contrast) in raw.index:
+            u = raw.loc[(r.topic, r.contrast)]
+            row.update(raw_diff=u["diff"] * 100, raw_q=u["q_value"])
+        rows.append(row)
+    return rows
+
+
+def _crosscheck_summary(comp: Comparison) -> dict | None:
+    """How often the GEE cross-check and the permutation results agree on q < 0.05."""
+    if comp.crosscheck.empty:
+        return None
+    merged = comp.contrasts.merge(comp.crosscheck[["topic", "odds_ratio", "or_low", "or_high", "q_value"]],
+                                  on="topic", suffixes=("", "_gee"))
+    merged = merged[merged["p_value"].notna() & merged["q_value_gee"].notna()]
+    perm, gee = merged["q_value"] < 0.05, merged["q_value_gee"] < 0.05
+    same_sign = np.sign(merged["diff"]) == np.sign(np.log(merged["odds_ratio"]))
+    return {"topics": len(merged), "both": int((perm & gee).sum()), "neither": int((~perm & ~gee).sum()),
+            "only_perm": int((perm & ~gee).sum()), "only_gee": int((~perm & gee).sum()),
+            "opposite": int((~same_sign & (perm | gee)).sum()), "method": comp.crosscheck.attrs.get("method", ""),
+            "rows": merged.assign(or_=merged["odds_ratio"]).to_dict("records")}
+
+
 def _comparison_context(comp: Comparison, div) -> dict:
     c = comp.contrasts
-    sig = c[(c["q_value"] < 0.05)].copy()
-    sig = sig.reindex(sig["diff"].abs().sort_values(ascending=False).index)
-    rows = [{"label": f"{r.topic}: {r.label}", "a": r.share_a * 100, "b": r.share_b * 100, "diff": r.diff * 100,
-             "low": r.diff_low * 100, "high": r.diff_high * 100, "q": r.q_value, "contrast": r.contrast}
-            for r in sig.itertuples()]
-    div_rows = comp.divergence.to_dict("records")
-    drift_rows = comp.drift_summary.to_dict("records")
+    a, b = (str(c["group_a"].iloc[0]), str(c["group_b"].iloc[0])) if len(c) else ("A", "B")
+    words = comp.words
     return {
-        "by": comp.by, "groups": comp.groups, "method": c.attrs.get("method", ""), "sig_rows": rows,
+        "by": comp.by, "groups": comp.groups, "group_a": a, "group_b": b, "two_groups": len(comp.groups) == 2,
+        "method": comp.method, "seed": comp.seed, "confounds": comp.confounds,
+        "sig_rows": _contrast_rows(c, comp.contrasts_unadjusted), "stratified": comp.contrasts_unadjusted is not None,
         "n_topics": int(c["topic"].nunique()), "n_tested": int(c["p_value"].notna().sum()),
-        "n_small": int(c["too_small"].sum()), "divergence": div_rows, "prediction": comp.prediction,
-        "drift": drift_rows, "warnings": comp.warnings,
+        "n_small": int(c["too_small"].sum()), "divergence": comp.divergence.to_dict("records"),
+        "prediction": comp.prediction, "drift": comp.drift_summary.to_dict("records"), "warnings": comp.warnings,
+        "crosscheck": _crosscheck_summary(comp),
+        "words_significant": int((words["q_value"] < 0.05).sum()) if "q_value" in words else 0,
+        "words_method": words.attrs.get("method", "") if not words.empty else "",
         "forest": div("compare_forest"), "dumbbell": div("compare_dumbbell"), "words": div("compare_words"),
         "positions": [div(f"compare_position_{g}") for g in comp.groups],
         "transitions": [div(f"compare_transitions_{g}") for g in comp.groups[:2]],
@@ -110,7 +153,7 @@ def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str
         fig = figs.get(name)
         if fig is None:
             return ""
-        return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{name}",
+        return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{element_id(name)}",
                            config={"displaylogo": False, "responsive": True})
 
     curation = analysis.curation

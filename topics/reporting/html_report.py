@@ -21,7 +21,7 @@ import plotly.graph_objects as go
 from topics import plots
 from topics._files import atomic_write_text
 from topics.analysis import Analysis, load_run
-from topics.compare import Comparison, run_comparison
+from topics.compare import Comparison, run_configured
 from topics.errors import InputError
 from topics.evaluate import evaluate
 from topics.reporting.context import render_html
@@ -63,13 +63,12 @@ def figures(analysis: Analysis) -> dict[str, go.Figure]:
 
 
 def comparison(analysis: Analysis) -> tuple[Comparison | None, str | None]:
-    """The group comparison of the report (``[compare] by``), or why there is none."""
+    """The group comparison of the report (the ``[compare]`` settings and the seed), or why there is none."""
     by = analysis.config.compare.by
     if not by:
         return None, None
     try:
-        return run_comparison(analysis.assignments, by, seed=analysis.config.seed,
-                              stop_words=analysis.config.vectorizer.extra_stop_words), None
+        return run_configured(analysis.assignments, analysis.config), None
     except InputError as err:
         return None, f"No comparison by {by!r}: {err.message}"
 

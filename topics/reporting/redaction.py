@@ -2,7 +2,7 @@
 
 Reports de-identify by default (``[report] deidentify = true``, with the ``[deidentify]`` settings): the representative remarks, the remarks
 in the document map's hover text and the worksheet remarks are scrubbed with
-:class:`topics.deidentify.Deidentifier`, and every word that the scrubber recognised as a personal name in
+:class:`topics.clean.Deidentifier`, and every word that the scrubber recognised as a personal name in
 those remarks (plus the configured ``known_names``) is replaced by ``[NAME]`` in topic labels, keywords,
 top-word charts and distinctive-word lists. The model, the tables on disk and the analysis in memory are
 not changed: only what goes into the HTML (and its static figures).

@@ -60,12 +60,13 @@ def test_contrast_recovers_a_known_difference():
     true_a = (data[data.group == "a"].topic == 0).mean()
     true_b = (data[data.group == "b"].topic == 0).mean()
     assert row["share_a"] == pytest.approx(true_a) and row["share_b"] == pytest.approx(true_b)
-    assert row["diff"] == pytest.approx(true_b - true_a)
+    assert row["contrast"] == "a minus b"
+    assert row["diff"] == pytest.approx(true_a - true_b)   # first group minus second
     assert row["diff_low"] < row["diff"] < row["diff_high"]
-    assert row["diff_low"] > 0.15 and row["diff_high"] < 0.45   # around the planted 0.3
+    assert row["diff_low"] > -0.45 and row["diff_high"] < -0.15   # around the planted -0.3
     assert row["q_value"] < 0.01
-    assert row["ratio"] == pytest.approx(true_b / true_a)
-    assert "cluster bootstrap over sessions" in table.attrs["method"]
+    assert row["ratio"] == pytest.approx(true_a / true_b)
+    assert "Unit of resampling: sessions" in table.attrs["method"]
 
 
 def test_no_difference_gives_large_p():
@@ -78,8 +79,8 @@ def test_stratified_contrast_runs_within_strata():
     data = synthetic(n_sessions=40, per_session=40, share_a=0.2, share_b=0.5)
     table = compare_groups(data, "group", strata="stratum", n_boot=200, n_perm=200, seed=1, min_remarks=5)
     row = table.set_index("topic").loc[0]
-    assert row["diff"] == pytest.approx(0.3, abs=0.08)
-    assert row["diff"] == pytest.approx(row["share_b"] - row["share_a"])  # standardised shares
+    assert row["diff"] == pytest.approx(-0.3, abs=0.08)
+    assert row["diff"] == pytest.approx(row["share_a"] - row["share_b"])  # standardised shares
     assert row["diff_low"] < row["diff"] < row["diff_high"]
     assert "within strata" in table.attrs["method"]
 
@@ -88,7 +89,7 @@ def test_three_groups_give_one_vs_rest():
     data = synthetic(n_sessions=30)
     data.loc[data["session_id"].isin([f"s{i}" for i in range(20, 30)]), "group"] = "c"
     table = compare_groups(data, "group", n_boot=50, n_perm=50, min_sessions=5, min_remarks=5)
-    assert sorted(table["contrast"].unique()) == ["a vs rest", "b vs rest", "c vs rest"]
+    assert sorted(table["contrast"].unique()) == ["a minus rest", "b minus rest", "c minus rest"]
 
 
 @pytest.mark.parametrize("mutate, message", [
@@ -139,7 +140,8 @@ def test_distinctive_words_find_the_planted_words():
     data.loc[data["group"] == "b", "text"] = "breathing exercise practice"
     words = distinctive_words(data, "group", groups=["a", "b"], top_n=3)
     assert set(words.loc[words["group"] == "b", "word"]) & {"breathing", "exercise", "practice"}
-    assert (words.loc[words["group"] == "b", "z"] > 0).all() and (words.loc[words["group"] == "a", "z"] < 0).all()
+    # z is "a versus b": positive = typical of the first group
+    assert (words.loc[words["group"] == "a", "z"] > 0).all() and (words.loc[words["group"] == "b", "z"] < 0).all()
 
 
 def test_transitions_and_positions_known_answer():
@@ -165,9 +167,11 @@ def test_on_real_annomi_quality(annomi_run):
     analysis, _ = annomi_run
     comp = run_comparison(analysis.assignments, "quality", n_boot=200, n_perm=200, seed=0)
     assert comp.by == "mi_quality" and comp.groups == ["high", "low"]
-    assert len(comp.contrasts) == int((analysis.topics["topic"] != -1).sum())
-    assert 0 < comp.divergence["jsd"].iloc[0] < 1
-    assert comp.divergence["jsd_low"].iloc[0] <= comp.divergence["jsd"].iloc[0] <= comp.divergence["jsd_high"].iloc[0]
+    # every topic, plus "no topic" (the remarks without one) as a contrast of its own
+    assert len(comp.contrasts) == int((analysis.topics["topic"] != -1).sum()) + 1
+    assert -1 in set(comp.contrasts["topic"])
+    d = comp.divergence.iloc[0]
+    assert 0 < d["jsd"] < 1 and d["excess_low"] <= d["excess"] <= d["excess_high"]
     assert 0 <= comp.prediction["balanced_accuracy"] <= 1
     assert set(comp.drift["group"]) == {"high", "low"}
     assert not comp.words.empty
@@ -216,7 +220,7 @@ def test_planted_effect_false_positives_and_detection(annomi_run):
         data.loc[moved, "topic"] = -1
         row = compare_groups(data, "grp", n_boot=100, n_perm=2000,
                              seed=int(rng.integers(1e9))).set_index("topic").loc[target]
-        found += int(row["q_value"] < 0.05 and row["diff"] > 0)
+        found += int(row["q_value"] < 0.05 and row["diff"] < 0)   # a lost 60% of its remarks: a minus b < 0
     print(f"planted effect on topic {target}: detected in {found}/{DETECTION_SHUFFLES}")
     assert found / DETECTION_SHUFFLES >= 0.7  # measured: 16/20 at seed 7
 

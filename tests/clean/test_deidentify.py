@@ -15,7 +15,7 @@ import pytest
 from topics.clean import KINDS, Deidentifier, Span
 from topics.clean.deid_scoring import evaluate_spans, kinds_compatible
 
-FIXTURE = Path(__file__).parent / "fixtures" / "deid_labelled.jsonl"
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "deid_labelled.jsonl"
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,24 @@ def test_identical_labelings_give_that_partition_with_full_strength():
     assert adjusted_rand_score(labels, lab) == 1.0
     assert labels[-1] == -1 and strength[-1] == 0
     assert np.allclose(strength[:-1], 1.0)
-    assert labels[3:6].tolist() == [0, 0, 0]  # numbered by decreasing size, ties by the lower label
+    # numbered by decreasing size, ties by the first remark (not by label names: see the invariance test)
+    assert labels[:3].tolist() == [0, 0, 0] and labels[3:6].tolist() == [1, 1, 1]
+
+
+def test_consensus_depends_on_the_partitions_only_not_on_label_names_or_fit_order():
+    import itertools
+
+    a, b = np.array([2, 0, 0, 2, 0]), np.array([0, 0, 1, 0, 0])
+    c, c_renamed = np.array([0, 2, 2, 2, 2]), np.array([2, 0, 0, 0, 0])  # the same partition
+    expected = consensus_labels([a, b, c], min_size=1)
+    for fits in itertools.permutations([a, b, c_renamed]):
+        labels, strength = consensus_labels(list(fits), min_size=1)
+        assert labels.tolist() == expected[0].tolist()
+        assert np.allclose(strength, expected[1])
+    rng = np.random.default_rng(0)
+    fits = [rng.integers(-1, 5, 60) for _ in range(4)]
+    renamed = [np.where(f >= 0, rng.permutation(5)[np.maximum(f, 0)] + 10, -1) for f in fits]
+    assert consensus_labels(fits, 2)[0].tolist() == consensus_labels(renamed[::-1], 2)[0].tolist()
 
 
 def test_renumbered_labelings_agree_and_a_minority_split_is_outvoted():

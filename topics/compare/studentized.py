@@ -1,0 +1,256 @@
+"""The studentized contrast of topic shares between two groups of clusters, and its permutation distribution.
+
+One estimand, stated: a group's share of a topic is a weighted mean of its sessions' shares,
+``s_g = sum_i w_i p_i / sum_i w_i``, with ``p_i`` the session's share of the topic and
+
+* ``estimand="session"`` (default): ``w_i = 1``, the average session's share (every session counts the same);
+* ``estimand="pooled"``: ``w_i`` = the session's remarks, the share of the group's remarks (long sessions
+  count more).
+
+The denominator of ``p_i`` is every modelled remark (``denominator="all"``, default; remarks without a
+topic then form a column of their own, "no topic") or only remarks in a topic (``"topical"``).
+
+The difference ``d = s_A - s_B`` gets a cluster-robust standard error from the linearisation of the ratio
+estimator, with clusters (sessions, or therapists, or prompts) as the independent units:
+``V_g = G_g / (G_g - 1) * sum_c (sum_{i in c} w_i (p_i - s_g))^2 / (sum_i w_i)^2``. With strata, shares are
+standardised: ``s_g = sum_h W_h s_{g,h}`` with fixed stratum weights ``W_h`` and ``V_g = sum_h W_h^2 V_{g,h}``.
+
+The test statistic ``t = d / SE`` is compared with two references: its permutation distribution, whole
+clusters' group labels shuffled (within strata), which is valid for unequal group sizes and spreads because
+the statistic is studentized (Chung & Romano 2013); and Student's t with Welch-Satterthwaite degrees of
+freedom over clusters. The p-value is the larger of the two, and the interval is ``d +- c * SE`` with ``c``
+the larger critical value, so that the interval excludes 0 exactly when ``p < 1 - confidence``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from topics.compare.sessions import SessionTable
+from topics.errors import InputError
+
+ESTIMANDS = ("session", "pooled")
+DENOMINATORS = ("all", "topical")
+NO_TOPIC = -1
+"""Column of the remarks without a topic (outliers and set-aside buckets) when ``denominator="all"``."""
+
+
+@dataclass
+class ClusterData:
+    """Sums per cluster that every group statistic is computed from (clusters x columns)."""
+
+    a: np.ndarray      # sum of w_i p_i per cluster
+    w: np.ndarray      # sum of w_i per cluster
+    group: np.ndarray  # group of each cluster
+    stratum: np.ndarray
+    columns: list[int]
+    sessions: np.ndarray  # sessions per cluster that enter the estimate
+    session_cluster: np.ndarray  # cluster (row here) of each session of the table; -1 if it does not enter
+    binomial: np.ndarray  # sum of w_i^2 / m_i per cluster: the multinomial-sampling part of the variance
+    pooled: np.ndarray  # share of each column over all clusters (the common share under "no difference")
+
+    def session_mask(self, clusters: np.ndarray) -> np.ndarray:
+        """The sessions whose cluster is in a mask over the clusters."""
+        return np.where(self.session_cluster >= 0, clusters[np.maximum(self.session_cluster, 0)], False)
+
+
+def check_options(estimand: str, denominator: str) -> None:
+    """Raise a clear error for an unknown estimand or denominator."""
+    if estimand not in ESTIMANDS:
+        raise InputError(f"estimand must be one of {list(ESTIMANDS)}, got {estimand!r}")
+    if denominator not in DENOMINATORS:
+        raise InputError(f"denominator must be one of {list(DENOMINATORS)}, got {denominator!r}")
+
+
+def session_shares(st: SessionTable, *, estimand: str = "session",
+                   denominator: str = "all") -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
+    """Each session's share of each column, its weight, the columns, and which sessions enter.
+
+    Returns
+    -------
+    shares : numpy.ndarray
+        Sessions x columns.
+    weights : numpy.ndarray
+        ``w_i`` per session (0 for sessions that do not enter).
+    columns : list of int
+        Topic of each column (``-1`` = no topic, with ``denominator="all"``).
+    valid : numpy.ndarray
+        Sessions with a non-zero denominator.
+    """
+    check_options(estimand, denominator)
+    counts = st.counts.astype(float)
+    columns = list(st.topics)
+    if denominator == "all":
+        counts = np.column_stack([counts, st.no_topic.astype(float)])
+        columns.append(NO_TOPIC)
+        total = st.sessions["remarks"].to_numpy(dtype=float)
+    else:
+        total = st.sessions["topical"].to_numpy(dtype=float)
+    valid = total > 0
+    shares = np.zeros_like(counts)
+    shares[valid] = counts[valid] / total[valid, None]
+    weights = np.where(valid, 1.0 if estimand == "session" else total, 0.0)
+    return shares, weights, columns, valid
+
+
+def denominator_counts(st: SessionTable, denominator: str) -> np.ndarray:
+    """Remarks per session in the denominator of its shares (all modelled remarks, or those in a topic)."""
+    return st.sessions["remarks" if denominator == "all" else "topical"].to_numpy(dtype=float)
+
+
+def cluster_data(st: SessionTable, shares: np.ndarray, weights: np.ndarray, columns: list[int],
+                 totals: np.ndarray | None = None) -> ClusterData:
+    """Sum ``w_i p_i``, ``w_i`` and ``w_i^2 / m_i`` over the sessions of each cluster (``m_i``: ``totals``)."""
+    codes, uniques = pd.factorize(st.sessions["cluster"].astype(str))
+    n = len(uniques)
+    a = np.zeros((n, shares.shape[1]))
+    np.add.at(a, codes, weights[:, None] * shares)
+    w = np.bincount(codes, weights=weights, minlength=n)
+    m = totals if totals is not None else st.sessions["remarks"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        binomial = np.bincount(codes, weights=np.where(m > 0, weights ** 2 / np.where(m > 0, m, 1), 0.0), minlength=n)
+    entering = np.bincount(codes, weights=(weights > 0).astype(float), minlength=n)
+    first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
+    group = st.sessions["group"].to_numpy()[first]
+    stratum = st.sessions["stratum"].to_numpy()[first]
+    by_cluster = pd.DataFrame({"c": codes, "h": st.sessions["stratum"].to_numpy()}).groupby("c")["h"].nunique()
+    if (by_cluster > 1).any():
+        raise InputError("a cluster has sessions in more than one stratum: clusters must be nested in strata")
+    keep = w > 0
+    renumber = np.where(keep, np.cumsum(keep) - 1, -1)
+    session_cluster = np.where(weights > 0, renumber[codes], -1)
+    pooled = a[keep].sum(axis=0) / w[keep].sum()
+    return ClusterData(a=a[keep], w=w[keep], group=group[keep], stratum=stratum[keep], columns=columns,
+                       sessions=entering[keep], session_cluster=session_cluster, binomial=binomial[keep],
+                       pooled=pooled)
+
+
+def _group_moments(masks: np.ndarray, cd: ClusterData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Estimate, variance and cluster count of one group for each row of cluster weights (reps x clusters).
+
+    The variance is the cluster-robust one, but never below the variance that multinomial sampling of the
+    group's remarks alone would give at the pooled share, ``s (1 - s) sum_i w_i^2 / m_i / (sum_i w_i)^2``: a
+    group in which a rare topic happens to be absent would otherwise get a variance of 0 and an infinite t.
+    """
+    sum_w = masks @ cd.w
+    with np.errstate(invalid="ignore", divide="ignore"):
+        est = (masks @ cd.a) / sum_w[:, None]
+        ss = masks @ (cd.a ** 2) - 2 * est * (masks @ (cd.a * cd.w[:, None])) + est ** 2 * (masks @ (cd.w ** 2))[:, None]
+        n = masks.sum(axis=1)
+        var = (n / (n - 1))[:, None] * np.clip(ss, 0, None) / (sum_w ** 2)[:, None]
+        floor = (cd.pooled * (1 - cd.pooled))[None, :] * ((masks @ cd.binomial) / sum_w ** 2)[:, None]
+    return est, np.maximum(var, floor), n
+
+
+def stratum_weights(cd: ClusterData, in_a: np.ndarray, in_b: np.ndarray) -> list[tuple[np.ndarray, float]]:
+    """Strata that hold at least two clusters of each side, with weights proportional to their clusters."""
+    levels = []
+    for level in np.unique(cd.stratum):
+        m = cd.stratum == level
+        if (m & in_a).sum() >= 2 and (m & in_b).sum() >= 2:
+            levels.append((m.astype(float), float((m & (in_a | in_b)).sum())))
+    total = sum(w for _, w in levels)
+    return [(m, w / total) for m, w in levels]
+
+
+@dataclass
+class Contrast:
+    """Estimates of one contrast for each row of masks (row 0: the observed labels)."""
+
+    share_a: np.ndarray
+    share_b: np.ndarray
+    diff: np.ndarray
+    se: np.ndarray
+    df: np.ndarray
+    var_a: np.ndarray
+    var_b: np.ndarray
+
+
+def contrast(mask_a: np.ndarray, mask_b: np.ndarray, cd: ClusterData,
+             strata: list[tuple[np.ndarray, float]] | None) -> Contrast:
+    """``s_A - s_B`` with its cluster-robust standard error and Welch degrees of freedom, per row of masks."""
+    parts = strata if strata else [(np.ones(len(cd.w)), 1.0)]
+    share_a = share_b = var_a = var_b = 0.0
+    for in_level, weight in parts:
+        est_a, v_a, _ = _group_moments(mask_a * in_level, cd)
+        est_b, v_b, _ = _group_moments(mask_b * in_level, cd)
+        share_a = share_a + weight * est_a
+        share_b = share_b + weight * est_b
+        var_a = var_a + weight ** 2 * v_a
+        var_b = var_b + weight ** 2 * v_b
+    n_a = mask_a.sum(axis=1)[:, None]
+    n_b = mask_b.sum(axis=1)[:, None]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        se = np.sqrt(var_a + var_b)
+        df = (var_a + var_b) ** 2 / (var_a ** 2 / (n_a - 1) + var_b ** 2 / (n_b - 1))
+    return Contrast(share_a=share_a, share_b=share_b, diff=share_a - share_b, se=se, df=df, var_a=var_a,
+                    var_b=var_b)
+
+
+def permuted_cluster_masks(rng: np.random.Generator, in_a: np.ndarray, in_b: np.ndarray, stratum: np.ndarray,
+                           reps: int) -> tuple[np.ndarray, np.ndarray]:
+    """Reps x clusters masks of A and B with the labels of A's and B's clusters shuffled within each stratum."""
+    pa = np.zeros((reps, len(in_a)))
+    pb = np.zeros((reps, len(in_a)))
+    both = in_a | in_b
+    for level in np.unique(stratum[both]):
+        idx = np.flatnonzero(both & (stratum == level))
+        n_a = int(in_a[idx].sum())
+        keys = rng.random((reps, len(idx)))
+        order = idx[np.argsort(keys, axis=1)]
+        rows = np.arange(reps)[:, None]
+        pa[rows, order[:, :n_a]] = 1.0
+        pb[rows, order[:, n_a:]] = 1.0
+    return pa, pb
+
+
+def permutation_critical_value(t_perm: np.ndarray, alpha: float) -> np.ndarray:
+    """Per column, the smallest ``c`` such that ``|t| > c`` gives a permutation p below ``alpha``.
+
+    With ``B`` permutations, ``p = (1 + #{|T*| >= |t|}) / (B + 1)``; ``p < alpha`` holds exactly when ``|t|``
+    exceeds the ``k``-th largest ``|T*|`` with ``k = ceil(alpha (B + 1) - 1)`` (infinite when ``k < 1``: too
+    few permutations to reach ``alpha``).
+    """
+    reps = t_perm.shape[0]
+    k = int(np.ceil(alpha * (reps + 1) - 1))
+    if k < 1:
+        return np.full(t_perm.shape[1], np.inf)
+    ordered = -np.sort(-np.nan_to_num(np.abs(t_perm), nan=np.inf), axis=0)
+    return ordered[k - 1]
+
+
+def bootstrap_cluster_weights(rng: np.random.Generator, mask: np.ndarray, stratum: np.ndarray,
+                              reps: int) -> np.ndarray:
+    """Reps x clusters multiplicities: the clusters of ``mask`` resampled with replacement within each stratum."""
+    out = np.zeros((reps, len(mask)))
+    for level in np.unique(stratum[mask]):
+        idx = np.flatnonzero(mask & (stratum == level))
+        draws = idx[rng.integers(0, len(idx), size=(reps, len(idx)))]
+        np.add.at(out, (np.repeat(np.arange(reps), len(idx)), draws.ravel()), 1.0)
+    return out
+
+
+def bootstrap_t_bounds(t_boot: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+    """Per column, the order statistics ``(q_lo, q_hi)`` of bootstrap t-values for an equal-tailed interval.
+
+    The interval is ``[d - q_hi * SE, d - q_lo * SE]``; it excludes 0 exactly when the bootstrap-t p-value
+    ``2 * min(P(T* >= t), P(T* <= t))`` (each ``(1 + count) / (B + 1)``) is below ``alpha``.
+    """
+    reps = t_boot.shape[0]
+    k = int(np.ceil(alpha / 2 * (reps + 1) - 1))
+    if k < 1:
+        inf = np.full(t_boot.shape[1], np.inf)
+        return -inf, inf
+    ordered = np.sort(t_boot, axis=0)
+    return ordered[k - 1], ordered[reps - k]
+
+
+def bootstrap_t_p(t_boot: np.ndarray, t_obs: np.ndarray) -> np.ndarray:
+    """Equal-tailed bootstrap-t p-value of ``t_obs`` (per column) against the centred bootstrap t-values."""
+    reps = t_boot.shape[0]
+    upper = ((t_boot >= t_obs - 1e-12).sum(axis=0) + 1) / (reps + 1)
+    lower = ((t_boot <= t_obs + 1e-12).sum(axis=0) + 1) / (reps + 1)
+    return np.minimum(1.0, 2 * np.minimum(upper, lower))
