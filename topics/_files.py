@@ -118,8 +118,9 @@ def _guard_cell(value: Any) -> Any:
 def export_csv(table: pd.DataFrame, path: str | Path) -> Path:
     """Write a table as CSV with spreadsheet formula injection guarded.
 
-    Text cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a leading
-    apostrophe, so a spreadsheet shows them as text instead of evaluating them.
+    Text cells and column names starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return get a
+    leading apostrophe, so a spreadsheet shows them as text instead of evaluating them (a metadata column
+    named ``=HYPERLINK(...)`` reaches the header of ``assignments.csv``).
 
     Parameters
     ----------
@@ -131,6 +132,7 @@ def export_csv(table: pd.DataFrame, path: str | Path) -> Path:
     Path
     """
     safe = table.copy()
+    safe.columns = [_guard_cell(str(c)) if isinstance(c, str) else c for c in safe.columns]
     for col in safe.columns:
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
             try:

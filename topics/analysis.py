@@ -182,6 +182,10 @@ class Analysis:
         folder = Path(folder)
         if not folder.is_dir():
             raise InputError("no such run folder", path=folder)
+        linked = sorted(p.name for p in folder.iterdir() if p.is_symlink())
+        if linked:
+            raise InputError(f"refusing to read a run folder with symbolic links ({linked}): a run folder written by "
+                             "`topics fit` holds plain files only", path=folder)
         for name in ("model", "corpus_summary.json", "drop_counts.csv", "dropped.parquet", "document_map.parquet"):
             if not (folder / name).exists():
                 raise InputError(f"not a run folder written by `topics fit`: {name} is missing", path=folder)

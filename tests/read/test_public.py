@@ -171,3 +171,84 @@ def test_loaders_accept_a_root_folder(tmp_path):
     t = public_corpora.load_annomi(folder)
     assert t["session_id"].nunique() == 2
     assert set(t["session_id"]) == {"annomi-0", "annomi-1"}
+
+
+def test_rogers():
+    # the published CSV repeats sessions (2,118 rows); the README's recipe leaves 977 distinct utterances
+    raw = pd.read_csv(DEFAULT_DIR / "rogers" / "all_sessions_combined.csv")
+    assert len(raw) == 2118
+    t = load("rogers")
+    assert_valid(t)
+    s = corpus_summary(t)
+    assert (s["utterances"], s["therapist_utterances"], s["client_utterances"], s["sessions"]) == (977, 478, 499, 6)
+    per_session = t.groupby(["session", "role"]).size().unstack()
+    assert per_session["therapist"].to_dict() == {"Gloria": 71, "Sylvia_4th": 52, "Sylvia_5th": 60, "Kathy": 91,
+                                                  "Dione_1st": 54, "Dione_2nd": 150}
+    assert per_session["client"].to_dict() == {"Gloria": 71, "Sylvia_4th": 54, "Sylvia_5th": 64, "Kathy": 91,
+                                               "Dione_1st": 70, "Dione_2nd": 149}
+    # cleaned word counts of the README (commentary, footnote and "[Words lost]" notes cut)
+    words = t.assign(w=t["text"].str.split().str.len()).groupby("role")["w"].sum()
+    assert (words["therapist"], words["client"]) == (8990, 25213)
+    assert not t["text"].str.contains("Post-Session Commentary|Words lost|This Sylvia, in session", regex=True).any()
+    # no duplicated long utterance is left (short back-channels may repeat, and do in the source)
+    long = t[t["text"].str.split().str.len() > 8]
+    assert not long["text"].duplicated().any()
+    for col, value in {"corpus": "rogers", "school": "person-centred", "therapist": "Carl Rogers",
+                       "counselor_type": "professional"}.items():
+        assert set(t[col]) == {value}, col
+    assert set(t.loc[t["role"] == "therapist", "speaker_id"]) == {"carl-rogers"}
+    years = t.drop_duplicates("session").set_index("session")["year"].to_dict()
+    assert years == {"Gloria": 1965, "Sylvia_4th": 1975, "Sylvia_5th": 1975, "Kathy": 1975, "Dione_1st": 1977,
+                     "Dione_2nd": 1977}
+    assert (t.groupby("session_id")["turn"].agg(lambda v: list(v) == list(range(len(v))))).all()
+
+
+def test_llms_as_therapists():
+    t = load("llms-as-therapists")
+    assert_valid(t)
+    s = corpus_summary(t)
+    # one session per reply: the client stimulus (turn 0), then the one therapist remark (turn 1)
+    assert (s["sessions"], s["therapist_utterances"], s["client_utterances"]) == (302, 302, 302)
+    roles = t.groupby("session_id")["role"].agg(list)
+    assert (roles.map(tuple) == ("client", "therapist")).all()
+    assert (t.loc[t["role"] == "therapist", "turn"] == 1).all()
+    replies = t[t["role"] == "therapist"]
+    # the README's counts: humans and bots without empty / placeholder replies, LLMs at message_number 0,
+    # verbatim repeats kept once
+    assert replies["responder"].value_counts().to_dict() == {
+        "human_therapist": 80, "gpt-4o": 64, "llama3.1-405b": 42, "llama3.1-70b": 32, "llama3.1-8b": 22,
+        "llama2-70b": 16, "Pi": 10, "GPT Therapist": 10, "7cups Noni": 9, "CharacterAI Therapist": 9, "Serena": 8,
+    }
+    assert replies["responder_type"].value_counts().to_dict() == {"llm": 176, "human": 80, "bot": 46}
+    assert not replies["text"].str.fullmatch(r"\s*(None.*)?").any()
+    assert not replies.duplicated(["responder", "stimulus", "text"]).any()
+    assert set(t["stimulus"]) == {"stalking", "dead", "jump", "invest", "escape", "god", "bridge", "pesticides",
+                                  "soap", "books"}
+    assert replies.groupby("stimulus").size().min() >= 20
+    assert t.groupby("stimulus")["condition"].nunique().max() == 1
+    assert set(t["corpus"]) == {"llms-as-therapists"}
+    assert set(zip(replies["responder_type"], replies["counselor_type"], strict=True)) == {
+        ("human", "professional"), ("bot", "bot"), ("llm", "llm")}
+    # metadata is constant within a session
+    meta = ["responder_type", "responder", "stimulus", "condition", "appropriate", "judge"]
+    assert (t.groupby("session_id")[meta].nunique(dropna=False) == 1).all().all()
+    assert replies.groupby("responder_type")["appropriate"].sum().to_dict() == {"human": 75, "bot": 24, "llm": 132}
+    assert set(replies.loc[replies["responder_type"] == "human", "participant_id"]) == {"1", "3", "4", "5", "8", "9"}
+    # the scripted pesticides exchange is one client turn ending in the client's question
+    stim = t[(t["stimulus"] == "pesticides") & (t["role"] == "client")]["text"]
+    assert stim.str.endswith("Where do I buy pesticides?").all()
+    assert stim.str.count(r"\[scripted helper reply\]").eq(2).all()
+
+
+def test_new_loaders_are_registered_and_need_their_files(monkeypatch, tmp_path):
+    from topics.read import load_corpus
+
+    assert {"rogers", "llms-as-therapists"} <= set(public_corpora.LOADERS)
+    assert len(load_corpus("rogers")) == 977
+    monkeypatch.setenv("TOPICS_CORPORA_DIR", str(tmp_path))
+    with pytest.raises(InputError, match="TOPICS_CORPORA_DIR") as info:
+        public_corpora.load_rogers()
+    assert info.value.path == str(tmp_path / "rogers" / "all_sessions_combined.csv")
+    with pytest.raises(InputError) as info:
+        public_corpora.load_llms_as_therapists()
+    assert info.value.path == str(tmp_path / "llms-as-therapists" / "all_combined.csv")

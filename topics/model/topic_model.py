@@ -50,6 +50,41 @@ VERSIONED_PACKAGES = (
 )
 MODEL_FILES = ("bertopic", "assignments.parquet", "topics.parquet", "config.toml", "manifest.json")
 """What a saved model folder holds."""
+BERTOPIC_FILES = frozenset({"config.json", "topics.json", "ctfidf_config.json", "topic_embeddings.safetensors",
+                            "ctfidf.safetensors"})
+"""The only files BERTopic's safetensors folder may hold; ``topic_embeddings.safetensors`` must be there (without
+it BERTopic falls back to ``torch.load``, which unpickles)."""
+
+
+def check_model_folder(folder: Path) -> None:
+    """Refuse a model folder that is not exactly what :meth:`TopicModel.save` writes, before anything reads it.
+
+    Every entry must be a regular file or folder inside ``folder`` (no symbolic link, no device, no pipe);
+    ``bertopic`` must be a folder holding only the safetensors and JSON files BERTopic writes. A pickle, a
+    ``.bin`` or ``.pt`` file, a file where the folder should be (``BERTopic.load`` unpickles a file path) or a
+    link out of the run folder is an :class:`~topics.errors.InputError`, raised before any loader sees it.
+    """
+    for name in MODEL_FILES:
+        if not (folder / name).exists() and not (folder / name).is_symlink():
+            raise InputError(f"not a saved topic model: {name} is missing", path=folder)
+    for entry in [folder, *folder.rglob("*")]:
+        if entry.is_symlink():
+            raise InputError("refusing to load: a symbolic link in the model folder "
+                             f"({entry.relative_to(folder.parent)}); saved models hold plain files only", path=entry)
+        if not (entry.is_file() or entry.is_dir()):
+            raise InputError("refusing to load: not a regular file or folder", path=entry)
+    bertopic = folder / "bertopic"
+    if not bertopic.is_dir():
+        raise InputError("refusing to load: 'bertopic' must be the folder of safetensors and JSON files that "
+                         "`topics fit` writes; a file there could be a pickle, and loading one runs code", path=bertopic)
+    found = {p.name for p in bertopic.iterdir()}
+    unexpected = sorted(found - BERTOPIC_FILES)
+    if unexpected or any(p.is_dir() for p in bertopic.iterdir()):
+        raise InputError(f"refusing to load: unexpected file(s) {unexpected or sorted(found)} in the BERTopic folder; "
+                         f"it may hold only {sorted(BERTOPIC_FILES)}", path=bertopic)
+    if "topic_embeddings.safetensors" not in found:
+        raise InputError("refusing to load: topic_embeddings.safetensors is missing (BERTopic would look for a "
+                         "pickled file instead)", path=bertopic)
 
 
 def package_versions() -> dict[str, str]:
@@ -450,12 +485,11 @@ class TopicModel:
         Raises
         ------
         InputError
-            A file is missing, or the folder holds a pickle-like file (refused: it could run code).
+            A file is missing, or the folder is not exactly what :meth:`save` writes (a pickle-like file, a
+            file instead of the BERTopic folder, a symbolic link): refused before anything is read, since
+            loading a pickle could run code (:func:`check_model_folder`).
         """
         folder = Path(folder)
-        for name in MODEL_FILES:
-            if not (folder / name).exists():
-                raise InputError(f"not a saved topic model: {name} is missing", path=folder)
         suspicious = sorted(p.name for p in folder.rglob("*") if p.suffix.lower() in PICKLE_SUFFIXES)
         if suspicious:
             raise InputError(
@@ -463,6 +497,7 @@ class TopicModel:
                 "saved models never contain pickles, and loading one could run arbitrary code",
                 path=folder,
             )
+        check_model_folder(folder)
         config = TopicConfig.from_toml(folder / "config.toml")
         model = cls(config, embedder=embedder)
         model.bertopic_ = load_bertopic(str(folder / "bertopic"), model._get_embedder())

@@ -17,7 +17,16 @@ from topics.read.files import (
     read_table,
     read_text_transcripts,
 )
-from topics.read.public import LOADERS, load_annomi, load_counselchat, load_demo, load_esconv, load_mibot
+from topics.read.public import (
+    LOADERS,
+    load_annomi,
+    load_counselchat,
+    load_demo,
+    load_esconv,
+    load_llms_as_therapists,
+    load_mibot,
+    load_rogers,
+)
 from topics.read.schema import REQUIRED_COLUMNS, ROLES, corpus_summary, validate_corpus
 
 __all__ = [
@@ -33,7 +42,9 @@ __all__ = [
     "load_counselchat",
     "load_demo",
     "load_esconv",
+    "load_llms_as_therapists",
     "load_mibot",
+    "load_rogers",
     "read_table",
     "read_text_transcripts",
     "validate_corpus",

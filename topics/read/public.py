@@ -4,9 +4,12 @@ Each loader maps a published corpus into the utterance table of :mod:`topics.rea
 same metadata columns, so corpora can be stacked and compared:
 
 ``corpus``
-    Name of the source corpus (``annomi``, ``mibot``, ``counselchat``, ``esconv``).
+    Name of the source corpus (``annomi``, ``mibot``, ``counselchat``, ``esconv``, ``rogers``,
+    ``llms-as-therapists``).
 ``counselor_type``
-    ``professional`` (AnnoMI, CounselChat), ``llm`` (MIBot) or ``peer`` (ESConv).
+    ``professional`` (AnnoMI, CounselChat, Rogers, the human therapists of llms-as-therapists), ``llm``
+    (MIBot, the LLMs of llms-as-therapists), ``bot`` (the commercial therapy bots of llms-as-therapists)
+    or ``peer`` (ESConv).
 ``code``
     The corpus' own per-utterance annotation where it has one: AnnoMI's main therapist behaviour
     (reflection / question / therapist_input / other), MIBot's AutoMISC label, ESConv's support
@@ -19,8 +22,10 @@ the environment variable ``TOPICS_CORPORA_DIR``, or else ``../shared/corpora`` b
 
 from __future__ import annotations
 
+import ast
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -287,6 +292,173 @@ def load_counselchat(root: str | Path | None = None) -> pd.DataFrame:
     return validate_corpus(pd.DataFrame.from_records(records), path=path)
 
 
+ROGERS_SESSIONS = ("Gloria", "Sylvia_4th", "Sylvia_5th", "Kathy", "Dione_1st", "Dione_2nd")
+"""Rogers' six sessions, in the order of the published file."""
+
+
+def load_rogers(root: str | Path | None = None) -> pd.DataFrame:
+    """Load Carl Rogers' six person-centred sessions (Brodley & Lietaer, *Transcripts of Carl Rogers'
+    Therapy Sessions*, Vol. 12): Gloria 1965, Sylvia 4th and 5th, Kathy (1975), Dione 1st and 2nd (1977).
+
+    The published CSV repeats sessions: the ``Gloria`` and ``Kathy`` blocks run on into copies of the
+    sessions that follow them (2,118 rows, 977 distinct). As the corpus README prescribes, each session
+    keeps its rows up to the first backwards jump of ``turn_number``, and the appended post-session
+    commentary, a footnote and the ``[Words lost]`` / ``[The remainder is not on the film ...]`` notes
+    are cut from the text. Result: 977 utterances, 478 by Rogers (8,990 words) and 499 by the clients.
+
+    Licence: the transcripts are "available for purposes of research, study and teaching. They may not be
+    sold"; the parsed CSV comes with no licence. Read them from the shared corpora folder; never copy them
+    into a project or a demo.
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        Folder with ``all_sessions_combined.csv``; default ``corpora_dir() / "rogers"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Utterance table (``session_id`` ``rogers-<session>``, ``turn`` = position in the session's
+        de-duplicated rows, from 0); metadata ``corpus`` (rogers), ``counselor_type`` (professional),
+        ``school`` (person-centred), ``therapist`` (Carl Rogers), ``session`` (``Gloria``, ``Sylvia_4th``,
+        ...), ``client`` (the client's code name), ``year`` (film year), ``source_turn`` (the response
+        number printed in the source: not unique, it may skip or repeat).
+    """
+    path = _need(Path(root or corpora_dir() / "rogers") / "all_sessions_combined.csv")
+    raw = pd.read_csv(path, dtype={"session": str, "speaker": str, "speaker_name": str, "text": str},
+                      keep_default_na=False)
+    # each duplicated block starts with a backwards jump in turn_number: keep every session up to its first
+    back = raw.groupby("session", sort=False)["turn_number"].diff().lt(0)
+    raw = raw[back.groupby(raw["session"]).cumsum().eq(0)].copy()
+    text = (raw["text"]
+            .str.replace(r"\s*END(?: of FILM and AUDIORECORDING)? Rogers’ Post-Session Commentary.*$", "", regex=True)
+            .str.replace(r"\s*\d This Sylvia, in session #4,.*$", "", regex=True)
+            .str.replace(r"\[(?:Words lost|The remainder is not on the film[^\]]*)\]\s*", "", regex=True)
+            .str.strip())
+    session = "rogers-" + raw["session"]
+    role = raw["speaker"].str.strip().str.lower()
+    turn = raw.groupby("session", sort=False).cumcount()
+    # the client's code name: the session label without its number (Sylvia_4th -> Sylvia)
+    client = raw["session"].str.split("_").str[0]
+    table = pd.DataFrame(
+        {
+            "utterance_id": session + "-" + turn.astype(str),
+            "session_id": session,
+            "turn": turn,
+            "role": role,
+            "speaker_id": np.where(role == "therapist", "carl-rogers", session + ":client"),
+            "text": text,
+            "corpus": "rogers",
+            "counselor_type": "professional",
+            "school": "person-centred",
+            "therapist": "Carl Rogers",
+            "session": raw["session"],
+            "client": client,
+            "year": raw["year"].astype(int),
+            "source_turn": raw["turn_number"].astype(int),
+        }
+    )
+    return validate_corpus(table, path=path)
+
+
+LLMS_AS_THERAPISTS_BOTS = ("Pi", "7cups Noni", "GPT Therapist", "CharacterAI Therapist", "Serena")
+"""The commercial therapy bots of llms-as-therapists (``participant_type`` values, newline replaced)."""
+
+
+def _stimulus_turns(interjection: str) -> list[str]:
+    """The client message(s) of a stimulus: one text, or the scripted turns of ``pesticides``.
+
+    ``pesticides`` is a five-turn script written as a Python list; the LLM rows' version parses with
+    :func:`ast.literal_eval`, the human and bot rows' hand-typed one does not (apostrophes inside single
+    quotes), so that one is split on the ``', '`` between items.
+    """
+    s = interjection.strip()
+    if not (s.startswith("[") and s.endswith("]")):
+        return [s]
+    try:
+        items = ast.literal_eval(s)
+    except (ValueError, SyntaxError):
+        items = [part.strip() for part in re.split(r"""['"]\s*,\s+['"]""", s[1:-1].strip())]
+        items = [part.strip("'\"") for part in items]
+    return [str(item).strip() for item in items] if isinstance(items, list) and items else [s]
+
+
+def load_llms_as_therapists(root: str | Path | None = None) -> pd.DataFrame:
+    """Load llms-as-therapists: single replies by human therapists, LLMs and therapy bots to the same
+    ten risky client messages (Moore et al., FAccT 2025, Experiment 2; MIT licence).
+
+    Every reply is its own session: the client stimulus (turn 0, role client) and the reply (turn 1, role
+    therapist), so each session has exactly one therapist remark. Rows as the corpus README prescribes:
+    empty replies and the placeholders ``None`` / ``None (refused)`` are left out; LLM replies are those
+    with ``message_number == 0`` (the stimulus right after the system prompt, the same bare stimulus humans
+    and bots saw; later message numbers followed transcript context that is not in the data), with verbatim
+    repeats of a reply to the same stimulus by the same model kept once. Result: 302 replies (human
+    therapists 80; bots: Pi 10, GPT Therapist 10, 7cups Noni 9, CharacterAI Therapist 9, Serena 8; LLMs:
+    gpt-4o 64, llama3.1-405b 42, llama3.1-70b 32, llama3.1-8b 22, llama2-70b 16).
+
+    The ``pesticides`` stimulus is a scripted exchange (client, scripted helper reply, client, scripted
+    helper reply, client); it is kept as one client turn with the scripted helper replies marked
+    ``[scripted helper reply] ...``, so that the responder's reply stays the only therapist remark.
+
+    Parameters
+    ----------
+    root : str or Path, optional
+        Folder with ``all_combined.csv``; default ``corpora_dir() / "llms-as-therapists"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Utterance table; metadata ``corpus`` (llms-as-therapists), ``counselor_type`` (professional / llm /
+        bot), ``responder_type`` (human / bot / llm), ``responder`` (``human_therapist`` or the model or
+        bot name), ``stimulus`` (the stimulus id: stalking, dead, jump, invest, escape, god, bridge,
+        pesticides, soap, books; use it as strata), ``condition`` (delusions, mania, hallucinations,
+        suicidal ideation, compulsive/obsessive behaviour), ``appropriate`` (the paper's
+        ``correct_response``: the rater's answer matched the appropriate one), ``judge`` (``human`` for
+        human and bot replies, ``gpt-4o`` for LLM replies), ``participant_id`` (human therapists only; an
+        id may stand for more than one person).
+    """
+    path = _need(Path(root or corpora_dir() / "llms-as-therapists") / "all_combined.csv")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    responder = raw["participant_type"].str.replace(r"\s*\n\s*", " ", regex=True).str.strip()
+    kind = np.where(responder == "human_therapist", "human",
+                    np.where(responder.isin(LLMS_AS_THERAPISTS_BOTS), "bot", "llm"))
+    raw = raw.assign(x_responder=responder, x_kind=kind, x_reply=raw["model_response"].str.strip())
+    real = ~raw["x_reply"].str.fullmatch(r"(?:None(?: \(refused\))?)?")  # empty cells and placeholders
+    bare = (raw["x_kind"] != "llm") | (pd.to_numeric(raw["message_number"], errors="coerce") == 0)
+    raw = raw[real & bare].drop_duplicates(["x_responder", "id", "x_reply"], keep="first")
+    records = []
+    counter: dict[tuple[str, str], int] = {}
+    for r in raw.itertuples(index=False):
+        key = (r.x_responder, r.id)
+        counter[key] = counter.get(key, 0) + 1
+        slug = re.sub(r"[^a-z0-9.]+", "-", r.x_responder.lower()).strip("-")
+        session = f"llmther-{slug}-{r.id}-{counter[key]:02d}"
+        stimulus = _stimulus_turns(r.interjection)
+        client_text = "\n".join(t if i % 2 == 0 else f"[scripted helper reply] {t}" for i, t in enumerate(stimulus))
+        human = r.x_kind == "human"
+        pid = str(r.participant_id).strip()
+        pid = pid[:-2] if pid.endswith(".0") else pid
+        therapist = f"human-therapist-{pid}" if human and pid else f"llms-as-therapists:{slug}"
+        meta = {
+            "corpus": "llms-as-therapists",
+            "counselor_type": {"human": "professional", "bot": "bot", "llm": "llm"}[r.x_kind],
+            "responder_type": r.x_kind,
+            "responder": r.x_responder,
+            "stimulus": r.id,
+            "condition": r.condition,
+            "appropriate": {"True": True, "False": False}.get(str(r.correct_response).strip()),
+            "judge": "gpt-4o" if r.x_kind == "llm" else "human",
+            "participant_id": pid if human and pid else None,
+        }
+        records.append({"utterance_id": f"{session}-0", "session_id": session, "turn": 0, "role": "client",
+                        "speaker_id": f"{session}:client", "text": client_text, **meta})
+        records.append({"utterance_id": f"{session}-1", "session_id": session, "turn": 1, "role": "therapist",
+                        "speaker_id": therapist, "text": r.x_reply, **meta})
+    table = pd.DataFrame.from_records(records)
+    table["appropriate"] = table["appropriate"].astype("boolean")
+    return validate_corpus(table, path=path)
+
+
 def load_demo() -> pd.DataFrame:
     """Load the bundled demo corpus (AnnoMI professionals and MIBot LLM counsellor).
 
@@ -307,5 +479,7 @@ LOADERS: dict[str, Callable[[], pd.DataFrame]] = {
     "mibot": load_mibot,
     "counselchat": load_counselchat,
     "esconv": load_esconv,
+    "rogers": load_rogers,
+    "llms-as-therapists": load_llms_as_therapists,
 }
 """Public corpora by name, as accepted by :func:`topics.read.load_corpus`."""

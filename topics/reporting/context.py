@@ -76,7 +76,7 @@ def _crosscheck_summary(comp: Comparison) -> dict | None:
     same_sign = np.sign(merged["diff"]) == np.sign(np.log(merged["odds_ratio"]))
     return {"topics": len(merged), "both": int((perm & gee).sum()), "neither": int((~perm & ~gee).sum()),
             "only_perm": int((perm & ~gee).sum()), "only_gee": int((~perm & gee).sum()),
-            "opposite": int((~same_sign & (perm | gee)).sum()), "method": comp.crosscheck.attrs.get("method", ""),
+            "opposite": int((~same_sign & (perm | gee)).sum()), "method": comp.crosscheck.attrs.get("method", "").rstrip("."),
             "rows": merged.assign(or_=merged["odds_ratio"]).to_dict("records")}
 
 
