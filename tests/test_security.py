@@ -145,3 +145,46 @@ def test_written_files_follow_the_umask(tmp_path, mask, mode):
     finally:
         os.umask(old)
     assert stat.S_IMODE(path.stat().st_mode) == mode
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once():
+    import time
+
+    from topics.curate import Ledger
+
+    bomb = ('topics_ledger: 1\na: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+            'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nentries:\n- op: note\n'
+            '  topics: [1]\n  author: [*d,*d,*d,*d,*d,*d,*d,*d]\n  text: hi\n')
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="line 2: YAML anchors and aliases"):
+        Ledger.from_text(bomb, path="bomb.yaml")
+    assert time.perf_counter() - start < 5
+
+
+def test_a_huge_remark_is_dropped_and_counted_not_fitted():
+    from topics.clean import drop_counts, select_remarks
+    from topics.read import validate_corpus
+
+    corpus = validate_corpus(pd.DataFrame({
+        "utterance_id": ["1", "2"], "session_id": ["s", "s"], "turn": [1, 2], "role": ["therapist"] * 2,
+        "speaker_id": ["t", "t"], "text": ["How did the week go for you?", "word " * 5_000_000]}))
+    remarks, dropped = select_remarks(corpus)
+    assert len(remarks) == 1 and dropped["reason"].tolist() == ["too_long"]
+    assert len(dropped["text"].iloc[0]) < 300  # the run folder does not store the 25 MB either
+    counts = drop_counts(corpus, remarks, dropped).set_index("step")["count"]
+    assert counts["therapist: too long (over [cleaning] max_chars)"] == 1
+
+
+def test_ledger_notes_and_labels_are_de_identified_in_the_report(annomi_run, tmp_path):
+    from topics.curate import Curator
+
+    analysis, _ = annomi_run
+    ledger = tmp_path / "ledger.yaml"
+    cur = Curator(analysis.model, ledger, author="Supervisor")
+    first = int(analysis.model.topics_["topic"].iloc[1])
+    cur.rename(first, "Fiona Baxter's drinking", rationale="as Fiona Baxter (born 3/14/1985) told us")
+    cur.note(first, "Client Fiona Baxter, 12 Oak Street, Springfield, phone 555-123-4567")
+    html = topics.report(analysis.curate(ledger), out=tmp_path / "r.html", formats=[]).read_text(encoding="utf-8")
+    for identifier in ("555-123-4567", "12 Oak Street", "3/14/1985", "Baxter"):
+        assert identifier not in html, identifier
+    assert "[PHONE]" in html and "drinking" in html

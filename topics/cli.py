@@ -273,15 +273,24 @@ def curate() -> None:
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for worksheet.csv/.html (default RUN).")
 @click.option("--ledger", type=click.Path(path_type=Path),
               help="Start from the view after this ledger (default RUN/ledger.yaml if it exists).")
-def curate_worksheet(run, out, ledger) -> None:
-    """Write a worksheet (CSV + HTML, one row per topic with 10 remarks) for an expert to fill in."""
+@click.option("--raw-text", is_flag=True,
+              help="Write remarks verbatim (private use only; by default they are de-identified).")
+def curate_worksheet(run, out, ledger, raw_text) -> None:
+    """Write a worksheet (CSV + HTML, one row per topic with 10 remarks) for an expert to fill in.
+
+    Remarks, labels and keywords are de-identified with the run's [deidentify] settings unless --raw-text.
+    """
     from topics.analysis import Analysis, run_ledger
     from topics.curate import apply_ledger, write_worksheet
 
     analysis = _run(Analysis.load, run)
     view = _run(apply_ledger, analysis.model, run_ledger(run, ledger))
-    for path in _run(write_worksheet, view, out or run):
+    settings = analysis.config.deidentify
+    for path in _run(write_worksheet, view, out or run, deidentify=not raw_text, known_names=settings.known_names,
+                     use_ner=settings.ner):
         click.echo(f"wrote {path}")
+    if raw_text:
+        click.echo("warning: the worksheet is NOT de-identified; do not share it", err=True)
 
 
 @curate.command("import")

@@ -111,6 +111,9 @@ class CleaningConfig:
     duplicates : {"keep", "drop_within_session", "drop"}
         Identical remark texts (case and spacing ignored) are always counted; ``keep`` keeps them all,
         ``drop_within_session`` keeps the first in each session, ``drop`` keeps the first overall.
+    max_chars : int
+        Remarks longer than this many characters are dropped as ``too_long`` (counted in the drop table):
+        a whole transcript in one cell is not a remark, and a huge one would exhaust memory in the model.
     deidentify : bool
         Scrub every remark (and every dropped therapist utterance) with :mod:`topics.clean.deidentify` before
         embedding, so that no identifier reaches the embeddings, the model or any file of the run
@@ -122,11 +125,14 @@ class CleaningConfig:
     backchannel_tokens: list[str] = field(default_factory=lambda: list(BACKCHANNEL_TOKENS))
     duplicates: Literal["keep", "drop_within_session", "drop"] = "keep"
     deidentify: bool = False
+    max_chars: int = 20_000
 
     def check(self, bad: Bad) -> None:
         """Raise ``bad(key, message)`` for the first value out of range."""
         if self.min_words < 0:
             raise bad("min_words", "must not be negative")
+        if self.max_chars < 1:
+            raise bad("max_chars", "must be at least 1")
 
 
 @dataclass

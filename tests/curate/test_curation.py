@@ -201,6 +201,22 @@ def test_worksheet_round_trip_on_real_annomi(run, tmp_path):
     assert set(cur.buckets["bucket"]) >= {"outliers", "greetings"}
 
 
+def test_worksheet_is_de_identified_unless_asked_for_raw_text(run, tmp_path):
+    analysis, _ = run
+    view = apply_ledger(analysis, None)
+    first = view.topics[view.topics["topic"] != -1].sort_values("size", ascending=False).iloc[0]
+    uid = first["exemplar_ids"][0]
+    planted = "Call Fiona Baxter at 555-123-4567 or fiona.baxter@example.org"
+    view.assignments.loc[view.assignments["utterance_id"].astype(str) == uid, "text"] = planted
+    csv_path, html_path = write_worksheet(view, tmp_path / "safe", known_names=["Fiona"], use_ner=False)
+    for text in (csv_path.read_text(), html_path.read_text()):
+        assert "555-123-4567" not in text and "fiona.baxter@example.org" not in text and "Fiona" not in text
+        assert "[PHONE]" in text and "[EMAIL]" in text
+    assert "are de-identified" in html_path.read_text()
+    raw_csv, raw_html = write_worksheet(view, tmp_path / "raw", deidentify=False)
+    assert planted in raw_csv.read_text() and "Do not share this worksheet" in raw_html.read_text()
+
+
 def test_malformed_sheet_names_line_and_column_and_writes_nothing(run, tmp_path):
     analysis, _ = run
     t = real_topics(analysis)

@@ -13,7 +13,7 @@ import pandas as pd
 from topics.config import CleaningConfig
 from topics.errors import InputError
 
-DROP_REASONS: tuple[str, ...] = ("empty", "backchannel", "too_short", "duplicate")
+DROP_REASONS: tuple[str, ...] = ("empty", "too_long", "backchannel", "too_short", "duplicate")
 """Reasons, in the order in which rules are applied (a remark gets the first that fits)."""
 
 _WORD = re.compile(r"(?:[^\W_]|['\u2019])+(?:-(?:[^\W_]|['\u2019])+)*")
@@ -83,13 +83,17 @@ def select_remarks(corpus: pd.DataFrame, cleaning: CleaningConfig | None = None)
             column="role",
         )
     therapist["text"] = therapist["text"].fillna("").astype(str).str.strip()
-    therapist["n_words"] = therapist["text"].map(word_count).astype("int64")
+    # a remark longer than max_chars is no remark (a whole transcript pasted in one cell, or an attack):
+    # dropped and counted before anything heavier than its length is computed on it
+    too_long = therapist["text"].str.len() > cleaning.max_chars
+    therapist["n_words"] = therapist["text"].where(~too_long, "").map(word_count).astype("int64")
     tokens = {t.lower() for t in cleaning.backchannel_tokens}
 
     reason = pd.Series(pd.NA, index=therapist.index, dtype="object")
     reason[therapist["text"] == ""] = "empty"
+    reason[reason.isna() & too_long] = "too_long"
     if cleaning.drop_backchannels:
-        back = therapist["text"].map(lambda t: is_backchannel(t, tokens))
+        back = therapist["text"].map(lambda t: is_backchannel(t, tokens) if len(t) <= cleaning.max_chars else False)
         reason[reason.isna() & back] = "backchannel"
     reason[reason.isna() & (therapist["n_words"] < cleaning.min_words)] = "too_short"
 
@@ -109,6 +113,8 @@ def select_remarks(corpus: pd.DataFrame, cleaning: CleaningConfig | None = None)
     kept["duplicate_count"] = key[kept.index].map(key[kept.index].value_counts()).astype("int64")
     dropped = therapist.loc[reason.notna(), ["utterance_id", "session_id", "text"]].copy()
     dropped.insert(2, "reason", reason[reason.notna()].astype(str))
+    long_rows = dropped["reason"] == "too_long"
+    dropped.loc[long_rows, "text"] = dropped.loc[long_rows, "text"].str.slice(0, 200) + " [... cut: too long]"
     return kept.reset_index(drop=True), dropped.reset_index(drop=True)
 
 
@@ -132,6 +138,7 @@ def drop_counts(corpus: pd.DataFrame, remarks: pd.DataFrame, dropped: pd.DataFra
     counts = dropped["reason"].value_counts()
     labels = {
         "empty": "therapist: empty",
+        "too_long": "therapist: too long (over [cleaning] max_chars)",
         "backchannel": "therapist: back-channel only (mm-hmm, okay)",
         "too_short": "therapist: too short",
         "duplicate": "therapist: duplicate text",

@@ -231,8 +231,13 @@ class Ledger:
 
     @classmethod
     def from_text(cls, text: str, *, path: str | Path | None = None) -> Ledger:
-        """Parse ledger YAML (see :meth:`load`)."""
+        """Parse ledger YAML (see :meth:`load`).
+
+        YAML anchors and aliases are refused before anything is built: a few hundred bytes of nested aliases
+        expand to gigabytes (a "billion laughs" file), and a ledger written by the toolkit never uses them.
+        """
         try:
+            _refuse_aliases(text, path)
             data = yaml.load(text, Loader=_LOADER)
             root = yaml.compose(text, Loader=_LOADER)
         except yaml.YAMLError as err:
@@ -309,6 +314,14 @@ class Ledger:
         if number:
             parts.append(f"entry {number}")
         return ", ".join(parts)
+
+
+def _refuse_aliases(text: str, path: str | Path | None) -> None:
+    """Raise a :class:`LedgerError` at the first YAML anchor or alias (scanned, never expanded)."""
+    for token in yaml.scan(text, Loader=_LOADER):
+        if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
+            raise LedgerError("YAML anchors and aliases (& and *) are not allowed in a ledger: write each value out",
+                              path=path, line=token.start_mark.line + 1)
 
 
 def _key_line(root: Any, key: str) -> int | None:

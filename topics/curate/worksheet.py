@@ -23,13 +23,15 @@ from typing import Any
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
-from topics._files import export_csv
+from topics._files import atomic_write_text, export_csv
+from topics.clean import Deidentifier
 from topics.curate.curator import ledger_for
 from topics.curate.ledger import Entry, Ledger, now
 from topics.curate.replay import apply_ledger
 from topics.curate.view import CuratedView
 from topics.errors import InputError
 from topics.model import OUTLIER
+from topics.model.tables import representatives
 
 EDIT_COLUMNS = ("new_label", "merge_into", "drop", "note")
 N_REMARKS = 10
@@ -49,6 +51,9 @@ li { margin-bottom: .2em; }
 <p>Fill the columns <b>new_label</b>, <b>merge_into</b> (another topic's number), <b>drop</b> (<i>yes</i>, or a
 bucket name) and <b>note</b> in <code>worksheet.csv</code>, then run <code>topics curate import</code>.
 {{ n_topics }} topics, {{ "{:,}".format(n_remarks) }} remarks.</p>
+{% if deidentified %}<p>Remarks, labels and keywords are de-identified (names, places, contact details, dates, ages
+and IDs replaced by placeholders). Automatic de-identification misses some identifiers: read before sharing.</p>
+{% else %}<p><b>Not de-identified: remarks are shown verbatim. Do not share this worksheet.</b></p>{% endif %}
 {% for t in topics %}<div class="topic">
 <h2>Topic {{ t.topic }}: {{ t.label }}</h2>
 <div class="meta">{{ "{:,}".format(t.size) }} remarks ({{ "%.1f" | format(t.share * 100) }}%) · keywords: {{ t.keywords }}</div>
@@ -58,7 +63,8 @@ bucket name) and <b>note</b> in <code>worksheet.csv</code>, then run <code>topic
 """
 
 
-def worksheet_table(view: CuratedView, n_remarks: int = N_REMARKS) -> pd.DataFrame:
+def worksheet_table(view: CuratedView, n_remarks: int = N_REMARKS,
+                    deidentifier: Deidentifier | None = None) -> pd.DataFrame:
     """One row per topic (outliers excluded) with remarks and empty edit columns.
 
     Parameters
@@ -67,6 +73,9 @@ def worksheet_table(view: CuratedView, n_remarks: int = N_REMARKS) -> pd.DataFra
         The (raw or curated) view the expert works on.
     n_remarks : int
         Representative remarks per topic (closest to the topic centre, distinct texts).
+    deidentifier : Deidentifier, optional
+        Scrubs the remarks, labels and keywords (names, contacts, addresses, dates, IDs become placeholders);
+        ``None`` writes them verbatim.
 
     Returns
     -------
@@ -74,22 +83,15 @@ def worksheet_table(view: CuratedView, n_remarks: int = N_REMARKS) -> pd.DataFra
     """
     text_of = dict(zip(view.assignments["utterance_id"].astype(str), view.assignments["text"].astype(str),
                        strict=True))
+    scrub = deidentifier.scrub if deidentifier is not None else (lambda text: text)
     rows = []
     for t in view.topics.sort_values("size", ascending=False).itertuples():
         if t.topic == OUTLIER:
             continue
-        remarks: list[str] = []
-        seen: set[str] = set()
-        for uid in list(t.exemplar_ids):
-            text = text_of[uid]
-            key = " ".join(text.lower().split())
-            if key not in seen:
-                seen.add(key)
-                remarks.append(text)
-            if len(remarks) == n_remarks:
-                break
+        texts = [text_of[uid] for uid in t.exemplar_ids]
+        remarks = [scrub(texts[i]) for i in representatives(range(len(texts)), texts, n_remarks)]
         row = {"topic": int(t.topic), "size": int(t.size), "share": round(float(t.share), 4),
-               "current_label": t.label, "keywords": t.keywords}
+               "current_label": scrub(t.label), "keywords": scrub(t.keywords)}
         for i in range(n_remarks):
             row[f"remark_{i + 1}"] = remarks[i] if i < len(remarks) else ""
         row.update({c: "" for c in EDIT_COLUMNS})
@@ -97,14 +99,25 @@ def worksheet_table(view: CuratedView, n_remarks: int = N_REMARKS) -> pd.DataFra
     return pd.DataFrame(rows)
 
 
-def write_worksheet(view: CuratedView, folder: str | Path, n_remarks: int = N_REMARKS) -> list[Path]:
-    """Write ``worksheet.csv`` and ``worksheet.html`` into a folder.
+def write_worksheet(view: CuratedView, folder: str | Path, n_remarks: int = N_REMARKS, *,
+                    deidentify: bool = True, known_names: list[str] | None = None,
+                    use_ner: bool = True) -> list[Path]:
+    """Write ``worksheet.csv`` and ``worksheet.html`` into a folder, de-identified unless asked otherwise.
+
+    The worksheet is the file most likely to travel to an outside expert, so its remarks, labels and
+    keywords are scrubbed by default (:class:`topics.clean.Deidentifier`); ``deidentify=False`` writes the
+    raw text, for private use only.
 
     Parameters
     ----------
     view : CuratedView
     folder : str or Path
     n_remarks : int
+    deidentify : bool, default True
+    known_names : list of str, optional
+        Names known to occur (always masked), e.g. ``config.deidentify.known_names``.
+    use_ner : bool, default True
+        Use spaCy NER as well as the rules.
 
     Returns
     -------
@@ -113,7 +126,8 @@ def write_worksheet(view: CuratedView, folder: str | Path, n_remarks: int = N_RE
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    table = worksheet_table(view, n_remarks)
+    deidentifier = Deidentifier(known_names=known_names or (), use_ner=use_ner) if deidentify else None
+    table = worksheet_table(view, n_remarks, deidentifier)
     csv_path = export_csv(table, folder / "worksheet.csv")
     env = Environment(autoescape=select_autoescape(default_for_string=True, default=True))
     topics = [{"topic": r["topic"], "label": r["current_label"], "size": r["size"], "share": r["share"],
@@ -121,9 +135,8 @@ def write_worksheet(view: CuratedView, folder: str | Path, n_remarks: int = N_RE
                                                       if r[f"remark_{i + 1}"]]}
               for r in table.to_dict("records")]
     html = env.from_string(_HTML).render(topics=topics, n_topics=len(topics),
-                                         n_remarks=int(view.assignments.shape[0]))
-    html_path = folder / "worksheet.html"
-    html_path.write_text(html, encoding="utf-8")
+                                         n_remarks=int(view.assignments.shape[0]), deidentified=deidentify)
+    html_path = atomic_write_text(folder / "worksheet.html", html)
     return [csv_path, html_path]
 
 

@@ -98,23 +98,44 @@ def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner:
     assignments["display_text"] = ""
     shown = assignments["utterance_id"].astype(str).isin(set(shown_ids)).to_numpy()
     assignments.loc[shown, "display_text"] = [scrubbed[t] for t in assignments.loc[shown, "text"].astype(str)]
-    assignments["label"] = assignments["label"].map(lambda x: mask_names(x, names))
     topics["representative_texts"] = topics["representative_texts"].map(lambda ts: [scrubbed.get(t, t) for t in ts])
-    topics["label"] = topics["label"].map(lambda x: mask_names(x, names))
+    # what experts typed (their labels, notes, rationales) is scrubbed like remarks: a note may name the client;
+    # labels made of keywords only get names masked
+    custom = topics["custom_label"].astype(bool) if "custom_label" in topics.columns else pd.Series(False, topics.index)
+    typed = _scrub_typed(deid, names, [*topics.loc[custom, "label"].astype(str),
+                                       *(topics["notes"].astype(str) if "notes" in topics.columns else []),
+                                       *view.log.get("written", pd.Series(dtype=str)).astype(str),
+                                       *view.log.get("rationale", pd.Series(dtype=str)).astype(str)])
+
+    def label(text: object) -> object:
+        return typed.get(text) or mask_names(text, names) if isinstance(text, str) else text
+
+    topics["label"] = topics["label"].map(label)
+    assignments["label"] = assignments["label"].map(label)
     topics["keywords"] = topics["keywords"].map(lambda x: mask_names(x, names))
     topics["words"] = topics["words"].map(lambda ws: [mask_names(w, names) for w in ws])
     if "notes" in topics.columns:
-        topics["notes"] = topics["notes"].map(lambda x: mask_names(x, names))
+        topics["notes"] = topics["notes"].astype(str).map(label)
+    log = view.log.copy()
+    for col in ("written", "rationale"):
+        if col in log.columns:
+            log[col] = log[col].astype(str).map(label)
     word_scores = view.word_scores.copy()
     word_scores["word"] = word_scores["word"].map(lambda x: mask_names(x, names))
     flows = view.flows.copy()
     for col in ("raw_label", "label"):
-        flows[col] = flows[col].map(lambda x: mask_names(x, names))
-    display = replace(view, topics=topics, assignments=assignments, word_scores=word_scores, flows=flows)
+        flows[col] = flows[col].map(label)
+    display = replace(view, topics=topics, assignments=assignments, word_scores=word_scores, flows=flows, log=log)
     out = replace(analysis, curation=display)
     counts = {"remarks_scrubbed": len(texts), "identifiers": int(sum(len(s) for s in spans)),
               "name_words": len(names)}
     return out, counts, names
+
+
+def _scrub_typed(deid: Deidentifier, names: set[str], texts: list[str]) -> dict[str, str]:
+    """Scrubbed (and name-masked) version of every distinct typed text."""
+    distinct = list(dict.fromkeys(texts))
+    return {t: mask_names(s, names) for t, s in zip(distinct, deid.scrub_many(distinct), strict=True)}
 
 
 def mask_table_words(table: pd.DataFrame, column: str, names: set[str]) -> pd.DataFrame:
