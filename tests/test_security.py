@@ -188,3 +188,96 @@ def test_ledger_notes_and_labels_are_de_identified_in_the_report(annomi_run, tmp
     for identifier in ("555-123-4567", "12 Oak Street", "3/14/1985", "Baxter"):
         assert identifier not in html, identifier
     assert "[PHONE]" in html and "drinking" in html
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_a_damaged_embedding_cache_is_set_aside_and_rebuilt(tmp_path, damage):
+    import numpy as np
+
+    from topics.embed import EmbeddingCache
+
+    cache = EmbeddingCache(tmp_path, "model")
+    cache.put({"a": np.ones(4, np.float32), "b": np.zeros(4, np.float32)})
+    data = cache.path.read_bytes()
+    cache.path.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"not a database " * 50)
+    fresh = EmbeddingCache(tmp_path, "model")
+    with pytest.warns(RuntimeWarning, match="unreadable.*rebuilt"):
+        assert fresh.get(["a", "b"]) == {}
+    fresh.put({"a": np.ones(4, np.float32)})
+    assert len(fresh) == 1 and len(list(tmp_path.glob("*.corrupt-*"))) == 1
+
+
+def test_a_truncated_reduction_cache_entry_is_recomputed(tmp_path):
+    import numpy as np
+
+    from topics.model.reduction import ReductionCache
+
+    cache = ReductionCache(tmp_path)
+    cache.save("layout", "k", coords=np.ones((5, 2)))
+    path = tmp_path / "layout-k.npz"
+    path.write_bytes(path.read_bytes()[:40])
+    assert cache.load("layout", "k") is None
+
+
+def test_ids_that_mix_numbers_and_text_are_refused(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    rows = ['{"session_id": 7, "utterance_id": "a", "turn": 1, "role": "therapist", "speaker_id": "t", "text": "Hi."}',
+            '{"session_id": "7", "utterance_id": "b", "turn": 2, "role": "therapist", "speaker_id": "t", "text": "So."}',
+            '{"session_id": 7.0, "utterance_id": "c", "turn": 3, "role": "client", "speaker_id": "c", "text": "Ok."}']
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(InputError, match=r"line 2, column .session_id.*mixes number and str"):
+        topics.load_corpus(path)
+
+
+def test_a_list_in_the_text_column_is_refused_not_stringified(tmp_path):
+    table = pd.DataFrame({"session_id": ["s", "s"], "utterance_id": ["a", "b"], "turn": [1, 2],
+                          "role": ["therapist", "client"], "speaker_id": ["t", "c"], "text": [["Mm-hmm."], ["Yes."]]})
+    table.to_parquet(tmp_path / "t.parquet")
+    with pytest.raises(InputError, match="column 'text'.*must be a string"):
+        topics.load_corpus(tmp_path / "t.parquet")
+
+
+def test_upper_case_transcript_names_are_read(tmp_path):
+    (tmp_path / "SESSION1.TXT").write_text("T: How was the week?\nC: Long.\nT: Tell me more about it.\n")
+    corpus = topics.load_corpus(tmp_path)
+    assert corpus["session_id"].unique().tolist() == ["SESSION1"]
+
+
+def test_utf16_gets_a_cli_hint_and_the_cli_reads_it_with_encoding(tmp_path):
+    from click.testing import CliRunner
+
+    from topics.cli import main
+
+    path = tmp_path / "t.csv"
+    path.write_text("session_id,turn,role,text\ns,1,therapist,Hello there\n", encoding="utf-16")
+    with pytest.raises(InputError, match="--encoding utf-16"):
+        topics.load_corpus(path)
+    assert topics.load_corpus(path, encoding="utf-16")["text"].tolist() == ["Hello there"]
+    result = CliRunner().invoke(main, ["fit", str(path), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2 and "--encoding utf-16" in result.output
+
+
+def test_a_killed_runs_temporary_folder_is_cleaned_on_the_next_write(tmp_path):
+    from topics._files import atomic_folder
+
+    dead = tmp_path / ".run.tmp-999999999-abc"   # no process has that pid
+    live = tmp_path / f".run.tmp-{os.getpid()}-xyz"
+    dead.mkdir()
+    live.mkdir()
+    with atomic_folder(tmp_path / "run") as folder:
+        (folder / "x.txt").write_text("x")
+    assert not dead.exists() and live.exists() and (tmp_path / "run" / "x.txt").exists()
+
+
+def test_a_full_disk_names_the_file_and_keeps_the_old_run(tmp_path, monkeypatch):
+    import errno
+
+    from topics._files import atomic_folder
+
+    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "old.txt").write_text("old")
+    with pytest.raises(InputError, match="no space left on the disk while writing .*big.bin"):
+        with atomic_folder(tmp_path / "run") as folder:
+            raise OSError(errno.ENOSPC, "No space left on device", str(folder / "big.bin"))
+    assert (tmp_path / "run" / "old.txt").read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["run"]

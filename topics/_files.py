@@ -13,6 +13,7 @@ under ``077``), not the ``0600`` of a temporary file.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import tempfile
@@ -23,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+
+from topics.errors import InputError
 
 CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """Cell starts that make a spreadsheet evaluate the cell as a formula."""
@@ -83,9 +86,40 @@ def replace_folder(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_temporaries(target: Path) -> list[Path]:
+    """Delete the hidden ``.NAME.tmp-PID-*`` / ``.NAME.old-PID-*`` folders a killed process left beside ``target``.
+
+    Only folders whose process is gone are removed, so a run still writing is never disturbed.
+    """
+    removed = []
+    prefix = f".{target.name}."
+    for item in target.parent.iterdir():
+        if not item.name.startswith(prefix):
+            continue
+        kind, _, rest = item.name[len(prefix):].partition("-")
+        pid = rest.split("-", 1)[0]
+        if kind in ("tmp", "old") and pid.isdigit() and not _alive(int(pid)) and item.is_dir() and not item.is_symlink():
+            shutil.rmtree(item, ignore_errors=True)
+            removed.append(item)
+    return removed
+
+
 @contextmanager
 def atomic_folder(target: str | Path) -> Iterator[Path]:
     """Build a folder under a temporary name beside ``target``; swap it in when the block ends without error.
+
+    Temporary folders left by a killed earlier run are cleaned first (:func:`remove_stale_temporaries`). A full
+    disk is an :class:`~topics.errors.InputError` naming the file, and the previous ``target`` is kept.
 
     Examples
     --------
@@ -94,11 +128,19 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=target.parent))
+    remove_stale_temporaries(target)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
     try:
         os.chmod(tmp, _umask_mode(0o777))
         yield tmp
         replace_folder(tmp, target)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if err.errno == errno.ENOSPC:
+            where = err.filename or target
+            raise InputError(f"no space left on the disk while writing {where}; the previous {target.name} "
+                             "is kept as it was", path=target) from None
+        raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -77,9 +77,12 @@ def main() -> None:
               help="Speaker prefix of text transcripts, e.g. --prefix Dr=therapist. Repeatable; replaces the defaults.")
 @click.option("--session-metadata", type=click.Path(path_type=Path),
               help="CSV/parquet with a session_id column and per-session metadata (school, quality, ...).")
+@click.option("--encoding", default="utf-8", show_default=True,
+              help="Text encoding of the input files (e.g. utf-16, latin-1, cp1252).")
 @click.option("--seed", type=int, help="Override the config's seed.")
 @click.option("--report/--no-report", "make_report", default=False, help="Also write <out>/report.html.")
-def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadata, seed, make_report) -> None:
+def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadata, encoding, seed,
+        make_report) -> None:
     """Fit topics on the therapist remarks of CORPUS and write a run folder.
 
     CORPUS is a CSV/TSV/JSONL/parquet file, a plain-text transcript or a folder of them, or a corpus
@@ -94,6 +97,7 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
         load_corpus, corpus, format=fmt, mapping=_parse_pairs(mapping, "--map") or None,
         role_values=_parse_pairs(roles, "--role") or None,
         speaker_prefixes=_parse_pairs(prefixes, "--prefix") or None, session_metadata=session_metadata,
+        encoding=encoding,
     )
     analysis = _run(fit_corpus, table, config, out=out)
     n_topics = int((analysis.topics["topic"] != -1).sum())

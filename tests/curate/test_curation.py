@@ -238,6 +238,12 @@ def test_malformed_sheet_names_line_and_column_and_writes_nothing(run, tmp_path)
     sheet.drop(columns=["drop"]).to_csv(tmp_path / "bad3.csv", index=False)
     with pytest.raises(InputError, match="no 'drop' column"):
         sheet_entries(tmp_path / "bad3.csv", view, author="E")
+    for value in ("inf", "2.7", "nan", "1e400"):  # 2.7 was once taken as topic 2
+        clean = pd.read_csv(csv_path, keep_default_na=False).astype({"topic": object})
+        clean.loc[1, "topic"] = value
+        clean.to_csv(tmp_path / "bad4.csv", index=False)
+        with pytest.raises(InputError, match="line 3, column 'topic'.*whole topic number"):
+            sheet_entries(tmp_path / "bad4.csv", view, author="E")
 
 
 REPLAY_FLOOR = 0.6

@@ -291,7 +291,9 @@ def _warnings(table: pd.DataFrame, n_perm: int, cluster: str | None) -> list[str
     """Too few permutations for q < 0.05; too few clusters for the reference distributions to be trusted."""
     out = []
     n_tests = int(table["p_value"].notna().sum())
-    floor = n_tests / (n_perm + 1)
+    # the smallest p: 1 / (B + 1) for permutations, 2 / (B + 1) for the equal-tailed bootstrap-t
+    smallest = (2 if table["reference"].isin(["both", "bootstrap-t"]).any() else 1) / (n_perm + 1)
+    floor = n_tests * smallest
     if n_tests and floor >= 0.05:
         out.append(f"With {n_perm} permutations and {n_tests} tests the smallest attainable q-value is {floor:.3f}: "
                    f"no topic can reach q < 0.05. Use at least {int(20 * n_tests)} permutations.")

@@ -173,19 +173,21 @@ def contrast(mask_a: np.ndarray, mask_b: np.ndarray, cd: ClusterData,
              strata: list[tuple[np.ndarray, float]] | None) -> Contrast:
     """``s_A - s_B`` with its cluster-robust standard error and Welch degrees of freedom, per row of masks."""
     parts = strata if strata else [(np.ones(len(cd.w)), 1.0)]
-    share_a = share_b = var_a = var_b = 0.0
+    share_a = share_b = var_a = var_b = df_denominator = 0.0
     for in_level, weight in parts:
-        est_a, v_a, _ = _group_moments(mask_a * in_level, cd)
-        est_b, v_b, _ = _group_moments(mask_b * in_level, cd)
+        est_a, v_a, n_a = _group_moments(mask_a * in_level, cd)
+        est_b, v_b, n_b = _group_moments(mask_b * in_level, cd)
         share_a = share_a + weight * est_a
         share_b = share_b + weight * est_b
         var_a = var_a + weight ** 2 * v_a
         var_b = var_b + weight ** 2 * v_b
-    n_a = mask_a.sum(axis=1)[:, None]
-    n_b = mask_b.sum(axis=1)[:, None]
+        # Welch-Satterthwaite over every (group, stratum) variance component, each with its own clusters
+        with np.errstate(invalid="ignore", divide="ignore"):
+            df_denominator = (df_denominator + (weight ** 2 * v_a) ** 2 / (n_a - 1)[:, None]
+                              + (weight ** 2 * v_b) ** 2 / (n_b - 1)[:, None])
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(var_a + var_b)
-        df = (var_a + var_b) ** 2 / (var_a ** 2 / (n_a - 1) + var_b ** 2 / (n_b - 1))
+        df = (var_a + var_b) ** 2 / df_denominator
     return Contrast(share_a=share_a, share_b=share_b, diff=share_a - share_b, se=se, df=df, var_a=var_a,
                     var_b=var_b)
 

@@ -20,6 +20,7 @@ import io
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from jinja2 import Environment, select_autoescape
 
@@ -164,6 +165,18 @@ def _read_sheet(path: Path) -> tuple[list[dict[str, str]], list[int]]:
     return rows, lines
 
 
+def _topic_number(text: str) -> int | None:
+    """A topic number written as ``7`` or ``7.0`` (spreadsheets write whole numbers either way); None for
+    anything else: ``2.7``, ``inf``, ``nan``, ``1e400``, words."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    if not np.isfinite(value) or value != int(value) or abs(value) > 1_000_000:
+        return None
+    return int(value)
+
+
 def sheet_entries(path: str | Path, view: CuratedView, *, author: str) -> list[Entry]:
     """Turn a filled worksheet into ledger entries (not yet added to any ledger).
 
@@ -195,10 +208,9 @@ def sheet_entries(path: str | Path, view: CuratedView, *, author: str) -> list[E
             return InputError(message, path=path, line=line, column=column)
 
         raw_topic = row.get("topic", "")
-        try:
-            topic = int(float(raw_topic))
-        except ValueError:
-            raise bad(f"topic must be a topic number, got {raw_topic!r}", "topic") from None
+        topic = _topic_number(raw_topic)
+        if topic is None:
+            raise bad(f"topic must be a whole topic number, got {raw_topic!r}", "topic")
         if topic not in known:
             raise bad(f"no topic {topic} in this model (topics: {sorted(known)})", "topic")
         if topic in parsed:
@@ -206,10 +218,9 @@ def sheet_entries(path: str | Path, view: CuratedView, *, author: str) -> list[E
         merge_raw = row.get("merge_into", "")
         merge_into = None
         if merge_raw:
-            try:
-                merge_into = int(float(merge_raw))
-            except ValueError:
-                raise bad(f"merge_into must be a topic number, got {merge_raw!r}", "merge_into") from None
+            merge_into = _topic_number(merge_raw)
+            if merge_into is None:
+                raise bad(f"merge_into must be a whole topic number, got {merge_raw!r}", "merge_into")
             if merge_into == topic:
                 raise bad("a topic cannot be merged into itself", "merge_into")
             if merge_into not in known:

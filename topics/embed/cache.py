@@ -7,7 +7,10 @@ Identical texts are embedded once and a second run embeds nothing. Rows are comm
 from __future__ import annotations
 
 import hashlib
+import os
 import sqlite3
+import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -35,20 +38,51 @@ class EmbeddingCache:
         self.identity = identity
         digest = hashlib.sha1(identity.encode()).hexdigest()[:16]
         self.path = self.folder / f"embeddings-{digest}.sqlite"
+        self._checked = False
 
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            return self._open()
+        except sqlite3.DatabaseError as err:  # a garbage or truncated file: set it aside, start afresh
+            self._set_aside(err)
+            return self._open()
+
+    def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60)
-        con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
-        con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
-        con.execute("INSERT OR IGNORE INTO meta VALUES ('identity', ?)", (self.identity,))
-        con.commit()
+        try:
+            con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
+            con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
+            con.execute("INSERT OR IGNORE INTO meta VALUES ('identity', ?)", (self.identity,))
+            con.commit()
+            if not self._checked:  # once per cache object: a full check of a large file takes a moment
+                if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                    raise sqlite3.DatabaseError("integrity check failed")
+                self._checked = True
+        except BaseException:
+            con.close()
+            raise
         return con
+
+    def _set_aside(self, err: Exception) -> None:
+        """Move an unreadable cache file out of the way (kept for inspection) and warn; it will be rebuilt."""
+        self._checked = False
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.time_ns()}")
+        os.replace(self.path, aside)
+        warnings.warn(f"{self.path}: the embedding cache is unreadable ({err}); moved to {aside.name} and "
+                      "rebuilt: remarks are embedded again", RuntimeWarning, stacklevel=3)
 
     def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors for the keys that are cached (missing keys are left out)."""
         if not self.path.exists():
             return {}
+        try:
+            return self._get(keys)
+        except sqlite3.DatabaseError as err:  # damaged after opening (a truncated page): rebuild
+            self._set_aside(err)
+            return {}
+
+    def _get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         con = self._connect()
         try:

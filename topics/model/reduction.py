@@ -22,6 +22,7 @@ import hashlib
 import json
 import os
 import warnings
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -121,8 +122,8 @@ class ReductionCache:
         try:
             with np.load(path, allow_pickle=False) as data:
                 return {name: data[name] for name in data.files}
-        except (OSError, ValueError):
-            return None  # unreadable entry: recompute (and overwrite it)
+        except (OSError, ValueError, EOFError, KeyError, zipfile.BadZipFile):
+            return None  # unreadable or truncated entry: recompute (and overwrite it)
 
     def save(self, kind: str, key: str, **arrays: np.ndarray) -> None:
         """Store arrays under ``kind``/``key`` (atomically)."""

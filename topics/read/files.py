@@ -27,7 +27,7 @@ import pandas as pd
 
 from topics.errors import InputError
 from topics.read import public
-from topics.read.schema import REQUIRED_COLUMNS, brief, validate_corpus
+from topics.read.schema import REQUIRED_COLUMNS, brief, mixed_kinds, mixed_kinds_message, validate_corpus
 
 DEFAULT_ROLE_VALUES: dict[str, str] = {
     "therapist": "therapist",
@@ -76,7 +76,9 @@ def _decode(path: Path, encoding: str) -> str:
         col = err.start - (obj.rfind(b"\n", 0, err.start) + 1) + 1
         raise InputError(
             f"cannot decode byte 0x{obj[err.start]:02x} at character {col} as {encoding}; "
-            "save the file as UTF-8 or pass the right encoding",
+            + ("the file starts with a UTF-16 byte-order mark: pass --encoding utf-16 (encoding='utf-16' in Python)"
+               if obj[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else
+               "save the file as UTF-8 or pass its encoding: --encoding ENCODING (encoding=... in Python)"),
             path=path,
             line=line,
         ) from None
@@ -322,6 +324,10 @@ def _apply_mapping(
         row = int(session.isna().to_numpy().nonzero()[0][0])
         raise InputError("empty session id", path=path, line=lines[row] if lines else None,
                          column=source_of["session_id"])
+    conflict = mixed_kinds(session)
+    if conflict is not None:
+        raise InputError(mixed_kinds_message(session, "session_id", conflict), path=path,
+                         line=lines[conflict] if lines else None, column=source_of["session_id"])
     table["session_id"] = session.astype(str)
     if "turn" in table.columns and "utterance_id" not in table.columns and table["turn"].isna().any():
         # checked here: the derived id "<session>:<turn>" would otherwise be reported as an empty utterance_id
@@ -410,7 +416,8 @@ def _transcript_files(paths: str | Path | Iterable[str | Path]) -> list[Path]:
     if isinstance(paths, (str, Path)):
         root = Path(paths)
         if root.is_dir():
-            files = sorted(root.glob("*.txt"))
+            # any case of the suffix: a folder copied from Windows or a recorder holds NOTES.TXT as often
+            files = sorted(p for p in root.iterdir() if p.suffix.lower() == ".txt" and p.is_file())
             if not files:
                 raise InputError("the folder holds no *.txt transcripts", path=root)
             return files

@@ -110,6 +110,9 @@ def validate_corpus(
         bad = df[col].isna() | (df[col].astype(str).str.strip() == "")
         if bad.any():
             raise fail(int(bad.to_numpy().nonzero()[0][0]), col, f"empty {col}")
+        conflict = mixed_kinds(df[col])
+        if conflict is not None:
+            raise fail(conflict, col, mixed_kinds_message(df[col], col, conflict))
         df[col] = df[col].astype(str)
 
     turn = pd.to_numeric(df["turn"], errors="coerce")
@@ -132,6 +135,11 @@ def validate_corpus(
         row = int(dup.to_numpy().nonzero()[0][0])
         raise fail(row, "utterance_id", f"duplicate utterance_id {brief(df['utterance_id'].iloc[row])}")
 
+    nested = df["text"].map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray)))
+    if nested.any():
+        row = int(nested.to_numpy().nonzero()[0][0])
+        raise fail(row, "text", f"text must be a string, got a {type(df['text'].iloc[row]).__name__} "
+                                f"({brief(df['text'].iloc[row])}); join or pick the text before reading")
     df["text"] = df["text"].where(df["text"].notna(), "").astype(str)
     for col in df.columns:
         if col not in REQUIRED_COLUMNS and df[col].dtype == object:
@@ -140,6 +148,26 @@ def validate_corpus(
     order = list(REQUIRED_COLUMNS) + [c for c in df.columns if c not in REQUIRED_COLUMNS]
     df = df[order].sort_values(["session_id", "turn"], kind="stable").reset_index(drop=True)
     return df
+
+
+def mixed_kinds(values: pd.Series) -> int | None:
+    """Row of the first value whose kind (number or text) differs from the first value's; None if all agree.
+
+    7, "7" and 7.0 would become two or three sessions, or one, depending on how they are written: an id
+    column that mixes numbers and text is ambiguous.
+    """
+    if values.dtype != object:
+        return None
+    kinds = values.map(_kind)
+    if kinds.nunique() <= 1:
+        return None
+    return int((kinds != kinds.iloc[0]).to_numpy().nonzero()[0][0])
+
+
+def mixed_kinds_message(values: pd.Series, column: str, row: int) -> str:
+    """The error message for :func:`mixed_kinds`."""
+    return (f"{column} mixes {_kind(values.iloc[0])} and {_kind(values.iloc[row])} values ({brief(values.iloc[0])} "
+            f"and {brief(values.iloc[row])}); write every id the same way (all as text, or all as whole numbers)")
 
 
 def brief(value: object, limit: int = 80) -> str:
