@@ -22,12 +22,17 @@ $(STAMP): requirements.lock pyproject.toml
 	touch $(STAMP)
 
 # Static PNG/SVG export (kaleido) needs a Chrome-family browser; Debian's chromium is installed when
-# missing and we are root. Without it the report is still written, without static figures.
+# missing and we are root. Without it the report is still written, without static figures. strace lets the
+# tests prove that the browser reaches no host while it draws (the test is skipped without it).
 browser:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || \
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || missing="chromium"; \
+	command -v strace >/dev/null 2>&1 || missing="$$missing strace"; \
+	if [ -n "$$missing" ]; then \
 	  { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
-	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ; } || \
-	  echo "warning: chromium not installed; static figures will be skipped (the HTML report still works)"
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null ; } || \
+	  echo "warning: could not install$$missing; static figures (chromium) or the network test (strace) are skipped"; \
+	fi
 
 demo: setup browser
 	$(BIN)/topics demo

@@ -281,3 +281,33 @@ def test_a_full_disk_names_the_file_and_keeps_the_old_run(tmp_path, monkeypatch)
             raise OSError(errno.ENOSPC, "No space left on device", str(folder / "big.bin"))
     assert (tmp_path / "run" / "old.txt").read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
+
+
+@pytest.mark.skipif(not shutil.which("strace") or not shutil.which("chromium"), reason="needs strace and chromium")
+def test_static_figures_are_drawn_without_reaching_any_host(tmp_path):
+    """The browser kaleido drives for PNG/SVG export reaches nothing outside this machine.
+
+    Traced with strace: no TCP or UDP connection to an outside address succeeds, and no DNS query leaves.
+    """
+    import re
+    import subprocess
+    import sys
+
+    script = tmp_path / "draw.py"
+    script.write_text(
+        "import plotly.graph_objects as go\nfrom topics.reporting import export_static\n"
+        f"print(export_static({{'a': go.Figure(go.Bar(y=[1, 2]))}}, {str(tmp_path / 'out')!r}, ['png', 'svg']))\n")
+    log = tmp_path / "strace.log"
+    subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect,sendto", "-o", str(log), sys.executable, str(script)],
+                   check=True, timeout=300, capture_output=True)
+    assert (tmp_path / "out" / "a.png").stat().st_size > 1000
+    outside = []
+    for line in log.read_text().splitlines():
+        if "AF_INET" not in line:
+            continue
+        address = re.search(r'inet_(?:addr|pton)\((?:AF_INET6, )?"([^"]+)"', line)
+        local = address and (address.group(1).startswith(("127.", "::1", "0.0.0.0")) or address.group(1) == "::")
+        succeeded = re.search(r"\) = \d+$", line)
+        if not local and (succeeded or "htons(53)" in line):
+            outside.append(line)
+    assert outside == []
