@@ -299,13 +299,27 @@ def summarise_rows(p: np.ndarray, low: np.ndarray, high: np.ndarray, diff: np.nd
     if q is None:
         q = bh(np.nan_to_num(p, nan=1.0))
     out = {"rows": len(p), "reject": int(rej.sum()), "reject_pos": int((rej & (diff > 0)).sum()),
+           "reject01": int((np.nan_to_num(p, nan=1.0) < 0.01).sum()),
            "covered": int(cov.sum()),
            "any_q": int((np.nan_to_num(q, nan=1.0) < ALPHA).any()),
            "planted_tested": int(is_planted.sum()),
            "planted_reject": int((rej & is_planted & (diff > 0)).sum()),
            "planted_covered": int((cov & is_planted).sum()),
            "other_rows": int((~is_planted).sum()), "other_covered": int((cov & ~is_planted).sum())}
+    # second moments over data sets, for Monte Carlo standard errors of the pooled row rates
+    n, r, c = len(p), int(rej.sum()), int(cov.sum())
+    out.update({"n_sq": n * n, "reject_sq": r * r, "reject_n": r * n, "covered_sq": c * c, "covered_n": c * n})
     return out
+
+
+def rate_se(t: dict, key: str) -> float:
+    """Standard error of sum(key) / sum(rows) with data sets as independent units."""
+    n = t.get("rows", 0)
+    if not n:
+        return float("nan")
+    p = t.get(key, 0) / n
+    ss = t.get(f"{key}_sq", 0) - 2 * p * t.get(f"{key}_n", 0) + p * p * t.get("n_sq", 0)
+    return float(np.sqrt(max(ss, 0.0)) / n)
 
 
 def run_compare(ds: Dataset, design: Design, extra: dict, seed: int) -> tuple[dict, np.ndarray]:
@@ -351,7 +365,8 @@ def run_jsd(ds: Dataset, extra: dict, seed: int) -> dict:
     t = profile_divergence(ds.frame, "group", groups=["A", "B"], n_boot=N_BOOT, n_perm=N_PERM, seed=seed, **extra)
     r = t.iloc[0]
     return {"datasets": 1, "covered": int(r["excess_low"] <= ds.jsd_truth + 1e-15 <= r["excess_high"] + 2e-15),
-            "reject": int(r["p_value"] < ALPHA), "truth": ds.jsd_truth, "excess": float(r["excess"]),
+            "reject": int(r["p_value"] < ALPHA),
+            "reject_jsd_perm": int(r.get("p_jsd_permutation", r["p_value"]) < ALPHA), "truth": ds.jsd_truth, "excess": float(r["excess"]),
             "zero_low": int(r["excess_low"] <= 0)}
 
 
@@ -399,11 +414,12 @@ def build_tables(totals: dict, reps: dict, designs: list[Design]) -> tuple[str, 
     """Markdown tables and the numbers the verdicts need."""
     lines = ["**Prevalence contrasts** (rows = topics and \"no topic\" that `compare_groups` tests; "
              "FP = false positives at p < .05 over all tested rows under no difference; any q = share of data sets "
-             "with some q < .05; FP A>B / A<B = the false positives split by the sign of the difference; cov = 95% interval coverage of the true difference over all tested rows; "
+             "with some q < .05; FP A>B / A<B = the false positives split by the sign of the difference; p<.01 = the rows with p < .01 under no "
+             "difference, nominal 1%, the tail that q-values use; cov = 95% interval coverage of the true difference over all tested rows; "
              "power and planted-topic coverage with +5 / +10 points):", "",
-             "| design | method | reps | rows/set | FP % | FP A>B / A<B % | any q<.05 % | cov % (null) | power +5 % | power +10 % "
+             "| design | method | reps | rows/set | FP % | FP A>B / A<B % | p<.01 % | any q<.05 % | cov % (null) | power +5 % | power +10 % "
              "| cov planted +5 / +10 % | cov other rows +5 / +10 % |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     numbers: dict = {}
     for d in designs:
         methods = ["main"] + (["reference"] if d.reference is not None else []) + ["welch", "chisq"]
@@ -416,7 +432,7 @@ def build_tables(totals: dict, reps: dict, designs: list[Design]) -> tuple[str, 
                    pct(t0.get("reject", 0), t0.get("rows", 0)),
                    f"{pct(t0.get('reject_pos', 0), t0.get('rows', 0))} / "
                    f"{pct(t0.get('reject', 0) - t0.get('reject_pos', 0), t0.get('rows', 0))}",
-                   pct(t0.get("any_q", 0), r0, 0),
+                   pct(t0.get("reject01", 0), t0.get("rows", 0), 2), pct(t0.get("any_q", 0), r0, 0),
                    pct(t0.get("covered", 0), t0.get("rows", 0)) if has_ci else "-",
                    pct(t5.get("planted_reject", 0), r5, 0), pct(t10.get("planted_reject", 0), r10, 0),
                    (f"{pct(t5.get('planted_covered', 0), t5.get('planted_tested', 0), 0)} / "
@@ -425,7 +441,8 @@ def build_tables(totals: dict, reps: dict, designs: list[Design]) -> tuple[str, 
                     f"{pct(t10.get('other_covered', 0), t10.get('other_rows', 0))}") if has_ci else "-"]
             lines.append("| " + " | ".join(row) + " |")
             numbers[(d.name, m)] = {
-                "fp": t0.get("reject", 0) / max(t0.get("rows", 0), 1),
+                "fp": t0.get("reject", 0) / max(t0.get("rows", 0), 1), "fp_se": rate_se(t0, "reject"),
+                "cov0_se": rate_se(t0, "covered"),
                 "anyq": t0.get("any_q", 0) / max(r0, 1),
                 "cov0": t0.get("covered", 0) / max(t0.get("rows", 0), 1),
                 "pow5": t5.get("planted_reject", 0) / max(r5, 1), "pow10": t10.get("planted_reject", 0) / max(r10, 1),
@@ -437,30 +454,36 @@ def build_tables(totals: dict, reps: dict, designs: list[Design]) -> tuple[str, 
                 "r0": r0, "r5": r5, "r10": r10, "rows0": t0.get("rows", 0)}
     lines += ["", "**Profile divergence** (JSD of the groups' expected profiles, \"no topic\" included; cov = "
               "share of data sets whose `[excess_low, excess_high]` contains it; p<.05 = share of data sets with "
-              "permutation p < .05, the false-positive rate under no difference):", "",
+              "the table's `p_value` < .05, the false-positive rate under no difference; JSD perm = the same for the "
+              "permutation p of the JSD itself where the table reports it separately, `p_jsd_permutation`):", "",
               "| design | method | true JSD null / +5 / +10 | mean excess null / +5 / +10 | cov null % | cov +5 % "
-              "| cov +10 % | p<.05 null % | p<.05 +5 % | p<.05 +10 % |",
-              "|---|---|---|---|---|---|---|---|---|---|"]
+              "| cov +10 % | p<.05 null % | p<.05 +5 % | p<.05 +10 % | JSD perm p<.05 null / +5 / +10 % |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for d in designs:
         for m in ["jsd"] + (["jsd_reference"] if d.jsd_args else []):
             ts = [totals.get((d.name, s), {}).get(m, {}) for s in SHIFTS]
             rs = [max(t.get("datasets", 0), 1) for t in ts]
             row = [d.title if m == "jsd" else "", method_label(d, m),
-                   " / ".join(f"{t.get('truth', 0) / r:.4f}" for t, r in zip(ts, rs)),
-                   " / ".join(f"{t.get('excess', 0) / r:.4f}" for t, r in zip(ts, rs))]
+                   " / ".join(f"{t.get('truth', 0) / r:.4f}" for t, r in zip(ts, rs, strict=True)),
+                   " / ".join(f"{t.get('excess', 0) / r:.4f}" for t, r in zip(ts, rs, strict=True))]
             row += [pct(t.get("covered", 0), t.get("datasets", 0), 0) for t in ts]
             row += [pct(t.get("reject", 0), t.get("datasets", 0), 0) for t in ts]
+            row.append(" / ".join(pct(t.get("reject_jsd_perm", 0), t.get("datasets", 0), 0) for t in ts))
             lines.append("| " + " | ".join(row) + " |")
-            numbers[(d.name, m)] = {"cov": [t.get("covered", 0) / r for t, r in zip(ts, rs)],
-                                    "rej": [t.get("reject", 0) / r for t, r in zip(ts, rs)]}
+            numbers[(d.name, m)] = {"cov": [t.get("covered", 0) / r for t, r in zip(ts, rs, strict=True)],
+                                    "rej": [t.get("reject", 0) / r for t, r in zip(ts, rs, strict=True)]}
     return "\n".join(lines), numbers
 
 
 def verdicts(numbers: dict, designs: list[Design]) -> str:
-    lines = ["**Targets** (3-7% false positives at p < .05; interval coverage >= 93%; power at most 5 points "
-             "below Welch's where Welch is valid; JSD interval coverage >= 90% under a planted effect):", "",
+    reps = max((v.get("r5", 0) for v in numbers.values()), default=0)
+    lines = ["**Targets** (3-7% false positives at p < .05, for the JSD's permutation p too; interval coverage "
+             ">= 93%; power at most 5 points below Welch's where Welch is valid; JSD interval coverage >= 90% under "
+             "a planted effect). +- = Monte Carlo standard error (data sets as units); the planted-topic coverage "
+             f"and power rates have a binomial standard error of about "
+             f"{100 * np.sqrt(0.05 * 0.95 / max(reps, 1)):.1f} points (near 95%) at {reps} data sets:", "",
              "| design | false positives | coverage (null / planted +5 / +10 / other rows) | power vs Welch (+5 / +10) "
-             "| JSD coverage (+5 / +10) | verdict |", "|---|---|---|---|---|---|"]
+             "| JSD coverage (+5 / +10) | JSD p FP | verdict |", "|---|---|---|---|---|---|---|"]
     for d in designs:
         n = numbers.get((d.name, "main"))
         if not n or not n["r0"]:
@@ -469,8 +492,9 @@ def verdicts(numbers: dict, designs: list[Design]) -> str:
         fp_ok = 0.03 <= n["fp"] <= 0.07
         if not fp_ok:
             fails.append(f"FP {100 * n['fp']:.1f}%")
+        other = [v for v, r in ((n["covo5"], n["r5"]), (n["covo10"], n["r10"])) if r]
         covs = [("null", n["cov0"], n["r0"]), ("+5", n["covp5"], n["r5"]), ("+10", n["covp10"], n["r10"]),
-                ("other", min(n["covo5"], n["covo10"]), n["r5"])]
+                ("other", min(other) if other else 0.0, len(other))]
         for lab, v, r in covs:
             if r and v < 0.93:
                 fails.append(f"coverage {lab} {100 * v:.1f}%")
@@ -478,25 +502,35 @@ def verdicts(numbers: dict, designs: list[Design]) -> str:
         pw = "-"
         if d.welch_valid and w and n["r5"]:
             g5, g10 = 100 * (n["pow5"] - w["pow5"]), 100 * (n["pow10"] - w["pow10"])
-            pw = f"{100 * n['pow5']:.0f} vs {100 * w['pow5']:.0f} / {100 * n['pow10']:.0f} vs {100 * w['pow10']:.0f}"
-            for lab, g in (("+5", g5), ("+10", g10)):
-                if g < -5:
+            pw = " / ".join(f"{100 * n[k]:.0f} vs {100 * w[k]:.0f}" if n[r] else "-"
+                            for k, r in (("pow5", "r5"), ("pow10", "r10")))
+            for lab, g, r in (("+5", g5, n["r5"]), ("+10", g10, n["r10"])):
+                if r and g < -5:
                     fails.append(f"power {lab} {g:.0f} points below Welch")
         elif n["r5"]:
-            pw = f"{100 * n['pow5']:.0f} / {100 * n['pow10']:.0f} (Welch not valid)"
+            pw = " / ".join(f"{100 * n[k]:.0f}" if n[r] else "-" for k, r in (("pow5", "r5"), ("pow10", "r10")))
+            pw += " (Welch not valid)"
         j = numbers.get((d.name, "jsd"))
-        jc = "-"
+        jc, jfp = "-", "-"
+        if j and n["r0"]:
+            jfp = f"{100 * j['rej'][0]:.0f}%"
+            if d.kind == "confounded":
+                jfp += " (true JSD not 0)"
+            elif not 0.03 <= j["rej"][0] <= 0.07:
+                fails.append(f"JSD p FP {100 * j['rej'][0]:.0f}%")
         if j and n["r5"]:
-            jc = f"{100 * j['cov'][1]:.0f} / {100 * j['cov'][2]:.0f}"
+            jc = " / ".join(f"{100 * j['cov'][i]:.0f}" if n[r] else "-" for i, r in ((1, "r5"), (2, "r10")))
             if d.kind == "confounded":
                 jc += " (marginal truth; no strata option)"
             else:
-                for lab, v in (("+5", j["cov"][1]), ("+10", j["cov"][2])):
-                    if v < 0.90:
+                for lab, v, r in (("+5", j["cov"][1], n["r5"]), ("+10", j["cov"][2], n["r10"])):
+                    if r and v < 0.90:
                         fails.append(f"JSD coverage {lab} {100 * v:.0f}%")
         cov_txt = " / ".join(f"{100 * v:.1f}" if r else "-" for _, v, r in covs)
         verdict = "**met**" if not fails else "**not met**: " + "; ".join(fails)
-        lines.append(f"| {d.title} | {100 * n['fp']:.1f}% | {cov_txt} | {pw} | {jc} | {verdict} |")
+        fp_txt = f"{100 * n['fp']:.1f}% +- {100 * n['fp_se']:.1f}"
+        cov_txt = f"{100 * n['cov0']:.1f} +- {100 * n['cov0_se']:.1f}" + cov_txt[cov_txt.index(" / "):]
+        lines.append(f"| {d.title} | {fp_txt} | {cov_txt} | {pw} | {jc} | {jfp} | {verdict} |")
     return "\n".join(lines)
 
 
@@ -559,7 +593,8 @@ def main() -> None:
     tasks = [(d.name, s, r, args.seed) for s in shifts for d in designs for r in range(null_reps if s == 0 else reps)]
     # interleave so that a partial run covers every design
     tasks.sort(key=lambda t: (t[2], t[1], t[0]))
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
+    fingerprint = code_fingerprint()  # at start: the workers fork with the code imported now
     t0 = time.perf_counter()
     totals: dict = {}
     done: dict = {}
@@ -572,7 +607,7 @@ def main() -> None:
             if i % 100 == 0 or i == len(tasks):
                 print(f"  {i}/{len(tasks)} data sets, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     wall = time.perf_counter() - t0
-    ended = dt.datetime.now(dt.timezone.utc)
+    ended = dt.datetime.now(dt.UTC)
     tables, numbers = build_tables(totals, done, designs)
     command = ".venv/bin/python benchmarks/calibration.py " + " ".join(sys.argv[1:])
     header = [SECTION, "",
@@ -583,16 +618,19 @@ def main() -> None:
               f"**Replications:** {null_reps} data sets per design under no difference, {reps} per planted effect "
               f"(+5 and +10 points); `compare_groups` with `n_perm={N_PERM}`, `profile_divergence` with "
               f"`n_perm={N_PERM}, n_boot={N_BOOT}`.",
-              f"**Code under test** (sha256 prefixes of `topics/compare/`): {code_fingerprint()}.",
+              f"**Code under test** (sha256 prefixes of `topics/compare/` at the start): {fingerprint}"
+              + ("" if code_fingerprint() == fingerprint else " (these files changed during the run; the run used "
+                 "the versions imported at its start)") + ".",
               "",
               "Data-generating process, designs and methods: see the docstring of `benchmarks/calibration.py`. "
               "In short: 30 Zipf-like topics (largest 12%, 20 of them at 1-3%) + 5% no topic; session profiles "
               "Dirichlet(c x pi) (c = 40 ordinary, c = 10 varied); 20-80 remarks per session; planted effect "
               "+5 / +10 points on a 4.1% topic in group A (A minus B), other categories scaled down. Design 4 uses "
               "`min_remarks=10, min_topic_sessions=3`, design 7 `min_remarks=10`; all others the defaults. Monte "
-              f"Carlo standard error of a rate near 5% from {null_reps} data sets: about "
-              f"{100 * np.sqrt(0.05 * 0.95 / max(null_reps, 1)):.1f} points per data set-level rate (the row-level "
-              "FP rate pools ~10-31 correlated rows per data set and is somewhat more precise).", ""]
+              f"Carlo standard error of a data set-level rate near 5% (any q, power, planted-topic coverage, JSD) "
+              f"from {null_reps} data sets: about {100 * np.sqrt(0.05 * 0.95 / max(null_reps, 1)):.1f} points; the "
+              "row-level rates (FP, coverage over rows) pool 5-31 rows per data set, see the +- in the targets "
+              "table.", ""]
     text = "\n".join(header) + "\n" + tables + "\n\n" + verdicts(numbers, designs) + "\n"
     print(text)
     if args.out:

@@ -276,9 +276,9 @@ def test_a_full_disk_names_the_file_and_keeps_the_old_run(tmp_path, monkeypatch)
 
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "old.txt").write_text("old")
-    with pytest.raises(InputError, match="no space left on the disk while writing .*big.bin"):
-        with atomic_folder(tmp_path / "run") as folder:
-            raise OSError(errno.ENOSPC, "No space left on device", str(folder / "big.bin"))
+    with (pytest.raises(InputError, match="no space left on the disk while writing .*big.bin"),
+          atomic_folder(tmp_path / "run") as folder):
+        raise OSError(errno.ENOSPC, "No space left on device", str(folder / "big.bin"))
     assert (tmp_path / "run" / "old.txt").read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
 
