@@ -217,7 +217,7 @@ def summarize(name: str, analysis: topics.Analysis, comp: Comparison, *, data: s
     say(f"- estimand and direction (comp.method): {comp.method}")
     if comp.confounds:
         for text in comp.confounds:
-            say(f"- **confound (comp.confounds)**: {text}")
+            say(f"- comp.confounds: {text}")
     else:
         say("- confounds reported by the code (comp.confounds): none")
     for w in comp.warnings:
@@ -247,6 +247,14 @@ def summarize(name: str, analysis: topics.Analysis, comp: Comparison, *, data: s
             f"{check['both']}, in neither {check['neither']}, only the permutation contrast {check['only_perm']}, "
             f"only the GEE {check['only_gee']}; opposite signs among topics significant in either: "
             f"{check['opposite_sign_where_significant']}; GEE without an estimate: {check['gee_missing']}")
+        fewest = int(min(k for _, k in clusters.values()))
+        if check["only_gee"] > check["only_perm"] and fewest < 20:
+            say(f"  - the GEE finds more than the permutation contrasts here, but one group has only {fewest} clusters: "
+                "GEE sandwich standard errors are too small with few clusters (no small-sample correction), so its "
+                "extra significant topics do not count against the permutation result")
+        if check["opposite_sign_where_significant"]:
+            say("  - opposite signs: the GEE models pooled remarks (long sessions weigh more), the contrasts the "
+                "average session; they can point different ways when session lengths differ within a group")
     else:
         say("- GEE cross-check: not run (the code fits it for two groups only)")
     if comp.drift_summary is not None and not comp.drift_summary.empty:
@@ -290,7 +298,7 @@ def summarize(name: str, analysis: topics.Analysis, comp: Comparison, *, data: s
     best = c[c["q_value"] < 0.05]
     best = best.reindex(best["diff"].abs().sort_values(ascending=False).index).head(1)
     OVERVIEW.append({
-        "contrast": name, "direction": direction if len(direction) < 40 else "each minus rest",
+        "contrast": name, "direction": direction if len(comp.groups) == 2 else "each minus rest",
         "sessions": " / ".join(f"{s}" for s, _ in clusters.values()),
         "topics": n_topics, "JSD excess [CI]": f"{d['excess']:.3f} [{d['excess_low']:.3f}, {d['excess_high']:.3f}]",
         "p(Simes)": fmt_p(d["p_value"]),
@@ -632,8 +640,11 @@ def run_peer(kw: dict) -> None:
     comp, s = compare("professional_vs_peer", analysis.assignments, "counselor_type", ["professional", "peer"], **kw)
     save("professional_vs_peer", analysis, comp)
     summarize("professional_vs_peer", analysis, comp, fit_s=fit_s, compare_s=s,
-              data="AnnoMI (133 MI sessions) + CounselChat (824 written answers threads) as professionals, ESConv "
-                   "(1,300 peer-support chats) as peers; one model")
+              data="AnnoMI (133 MI sessions) + CounselChat (824 question threads of written answers) as "
+                   "professionals, ESConv (1,300 peer-support chats) as peers; one model",
+              notes=["professional = AnnoMI + CounselChat: the code's confound sentence names only the corpus with "
+                     "most sessions of each group; under the session estimand CounselChat's 824 short threads "
+                     "(2.4 answers each) carry most of the professional side"])
 
 
 RUNNERS = {"demo_human_vs_llm": run_demo, "annomi_quality": run_quality, "rogers_vs_annomi": run_rogers,
@@ -670,7 +681,10 @@ def main(argv: list[str] | None = None) -> int:
     say(pd.DataFrame(OVERVIEW).to_string(index=False))
     say("```")
     say()
-    say("Time per step (seconds, 2 shared CPU cores):")
+    say("Time per step (seconds, 2 CPU cores shared with other jobs). Fit times depend on the shared caches: "
+        "embeddings and UMAP reductions computed by earlier runs are reused, so a fit of an unchanged corpus takes "
+        "seconds; a cold fit embeds every remark (the first professional_vs_peer fit embedded 19,009 new texts in "
+        "370 s of its 467 s; the first llms_as_therapists fit took 42 s, the first rogers_vs_annomi fit 41 s):")
     say()
     say("```")
     say("\n".join(f"{step:<60} {sec:8.1f}" for step, sec in TIMINGS))

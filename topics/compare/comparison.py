@@ -145,15 +145,14 @@ def confounds(assignments: pd.DataFrame, by: str, groups: list[str], strata: str
         values = sessions[column].astype(str)
         table = pd.crosstab(sessions[by].astype(str), values)
         if table.shape[1] < 2:
-            out.append(f"Every compared session has the same {column} ({values.iloc[0]!r}): the comparison says "
-                       f"nothing about {column}.")
-            continue
+            continue  # one corpus (or one stratum) throughout: nothing to be confounded with
         observed = table.to_numpy(float)
         expected = np.outer(observed.sum(axis=1), observed.sum(axis=0)) / observed.sum()
         chi2 = float(((observed - expected) ** 2 / expected).sum())
         v = float(np.sqrt(chi2 / (observed.sum() * (min(observed.shape) - 1))))
         if v >= 0.999:
-            out.append(f"The groups of {by} coincide with {column} ({', '.join(f'{g} = {table.loc[g].idxmax()}' for g in table.index)}): "
+            members = "; ".join(f"{g} = {', '.join(table.columns[table.loc[g] > 0])}" for g in table.index)
+            out.append(f"The groups of {by} coincide with {column} ({members}): "
                        f"every difference below may come from the {column} (how its sessions were recorded, "
                        f"transcribed, segmented, which problems they address) as much as from {by}.")
         elif v >= 0.5:
@@ -242,9 +241,11 @@ def run_comparison(
         warnings.append(f"{n} sessions left out: {reason}.")
     if strata:
         warnings.append(f"Strata ({strata}) apply to the per-topic contrasts (unstratified ones are shown beside "
-                        "them); divergence, prediction, trajectories and distinctive words use all sessions.")
+                        "them), to the test of the whole profile (it combines them) and to the GEE cross-check "
+                        f"({strata} as a covariate); the divergence value, prediction, trajectories and distinctive "
+                        "words use all sessions and so also reflect the mix of strata.")
     divergence = profile_divergence(sub, col, groups=chosen, n_boot=min(n_boot, 1000), n_perm=max(1000, 20 * len(chosen)),
-                                    **shared)
+                                    strata=strata, per_topic_tests=contrasts if len(chosen) == 2 else None, **shared)
     prediction = predict_group(sub, col, groups=chosen, n_perm=min(n_perm, 200), seed=seed, min_sessions=min_sessions,
                                cluster=cluster, denominator=denominator)
     single_turn = bool(sub.groupby("session_id").size().max() <= 1)
@@ -254,7 +255,7 @@ def run_comparison(
                                  ) if stop_words else None
     words = (distinctive_words(sub, col, groups=chosen[:2], vectorizer=vectorizer, n_perm=min(n_perm, 1000), seed=seed,
                                cluster=cluster) if len(chosen) == 2 else pd.DataFrame())
-    check = (gee_crosscheck(sub, col, groups=chosen, cluster=cluster, denominator=denominator)
+    check = (gee_crosscheck(sub, col, groups=chosen, cluster=cluster, denominator=denominator, strata=strata)
              if crosscheck and len(chosen) == 2 else pd.DataFrame())
     outcome_tables = {}
     for name in outcomes or []:

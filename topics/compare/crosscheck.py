@@ -2,7 +2,7 @@
 
 For each topic, every remark is a Bernoulli outcome (in the topic or not), the group is the covariate, and
 remarks of one session (or one cluster, e.g. a therapist) are correlated with an exchangeable working
-correlation; standard errors are the robust (sandwich) ones (statsmodels ``GEE``). The result is an odds
+correlation; standard errors are the bias-reduced robust ones of Mancl and DeRouen (statsmodels ``GEE``). The result is an odds
 ratio "A versus B" with its interval and p-value, to be read beside the permutation results of
 :func:`topics.compare.compare_groups`: the two rest on different models (remark-level logistic vs
 session-level shares), so their sizes differ, but a topic that is clearly different under one and not at all
@@ -23,7 +23,7 @@ from topics.errors import InputError
 
 def gee_crosscheck(assignments: pd.DataFrame, by: str, *, groups: list[str] | None = None,
                    cluster: str | None = None, denominator: str = "all", min_remarks: int = 20,
-                   confidence: float = 0.95) -> pd.DataFrame:
+                   confidence: float = 0.95, strata: str | None = None) -> pd.DataFrame:
     """Per-topic binomial GEE (exchangeable within clusters): odds ratio of the first group versus the second.
 
     Parameters
@@ -41,6 +41,8 @@ def gee_crosscheck(assignments: pd.DataFrame, by: str, *, groups: list[str] | No
     min_remarks : int
         Topics with fewer remarks in the two groups are skipped.
     confidence : float
+    strata : str, optional
+        A column whose levels enter as covariates (fixed effects), so the group is compared within them.
 
     Returns
     -------
@@ -65,6 +67,9 @@ def gee_crosscheck(assignments: pd.DataFrame, by: str, *, groups: list[str] | No
     order = np.argsort(codes, kind="stable")
     a, codes = a.iloc[order], codes[order]
     x = np.column_stack([np.ones(len(a)), (a[col].astype(str) == chosen[0]).to_numpy(float)])
+    if strata is not None:
+        levels = pd.get_dummies(a[strata].astype(str), drop_first=True, dtype=float)
+        x = np.column_stack([x, levels.to_numpy()])
     labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
     crit = stats.norm.isf((1 - confidence) / 2)
     rows = []
@@ -76,7 +81,9 @@ def gee_crosscheck(assignments: pd.DataFrame, by: str, *, groups: list[str] | No
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    fit = GEE(y, x, groups=codes, family=Binomial(), cov_struct=Exchangeable()).fit(maxiter=60)
+                    # Mancl-DeRouen bias-reduced sandwich: plain robust errors are too small with few clusters
+                    fit = GEE(y, x, groups=codes, family=Binomial(), cov_struct=Exchangeable()).fit(
+                        maxiter=60, cov_type="bias_reduced")
                     beta, se = float(fit.params[1]), float(fit.bse[1])
                 # |log odds ratio| beyond 15 or a huge SE: the topic is (nearly) absent from one group, the
                 # logistic model separates and has no finite estimate; leave the row empty
@@ -90,7 +97,8 @@ def gee_crosscheck(assignments: pd.DataFrame, by: str, *, groups: list[str] | No
     out = pd.DataFrame(rows, columns=["topic", "label", "odds_ratio", "or_low", "or_high", "p_value", "converged"])
     out.insert(6, "q_value", benjamini_hochberg(out["p_value"].to_numpy()))
     out.attrs["method"] = (f"Binomial GEE per topic, exchangeable working correlation within "
-                           f"{'clusters of ' + repr(cluster) if cluster else 'sessions'}, robust standard errors; "
+                           f"{'clusters of ' + repr(cluster) if cluster else 'sessions'}, bias-reduced robust "
+                           f"standard errors{', ' + strata + ' as covariates' if strata else ''}; "
                            f"odds ratio {chosen[0]} versus {chosen[1]}; q: Benjamini-Hochberg.")
     out.attrs["groups"] = chosen
     return out

@@ -72,7 +72,8 @@ def _cluster_bootstrap(rng: np.random.Generator, mask: np.ndarray, reps: int) ->
 def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] | None = None, n_boot: int = 1000,
                        n_perm: int = 1000, seed: int = 0, min_sessions: int = 5, confidence: float = 0.95,
                        cluster: str | None = None, estimand: str = "session",
-                       denominator: str = "all") -> pd.DataFrame:
+                       denominator: str = "all", strata: str | None = None,
+                       per_topic_tests: pd.DataFrame | None = None) -> pd.DataFrame:
     """Jensen-Shannon divergence between the groups' topic profiles, against its permutation null.
 
     Parameters
@@ -90,6 +91,11 @@ def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] 
     confidence : float
     cluster, estimand, denominator :
         As for :func:`topics.compare.compare_groups`.
+    strata : str, optional
+        Used by the per-topic tests that ``p_value`` combines (the divergence itself is over all sessions).
+    per_topic_tests : pandas.DataFrame, optional
+        The output of :func:`topics.compare.compare_groups` for one of the pairs, reused so that the profile
+        test combines exactly the tests the contrast table shows.
 
     Returns
     -------
@@ -113,10 +119,14 @@ def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] 
             null = jensen_shannon_rows(_profiles(pa, cd), _profiles(pb, cd))
             boots = jensen_shannon_rows(_profiles(_cluster_bootstrap(rng, in_a, n_boot), cd),
                                         _profiles(_cluster_bootstrap(rng, in_b, n_boot), cd))
-            per_topic = compare_groups(assignments, by, groups=[a, b], cluster=cluster, estimand=estimand,
-                                       denominator=denominator, n_perm=max(n_perm, 40 * len(columns)), seed=seed,
-                                       min_sessions=min_sessions,
-                                       confidence=confidence)
+            if per_topic_tests is not None and {a, b} == {per_topic_tests["group_a"].iloc[0],
+                                                           per_topic_tests["group_b"].iloc[0]}:
+                per_topic = per_topic_tests  # the same tests the contrast table reports: one answer
+            else:
+                per_topic = compare_groups(assignments, by, groups=[a, b], strata=strata, cluster=cluster,
+                                           estimand=estimand, denominator=denominator,
+                                           n_perm=max(n_perm, 40 * len(columns)), seed=seed,
+                                           min_sessions=min_sessions, confidence=confidence)
             rows.append({
                 "group_a": a, "group_b": b, "jsd": obs, "jsd_null": float(null.mean()),
                 "excess": max(0.0, 2 * obs - float(boots.mean())),

@@ -254,8 +254,10 @@ def method_text(st: SessionTable, table: pd.DataFrame, *, strata: str | None, cl
                 denominator: str, n_perm: int, seed: int, min_remarks: int, min_topic_sessions: int,
                 confidence: float, reference: str = "permutation") -> str:
     """How the contrasts were computed, in words (shown in the report and written beside the CSVs)."""
-    unit = f"clusters of {cluster!r} ({int(st.sessions['cluster'].nunique())} clusters, " \
-           f"{len(st.sessions)} sessions)" if cluster else f"sessions ({len(st.sessions)})"
+    first = table.iloc[0]
+    used_sessions = int(first["sessions_a"] + first["sessions_b"])
+    unit = (f"clusters of {cluster!r} ({int(first['clusters_a'] + first['clusters_b'])} clusters, {used_sessions} "
+            f"sessions)" if cluster else f"sessions ({used_sessions})")
     share = ("the average session's share of the topic (each session weighs the same)" if estimand == "session"
              else "the share of the group's remarks in the topic (pooled over its sessions)")
     denom = ("all modelled remarks; remarks without a topic are compared as 'no topic'" if denominator == "all"
