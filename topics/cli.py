@@ -86,7 +86,7 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
     """Fit topics on the therapist remarks of CORPUS and write a run folder.
 
     CORPUS is a CSV/TSV/JSONL/parquet file, a plain-text transcript or a folder of them, or a corpus
-    name: demo, annomi, mibot, counselchat, esconv.
+    name: demo, annomi, mibot, counselchat, esconv, rogers, llms-as-therapists.
     """
     from topics.pipeline import fit as fit_corpus
     from topics.read import load_corpus

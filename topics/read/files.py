@@ -502,7 +502,8 @@ def load_corpus(
     source : str, Path or iterable of paths
         A CSV/TSV/JSONL/parquet file; a ``.txt`` transcript, a list of them or a folder of them; or a
         name: ``"demo"`` (the bundled demo corpus) or a public corpus of
-        :data:`topics.public.LOADERS` (``"annomi"``, ``"mibot"``, ``"counselchat"``, ``"esconv"``).
+        :data:`topics.read.LOADERS` (``"annomi"``, ``"mibot"``, ``"counselchat"``, ``"esconv"``, ``"rogers"``,
+        ``"llms-as-therapists"``).
     format : str, optional
         Force a format (``csv``, ``tsv``, ``jsonl``, ``parquet``, ``text``).
     mapping, role_values : mapping, optional
