@@ -243,7 +243,10 @@ def test_forest_plot_marks_significance_direction_and_small_topics(contrast):
     assert [y.split(":")[0] for y in points.y] == ["2", "1", "3", "0"]
     assert list(points.x) == pytest.approx([-1, -5, -10, 20])
     assert list(points.marker.symbol) == ["circle-open", "circle-open", "circle", "circle"]  # filled: q < 0.05
-    assert list(points.marker.color) == [plots.OUTLIER_COLOR, "#1f77b4", "#1f77b4", "#d62728"]
+    # B's colour where A is lower, A's where A is higher: the same colours as the dumbbell and the word chart
+    from topics.plots.groups import GROUP_A_COLOR, GROUP_B_COLOR
+    assert list(points.marker.color) == [plots.OUTLIER_COLOR, GROUP_B_COLOR, GROUP_B_COLOR, GROUP_A_COLOR]
+    assert GROUP_A_COLOR != GROUP_B_COLOR
     assert list(points.error_x.array) == pytest.approx([2, 5, 5, 10])
     assert list(points.error_x.arrayminus) == pytest.approx([2, 5, 5, 10])
     assert "&lt;b&gt;b&lt;/b&gt;" in fig.layout.xaxis.title.text

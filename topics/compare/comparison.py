@@ -250,7 +250,7 @@ def run_comparison(
                                cluster=cluster, denominator=denominator)
     single_turn = bool(sub.groupby("session_id").size().max() <= 1)
     positions, transitions, drift, drift_summary = _trajectories(sub, col, chosen, single_turn, n_boot, n_perm, seed,
-                                                                 warnings)
+                                                                 warnings, denominator)
     vectorizer = make_vectorizer(VectorizerConfig(extra_stop_words=list(stop_words), ngram_range=[1, 2], min_df=1)
                                  ) if stop_words else None
     words = (distinctive_words(sub, col, groups=chosen[:2], vectorizer=vectorizer, n_perm=min(n_perm, 1000), seed=seed,
@@ -271,13 +271,16 @@ def run_comparison(
 
 
 def _trajectories(sub: pd.DataFrame, col: str, chosen: list[str], single_turn: bool, n_boot: int, n_perm: int,
-                  seed: int, warnings: list[str]) -> tuple[pd.DataFrame, dict, pd.DataFrame, pd.DataFrame]:
+                  seed: int, warnings: list[str], denominator: str) -> tuple[pd.DataFrame, dict, pd.DataFrame,
+                                                                            pd.DataFrame]:
     """Positions, transitions and drift (empty for single-turn data, with a note)."""
     if single_turn:
         warnings.append("Every session is a single remark: positions in the session, transitions and drift do "
                         "not apply and are left out.")
         return pd.DataFrame(), {}, pd.DataFrame(), pd.DataFrame()
-    positions = position_shares(sub, by=col, n_boot=min(n_boot, 500), seed=seed)
+    # the same denominator as the contrasts: with "all", remarks without a topic count (and show as a row)
+    positions = position_shares(sub, by=col, n_boot=min(n_boot, 500), seed=seed,
+                                include_outliers=denominator == "all")
     transitions = {g: transition_matrix(sub, group=g, by=col) for g in chosen}
     try:
         drift = drift_scores(sub, col)

@@ -102,10 +102,13 @@ def outcome_association(assignments: pd.DataFrame, outcome: str, *, by: str | No
     })
     out.insert(6, "q_value", benjamini_hochberg(out["p_value"].to_numpy()))
     adjusted = (f" Adjusted for {col}: ranks centred within each of its {n_groups} groups and outcomes permuted "
-                f"within groups (a partial rank correlation)." if col else " Not adjusted for any group.")
+                f"within groups (a partial rank correlation)." if col and n_groups > 1 else
+                f" Not adjusted: every session with an outcome is in one group of {col}." if col else
+                " Not adjusted for any group.")
     out.attrs["method"] = (f"Spearman correlation between each session's share of remarks in the topic and {outcome} "
                            f"({n} sessions).{adjusted} Interval: Fisher z with the Bonett-Wright standard error; "
-                           f"p: {n_perm} permutations of outcomes across sessions; q: Benjamini-Hochberg. Seed {seed}.")
+                           f"p: {n_perm} permutations of outcomes across sessions"
+                           f"{' within groups' if n_groups > 1 else ''}; q: Benjamini-Hochberg. Seed {seed}.")
     n_tests = int(out["p_value"].notna().sum())
     out.attrs["warnings"] = []
     if n_tests and n_tests / (n_perm + 1) >= 0.05:

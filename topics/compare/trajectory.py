@@ -222,7 +222,8 @@ def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = Non
     pandas.DataFrame
         One row per measure and group: ``measure``, ``group``, ``sessions``, ``mean``, ``low``, ``high``,
         ``p_value`` (difference between the two groups, same for both rows; NaN for other group counts),
-        ``q_value``; ``attrs["excluded"]`` carries the sessions drift left out.
+        ``q_value`` (over the measures), and for two groups ``difference`` (first group's mean minus the
+        second's); ``attrs["excluded"]`` carries the sessions drift left out.
     """
     rng = np.random.default_rng(seed)
     alpha = (1 - confidence) / 2
@@ -258,6 +259,13 @@ def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = Non
                          "low": float(np.quantile(boots, alpha)), "high": float(np.quantile(boots, 1 - alpha)),
                          "p_value": p})
     out = pd.DataFrame(rows)
-    out["q_value"] = benjamini_hochberg(out["p_value"].to_numpy())
+    # one test per measure (its p repeats on each group's row): BH over the measures, not over the rows
+    per_measure = out.drop_duplicates("measure").set_index("measure")["p_value"]
+    out["q_value"] = out["measure"].map(dict(zip(per_measure.index, benjamini_hochberg(per_measure.to_numpy()),
+                                                 strict=True)))
+    if len(order) == 2:
+        means = out.pivot_table(index="measure", columns="group", values="mean")
+        out["difference"] = out["measure"].map(means[order[0]] - means[order[1]])
+        out.attrs["direction"] = f"{order[0]} minus {order[1]}"
     out.attrs["excluded"] = drift.attrs.get("excluded", {})
     return out

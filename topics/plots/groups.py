@@ -10,6 +10,11 @@ import plotly.graph_objects as go
 
 from topics.plots._style import OUTLIER_COLOR, PALETTE, TEMPLATE, safe, topic_name
 
+GROUP_A_COLOR = "#1f77b4"
+"""The first group of a comparison (A in "A minus B"), in every comparison figure; more in A points this way."""
+GROUP_B_COLOR = "#ff7f0e"
+"""The second group (B), in every comparison figure."""
+
 if TYPE_CHECKING:
     from topics.compare import Comparison
 
@@ -62,8 +67,9 @@ def forest_plot(contrast: pd.DataFrame, max_topics: int = 30) -> go.Figure:
     -------
     plotly.graph_objects.Figure
         Points: difference in percentage points (first group minus second, as the ``contrast`` column
-        says); bars: the 95% interval (it excludes 0 exactly when p < 0.05); filled markers: q < 0.05;
-        grey: too small to test.
+        says), in the first group's colour when it is higher and the second's when lower (the same colours as
+        the dumbbell and distinctive-words charts); bars: the 95% interval (it excludes 0 exactly when
+        p < 0.05); filled markers: q < 0.05; grey: too small to test.
     """
     name = contrast["contrast"].iloc[0]
     c = contrast[contrast["contrast"] == name].copy()
@@ -72,7 +78,7 @@ def forest_plot(contrast: pd.DataFrame, max_topics: int = 30) -> go.Figure:
              for t, lab in zip(c["topic"], c["label"], strict=True)]
     sig = (c["q_value"] < 0.05).fillna(False).to_numpy()
     group_a, group_b = safe(str(c["group_a"].iloc[0])), safe(str(c["group_b"].iloc[0]))
-    colors = np.where(c["too_small"], OUTLIER_COLOR, np.where(c["diff"] > 0, "#d62728", "#1f77b4"))
+    colors = np.where(c["too_small"], OUTLIER_COLOR, np.where(c["diff"] > 0, GROUP_A_COLOR, GROUP_B_COLOR))
     fig = go.Figure(go.Scatter(
         x=c["diff"] * 100, y=names, mode="markers",
         marker={"color": list(colors), "size": 10, "symbol": ["circle" if s else "circle-open" for s in sig],
@@ -115,9 +121,9 @@ def dumbbell(contrast: pd.DataFrame, max_topics: int = 30) -> go.Figure:
         fig.add_trace(go.Scatter(x=[a, b], y=[y, y], mode="lines", line={"color": "#bbb", "width": 3},
                                  showlegend=False, hoverinfo="skip"))
     fig.add_trace(go.Scatter(x=c["share_a"] * 100, y=names, mode="markers", name=ga,
-                             marker={"size": 11, "color": "#1f77b4"}, hovertemplate=f"{ga}: %{{x:.1f}}%<extra></extra>"))
+                             marker={"size": 11, "color": GROUP_A_COLOR}, hovertemplate=f"{ga}: %{{x:.1f}}%<extra></extra>"))
     fig.add_trace(go.Scatter(x=c["share_b"] * 100, y=names, mode="markers", name=gb,
-                             marker={"size": 11, "color": "#ff7f0e"}, hovertemplate=f"{gb}: %{{x:.1f}}%<extra></extra>"))
+                             marker={"size": 11, "color": GROUP_B_COLOR}, hovertemplate=f"{gb}: %{{x:.1f}}%<extra></extra>"))
     fig.update_layout(template=TEMPLATE, title=f"Topic prevalence: {ga} and {gb} (% of each group's remarks)",
                       height=max(350, 24 * len(c) + 140), xaxis_title="% of the group's remarks", margin={"l": 10})
     return fig
@@ -202,7 +208,7 @@ def distinctive_words_chart(words: pd.DataFrame, n: int = 12) -> go.Figure:
         w = words[words["group"] == g].reindex(words[words["group"] == g]["z"].abs().sort_values(ascending=False).index)
         w = w.head(n).iloc[::-1]
         fig.add_trace(go.Bar(x=w["z"], y=[safe(x) for x in w["word"]], orientation="h", name=safe(g),
-                             marker_color=["#ff7f0e", "#1f77b4"][i % 2],
+                             marker_color=[GROUP_A_COLOR, GROUP_B_COLOR][i % 2],
                              customdata=np.column_stack([w["count_a"], w["count_b"]]),
                              hovertemplate="%{y}: z = %{x:.1f}<br>counts %{customdata[0]} / %{customdata[1]}"
                                            "<extra></extra>"))
