@@ -43,7 +43,8 @@ from topics.errors import InputError
 NO_TOPIC_LABEL = "no topic (outliers and set aside)"
 REFERENCES = ("auto", "permutation", "bootstrap-t", "both")
 BOOTSTRAP_MIN_CLUSTERS = 20
-"""With ``reference="auto"``, the bootstrap-t joins the permutation test when each group has this many clusters."""
+"""With ``reference="auto"``, the bootstrap-t joins the permutation test when each group has this many clusters
+(in every stratum, with ``strata``)."""
 FEW_CLUSTERS = 10
 """Below this many clusters in a group, the report says that the p-values rest on few independent units."""
 
@@ -106,8 +107,8 @@ def compare_groups(
         The reference distribution of the studentized difference: cluster permutations together with
         Student's t (Welch df), the larger p; or a cluster bootstrap-t within groups (equal-tailed, which
         follows a skewed sampling distribution); or the more conservative of the two. ``"auto"`` (default):
-        ``"both"`` when each group has at least 20 clusters (there the bootstrap-t corrects the skewness
-        of sparse topics in a small, varied group), else ``"permutation"`` (with fewer clusters a bootstrap
+        ``"both"`` when each group has at least 20 clusters in every stratum it is resampled in (there the
+        bootstrap-t corrects the skewness of sparse topics in a small, varied group), else ``"permutation"`` (with fewer clusters a bootstrap
         has too few distinct resamples and costs power). ``n_perm`` replicates either way.
 
     Returns
@@ -197,7 +198,9 @@ def _contrast_rows(st: SessionTable, cd: ClusterData, rng: np.random.Generator, 
     t_boot = _studentize(boot.diff - d_obs, boot.se)
     p_boot = bootstrap_t_p(t_boot, t_obs)
     if reference == "auto":
-        reference = "both" if min(in_a.sum(), in_b.sum()) >= BOOTSTRAP_MIN_CLUSTERS else "permutation"
+        # the bootstrap resamples within each group (and stratum): it needs enough clusters in every such cell
+        cells = [(side & (cd.stratum == level)).sum() for side in (in_a, in_b) for level in np.unique(cd.stratum[side])]
+        reference = "both" if min(cells) >= BOOTSTRAP_MIN_CLUSTERS else "permutation"
     if reference == "bootstrap-t":
         q_lo, q_hi = bootstrap_t_bounds(t_boot, alpha)
         low, high, p_value = d_obs - q_hi * se_obs, d_obs - q_lo * se_obs, p_boot
@@ -275,7 +278,7 @@ def method_text(st: SessionTable, table: pd.DataFrame, *, strata: str | None, cl
            if reference in ("bootstrap-t", "both") else "")
         + ("; the largest p-value is reported" if reference == "both" else
            "; the larger p-value is reported" if reference == "permutation" else "")
-        + (" (each group has 20 or more clusters, so the bootstrap-t joins the permutation test)"
+        + (" (each group has 20 or more clusters in every stratum, so the bootstrap-t joins the permutation test)"
            if reference == "both" else "")
         + f". {pct}% intervals from the same references, so that an interval excludes 0 exactly when "
         f"p < {1 - confidence:.2f}. A group's variance is never taken below what multinomial sampling of its "
