@@ -189,7 +189,7 @@ def test_planted_effect_false_positives_and_detection(annomi_run):
     contrasts with q < 0.05 must stay at or below 0.05 (plus sampling slack), and the share with p < 0.05
     near 0.05. Planted: in one random half, 60% of the remarks of the topic found in most sessions are moved
     to the outliers;
-    the topic must come out with q < 0.05 in at least 70% of 20 shuffles, with the right sign.
+    the topic must come out with q < 0.05 in at least 55% of 20 shuffles, with the right sign.
     """
     analysis, _ = annomi_run
     base = analysis.raw_assignments[["utterance_id", "session_id", "turn", "topic", "label", "text"]]
@@ -222,7 +222,10 @@ def test_planted_effect_false_positives_and_detection(annomi_run):
                              seed=int(rng.integers(1e9))).set_index("topic").loc[target]
         found += int(row["q_value"] < 0.05 and row["diff"] < 0)   # a lost 60% of its remarks: a minus b < 0
     print(f"planted effect on topic {target}: detected in {found}/{DETECTION_SHUFFLES}")
-    assert found / DETECTION_SHUFFLES >= 0.7  # measured: 16/20 at seed 7
+    # measured at seed 7 with the studentized test: 17/20 (the project's embedding cache) and 13/20 (a fresh
+    # clone's embeddings); the unstudentized permutation test it replaced found 16/20 but is not valid when
+    # group spreads differ (benchmarks/RESULTS.md, calibration)
+    assert found / DETECTION_SHUFFLES >= 0.55
 
 
 def test_divergence_and_prediction_on_a_clear_difference():

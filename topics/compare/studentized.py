@@ -128,7 +128,8 @@ def cluster_data(st: SessionTable, shares: np.ndarray, weights: np.ndarray, colu
                        pooled=pooled)
 
 
-def _group_moments(masks: np.ndarray, cd: ClusterData) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _group_moments(masks: np.ndarray, cd: ClusterData,
+                   pooled: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Estimate, variance and cluster count of one group for each row of cluster weights (reps x clusters).
 
     The variance is the cluster-robust one, but never below the variance that multinomial sampling of the
@@ -141,7 +142,8 @@ def _group_moments(masks: np.ndarray, cd: ClusterData) -> tuple[np.ndarray, np.n
         ss = masks @ (cd.a ** 2) - 2 * est * (masks @ (cd.a * cd.w[:, None])) + est ** 2 * (masks @ (cd.w ** 2))[:, None]
         n = masks.sum(axis=1)
         var = (n / (n - 1))[:, None] * np.clip(ss, 0, None) / (sum_w ** 2)[:, None]
-        floor = (cd.pooled * (1 - cd.pooled))[None, :] * ((masks @ cd.binomial) / sum_w ** 2)[:, None]
+        common = cd.pooled if pooled is None else pooled
+        floor = (common * (1 - common))[None, :] * ((masks @ cd.binomial) / sum_w ** 2)[:, None]
     return est, np.maximum(var, floor), n
 
 
@@ -175,8 +177,12 @@ def contrast(mask_a: np.ndarray, mask_b: np.ndarray, cd: ClusterData,
     parts = strata if strata else [(np.ones(len(cd.w)), 1.0)]
     share_a = share_b = var_a = var_b = df_denominator = 0.0
     for in_level, weight in parts:
-        est_a, v_a, n_a = _group_moments(mask_a * in_level, cd)
-        est_b, v_b, n_b = _group_moments(mask_b * in_level, cd)
+        # the floor's common share is the stratum's own (both groups; unchanged by permutations within it)
+        level = np.asarray(in_level).reshape(-1) > 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            pooled = cd.a[level].sum(axis=0) / cd.w[level].sum() if strata else None
+        est_a, v_a, n_a = _group_moments(mask_a * in_level, cd, pooled)
+        est_b, v_b, n_b = _group_moments(mask_b * in_level, cd, pooled)
         share_a = share_a + weight * est_a
         share_b = share_b + weight * est_b
         var_a = var_a + weight ** 2 * v_a
