@@ -305,9 +305,14 @@ class Ledger:
         self.entries.append(entry)
         return entry
 
-    def where(self, entry: Entry) -> str:
-        """Human-readable location of an entry: ``ledger.yaml, line 12, entry 3``."""
-        number = next((i + 1 for i, e in enumerate(self.entries) if e is entry), None)
+    def where(self, entry: Entry, number: int | None = None) -> str:
+        """Human-readable location of an entry: ``ledger.yaml, line 12, entry 3``.
+
+        Pass the entry's 1-based ``number`` when it is known (a replay knows it): looking it up is linear in
+        the ledger's length, and a replay that did so for every entry took quadratic time.
+        """
+        if number is None:
+            number = next((i + 1 for i, e in enumerate(self.entries) if e is entry), None)
         parts = [str(self.path) if self.path else "ledger"]
         if entry.line:
             parts.append(f"line {entry.line}")

@@ -189,7 +189,7 @@ def apply_ledger(
     seed = model.config.seed
     log_rows = []
     for number, entry in enumerate(ledger.entries, start=1):
-        where = ledger.where(entry)
+        where = ledger.where(entry, number)
         resolved, apply_as, reason = _resolve_entry(state, entry, chosen)
         if not reason:
             try:
