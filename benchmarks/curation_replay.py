@@ -4,7 +4,9 @@ Fits the demo corpus with the default config (seed 42, embeddings from the cache
 ledger (strict mode), then refits with other seeds and replays the same ledger there. Prints one row per
 seed: decisions applied / remapped / unmapped, the survival share, and the time to apply the ledger.
 
-Usage: ``.venv/bin/python benchmarks/curation_replay.py [SEED ...]`` (default seeds 43 44 45).
+Usage: ``.venv/bin/python benchmarks/curation_replay.py [--cache-dir DIR] [SEED ...]`` (default seeds 43 44 45;
+``--cache-dir``: the embedding cache, e.g. one filled by a fresh ``make demo``, whose model the demo ledger was
+written for).
 """
 
 from __future__ import annotations
@@ -23,9 +25,12 @@ LEDGER = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "ledger.yaml
 
 
 def main() -> None:
-    seeds = [int(s) for s in sys.argv[1:]] or [43, 44, 45]
-    corpus = topics.load_corpus("demo")
+    args = sys.argv[1:]
     config = topics.TopicConfig()
+    if args[:1] == ["--cache-dir"]:
+        config.embedding.cache_dir, args = args[1], args[2:]
+    seeds = [int(s) for s in args] or [43, 44, 45]
+    corpus = topics.load_corpus("demo")
     embedder = Embedder(config.embedding, show_progress=False)
     rows = []
     for seed in [42, *seeds]:

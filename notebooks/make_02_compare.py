@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import plotly.express as px
+import plotly.io as pio
 
 import topics
 from topics import plots
@@ -41,6 +42,9 @@ N_PERM = 2000    # permutations of whole sessions (per-topic tests, outcomes)
 N_BOOT = 500     # bootstrap replicates of sessions (divergence bias correction, drift intervals)
 GROUPS = ["professional", "llm"]    # every contrast reads "professional minus llm"
 pd.set_option("display.max_colwidth", 60)
+# figures as plotly JSON (JupyterLab, VS Code) and as HTML with plotly.js included once, offline, so that
+# they survive an HTML export (jupyter nbconvert --to html) and show in any viewer
+pio.renderers.default = "plotly_mimetype+notebook"
 
 config = topics.TopicConfig()                                          # defaults, seed 42
 config.embedding.cache_dir = str(PROJECT / ".cache" / "embeddings")    # share the embedding cache"""),

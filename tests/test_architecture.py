@@ -25,11 +25,12 @@ STAGES: list[tuple[str, ...]] = [
     ("topics.model",),
     ("topics.curate",),
     ("topics.analysis",),
-    ("topics.pipeline",),
+    ("topics.pipeline", "topics.distributed"),
     ("topics.compare",),
     ("topics.evaluate",),
     ("topics.plots",),
     ("topics.reporting",),
+    ("topics.workbench",),
     ("topics.cli",),
     ("topics",),
 ]

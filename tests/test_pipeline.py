@@ -27,7 +27,7 @@ def test_every_utterance_is_accounted_for(annomi_run, annomi_extract):
     kept = counts.set_index("step").loc["therapist remarks modelled", "count"]
     assert kept == len(analysis.assignments)
     assert len(analysis.dropped) + kept == (annomi_extract["role"] == "therapist").sum()
-    assert set(analysis.dropped["reason"]) <= {"empty", "backchannel", "too_short", "duplicate"}
+    assert set(analysis.dropped["reason"]) <= {"empty", "marker", "backchannel", "too_short", "duplicate"}
 
 
 def test_run_folder_layout_and_reload(annomi_run, embedder):

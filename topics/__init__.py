@@ -18,6 +18,7 @@ The package's folders are the data flow, each stage importing only earlier ones:
 
 from topics.analysis import Analysis, load_run
 from topics.config import TopicConfig
+from topics.distributed import fit_distributed
 from topics.errors import ConfigError, CorpusError, InputError
 from topics.model import TopicModel
 from topics.pipeline import fit
@@ -32,6 +33,7 @@ __all__ = [
     "TopicConfig",
     "TopicModel",
     "fit",
+    "fit_distributed",
     "load_corpus",
     "load_run",
     "report",

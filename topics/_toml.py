@@ -18,6 +18,8 @@ import typing
 from pathlib import Path
 from typing import Any, Literal
 
+import tomli_w
+
 from topics.errors import ConfigError
 
 
@@ -187,3 +189,64 @@ def _type_name(hint: Any) -> str:
     if isinstance(hint, type) and typing.get_origin(hint) is None:
         return hint.__name__  # "int", not "<class 'int'>"
     return str(hint).replace("typing.", "")
+
+
+def commented_toml(obj: Any, comments: dict[str, str], *, width: int = 100, comment_column: int = 33) -> str:
+    """A dataclass tree as TOML with a comment after each key: the text of ``topics config --defaults``.
+
+    Parameters
+    ----------
+    obj : dataclass instance
+        Top-level scalar fields first, then one ``[section]`` per nested dataclass.
+    comments : dict
+        ``"section.key"`` (or ``"key"`` at the top level, ``"section"`` for the section header) -> comment.
+        A comment for a key whose value is ``None`` is written as a commented-out line (TOML has no null).
+    width, comment_column : int
+        Lists longer than ``width`` are wrapped; comments start at ``comment_column`` where they fit.
+
+    Returns
+    -------
+    str
+        Valid TOML that reads back to ``to_toml_dict(obj)``.
+    """
+    data = to_toml_dict(obj)
+    lines: list[str] = []
+
+    def value_text(value: Any) -> str:
+        if isinstance(value, list):
+            return "[" + ", ".join(value_text(v) for v in value) + "]"
+        return tomli_w.dumps({"k": value}).split("=", 1)[1].strip()
+
+    def key_lines(section: str | None, key: str, value: Any) -> None:
+        name = f"{section}.{key}" if section else key
+        note = comments.get(name, "")
+        if value is None:
+            lines.append(f"# {key}: not set".ljust(comment_column - 1) + (f" # {note}" if note else ""))
+            return
+        if isinstance(value, list) and len(f"{key} = {value_text(value)}") > width:
+            items = [value_text(v) for v in value]
+            lines.append(f"{key} = [".ljust(comment_column - 1) + (f" # {note}" if note else ""))
+            row = "    "
+            for item in items:
+                if len(row) + len(item) + 2 > width and row.strip():
+                    lines.append(row.rstrip())
+                    row = "    "
+                row += item + ", "
+            lines.append(row.rstrip())
+            lines.append("]")
+            return
+        text = f"{key} = {value_text(value)}"
+        lines.append((text.ljust(comment_column - 1) + f" # {note}") if note else text)
+
+    sections = [f for f in dataclasses.fields(obj) if dataclasses.is_dataclass(getattr(obj, f.name))]
+    for f in dataclasses.fields(obj):
+        if f not in sections:
+            key_lines(None, f.name, data.get(f.name))
+    for f in sections:
+        lines.append("")
+        header = f"[{f.name}]"
+        note = comments.get(f.name, "")
+        lines.append((header.ljust(comment_column - 1) + f" # {note}") if note else header)
+        for sub in dataclasses.fields(getattr(obj, f.name)):
+            key_lines(f.name, sub.name, data[f.name].get(sub.name))
+    return "\n".join(lines) + "\n"

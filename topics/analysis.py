@@ -19,6 +19,7 @@ ledger applied. Layout of a run folder::
 
 from __future__ import annotations
 
+import copy
 import json
 import shutil
 from dataclasses import dataclass, field, replace
@@ -107,6 +108,13 @@ class Analysis:
         """Cosine similarity between topic centroids (curated or raw; outliers left out), indexed by topic."""
         return self.curation.topic_similarity() if self.curation is not None else self.model.topic_similarity()
 
+    def to_convokit(self, corpus: Any) -> Any:
+        """Write this analysis's topics into a ConvoKit corpus as utterance metadata (``topic``,
+        ``topic_label``, ``topic_bucket``; see :func:`topics.read.convokit_corpus.add_topics`)."""
+        from topics.read.convokit_corpus import add_topics
+
+        return add_topics(corpus, self.assignments)
+
     def curate(self, ledger: Ledger | str | Path | None, *, mode: str = "auto") -> Analysis:
         """A copy of this analysis with a curation ledger applied (``None``: back to the raw view).
 
@@ -129,6 +137,35 @@ class Analysis:
     def config(self) -> TopicConfig:
         """The configuration the analysis was fitted with."""
         return self.model.config
+
+    def compared_by(self, by: str | None) -> Analysis:
+        """A copy of this analysis whose ``[compare] by`` is ``by``: the report compares by it, no refit.
+
+        Parameters
+        ----------
+        by : str or None
+            A metadata column or preset (see :data:`topics.compare.sessions.PRESETS`); ``None``: no comparison.
+
+        Returns
+        -------
+        Analysis
+            Same model and tables; its config and its summary's per-group counts (sessions and modelled
+            remarks; the utterance counts of the fit are not kept in a run folder) follow ``by``.
+        """
+        model = copy.copy(self.model)
+        model.config = replace(self.config, compare=replace(self.config.compare, by=by, groups=[]))
+        summary = dict(self.summary)
+        summary["compare_by"] = by
+        remarks = self.raw_assignments
+        column = by if by in remarks.columns else None
+        if column is None:
+            summary["groups"] = []
+        else:
+            sessions = remarks.groupby(column)["session_id"].nunique()
+            counts = remarks.groupby(column).size()
+            summary["groups"] = [{"group": str(g), "sessions": int(sessions[g]), "utterances": None,
+                                  "remarks": int(counts[g])} for g in sessions.index]
+        return replace(self, model=model, summary=summary)
 
     def save(self, folder: str | Path) -> Path:
         """Write the run folder atomically.

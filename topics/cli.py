@@ -1,5 +1,5 @@
-"""The ``topics`` command: ``fit``, ``report``, ``demo``, ``compare``, ``evaluate`` and ``curate``
-(``worksheet``, ``import``, ``diff``, ``agree``).
+"""The ``topics`` command: ``fit``, ``report``, ``demo``, ``compare``, ``evaluate``, ``curate``
+(``worksheet``, ``import``, ``diff``, ``agree``) and ``export`` (``qdpx``, ``qdc``).
 
 Each command is a thin layer over the Python API (the same functions, the same defaults), so the CLI,
 the report and a notebook give the same answer.
@@ -46,6 +46,17 @@ def _load_config(path: Path | None, seed: int | None):
     return config
 
 
+def _elapsed(t0: float) -> str:
+    seconds = time.perf_counter() - t0
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _step(message: str) -> float:
+    """Print one progress line on stderr and return the time it started."""
+    click.echo(f"{time.strftime('%H:%M:%S')} {message} ...", err=True)
+    return time.perf_counter()
+
+
 def _run(fn, *args, **kwargs):
     try:
         return fn(*args, **kwargs)
@@ -81,8 +92,18 @@ def main() -> None:
               help="Text encoding of the input files (e.g. utf-16, latin-1, cp1252).")
 @click.option("--seed", type=int, help="Override the config's seed.")
 @click.option("--report/--no-report", "make_report", default=False, help="Also write <out>/report.html.")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="dask: fit on a sample of whole sessions, then assign every remark on a Dask cluster "
+                   "(CSV/TSV/parquet file, folder or glob; see README 'Large corpora').")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 "
+              "(default: a local cluster of --workers processes).")
+@click.option("--workers", "n_workers", type=click.IntRange(min=1), default=2, show_default=True,
+              help="Worker processes of the local Dask cluster.")
+@click.option("--sample-sessions", type=click.IntRange(min=1), default=2000, show_default=True,
+              help="With --engine dask: whole sessions the topic model is fitted on.")
+@click.option("--stratify", metavar="COLUMN", help="With --engine dask: stratify the session sample by this column.")
 def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadata, encoding, seed,
-        make_report) -> None:
+        make_report, engine, scheduler, n_workers, sample_sessions, stratify) -> None:
     """Fit topics on the therapist remarks of CORPUS and write a run folder.
 
     CORPUS is a CSV/TSV/JSONL/parquet file, a plain-text transcript or a folder of them, or a corpus
@@ -93,6 +114,16 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
 
     t0 = time.perf_counter()
     config = _run(_load_config, config_path, seed)
+    if engine == "dask":
+        _fit_dask(corpus, config, out, fmt, mapping, roles, prefixes, session_metadata, encoding, scheduler,
+                  n_workers, sample_sessions, stratify, t0)
+        if make_report:
+            from topics.reporting import report as write_report
+
+            click.echo(f"report (the sample's remarks): {_run(write_report, out)}")
+        return
+    if scheduler or stratify:
+        raise click.UsageError("--scheduler and --stratify need --engine dask")
     table = _run(
         load_corpus, corpus, format=fmt, mapping=_parse_pairs(mapping, "--map") or None,
         role_values=_parse_pairs(roles, "--role") or None,
@@ -110,6 +141,26 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
         click.echo(f"report: {_run(write_report, out)}")
 
 
+def _fit_dask(corpus, config, out, fmt, mapping, roles, prefixes, session_metadata, encoding, scheduler,
+              n_workers, sample_sessions, stratify, t0) -> None:
+    """`topics fit --engine dask`: the lazy reader, the session sample, the cluster (topics.distributed)."""
+    if prefixes or session_metadata or fmt in ("text", "jsonl"):
+        raise click.UsageError("--engine dask reads CSV/TSV/parquet utterance tables; --prefix, --session-metadata "
+                               "and --format text/jsonl are for the single-process engine")
+    from topics.distributed import fit_distributed
+
+    run = _run(
+        fit_distributed, corpus, config, out=out, scheduler=scheduler, n_workers=n_workers,
+        sample_sessions=sample_sessions, stratify=stratify, mapping=_parse_pairs(mapping, "--map") or None,
+        role_values=_parse_pairs(roles, "--role") or None, format=fmt, encoding=encoding,
+    )
+    s = run.summary
+    click.echo(f"{s['remarks']:,} remarks in {s['partitions']} partitions on {s['workers']} workers -> "
+               f"{s['topics_used']} topics, {s['outlier_share']:.1%} outliers (model fitted on {s['sample_sessions']:,} "
+               f"of {s['sessions']:,} sessions, {s['sample_remarks']:,} remarks); run folder {out} "
+               f"({time.perf_counter() - t0:.0f} s)")
+
+
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="HTML file (default: RUN/report.html).")
@@ -123,17 +174,57 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
 @click.option("--raw", is_flag=True, help="Show the raw model's topics even when a ledger exists.")
 @click.option("--no-deidentify", is_flag=True,
               help="Show remarks verbatim (private analysis only; the report then says so at the top).")
-def report(run, out, figures_dir, formats, no_static, ledger, raw, no_deidentify) -> None:
+@click.option("--compare-by", metavar="COLUMN",
+              help="Compare groups of this session-level column (or preset) instead of the run's [compare] by; "
+                   "no refit. 'none' for no comparison.")
+def report(run, out, figures_dir, formats, no_static, ledger, raw, no_deidentify, compare_by) -> None:
     """Write the self-contained HTML report (and static figures) of a run folder RUN.
 
     The report shows the curated topics when a ledger is given or RUN/ledger.yaml exists.
     """
     from topics.reporting import report as write_report
 
+    t0 = time.perf_counter()
     chosen = [] if no_static else (list(formats) or None)
+    by = None if compare_by is None else (False if compare_by.lower() == "none" else compare_by)
     path = _run(write_report, run, out=out, figures_dir=figures_dir, formats=chosen, ledger=ledger, raw=raw,
-                deidentify=False if no_deidentify else None)
-    click.echo(f"report: {path}")
+                deidentify=False if no_deidentify else None, compare_by=by)
+    click.echo(f"report: {path} ({_elapsed(t0)})")
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--per-group", default=12, show_default=True,
+              help="Sessions per group: high- and low-quality professional (AnnoMI), LLM (MIBot).")
+def examples(folder, per_group) -> None:
+    """Write example inputs into FOLDER: a CSV with its own column names, T:/C: text transcripts, metadata.
+
+    Real sessions of the bundled demo corpus, to try every reader before bringing your own data
+    (see "Your own data in five minutes" in the README).
+    """
+    from topics.read import write_examples
+
+    for path in _run(write_examples, folder, per_group=per_group):
+        click.echo(f"wrote {path}")
+
+
+@main.command("config")
+@click.argument("source", required=False, type=click.Path(path_type=Path))
+@click.option("--defaults", is_flag=True, help="Print every setting with its default.")
+def config_command(source, defaults) -> None:
+    """Print settings as commented TOML: the defaults, or those of SOURCE (a TOML file or a run folder).
+
+    `topics config --defaults > study.toml` starts a config file; keep only the keys you change.
+    """
+    from topics._toml import commented_toml
+    from topics.config import DEFAULT_COMMENTS, TopicConfig, defaults_toml
+
+    if defaults or source is None:
+        click.echo(defaults_toml(), nl=False)
+        return
+    path = source / "model" / "config.toml" if source.is_dir() else source
+    config = _run(TopicConfig.from_toml, path)
+    click.echo(commented_toml(config, DEFAULT_COMMENTS), nl=False)
 
 
 @main.command()
@@ -201,7 +292,9 @@ def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, o
     from topics.analysis import load_run
     from topics.compare import run_configured
 
+    t0 = _step(f"loading {run}")
     analysis = _run(load_run, run, ledger=ledger, raw=raw)
+    _step("comparing groups (permutations and bootstrap)")
     chosen = [g.strip() for g in groups.split(",")] if groups else None
     comp = _run(run_configured, analysis.assignments, analysis.config, by=by, groups=chosen, strata=strata,
                 cluster=cluster, estimand=estimand, denominator=denominator, outcomes=list(outcomes) or None,
@@ -218,7 +311,7 @@ def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, o
         if len(sig):
             click.echo((sig[["topic", "label", "contrast", "share_a", "share_b", "diff", "diff_low", "diff_high",
                              "q_value"]]).round(4).to_string(index=False))
-    click.echo(f"\nwrote {len(files)} files to {target}")
+    click.echo(f"\nwrote {len(files)} files to {target} ({_elapsed(t0)})")
 
 
 @main.command()
@@ -242,9 +335,11 @@ def evaluate(run, seeds, no_stability, no_shuffle, grid_mcs, grid_nn, code) -> N
     from topics._files import export_csv
     from topics.analysis import Analysis
 
+    t0 = _step(f"loading {run}")
     analysis = _run(Analysis.load, run)
     folder = run / "evaluation"
     folder.mkdir(exist_ok=True)
+    _step("coherence, diversity, outliers, agreement with codes")
     result = ev.evaluate(analysis, code=code)
     export_csv(result["summary"], folder / "summary.csv")
     export_csv(result["per_topic"], folder / "per_topic.csv")
@@ -264,7 +359,7 @@ def evaluate(run, seeds, no_stability, no_shuffle, grid_mcs, grid_nn, code) -> N
         export_csv(grid, folder / "grid.csv")
         with pd.option_context("display.width", 200):
             click.echo("\n" + grid.round(4).to_string(index=False))
-    click.echo(f"\nwrote {folder}")
+    click.echo(f"\nwrote {folder} ({_elapsed(t0)})")
 
 
 @main.group()
@@ -287,12 +382,16 @@ def curate_worksheet(run, out, ledger, raw_text) -> None:
     from topics.analysis import Analysis, run_ledger
     from topics.curate import apply_ledger, write_worksheet
 
+    t0 = _step(f"loading {run}")
     analysis = _run(Analysis.load, run)
+    _step("applying the ledger")
     view = _run(apply_ledger, analysis.model, run_ledger(run, ledger))
     settings = analysis.config.deidentify
+    _step("writing the worksheet" + ("" if raw_text else " (de-identifying remarks)"))
     for path in _run(write_worksheet, view, out or run, deidentify=not raw_text, known_names=settings.known_names,
                      use_ner=settings.ner):
         click.echo(f"wrote {path}")
+    click.echo(f"done ({_elapsed(t0)})")
     if raw_text:
         click.echo("warning: the worksheet is NOT de-identified; do not share it", err=True)
 
@@ -302,16 +401,51 @@ def curate_worksheet(run, out, ledger, raw_text) -> None:
 @click.option("--run", "run", type=click.Path(path_type=Path), required=True, help="The run folder.")
 @click.option("--ledger", type=click.Path(path_type=Path), help="Ledger file (default RUN/ledger.yaml).")
 @click.option("--author", required=True, help="Who made the decisions (recorded in every entry).")
-def curate_import(sheet, run, ledger, author) -> None:
-    """Turn a filled worksheet SHEET into ledger entries (nothing is written if any row is invalid)."""
+@click.option("--yes", is_flag=True, help="REFI-QDA files: write the entries without asking (the diff is still shown).")
+@click.option("--dry-run", is_flag=True, help="REFI-QDA files: show the diff only, write nothing.")
+def curate_import(sheet, run, ledger, author, yes, dry_run) -> None:
+    """Turn a filled worksheet SHEET (.csv), or a REFI-QDA file edited in NVivo, ATLAS.ti, MAXQDA, QualCoder
+    or Taguette (.qdpx / .qdc), into ledger entries (nothing is written if anything is invalid).
+
+    A REFI-QDA file is compared with the run's codes and the differences are shown as a diff first.
+    """
     from topics.analysis import Analysis, run_ledger
     from topics.curate import Ledger, import_worksheet
 
+    if sheet.suffix.lower() in (".qdpx", ".qdc"):
+        _import_qda(sheet, run, ledger, author, yes=yes, dry_run=dry_run)
+        return
+    if not sheet.is_file():
+        inside = run / sheet.name
+        hint = (f"; did you mean {inside} (`topics curate worksheet` writes the worksheet into the run folder)?"
+                if inside.is_file() else "")
+        click.echo(f"error: {sheet}: no such file{hint}", err=True)
+        sys.exit(2)
+    t0 = _step(f"loading {run}")
     analysis = _run(Analysis.load, run)
     target = run_ledger(run, ledger, existing=False)
     before = len(_run(Ledger.load, target).entries) if target.exists() else 0
+    _step(f"checking and importing {sheet}")
     book = _run(import_worksheet, sheet, analysis.model, target, author=author)
-    click.echo(f"added {len(book.entries) - before} entries to {book.path}")
+    click.echo(f"added {len(book.entries) - before} entries to {book.path} ({_elapsed(t0)})")
+
+
+def _import_qda(path: Path, run: Path, ledger: Path | None, author: str, *, yes: bool, dry_run: bool) -> None:
+    """`topics curate import FILE.qdpx|.qdc`: show the diff, then write the entries when confirmed."""
+    from topics.analysis import Analysis, run_ledger
+    from topics.curate.qda_import import import_qda
+
+    analysis = _run(Analysis.load, run)
+    target = run_ledger(run, ledger, existing=False)
+    book, changes = _run(import_qda, path, analysis.model, target, author=author, write=False)
+    click.echo(changes.diff())
+    if not changes.entries or dry_run:
+        click.echo("nothing written" + (" (--dry-run)" if dry_run and changes.entries else ""))
+        return
+    if not yes:
+        click.confirm(f"write these {len(changes.entries)} entries to {target}?", abort=True)
+    book.save()
+    click.echo(f"added {len(changes.entries)} entries to {book.path}")
 
 
 @curate.command("diff")
@@ -324,6 +458,7 @@ def curate_diff(run, ledger) -> None:
     from topics.analysis import Analysis, run_ledger
     from topics.curate import apply_ledger
 
+    _step(f"loading {run}")
     analysis = _run(Analysis.load, run)
     view = _run(apply_ledger, analysis.model, run_ledger(run, ledger, existing=False))
     with pd.option_context("display.width", 200, "display.max_colwidth", 70, "display.max_rows", 500):
@@ -332,6 +467,52 @@ def curate_diff(run, ledger) -> None:
         moved = view.flows[(view.flows["raw_topic"] != view.flows["topic"]) | (view.flows["raw_label"] != view.flows["label"])]
         click.echo("\nraw topic -> curated topic (changed only):")
         click.echo(moved[["raw_topic", "raw_label", "topic", "label", "remarks"]].to_string(index=False))
+
+
+@curate.command("app")
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--port", type=int, default=None, help="Port (default: a free one).")
+@click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the URL.")
+@click.option("--ledger", type=click.Path(path_type=Path), help="Ledger file to write (default RUN/ledger.yaml).")
+@click.option("--author", default=None, help="Your name, recorded with every decision (else the page asks once).")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Interface to listen on; anything but 127.0.0.1 needs --allow-remote.",
+)
+@click.option("--allow-remote", is_flag=True, help="Allow --host other than 127.0.0.1 (prints a warning).")
+@click.option("--raw-text", is_flag=True, help="Show remarks verbatim (private use only; de-identified by default).")
+def curate_app(run, port, no_browser, ledger, author, host, allow_remote, raw_text) -> None:
+    """Open the curation workbench for RUN in the browser (local web app; stop with Ctrl+C).
+
+    It listens on 127.0.0.1 with a random access token and prints its URL (with the token). Every
+    merge, rename, drop, split and note is written to the ledger at once; undo and redo remove and restore
+    the last entry.
+    """
+    from topics.workbench import serve
+
+    if host not in ("127.0.0.1", "localhost", "::1") and not allow_remote:
+        click.echo(
+            f"error: refusing to listen on {host}: the workbench shows transcripts; add --allow-remote to do it anyway",
+            err=True,
+        )
+        sys.exit(2)
+    if not run.is_dir():
+        click.echo(f"error: {run}: no such run folder", err=True)
+        sys.exit(2)
+    _step(f"loading {run}")
+    _run(
+        serve,
+        run,
+        port=port,
+        address=host,
+        allow_remote=allow_remote,
+        show=not no_browser,
+        ledger=ledger,
+        author=author,
+        deidentify=not raw_text,
+    )
 
 
 @curate.command("agree")
@@ -347,6 +528,7 @@ def curate_agree(run, ledger_a, ledger_b, out) -> None:
     from topics.analysis import Analysis
     from topics.curate import compare_ledgers
 
+    _step(f"loading {run}")
     analysis = _run(Analysis.load, run)
     result = _run(compare_ledgers, analysis.model, ledger_a, ledger_b)
     with pd.option_context("display.width", 200, "display.max_colwidth", 45, "display.max_rows", 500):
@@ -356,6 +538,48 @@ def curate_agree(run, ledger_a, ledger_b, out) -> None:
     if out:
         export_csv(result.labels, out)
         click.echo(f"wrote {out}")
+
+
+@main.group()
+def export() -> None:
+    """Export a run for other software: REFI-QDA project (qdpx) or codebook (qdc)."""
+
+
+@export.command("qdpx")
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The .qdpx file to write.")
+@click.option("--ledger", type=click.Path(path_type=Path), help="Curation ledger (default RUN/ledger.yaml if present).")
+@click.option("--corpus", type=click.Path(path_type=Path),
+              help="The transcripts the run was fitted on (a table with the standard column names, or a corpus "
+                   "name such as demo): sources then hold the full sessions, client turns included.")
+@click.option("--raw-text", is_flag=True, help="Write transcripts verbatim (private use only; default de-identified).")
+def export_qdpx(run, out, ledger, corpus, raw_text) -> None:
+    """Write RUN as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder: one code per curated
+    topic, one text source per session, each modelled remark a selection coded with its topic."""
+    from topics.analysis import load_run
+    from topics.read import load_corpus
+    from topics.reporting.refiqda import write_qdpx
+
+    analysis = _run(load_run, run, ledger=ledger)
+    table = _run(load_corpus, str(corpus)) if corpus else None
+    path = _run(write_qdpx, analysis, out, raw_text=raw_text, corpus=table)
+    click.echo(f"wrote {path}")
+    if raw_text:
+        click.echo("warning: the project is NOT de-identified; do not share it", err=True)
+
+
+@export.command("qdc")
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The .qdc file to write.")
+@click.option("--ledger", type=click.Path(path_type=Path), help="Curation ledger (default RUN/ledger.yaml if present).")
+@click.option("--raw-text", is_flag=True, help="Keep names in labels, keywords and notes (default: masked).")
+def export_qdc(run, out, ledger, raw_text) -> None:
+    """Write RUN's curated topics as a REFI-QDA codebook (.qdc)."""
+    from topics.analysis import load_run
+    from topics.reporting.refiqda import write_qdc
+
+    analysis = _run(load_run, run, ledger=ledger)
+    click.echo(f"wrote {_run(write_qdc, analysis, out, raw_text=raw_text)}")
 
 
 if __name__ == "__main__":

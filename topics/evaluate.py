@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from topics.analysis import Analysis
 from topics.config import TopicConfig
@@ -172,7 +173,7 @@ class Stability:
 
 
 def stability(analysis: Analysis, seeds: list[int] | None = None, shuffle: bool = True,
-              robust_share: float = 0.8) -> Stability:
+              robust_share: float = 0.8, *, show_progress: bool = True) -> Stability:
     """Refit the analysis' model with other seeds (and shuffled order) and measure agreement.
 
     Only clustering is repeated: embeddings come from the cache.
@@ -186,6 +187,8 @@ def stability(analysis: Analysis, seeds: list[int] | None = None, shuffle: bool 
         Also refit with the model's seed on the remarks in shuffled order (BERTopic issue #2276).
     robust_share : float
         A topic is robust when a matching topic reappears in at least this share of refits.
+    show_progress : bool, default True
+        A progress bar over the refits (each takes seconds to minutes).
 
     Returns
     -------
@@ -204,7 +207,7 @@ def stability(analysis: Analysis, seeds: list[int] | None = None, shuffle: bool 
     ]
     if shuffle:
         runs.append((f"seed {seed0}, shuffled order", seed0, np.random.default_rng(seed0).permutation(len(remarks))))
-    for name, seed, order in runs:
+    for name, seed, order in tqdm(runs, desc="Stability refits", unit="fit", disable=not show_progress):
         cfg = TopicConfig.from_dict(analysis.config.to_dict())
         cfg.seed = seed
         rows = order if order is not None else np.arange(len(remarks))
@@ -260,7 +263,8 @@ def evaluate(analysis: Analysis, *, code: str | None = "code", top_k: int = TOP_
 
 
 def model_grid(analysis: Analysis, *, min_cluster_size: list[int | str] | None = None,
-               n_neighbors: list[int] | None = None, code: str | None = "code") -> pd.DataFrame:
+               n_neighbors: list[int] | None = None, code: str | None = "code",
+               show_progress: bool = True) -> pd.DataFrame:
     """Refit over a small grid of settings (embeddings from the cache) and score each fit.
 
     Parameters
@@ -273,6 +277,8 @@ def model_grid(analysis: Analysis, *, min_cluster_size: list[int | str] | None =
         UMAP ``n_neighbors`` values; default the current one.
     code : str, optional
         Code column for NMI.
+    show_progress : bool, default True
+        A progress bar over the settings.
 
     Returns
     -------
@@ -285,8 +291,9 @@ def model_grid(analysis: Analysis, *, min_cluster_size: list[int | str] | None =
 
     remarks, emb = _remarks_and_embeddings(analysis)
     rows = []
-    for mcs, nn in itertools.product(min_cluster_size or [analysis.config.hdbscan.min_cluster_size],
-                                     n_neighbors or [analysis.config.umap.n_neighbors]):
+    grid = list(itertools.product(min_cluster_size or [analysis.config.hdbscan.min_cluster_size],
+                                  n_neighbors or [analysis.config.umap.n_neighbors]))
+    for mcs, nn in tqdm(grid, desc="Model grid", unit="fit", disable=not show_progress):
         cfg = TopicConfig.from_dict(analysis.config.to_dict())
         cfg.hdbscan.min_cluster_size = mcs
         cfg.umap.n_neighbors = nn

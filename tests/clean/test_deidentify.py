@@ -43,7 +43,7 @@ def kinds(d: Deidentifier, text: str) -> list[tuple[str, str]]:
 def test_known_names_whole_word_case_insensitive():
     d = Deidentifier(known_names=["Fiona", "John Carlo"], use_ner=False)
     assert d.scrub("I told fiona, and FIONA told John  Carlo.") == "I told [NAME], and [NAME] told [NAME]."
-    assert d.scrub("Fionas and Carlos stay.") == "Fionas and Carlos stay."  # whole words only
+    assert d.scrub("Fionaville and Carloses stay.") == "Fionaville and Carloses stay."  # whole words only
 
 
 def test_email(rules):
@@ -248,11 +248,18 @@ SYNTHETIC_LEAK_RECALL_FLOOR = 0.95
 
 
 def real_and_synthetic_scores(d: Deidentifier, labelled: list[dict]) -> tuple[dict, dict]:
+    # this set was labelled before organisations were a kind (its rules leave them unlabelled): predicted
+    # organisations count for recall (they scrub what they overlap) but are left out of its precision; the
+    # held-out set (tests/fixtures/deid_heldout.jsonl) measures them
     predicted = d.find_many([r["text"] for r in labelled])
+    without_orgs = [[s for s in spans if s.kind != "ORG"] for spans in predicted]
     out = []
     for synthetic in (False, True):
         idx = [i for i, r in enumerate(labelled) if (r["source"] == "synthetic") == synthetic]
-        out.append(evaluate_spans([labelled[i]["spans"] for i in idx], [predicted[i] for i in idx])["ALL"])
+        gold = [labelled[i]["spans"] for i in idx]
+        scores = evaluate_spans(gold, [predicted[i] for i in idx])["ALL"]
+        scores["precision"] = evaluate_spans(gold, [without_orgs[i] for i in idx])["ALL"]["precision"]
+        out.append(scores)
     return out[0], out[1]
 
 
@@ -276,3 +283,35 @@ def test_recall_floor_is_binding(rules, labelled):
     """The floor is not a formality: rules alone (no NER) scrub far fewer real identifiers and would fail it."""
     real, _ = real_and_synthetic_scores(rules, labelled)
     assert real["leak_recall"] < LEAK_RECALL_FLOOR
+
+
+# -- the held-out set (tests/fixtures/deid_heldout.jsonl, see deid_heldout.md) ------------------------------
+
+HELDOUT = Path(__file__).resolve().parents[1] / "fixtures" / "deid_heldout.jsonl"
+DIRECT = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "ID")
+
+
+def heldout_scores(d: Deidentifier, split: str) -> dict:
+    rows = [json.loads(line) for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    rows = [r for r in rows if r["split"] == split]
+    return evaluate_spans([r["spans"] for r in rows], d.find_many([r["text"] for r in rows]))
+
+
+def pooled_recall(scores: dict, kinds: tuple[str, ...]) -> float:
+    return sum(scores[k]["leak_found"] for k in kinds) / sum(scores[k]["gold"] for k in kinds)
+
+
+def test_heldout_half_meets_the_recall_targets(deid):
+    """The targets of issue 12 on the half of the held-out set that no rule was tuned on (measured 2026-11-30:
+    direct identifiers 162/167 = 0.970, ages 24/27 = 0.889, organisations 45/46 = 0.978, precision 0.964)."""
+    scores = heldout_scores(deid, "test")
+    assert pooled_recall(scores, DIRECT) >= 0.95, scores
+    assert scores["AGE"]["leak_recall"] >= 0.85, scores["AGE"]
+    assert scores["ORG"]["leak_recall"] >= 0.85, scores["ORG"]
+    assert scores["ALL"]["precision"] >= 0.90, scores["ALL"]
+
+
+def test_heldout_targets_are_binding(rules):
+    """Rules and word lists alone (no NER) miss the pooled recall floor: the test can fail."""
+    scores = heldout_scores(rules, "test")
+    assert pooled_recall(scores, (*DIRECT, "AGE", "ORG", "LOCATION")) < 0.90

@@ -1,11 +1,19 @@
-"""Remark selection: back-channels, short and empty remarks, duplicates, and the drop account."""
+"""Remark selection: transcription markers, back-channels, short and empty remarks, duplicates, the drop account."""
 
 from __future__ import annotations
 
 import pandas as pd
 import pytest
 
-from topics.clean.remarks import DROP_REASONS, drop_counts, is_backchannel, select_remarks, word_count
+from topics.clean.remarks import (
+    DROP_REASONS,
+    drop_counts,
+    is_backchannel,
+    marker_note,
+    select_remarks,
+    strip_markers,
+    word_count,
+)
 from topics.config import BACKCHANNEL_TOKENS, CleaningConfig
 from topics.errors import InputError
 from topics.read import validate_corpus
@@ -176,3 +184,70 @@ def test_input_corpus_is_not_modified():
     before = corpus.copy()
     select_remarks(corpus, CleaningConfig(duplicates="drop"))
     pd.testing.assert_frame_equal(corpus, before)
+
+
+# ---------------------------------------------------------------- transcription markers
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "n"),
+    [
+        ("Yeah, to figure out [unintelligible 00:27:30] anyway, you know.", "Yeah, to figure out anyway, you know.", 1),
+        ("Hi. You are [unintelligible 00:00:02]?", "Hi. You are?", 1),
+        ("Okay. So I hear-- [crosstalk]", "Okay. So I hear--", 1),
+        ("[Sighs] Well, I mean, this is hard.", "Well, I mean, this is hard.", 1),
+        ("Hi, come in. [door closes] Sit down.", "Hi, come in. Sit down.", 1),
+        ("So (laughs) that was it (inaudible 01:02).", "So that was it.", 2),
+        ("unintelligible 00:01:23 so yes", "so yes", 1),
+        ("[00:12:31] Hello there, 00:12:35 how are you?", "Hello there, how are you?", 2),
+        ("[laughter]", "", 1),
+        # kept: de-identification placeholders, times of day, parentheses around speech, plain words
+        ("Thanks for coming, [NAME].", "Thanks for coming, [NAME].", 0),
+        ("We meet at 10:30 (as usual) on Monday.", "We meet at 10:30 (as usual) on Monday.", 0),
+        ("It was inaudible to me, really.", "It was inaudible to me, really.", 0),
+    ],
+)
+def test_strip_markers(text, expected, n):
+    assert strip_markers(text) == (expected, n)
+
+
+MARKED = [
+    ("s1", "therapist", "So, tell me [unintelligible 00:01:35] about your week."),  # kept, marker removed
+    ("s1", "therapist", "[laughs]"),  # only a marker: dropped as such
+    ("s1", "therapist", "Mm-hmm. [chuckles]"),  # a back-channel once the marker is gone
+    ("s1", "client", "[sighs]"),  # client turns are not modelled at all
+    ("s1", "therapist", "[crosstalk] Work [inaudible]?"),  # two markers, too short without them
+    ("s1", "therapist", "What would you like to change first?"),  # kept, no marker
+]
+
+
+def test_markers_are_removed_and_marker_only_remarks_dropped_with_their_own_reason():
+    remarks, dropped = select_remarks(corpus_of(MARKED))
+    reason = dict(zip(dropped["utterance_id"], dropped["reason"], strict=True))
+    assert reason == {"s1:1": "marker", "s1:2": "backchannel", "s1:4": "too_short"}
+    assert list(remarks["text"]) == ["So, tell me about your week.", "What would you like to change first?"]
+    assert list(remarks["markers_removed"]) == [1, 0]
+    assert dropped.loc[dropped["reason"] == "marker", "text"].item() == "[laughs]"  # what was dropped, verbatim
+    counts = dict(zip(*drop_counts(corpus_of(MARKED), remarks, dropped)[["step", "count"]].T.to_numpy(), strict=True))
+    assert counts["therapist: transcription markers only ([laughs], [inaudible])"] == 1
+    assert sum(counts.values()) == len(MARKED)
+    assert marker_note(remarks) == (
+        "Transcription markers ([laughs], [unintelligible 00:01:23], time stamps) were "
+        "removed from the text of 1 modelled remarks (1 markers)."
+    )
+
+
+def test_no_marker_column_without_markers():
+    remarks, _ = select_remarks(corpus_of(CORPUS))
+    assert "markers_removed" not in remarks.columns
+    assert marker_note(remarks) == ""
+
+
+def test_markers_are_removed_from_the_demo_corpus(demo_corpus):
+    remarks, dropped = select_remarks(demo_corpus)
+    assert (
+        not remarks["text"].str.contains(r"\[(?:unintelligible|inaudible|crosstalk|laughs|chuckles)", case=False).any()
+    )
+    assert not remarks["text"].str.contains(r"\d\d:\d\d:\d\d").any()
+    assert (dropped["reason"] == "marker").sum() > 0
+    assert remarks["markers_removed"].sum() > 0

@@ -129,29 +129,35 @@ def test_unknown_topic_names_file_line_and_entry(analysis, tmp_path):
 
 def test_merging_a_dropped_topic_is_an_error(analysis, tmp_path):
     t = real_topics(analysis)
-    path = write(tmp_path / "l.yaml", f"- op: drop\n  topic: {t[1]}\n- op: merge\n  topics: [{t[0]}, {t[1]}]\n"
-                                      "  label: X\n")
+    path = write(
+        tmp_path / "l.yaml", f"- op: drop\n  topic: {t[1]}\n- op: merge\n  topics: [{t[0]}, {t[1]}]\n  label: X\n"
+    )
     with pytest.raises(LedgerError, match=rf"line 5, entry 2: .*topic {t[1]} was dropped by entry 1 \(line 3\)"):
         apply_ledger(analysis, path)
 
 
 def test_duplicate_labels_are_an_error(analysis, tmp_path):
     t = real_topics(analysis)
-    path = write(tmp_path / "l.yaml", f"- op: rename\n  topic: {t[0]}\n  label: Same\n"
-                                      f"- op: rename\n  topic: {t[1]}\n  label: same\n")
+    path = write(
+        tmp_path / "l.yaml",
+        f"- op: rename\n  topic: {t[0]}\n  label: Same\n- op: rename\n  topic: {t[1]}\n  label: same\n",
+    )
     with pytest.raises(LedgerError, match="already used"):
         apply_ledger(analysis, path)
 
 
-@pytest.mark.parametrize("body, needle", [
-    ("- op: rename\n  topic: 0\n", "needs a non-empty 'label'"),
-    ("- op: explode\n  topic: 0\n", "op must be one of"),
-    ("- op: rename\n  topic: zero\n  label: A\n", "must be integers"),
-    ("- op: merge\n  topics: [1]\n  label: A\n", "at least two"),
-    ("- op: split\n  topic: 1\n  k: 1\n", "k"),
-    ("- op: rename\n  topic: 1\n  label: A\n  colour: red\n", "unknown field"),
-    ("- op: rename\n  topic: 1\n  label: [A\n", "not valid YAML"),
-])
+@pytest.mark.parametrize(
+    "body, needle",
+    [
+        ("- op: rename\n  topic: 0\n", "needs a non-empty 'label'"),
+        ("- op: explode\n  topic: 0\n", "op must be one of"),
+        ("- op: rename\n  topic: zero\n  label: A\n", "must be integers"),
+        ("- op: merge\n  topics: [1]\n  label: A\n", "at least two"),
+        ("- op: split\n  topic: 1\n  k: 1\n", "k"),
+        ("- op: rename\n  topic: 1\n  label: A\n  colour: red\n", "unknown field"),
+        ("- op: rename\n  topic: 1\n  label: [A\n", "not valid YAML"),
+    ],
+)
 def test_malformed_entries(tmp_path, body, needle):
     path = write(tmp_path / "l.yaml", body)
     with pytest.raises(LedgerError, match=needle) as err:
@@ -273,7 +279,11 @@ def test_decisions_survive_a_reseed(run, small_corpus, embedder, tmp_path):
     # applied renames show up as labels of the refit model's topics
     applied = view.log[view.log["status"] != "unmapped"]
     assert len(applied) > 0
-    assert view.topics["custom_label"].sum() == len(applied)
+    # two old topics mapped onto one new topic: the later rename replaces the earlier label, and says so
+    targets = {int(x.split(",")[0]) for x in applied["applied_to"]}
+    assert view.topics["custom_label"].sum() == len(targets)
+    replaced = applied[applied["reason"].str.startswith("replaced the earlier label")]
+    assert len(replaced) == len(applied) - len(targets)
 
 
 def test_agreement_known_answers():

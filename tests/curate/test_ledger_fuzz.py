@@ -11,14 +11,27 @@ from topics.curate.ledger import OPERATIONS, Entry, Ledger, LedgerError
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 50), st.floats(allow_nan=True), st.text(max_size=20))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=4),
-                                                      st.dictionaries(st.text(max_size=8), inner, max_size=4)),
-                      max_leaves=12)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(st.text(max_size=8), inner, max_size=4)),
+    max_leaves=12,
+)
 entries = st.fixed_dictionaries(
     {"op": st.one_of(st.sampled_from(OPERATIONS), st.text(max_size=6))},
-    optional={"topic": values, "topics": values, "label": values, "bucket": values, "k": values,
-              "labels": values, "text": values, "author": values, "time": values, "rationale": values,
-              "fingerprint": values, "extra": values},
+    optional={
+        "topic": values,
+        "topics": values,
+        "label": values,
+        "bucket": values,
+        "k": values,
+        "labels": values,
+        "text": values,
+        "author": values,
+        "time": values,
+        "rationale": values,
+        "fingerprint": values,
+        "extra": values,
+    },
 )
 
 

@@ -220,6 +220,218 @@ RULES: list[tuple[str, int, re.Pattern[str], int]] = [
     ),  # my name is Beth
 ]
 
+_DIGIT_WORD = r"(?:zero|oh|one|two|three|four|five|six|seven|eight|nine)"
+_ORDINAL_WORDS = (
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|"
+    r"fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth|fortieth|fiftieth|sixtieth|"
+    r"seventieth|eightieth|ninetieth|hundredth|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[- ]"
+    r"(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth))"
+)
+_DECADE = r"(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|[1-9]0['’]?s)"
+_AGE_NUMBER = rf"(?:\d{{1,3}}|{_NUMBER_WORDS})"
+_ORG_SUFFIX = (
+    r"(?:University|College|Academy|School|High|Elementary|Institute|Seminary|Church|Chapel|Cathedral|Mosque|"
+    r"Synagogue|Temple|Parish|Ministries|Clinic|Clinics|Center|Centre|Hospital|Medical|Healthcare|Health|"
+    r"Foundation|Society|Association|Council|Court|Department|Agency|Services|Group|Partners|Associates|Company|"
+    r"Co\.|Corp\.?|Corporation|Inc\.?|LLC|Ltd\.?|Bank|Credit\s+Union|Insurance|Pharmacy|Fitness|Gym|Yoga|"
+    r"Counseling|Counselling|Therapy|Wellness|Recovery|Rehab|Rehabilitation|Acupuncture|Dental|Chiropractic|"
+    r"Foods|Steel|Motors|Airlines|Logistics|Solutions|Technologies|Tech|Systems|Industries|Enterprises|"
+    r"Construction|Plumbing|Electric|Roofing|Landscaping|Restaurant|Cafe|Café|Bar|Grill|Diner|Bakery|Market|"
+    r"Casino|Hotel|Club|Shelter|House|Ministry|Network|Alliance|Coalition|Union|Labs?|Studios?|Salon|Spa|"
+    r"Realty|Law|Firm|Police|Library|Museum|Mall|Plaza|Motel|Inn|Brewery|Farms?|Ranch|Outreach|Collective|"
+    r"Program|Project|Initiative|Support|Hotline|Lifeline|Services|Supply|Store|Stores|Shop|Warehouse|Factory|"
+    r"Plant|Mill|Railroad|Railway|Transit|Marines|Army|Navy|Guard|Battalion|Regiment|Brigade|Squadron|AA|NA)"
+)
+_ORG_HEAD = r"(?:University|College|Bank|Church|Department|Bureau|Office|Institute|School|Academy|Hospital|Board)"
+_RELATION = (
+    r"(?:son|daughter|kid|child|boy|girl|baby|wife|husband|partner|spouse|fianc[eé]e?|boyfriend|girlfriend|ex|"
+    r"ex-wife|ex-husband|brother|sister|mom|mum|mother|dad|father|stepmom|stepdad|stepson|stepdaughter|grandma|"
+    r"grandpa|grandmother|grandfather|grandson|granddaughter|aunt|uncle|niece|nephew|cousin|friend|bestie|roommate|"
+    r"flatmate|neighbou?r|boss|manager|supervisor|coworker|co-worker|colleague|sponsor|therapist|counselou?r|"
+    r"psychiatrist|doctor|teacher|coach|pastor|priest|rabbi|imam|caseworker|case\s+worker|lawyer|attorney|"
+    r"probation\s+officer|PO|dog|cat|puppy|kitten|pup|pet|horse|pony|bird|parrot|bunny|rabbit|hamster)"
+)
+
+EXTRA_RULES: list[tuple[str, int, re.Pattern[str], int]] = [
+    (
+        "EMAIL",
+        0,
+        re.compile(
+            r"(?i:(?<![\w.])[a-z0-9][\w.+-]*\s*(?:\(at\)|\[at\]|\{at\}|\s+at\s+)\s*[a-z0-9-]+"
+            r"(?:\s*(?:\(dot\)|\[dot\]|\{dot\}|\s+dot\s+|\.)\s*[a-z0-9-]+)*"
+            r"\s*(?:\(dot\)|\[dot\]|\{dot\}|\s+dot\s+|\.)\s*(?:com|org|net|edu|gov|io|co|us|uk|ca|au|me|info)\b)"
+        ),
+        0,
+    ),  # jane dot doe at gmail dot com, therapy(at)example(dot)com
+    (
+        "PHONE",
+        4,
+        re.compile(rf"(?i:\b{_DIGIT_WORD}(?:[ \t,.-]+(?:{_DIGIT_WORD}|double\s+{_DIGIT_WORD})){{6,}}\b)"),
+        0,
+    ),  # five five five, two one nine, zero four four seven
+    (
+        "ID",
+        3,
+        re.compile(r"(?<![\w-])[A-Z]{1,3}\d{2,4}(?:[ -]\d{3,4}){2,3}(?![\w-])"),
+        0,
+    ),  # member IDs in groups: W284 913 706
+    (
+        "ID",
+        3,
+        re.compile(
+            r"(?i:\b(?:ending\s+in|ends\s+in|last\s+(?:four|4)(?:\s+digits)?(?:\s+of\s+(?:your|my|his|her|the)\s+"
+            r"(?:social(?:\s+security(?:\s+number)?)?|SSN|card|account|phone(?:\s+number)?|number))?(?:\s+(?:are|is|of))?|"
+            r"extension|ext\.?|"
+            r"plate(?:\s+number)?(?:\s+is)?|license(?:\s+number)?(?:\s+is)?|badge(?:\s+number)?|"
+            r"(?:student|employee|member|inmate|booking|claim|confirmation|reference|ref)\s+(?:ID|number|no\.?|#)"
+            r"(?:\s+is)?)[\s:#,]*)([A-Z0-9][A-Z0-9-]{2,}[A-Z0-9])\b"
+        ),
+        1,
+    ),  # "ending in 4417", "plate number 7KDR218"
+    (
+        "ID",
+        10,
+        re.compile(r"(?<![\w.-])(?=[A-Z0-9]*\d[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z][A-Z0-9]*[A-Z])[0-9][A-Z0-9]{5,7}(?![\w-])"),
+        0,
+    ),  # licence-plate-like codes starting with a digit: 7KDR218
+    (
+        "DATE",
+        6,
+        re.compile(
+            r"(?i:\b(?:on|by|since|until|till|before|after|from|due|around|of)[ \t]+(?:the[ \t]+)?)"
+            r"(\d{1,2}/\d{1,2}|\d{1,2}(?:st|nd|rd|th))\b(?![ \t]*(?:/|%|percent|time|floor|grade|century|place|"
+            r"birthday|anniversary|street|avenue|st\b|ave\b|of\s+(?:the|my|them|us|those|these|you)\b))"
+        ),
+        1,
+    ),  # "on 8/22", "by the 22nd", "since the 3rd"
+    (
+        "DATE",
+        6,
+        re.compile(rf"(?i:\b(?:the|on|by)[ \t]+)({_ORDINAL_WORDS})(?=[ \t]+of[ \t]+{_MONTH_FULL}\b)"),
+        1,
+    ),  # "the fifth of June" (the month itself is found by the month rules)
+    (
+        "AGE",
+        9,
+        re.compile(
+            rf"(?i:\b(?:I'm|I’m|Im|I\s+am|he's|she's|he\s+is|she\s+is|you're|you’re|you\s+are|they're|they\s+are|"
+            rf"we're|I\s+was|he\s+was|she\s+was|you\s+were|they\s+were|we\s+were|turned|turns|turning|turn|"
+            rf"(?:will|'ll|’ll|would|to)\s+be|age\s+of|aged?|at)"
+            rf"(?:(?:[ \t]*,)?[ \t]+(?:um|uh|like|now|only|just|about|around|almost|nearly|not|even|barely|already|"
+            rf"over|under|still|maybe|probably|like)\b)*(?:[ \t]*,)?[ \t]+)"
+            rf"({_NUMBER_WORDS}(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?)\b"
+            rf"(?![ \t]*(?:{_UNITS}|o['’]?clock|of\b|thirty|fifteen|forty-five|in\s+the|years?\s+(?!old)|"
+            rf"months?|weeks?|days?|more|times|things|kids|people|sessions|drinks|cigarettes|-?\s*(?:year|month)))"
+        ),
+        1,
+    ),  # "I was fifteen", "she turns sixty-two", "at twenty-three"
+    (
+        "AGE",
+        9,
+        re.compile(
+            rf"(?i:\b(?:at|turned|turns|turning|age)[ \t]+)(1[3-9]|[2-9]\d|1[01]\d)\b"
+            rf"(?![ \t]*(?:{_UNITS}|o['’]?clock|:|%|am\b|pm\b|a\.m|p\.m|in\s+the|years?\s+(?!old)|months?|weeks?|"
+            rf"days?|times|-|–|/|,\d))"
+        ),
+        1,
+    ),  # "at 52", "turns 70"
+    (
+        "AGE",
+        9,
+        re.compile(
+            rf"(?i:\b(?:(?:early|mid|late)[- ]?{_DECADE}|(?:in|into|through)\s+(?:my|his|her|their|your|our|the)\s+"
+            rf"(?:(?:early|mid|late)[- ]?)?{_DECADE}))"
+        ),
+        0,
+    ),  # "mid-twenties", "late 20s", "in my forties"
+    (
+        "AGE",
+        9,
+        re.compile(
+            rf"(?i:\b(\d{{1,3}}(?:st|nd|rd|th)|{_ORDINAL_WORDS})(?=[ \t]+(?:birthday|bday|b-day)\b))"
+        ),
+        1,
+    ),  # "her 21st birthday", "his fortieth birthday"
+    (
+        "AGE",
+        9,
+        re.compile(rf"(?i:(?:\w['’]s|\b(?:my|his|her|your|their|our))[ \t]+)(\d{{1,3}}(?:st|nd|rd|th)|{_ORDINAL_WORDS})"
+                   r"(?=[ \t]*(?:[?.!,;]|$|party\b|celebration\b))"),
+        1,
+    ),  # "the night of Kyle's 21st?"
+    (
+        "AGE",
+        9,
+        re.compile(rf"(?i:\b(?:who|which|that)\s+(?:is|was|'s|turned|turns|will\s+be)\s+(?:now\s+|only\s+|just\s+|almost\s+)?)"
+                   rf"({_AGE_NUMBER})(?=[ \t]*(?:[?.!,;]|$|and\b|now\b|years?\s+old))"),
+        1,
+    ),  # "our son Elijah, who is 4."
+    (
+        "AGE",
+        9,
+        re.compile(
+            rf"(?i:\b(?:my|his|her|their|our|your|a|an)\s+)({_AGE_NUMBER}(?:[ \t]*-[ \t]*|[ \t]+)(?:years?|yrs?)"
+            rf"(?:[ \t]*-[ \t]*|[ \t]+)old|{_AGE_NUMBER}[ \t]*-?[ \t]*(?:yo|y/o))\b"
+        ),
+        1,
+    ),  # "my 8-year-old", "a six year old"
+    (
+        "AGE",
+        9,
+        re.compile(
+            rf"(?i:\b(?:kids?|children|sons?|daughters?|boys?|girls?|twins|grandkids|grandchildren)\s+(?:are|is|were|was)"
+            rf"(?:\s+(?:now|only|just|about|almost))?\s+)({_AGE_NUMBER}(?:\s+and\s+{_AGE_NUMBER}|,\s*{_AGE_NUMBER})*)\b"
+            rf"(?!\s*(?:{_UNITS}|of\b|months?|weeks?|days?))"
+        ),
+        1,
+    ),  # "my kids are 4 and 7"
+    (
+        "ORG",
+        12,
+        re.compile(
+            rf"(?<![\w'’-])(?:(?:[A-Z][\w'’.&-]*|\d+)[ \t]+(?:(?:of|and|&|for|the|de|on|at)[ \t]+)?){{1,4}}{_ORG_SUFFIX}\b"
+            rf"(?:[ \t]+(?:of|for|at|in)[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+){{0,2}})?"
+        ),
+        0,
+    ),  # Bethlehem Steel, Riverbend Counseling, Grace Community Church, Fairfax Women's AA
+    (
+        "ORG",
+        12,
+        re.compile(rf"\b{_ORG_HEAD}[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+(?:[A-Z][\w'’-]+|of|and)){{0,3}}"),
+        0,
+    ),  # University of Michigan, Bank of America, Department of Children and Families
+    (
+        "ORG",
+        12,
+        re.compile(r"(?<![\w-])[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?[ \t]+State\b(?![ \t]+(?:of|Park|Street|Route|Highway|Line))"),
+        0,
+    ),  # Georgia State, Ohio State (universities)
+    (
+        "ORG",
+        12,
+        re.compile(r"\b(?:Knights|Daughters|Sons|Friends|Brothers|Sisters)[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)?"),
+        0,
+    ),  # Knights of Columbus
+    (
+        "NAME",
+        13,
+        re.compile(
+            rf"(?i:\b(?:my|his|her|their|our|your|the|a)\s+(?:little\s+|older\s+|younger\s+|big\s+|baby\s+|new\s+|"
+            rf"old\s+|best\s+|ex-?\s*|step-?)*{_RELATION}\s*,?\s+(?:named\s+|called\s+)?)"
+            r"((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
+        ),
+        1,
+    ),  # "my son Jake", "our dog, Biscuit", "my sponsor named Rick"
+    (
+        "NAME",
+        13,
+        re.compile(r"(?i:\b(?:named|called|nicknamed|goes\s+by)\s+)((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"),
+        1,
+    ),  # "a guy named Rick"
+]
+"""Rules for kinds the first rule table lacked (organisations, ages in words and decades, spelled-out phone
+numbers, obfuscated e-mail addresses, member and plate numbers, day-only dates, names after a relation)."""
+
 _PLACES = """Afghanistan, Albania, Algeria, Argentina, Armenia, Australia, Austria, Azerbaijan, Bahamas, Bangladesh,
 Barbados, Belarus, Belgium, Belize, Bolivia, Bosnia, Botswana, Brazil, Bulgaria, Cambodia, Cameroon, Canada, Chile,
 China, Colombia, Costa Rica, Croatia, Cuba, Cyprus, Czech Republic, Czechia, Denmark, Dominican Republic, Ecuador,
@@ -317,9 +529,27 @@ NOT_A_NAME = _words(
     netflix youtube zoom facetime christmas easter thanksgiving american british english canadian australian
     irish scottish welsh mexican christian catholic jewish muslim hindu buddhist black white asian latino latina
     hispanic native gay straight bi trans and but or if that this it he she we they us you me my iam email aww
-    awww bleh ugh meh haha hehe lol"""
+    awww bleh ugh meh haha hehe lol therapy counseling counselling lcsw lmhc lpc lpcc lmft lcpc lcadc ncc phd psyd
+    md rn np pa-c do ma ms msw med edd l.ac lac csw mft atr bcba cadc lisw lpcs"""
 )
 """Single words that NER sometimes tags PERSON/GPE in transcripts and that are never identifiers on their own."""
+
+NOT_AN_ORG = _words(
+    """cbt dbt act emdr mi mbct mbsr ifs eft cpt pe erp nrt tms ect ssri ssris snri ptsd ocd adhd add asd bpd gad mdd
+    dui dwi gp er ed icu ssn mrn id dob bmi hiv aids std sti covid covid-19 tv ok usa uk us lgbt lgbtq lgbtq+ dsm
+    dsm-5 icd iq ama apa pdf faq ceo cfo hr it ai ui ux sat act gpa ged ma ba bs phd rn lpn cna emt md aa na ca ga
+    oa sa slaa coda acoa al-anon smart rehab detox medicare medicaid anger honesty trust love hope faith copd chf ckd
+    uti ibs gerd"""
+)
+"""Acronyms and words that NER and the organisation rules take for organisations in therapy talk."""
+NOT_AN_ORG_WORDS = _words(
+    """therapy therapies cognitive behavioral behavioural behaviour behavior dialectical exposure acceptance
+    commitment emotionally focused replacement prevention desensitization desensitisation reprocessing
+    interpersonal psychodynamic narrative solution-focused motivational interviewing mindfulness method methods
+    approach technique techniques treatment treatments training model guidelines prescriptions nicotine disorder
+    syndrome anonymous steps step twelve"""
+)
+"""Words that make a would-be organisation a kind of therapy or treatment ("Acceptance and Commitment Therapy")."""
 
 TITLES = _words("dr mr mrs ms mx miss prof professor doctor nurse pastor father sister aunt auntie uncle the")
 """Words stripped from the front of a name: "Dr. Brown" becomes "Dr. [NAME]"."""

@@ -43,14 +43,18 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from topics.clean.deid_lexicon import lexicon_candidates
 from topics.clean.deid_rules import (
     BARE_NUMBER,
     CONTRACTION,
+    EXTRA_RULES,
     FOLLOWED_BY_UNIT,
     HEURISTIC_RULES,
     KNOWN_NAME_PRIORITY,
     NER_PRIORITY,
     NOT_A_NAME,
+    NOT_AN_ORG,
+    NOT_AN_ORG_WORDS,
     ROLE_WORDS,
     RULES,
     SPEAKER_PREFIX,
@@ -59,12 +63,17 @@ from topics.clean.deid_rules import (
     TRIM,
 )
 
-KINDS: tuple[str, ...] = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION")
+KINDS: tuple[str, ...] = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION", "ORG")
 """The kinds of identifier, each replaced by ``[KIND]`` unless ``placeholders`` says otherwise."""
+
+LEXICON_PRIORITY = 23
+"""Names and organisations from the word lists (:mod:`topics.clean.deid_lexicon`) fill in last."""
 
 DEFAULT_PLACEHOLDERS: dict[str, str] = {kind: f"[{kind}]" for kind in KINDS}
 
-NER_KINDS: dict[str, str] = {"PERSON": "NAME", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION", "DATE": "DATE"}
+NER_KINDS: dict[str, str] = {
+    "PERSON": "NAME", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION", "DATE": "DATE", "ORG": "ORG",
+}
 """spaCy entity labels that are used, and the kind each becomes (DATE only when specific)."""
 
 
@@ -289,7 +298,7 @@ class Deidentifier:
         if not text:
             return []
         candidates: list[_Candidate] = []
-        for kind, priority, pattern, group in RULES:
+        for kind, priority, pattern, group in (*RULES, *EXTRA_RULES):
             for match in pattern.finditer(text):
                 start, end = match.span(group)
                 if start < end:
@@ -305,6 +314,9 @@ class Deidentifier:
                 start, end = match.span(group)
                 if start < end:
                     candidates.append(_Candidate(start, end, kind, priority))
+        candidates.extend(
+            _Candidate(start, end, kind, LEXICON_PRIORITY) for start, end, kind in lexicon_candidates(text, NOT_A_NAME)
+        )
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
         return _resolve(text, candidates, protected)
 
@@ -318,7 +330,8 @@ def _ner_candidates(doc: Any) -> Iterator[_Candidate]:
             continue
         if kind == "DATE" and BARE_NUMBER.fullmatch(ent.text) and FOLLOWED_BY_UNIT.match(doc.text, ent.end_char):
             continue  # "2000 calories" is an amount, not a year
-        yield _Candidate(ent.start_char, ent.end_char, kind, NER_PRIORITY)
+        # NER's organisations are the least sure of its kinds: a name addressed in conversation wins over them
+        yield _Candidate(ent.start_char, ent.end_char, kind, NER_PRIORITY + 2 if kind == "ORG" else NER_PRIORITY)
 
 
 def _strip(text: str, start: int, end: int, keep_end: str = "") -> tuple[int, int]:
@@ -337,14 +350,15 @@ def _strip(text: str, start: int, end: int, keep_end: str = "") -> tuple[int, in
     return start, end
 
 
-def _clean(text: str, start: int, end: int, kind: str, heuristic: bool) -> tuple[int, int] | None:
+def _clean(text: str, start: int, end: int, kind: str, heuristic: bool, lexicon: bool = False) -> tuple[int, int] | None:
     """Trim punctuation, role words and titles from the ends of a span; None if nothing identifying is left.
 
     ``heuristic`` marks spans from NER and the fill-in rules, which must also look like a name or place:
-    hold a capital letter and not be a common word of conversation.
+    hold a capital letter (except ``lexicon`` spans: a listed name in lower case) and not be a common word of
+    conversation.
     """
     start, end = _strip(text, start, end, keep_end="/_~" if kind in ("URL", "EMAIL") else "")
-    if kind in ("NAME", "LOCATION"):
+    if kind in ("NAME", "LOCATION", "ORG"):
         while start < end and text[start] in "-\u2013\u2014":
             start, end = _strip(text, start + 1, end)
         while end > start and text[end - 1] in "-\u2013\u2014":
@@ -373,15 +387,27 @@ def _clean(text: str, start: int, end: int, kind: str, heuristic: bool) -> tuple
         if heuristic and (
             words[0] in NOT_A_NAME
             or piece.lower() in NOT_A_NAME
-            or not any(c.isupper() for c in piece)
+            or (not lexicon and not any(c.isupper() for c in piece))
             or CONTRACTION.search(piece)
         ):
             return None  # e.g. NER on lower-case chat text tags interjections ("awww") as names
+    if kind == "ORG":
+        piece = text[start:end]
+        words = [w.strip(".,'’").lower() for w in piece.split()]
+        if piece.lower() in NOT_AN_ORG or any(w in NOT_AN_ORG_WORDS for w in words):
+            return None
+        if heuristic and len(words) == 1 and (piece.lower() in NOT_A_NAME or _sentence_start(text, start)):
+            return None  # NER takes capitalised words at the start of a sentence for organisations
     if start >= end or not any(c.isalnum() for c in text[start:end]):
         return None
     if end - start < 2 and not text[start:end].isdigit():
         return None
     return start, end
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?:;\"“(\n"
 
 
 def _resolve(text: str, candidates: list[_Candidate], protected: list[tuple[int, int]]) -> list[Span]:
@@ -404,12 +430,13 @@ def _resolve(text: str, candidates: list[_Candidate], protected: list[tuple[int,
         if not pieces:
             continue
         if (cand.end - cand.start) - sum(e - s for s, e in pieces) > 0:
-            if cand.kind not in ("NAME", "LOCATION"):
+            if cand.kind not in ("NAME", "LOCATION", "ORG"):
                 continue  # a structured identifier cut by a better one is not kept in pieces
-            if any(k in ("NAME", "LOCATION") and s < cand.end and cand.start < e for s, e, k in chosen):
+            if any(k in ("NAME", "LOCATION", "ORG") and s < cand.end and cand.start < e for s, e, k in chosen):
                 continue  # the same entity, already found by a better detector
         best = max(pieces, key=lambda p: p[1] - p[0])
-        cleaned = _clean(text, best[0], best[1], cand.kind, cand.priority >= NER_PRIORITY)
+        cleaned = _clean(text, best[0], best[1], cand.kind, cand.priority >= NER_PRIORITY,
+                         cand.priority == LEXICON_PRIORITY)
         if cleaned is None:
             continue
         start, end = cleaned

@@ -13,12 +13,74 @@ import pandas as pd
 from topics.config import CleaningConfig
 from topics.errors import InputError
 
-DROP_REASONS: tuple[str, ...] = ("empty", "too_long", "backchannel", "too_short", "duplicate")
-"""Reasons, in the order in which rules are applied (a remark gets the first that fits)."""
+DROP_REASONS: tuple[str, ...] = ("empty", "too_long", "marker", "backchannel", "too_short", "duplicate")
+"""Reasons, in the order in which rules are applied (a remark gets the first that fits).
+
+``marker``: the utterance held nothing but transcription markers (``[laughs]``, ``[inaudible]``).
+"""
+
+_MARKER_WORDS = (
+    "unintelligible|inaudible|indiscernible|incomprehensible|crosstalk|cross-talk|overlapping(?: speech)?|overtalk"
+    "|laughs?|laughter|laughing|chuckles?|chuckling|giggles?|sighs?|sighing|coughs?|coughing|clears throat"
+    "|sniffles?|crying|cries|sobbing|pause|long pause|silence|noise|background noise|unclear|foreign language"
+    "|no audio|audio cuts out|phone rings|music"
+)
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d+)?"
+MARKER_PATTERN = re.compile(
+    # [unintelligible 00:01:23], [sighs], [door closes], [00:12:31]: square brackets around lower-case
+    # annotation text (placeholders such as [NAME] or [REDACTED] are upper case and stay)
+    r"\[\s*(?:"
+    + _TIME
+    + r"|[a-z][a-z0-9 ,.:;'\-]{0,40}|(?i:"
+    + _MARKER_WORDS
+    + r")(?:\s+"
+    + _TIME
+    + r")?)\s*\]"
+    # (laughs), (inaudible 00:03): parentheses only around known marker words, since they also hold speech
+    + r"|\(\s*(?i:"
+    + _MARKER_WORDS
+    + r")(?:\s+"
+    + _TIME
+    + r")?\s*\)"
+    # unintelligible 00:01:23 without brackets, and bare hh:mm:ss time stamps
+    + r"|\b(?i:unintelligible|inaudible|indiscernible|crosstalk)\s+"
+    + _TIME
+    + r"|\b\d{1,2}:\d{2}:\d{2}\b"
+)
+"""Transcription markers: removed from remark text before anything else is done with it."""
 
 _WORD = re.compile(r"(?:[^\W_]|['\u2019])+(?:-(?:[^\W_]|['\u2019])+)*")
 """A word: letters (any script), digits and apostrophes (straight or typographic), inner hyphens."""
 _APOSTROPHES = "'\u2019"
+
+
+def strip_markers(text: str) -> tuple[str, int]:
+    """Remove transcription markers (``[unintelligible 00:01:23]``, ``[laughs]``, ``(inaudible)``, time stamps).
+
+    Parameters
+    ----------
+    text : str
+        A remark.
+
+    Returns
+    -------
+    text : str
+        The remark without markers, whitespace collapsed and no space left before punctuation.
+    count : int
+        Markers removed.
+
+    Examples
+    --------
+    >>> strip_markers("Yeah, to figure out [unintelligible 00:27:30] anyway, you know.")
+    ('Yeah, to figure out anyway, you know.', 1)
+    >>> strip_markers("Thanks, [NAME].")
+    ('Thanks, [NAME].', 0)
+    """
+    cleaned, count = MARKER_PATTERN.subn(" ", text)
+    if not count:
+        return text, 0
+    cleaned = re.sub(r"\s+([,.;:?!])", r"\1", " ".join(cleaned.split()))
+    return cleaned.strip(), count
 
 
 def normalise_text(text: str) -> str:
@@ -63,8 +125,10 @@ def select_remarks(corpus: pd.DataFrame, cleaning: CleaningConfig | None = None)
     Returns
     -------
     remarks : pandas.DataFrame
-        Therapist rows kept, all corpus columns, text stripped, plus ``n_words`` and
-        ``duplicate_count`` (how many kept remarks share this normalised text).
+        Therapist rows kept, all corpus columns, text stripped of whitespace and transcription markers
+        (:func:`strip_markers`), plus ``n_words``, ``duplicate_count`` (how many kept remarks share this
+        normalised text) and, when any remark held markers, ``markers_removed`` (markers taken out of
+        its text).
     dropped : pandas.DataFrame
         Therapist rows left out: ``utterance_id``, ``session_id``, ``reason`` (one of
         :data:`DROP_REASONS`) and ``text``.
@@ -86,12 +150,21 @@ def select_remarks(corpus: pd.DataFrame, cleaning: CleaningConfig | None = None)
     # a remark longer than max_chars is no remark (a whole transcript pasted in one cell, or an attack):
     # dropped and counted before anything heavier than its length is computed on it
     too_long = therapist["text"].str.len() > cleaning.max_chars
+    # transcription markers ("[unintelligible 00:01:23]", "[laughs]") are no words of the therapist: taken
+    # out of the text; an utterance that held nothing else is dropped as "marker"
+    original = therapist["text"]
+    pairs = original.where(~too_long, "").map(strip_markers)
+    stripped = original.where(too_long, pairs.str[0])
+    markers = pairs.str[1].astype("int64")
+    had_text = original != ""
+    therapist["text"] = stripped
     therapist["n_words"] = therapist["text"].where(~too_long, "").map(word_count).astype("int64")
     tokens = {t.lower() for t in cleaning.backchannel_tokens}
 
     reason = pd.Series(pd.NA, index=therapist.index, dtype="object")
-    reason[therapist["text"] == ""] = "empty"
+    reason[~had_text] = "empty"
     reason[reason.isna() & too_long] = "too_long"
+    reason[reason.isna() & had_text & (therapist["text"] == "")] = "marker"
     if cleaning.drop_backchannels:
         back = therapist["text"].map(lambda t: is_backchannel(t, tokens) if len(t) <= cleaning.max_chars else False)
         reason[reason.isna() & back] = "backchannel"
@@ -111,7 +184,11 @@ def select_remarks(corpus: pd.DataFrame, cleaning: CleaningConfig | None = None)
             f"{reason.value_counts().to_dict()}); relax [cleaning] min_words or drop_backchannels"
         )
     kept["duplicate_count"] = key[kept.index].map(key[kept.index].value_counts()).astype("int64")
+    if markers[kept.index].any():  # only where there were markers: no constant column in other corpora
+        kept["markers_removed"] = markers[kept.index]
     dropped = therapist.loc[reason.notna(), ["utterance_id", "session_id", "text"]].copy()
+    marker_rows = reason.fillna("").eq("marker")
+    dropped.loc[marker_rows[marker_rows].index, "text"] = original[marker_rows]
     dropped.insert(2, "reason", reason[reason.notna()].astype(str))
     long_rows = dropped["reason"] == "too_long"
     dropped.loc[long_rows, "text"] = dropped.loc[long_rows, "text"].str.slice(0, 200) + " [... cut: too long]"
@@ -139,6 +216,7 @@ def drop_counts(corpus: pd.DataFrame, remarks: pd.DataFrame, dropped: pd.DataFra
     labels = {
         "empty": "therapist: empty",
         "too_long": "therapist: too long (over [cleaning] max_chars)",
+        "marker": "therapist: transcription markers only ([laughs], [inaudible])",
         "backchannel": "therapist: back-channel only (mm-hmm, okay)",
         "too_short": "therapist: too short",
         "duplicate": "therapist: duplicate text",
@@ -148,3 +226,27 @@ def drop_counts(corpus: pd.DataFrame, remarks: pd.DataFrame, dropped: pd.DataFra
     table = pd.DataFrame(rows, columns=["step", "count"])
     table["share"] = table["count"] / n if n else 0.0
     return table
+
+
+def marker_note(remarks: pd.DataFrame) -> str:
+    """One sentence on transcription markers removed inside kept remarks (empty when there were none).
+
+    Parameters
+    ----------
+    remarks : pandas.DataFrame
+        Kept remarks (or the per-remark table of a fit), with the ``markers_removed`` column when any
+        marker was removed.
+
+    Returns
+    -------
+    str
+    """
+    if "markers_removed" not in remarks.columns:
+        return ""
+    counts = pd.to_numeric(remarks["markers_removed"], errors="coerce").fillna(0)
+    if not (counts > 0).any():
+        return ""
+    return (
+        f"Transcription markers ([laughs], [unintelligible 00:01:23], time stamps) were removed from the "
+        f"text of {int((counts > 0).sum()):,} modelled remarks ({int(counts.sum()):,} markers)."
+    )

@@ -39,9 +39,50 @@ def resolve_column(assignments: pd.DataFrame, by: str) -> str:
     for candidate in PRESETS.get(by, []):
         if candidate in assignments.columns:
             return candidate
-    meta = [c for c in assignments.columns if c not in ("utterance_id", "text", "turn", "topic", "label", "probability",
-                                                         "similarity", "raw_topic", "raw_label", "bucket")]
-    raise InputError(f"no grouping column {by!r} in the data; metadata columns are {meta}", column=by)
+    usable = groupable_columns(assignments)
+    hint = (f"columns you can compare by: {', '.join(usable)}" if usable
+            else "the data has no session-level column with 2 to 50 groups")
+    raise InputError(f"no grouping column {by!r} in the data; {hint} (command line: --by COLUMN for "
+                     "`topics compare`, --compare-by COLUMN for `topics report`; config: [compare] by)", column=by)
+
+
+TOOLKIT_COLUMNS: frozenset[str] = frozenset({
+    "utterance_id", "session_id", "turn", "role", "speaker_id", "text", "topic", "label", "probability",
+    "similarity", "raw_topic", "raw_label", "bucket", "n_words", "duplicate_count", "display_text",
+    "outlier_reassigned", "drop_reason", "markers_removed",
+})
+"""Columns the toolkit itself writes into the tables: never offered as a grouping."""
+
+
+def groupable_columns(assignments: pd.DataFrame, *, max_groups: int = 50) -> list[str]:
+    """Metadata columns that can group sessions: one value per session and 2 to ``max_groups`` groups.
+
+    Parameters
+    ----------
+    assignments : pandas.DataFrame
+        Per-remark table with ``session_id`` and metadata columns.
+    max_groups : int, default 50
+        More distinct values than this is an identifier or a measurement, not a grouping.
+
+    Returns
+    -------
+    list of str
+        Column names in table order.
+    """
+    out = []
+    for column in assignments.columns:
+        if column in TOOLKIT_COLUMNS or "session_id" not in assignments.columns:
+            continue
+        values = assignments[column]
+        if values.map(type).isin([list, dict]).any():
+            continue
+        n = values.nunique(dropna=True)
+        if not 2 <= n <= max_groups:
+            continue
+        if (assignments.dropna(subset=[column]).groupby("session_id")[column].nunique() > 1).any():
+            continue
+        out.append(str(column))
+    return out
 
 
 @dataclass

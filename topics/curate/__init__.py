@@ -9,32 +9,52 @@ rationale) is replayed on it, and every later analysis takes the curated view.
 * :mod:`topics.curate.view`: the curated tables (:class:`CuratedView`);
 * :mod:`topics.curate.curator`: :class:`Curator`, one call per decision from a notebook;
 * :mod:`topics.curate.worksheet`: the CSV / HTML worksheet for experts who do not code;
-* :mod:`topics.curate.agreement`: agreement between two experts' ledgers.
+* :mod:`topics.curate.agreement`: agreement between two experts' ledgers;
+* :mod:`topics.curate.session`: :class:`CurationSession`, action by action with undo and redo (the
+  browser workbench's layer);
+* :mod:`topics.curate.qda_codes` / :mod:`topics.curate.qda_import`: the topics as REFI-QDA codes with
+  stable GUIDs, and edits made in qualitative-analysis software brought back as entries (:func:`import_qda`).
 
 Curation takes the :class:`~topics.model.TopicModel` alone; an :class:`~topics.analysis.Analysis` is
 accepted wherever a model is, for its ``.model``.
 """
 
-from topics.curate.agreement import LedgerAgreement, compare_ledgers
+from topics.curate.agreement import LedgerAgreement, compare_ledgers, merged_ledger
 from topics.curate.curator import Curator, ledger_for
 from topics.curate.ledger import Entry, Fingerprint, Ledger, LedgerError
+from topics.curate.qda_import import QdaImport, import_qda, qda_entries
 from topics.curate.replay import apply_ledger, ledger_mode, topics_hash
+from topics.curate.session import ActionResult, CurationConflict, CurationSession
 from topics.curate.view import CuratedView
-from topics.curate.worksheet import import_worksheet, sheet_entries, worksheet_table, write_worksheet
+from topics.curate.worksheet import (
+    import_worksheet,
+    read_worksheet,
+    sheet_entries,
+    worksheet_table,
+    write_worksheet,
+)
 
 __all__ = [
+    "ActionResult",
     "CuratedView",
+    "CurationConflict",
+    "CurationSession",
     "Curator",
     "Entry",
     "Fingerprint",
     "Ledger",
     "LedgerAgreement",
     "LedgerError",
+    "QdaImport",
     "apply_ledger",
     "compare_ledgers",
+    "import_qda",
     "import_worksheet",
     "ledger_for",
     "ledger_mode",
+    "merged_ledger",
+    "qda_entries",
+    "read_worksheet",
     "sheet_entries",
     "topics_hash",
     "worksheet_table",

@@ -21,8 +21,9 @@ def ledger_for(model: Any) -> Ledger:
     """An empty ledger stamped with the model's data hash, seed and clustering hash."""
     model = as_model(model)
     man = model.manifest_
-    return Ledger(model={"data_sha256": man.get("data_sha256"), "seed": man.get("seed"),
-                         "topics_sha256": topics_hash(model)})
+    return Ledger(
+        model={"data_sha256": man.get("data_sha256"), "seed": man.get("seed"), "topics_sha256": topics_hash(model)}
+    )
 
 
 class Curator:
@@ -89,8 +90,9 @@ class Curator:
         """Send a topic's remarks to the outliers, or to a named set-aside bucket."""
         return self._add(self._entry("drop", [topic], rationale, bucket=bucket))
 
-    def split(self, topic: int, k: int, *, labels: Sequence[str] | None = None,
-              rationale: str | None = None) -> CuratedView:
+    def split(
+        self, topic: int, k: int, *, labels: Sequence[str] | None = None, rationale: str | None = None
+    ) -> CuratedView:
         """Re-cluster a topic's remarks into ``k`` sub-topics (k-means on their embeddings, seeded)."""
         return self._add(self._entry("split", [topic], rationale, k=k, labels=list(labels) if labels else None))
 

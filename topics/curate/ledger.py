@@ -242,16 +242,18 @@ class Ledger:
             root = yaml.compose(text, Loader=_LOADER)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
-            raise LedgerError(f"not valid YAML: {getattr(err, 'problem', err)}", path=path,
-                              line=mark.line + 1 if mark else None) from None
+            raise LedgerError(
+                f"not valid YAML: {getattr(err, 'problem', err)}", path=path, line=mark.line + 1 if mark else None
+            ) from None
         if data is None:
             return cls(path=Path(path) if path else None)
         if not isinstance(data, dict) or "entries" not in data:
             raise LedgerError("a ledger is a mapping with 'topics_ledger' and 'entries'", path=path, line=1)
         version = data.get("topics_ledger", FORMAT_VERSION)
         if version != FORMAT_VERSION:
-            raise LedgerError(f"unsupported ledger version {version!r} (this toolkit reads {FORMAT_VERSION})",
-                              path=path, line=1)
+            raise LedgerError(
+                f"unsupported ledger version {version!r} (this toolkit reads {FORMAT_VERSION})", path=path, line=1
+            )
         unknown = set(data) - {"topics_ledger", "model", "entries"}
         if unknown:
             raise LedgerError(f"unknown top-level key(s) {sorted(unknown)}", path=path, line=1)
@@ -274,8 +276,11 @@ class Ledger:
             "# topics curation ledger: ordered expert decisions, replayed on a topic model.\n"
             "# Edit or delete an entry to change or undo it. Format: see README, 'Curation ledger'.\n"
         )
-        body = {"topics_ledger": FORMAT_VERSION, "model": dict(self.model),
-                "entries": [e.to_dict() for e in self.entries]}
+        body = {
+            "topics_ledger": FORMAT_VERSION,
+            "model": dict(self.model),
+            "entries": [e.to_dict() for e in self.entries],
+        }
         return header + yaml.dump(body, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
 
     def save(self, path: str | Path | None = None) -> Path:
@@ -325,8 +330,11 @@ def _refuse_aliases(text: str, path: str | Path | None) -> None:
     """Raise a :class:`LedgerError` at the first YAML anchor or alias (scanned, never expanded)."""
     for token in yaml.scan(text, Loader=_LOADER):
         if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
-            raise LedgerError("YAML anchors and aliases (& and *) are not allowed in a ledger: write each value out",
-                              path=path, line=token.start_mark.line + 1)
+            raise LedgerError(
+                "YAML anchors and aliases (& and *) are not allowed in a ledger: write each value out",
+                path=path,
+                line=token.start_mark.line + 1,
+            )
 
 
 def _key_line(root: Any, key: str) -> int | None:
@@ -356,8 +364,9 @@ def _parse_entry(item: Any, *, number: int, line: int | None, path: str | Path |
         raise bad(f"op must be one of {list(OPERATIONS)}, got {op!r}")
     unknown = set(item) - _ALLOWED_KEYS[op] - _COMMON_KEYS
     if unknown:
-        raise bad(f"unknown field(s) {sorted(unknown)} for op {op!r}; allowed: "
-                  f"{sorted(_ALLOWED_KEYS[op] | _COMMON_KEYS)}")
+        raise bad(
+            f"unknown field(s) {sorted(unknown)} for op {op!r}; allowed: {sorted(_ALLOWED_KEYS[op] | _COMMON_KEYS)}"
+        )
     if op == "merge":
         topics = item.get("topics")
         if not isinstance(topics, list):
@@ -375,8 +384,13 @@ def _parse_entry(item: Any, *, number: int, line: int | None, path: str | Path |
     for fp in prints:
         if not isinstance(fp, dict) or not isinstance(fp.get("topic"), int):
             raise bad("each fingerprint needs 'topic', 'words' and 'exemplars'")
-        fingerprints.append(Fingerprint(topic=fp["topic"], words=[str(w) for w in fp.get("words") or []],
-                                        exemplars=[str(x) for x in fp.get("exemplars") or []]))
+        fingerprints.append(
+            Fingerprint(
+                topic=fp["topic"],
+                words=[str(w) for w in fp.get("words") or []],
+                exemplars=[str(x) for x in fp.get("exemplars") or []],
+            )
+        )
     time_value = item.get("time", "")
     entry = Entry(
         op=op,
@@ -425,7 +439,8 @@ def _check_entry(entry: Entry, *, number: int, path: str | Path | None) -> None:
         if not isinstance(entry.k, int) or isinstance(entry.k, bool) or entry.k < 2:
             raise bad(f"split needs 'k', an integer >= 2, got {entry.k!r}")
         if entry.labels is not None and (
-            not isinstance(entry.labels, list) or len(entry.labels) != entry.k
+            not isinstance(entry.labels, list)
+            or len(entry.labels) != entry.k
             or not all(isinstance(x, str) and x.strip() for x in entry.labels)
         ):
             raise bad(f"split 'labels' must be a list of {entry.k} non-empty labels")

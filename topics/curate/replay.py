@@ -16,6 +16,9 @@ Two modes:
     fingerprint: the topic now holding most of the entry's exemplar remarks (at least half of them, or
     30% with 30% shared top words). Entries that cannot be mapped are skipped and listed with the reason.
 
+In both modes a later rename (or merge) of a topic that already has an expert's label replaces that
+label, and the entry's log row says which label it replaced and which entry had given it.
+
 The replay takes the :class:`~topics.model.TopicModel` alone (an :class:`~topics.analysis.Analysis`, or
 anything holding the model as ``.model``, is accepted too); :mod:`topics.curate.view` turns its final
 state into the curated tables.
@@ -75,8 +78,10 @@ def _resolve(state: ReplayState, number: int, fp: Fingerprint | None, mode: str)
     words = _jaccard(fp.words[:10], state.words.get(best, [])[:10])
     if share >= 0.5 or (share >= 0.3 and words >= 0.3):
         return best, ""
-    return None, (f"no topic holds enough of its exemplar remarks (best: topic {best} with {share:.0%}, "
-                  f"{words:.0%} shared top words)")
+    return None, (
+        f"no topic holds enough of its exemplar remarks (best: topic {best} with {share:.0%}, "
+        f"{words:.0%} shared top words)"
+    )
 
 
 def _check_label(state: ReplayState, label: str, topic: int, where: str, mode: str) -> str | None:
@@ -184,49 +189,104 @@ def apply_ledger(
     elif not isinstance(ledger, Ledger):
         ledger = Ledger.load(ledger)
     chosen = ledger_mode(model, ledger) if mode == "auto" else mode
-    embeddings = model.embed(model.assignments_["text"].astype(str).tolist()).astype(np.float64)
-    state = ReplayState(model, embeddings)
-    seed = model.config.seed
-    log_rows = []
-    for number, entry in enumerate(ledger.entries, start=1):
-        where = ledger.where(entry, number)
-        resolved, apply_as, reason = _resolve_entry(state, entry, chosen)
-        if not reason:
-            try:
-                short = f"entry {number}" + (f" (line {entry.line})" if entry.line else "")
-                reason = _apply_entry(state, apply_as, resolved, where, chosen, seed, short) or ""
-            except ValueError as err:
-                reason = str(err)
-        if reason and chosen == "strict":
-            raise LedgerError(f"{where}: {entry.describe()}: {reason}")
-        status = "unmapped" if reason else ("remapped" if resolved != list(entry.topics) else "applied")
-        log_rows.append({
-            "entry": number, "line": entry.line, "op": entry.op, "written": entry.describe(),
-            "applied_to": ", ".join(map(str, resolved)) if not reason else "", "status": status, "reason": reason,
-            "author": entry.author, "time": entry.time, "rationale": entry.rationale or "",
-        })
-    return build_view(model, state, pd.DataFrame(log_rows, columns=LOG_COLUMNS), chosen,
-                      str(ledger.path) if ledger.path else None)
+    state = ReplayState(model, model_embeddings(model))
+    log_rows = [
+        replay_entry(state, ledger, entry, number, chosen, model.config.seed)
+        for number, entry in enumerate(ledger.entries, start=1)
+    ]
+    return build_view(
+        model, state, pd.DataFrame(log_rows, columns=LOG_COLUMNS), chosen, str(ledger.path) if ledger.path else None
+    )
 
 
-def _apply_rename(state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None],
-                  short: str, seed: int) -> str | None:
+def model_embeddings(model: TopicModel) -> np.ndarray:
+    """Embeddings of the model's remarks (through the embedding cache), as float64 rows in assignment order."""
+    return model.embed(model.assignments_["text"].astype(str).tolist()).astype(np.float64)
+
+
+def replay_entry(state: ReplayState, ledger: Ledger, entry: Entry, number: int, mode: str, seed: int) -> dict[str, Any]:
+    """Apply one ledger entry to a replay state and return its log row (see :data:`LOG_COLUMNS`).
+
+    Parameters
+    ----------
+    state : ReplayState
+        Changed in place.
+    ledger : Ledger
+        The ledger the entry belongs to (for the file and line in messages).
+    entry : Entry
+    number : int
+        The entry's 1-based number in the ledger.
+    mode : {"strict", "replay"}
+    seed : int
+        Seed of the k-means of a split.
+
+    Returns
+    -------
+    dict
+        The log row. ``status`` is ``unmapped`` when the entry could not be applied (``reason`` says why);
+        an applied entry that replaced an earlier label says so in ``reason`` too.
+
+    Raises
+    ------
+    LedgerError
+        In strict mode, when the entry cannot be applied.
+    """
+    where = ledger.where(entry, number)
+    state.notice = ""
+    resolved, apply_as, reason = _resolve_entry(state, entry, mode)
+    if not reason:
+        try:
+            short = f"entry {number}" + (f" (line {entry.line})" if entry.line else "")
+            reason = _apply_entry(state, apply_as, resolved, where, mode, seed, short) or ""
+        except ValueError as err:
+            reason = str(err)
+    if reason and mode == "strict":
+        raise LedgerError(f"{where}: {entry.describe()}: {reason}")
+    status = "unmapped" if reason else ("remapped" if resolved != list(entry.topics) else "applied")
+    return {
+        "entry": number,
+        "line": entry.line,
+        "op": entry.op,
+        "written": entry.describe(),
+        "applied_to": ", ".join(map(str, resolved)) if not reason else "",
+        "status": status,
+        "reason": reason or state.notice,
+        "author": entry.author,
+        "time": entry.time,
+        "rationale": entry.rationale or "",
+    }
+
+
+def _replaces(state: ReplayState, topic: int, label: str) -> None:
+    """Record, in the entry's log row, that a label replaces one an earlier entry gave the topic."""
+    if topic in state.custom and topic in state.labelled_by and state.labels.get(topic) != label:
+        state.notice = (
+            f"replaced the earlier label {state.labels.get(topic)!r} of topic {topic} (from {state.labelled_by[topic]})"
+        )
+
+
+def _apply_rename(
+    state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None], short: str, seed: int
+) -> str | None:
     (t,) = topics
     problem = check(entry.label or "", t)
     if problem:
         return problem
+    _replaces(state, t, str(entry.label))
     state.labels[t] = str(entry.label)
     state.custom.add(t)
     state.labelled_by[t] = short
     return None
 
 
-def _apply_merge(state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None],
-                 short: str, seed: int) -> str | None:
+def _apply_merge(
+    state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None], short: str, seed: int
+) -> str | None:
     target = topics[0]
     problem = check(entry.label or "", target)
     if problem:
         return problem
+    _replaces(state, target, str(entry.label))
     for t in topics[1:]:
         state.topic[state.topic == t] = target
         state.labels.pop(t, None)
@@ -239,8 +299,9 @@ def _apply_merge(state: ReplayState, entry: Entry, topics: list[int], check: Cal
     return None
 
 
-def _apply_drop(state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None],
-                short: str, seed: int) -> str | None:
+def _apply_drop(
+    state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None], short: str, seed: int
+) -> str | None:
     (t,) = topics
     members = state.members(t)
     state.topic[members] = OUTLIER
@@ -251,8 +312,9 @@ def _apply_drop(state: ReplayState, entry: Entry, topics: list[int], check: Call
     return None
 
 
-def _apply_split(state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None],
-                 short: str, seed: int) -> str | None:
+def _apply_split(
+    state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None], short: str, seed: int
+) -> str | None:
     (t,) = topics
     new_ids = _split(state, t, int(entry.k or 2), seed)
     base = state.labels.get(t, str(t))
@@ -270,25 +332,31 @@ def _apply_split(state: ReplayState, entry: Entry, topics: list[int], check: Cal
     return None
 
 
-def _apply_note(state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None],
-                short: str, seed: int) -> str | None:
+def _apply_note(
+    state: ReplayState, entry: Entry, topics: list[int], check: Callable[[str, int], str | None], short: str, seed: int
+) -> str | None:
     (t,) = topics
     state.notes.setdefault(t, []).append(f"{entry.text} ({entry.author})")
     return None
 
 
-_OPERATIONS = {"rename": _apply_rename, "merge": _apply_merge, "drop": _apply_drop, "split": _apply_split,
-               "note": _apply_note}
+_OPERATIONS = {
+    "rename": _apply_rename,
+    "merge": _apply_merge,
+    "drop": _apply_drop,
+    "split": _apply_split,
+    "note": _apply_note,
+}
 
 
-def _apply_entry(state: ReplayState, entry: Entry, topics: list[int], where: str, mode: str, seed: int,
-                 short: str) -> str | None:
-    """Apply one entry to the state; return why it could not be applied (replay mode), or None."""
-    if entry.op in ("rename", "merge") and mode == "replay":
-        for t in topics:
-            if t in state.labelled_by:
-                return (f"conflict: topic {t} already got the label {state.labels.get(t)!r} from "
-                        f"{state.labelled_by[t]} (two earlier topics map onto one topic of this model)")
+def _apply_entry(
+    state: ReplayState, entry: Entry, topics: list[int], where: str, mode: str, seed: int, short: str
+) -> str | None:
+    """Apply one entry to the state; return why it could not be applied (replay mode), or None.
+
+    A rename or merge of a topic that an earlier entry labelled replaces that label, in both modes, and says
+    so in the entry's log row (``state.notice``): the later decision wins, never silently.
+    """
 
     def check(label: str, topic: int) -> str | None:
         return _check_label(state, label, topic, where, mode)

@@ -22,16 +22,39 @@ class ReplayState:
         self.topic = self.raw_topic.copy()
         self.bucket = np.where(self.raw_topic == OUTLIER, OUTLIER_BUCKET, "").astype(object)
         raw_topics = model.topics_
-        self.labels: dict[int, str] = {int(t): str(lab) for t, lab in zip(raw_topics["topic"], raw_topics["label"],
-                                                                          strict=True) if t != OUTLIER}
-        self.words: dict[int, list[str]] = {int(t): list(w) for t, w in zip(raw_topics["topic"], raw_topics["words"],
-                                                                            strict=True)}
+        self.labels: dict[int, str] = {
+            int(t): str(lab) for t, lab in zip(raw_topics["topic"], raw_topics["label"], strict=True) if t != OUTLIER
+        }
+        self.words: dict[int, list[str]] = {
+            int(t): list(w) for t, w in zip(raw_topics["topic"], raw_topics["words"], strict=True)
+        }
         self.custom: set[int] = set()
         self.dropped_by: dict[int, str] = {}
         self.labelled_by: dict[int, str] = {}
         self.notes: dict[int, list[str]] = {}
         self.next_id = max(self.labels, default=-1) + 1
         self.unit = embeddings / np.clip(np.linalg.norm(embeddings, axis=1, keepdims=True), 1e-12, None)
+        self.notice = ""
+        self.geometry: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
+        """Centroid and remark cosines of a set of remarks, by the set: shared by copies, so that a view rebuilt
+        after one action recomputes only the topics that action changed."""
+
+    def copy(self) -> ReplayState:
+        """A copy whose per-remark topics, buckets, labels and notes can change without touching this one.
+
+        The remark ids, texts, raw topics and embeddings never change during a replay and are shared.
+        """
+        new = object.__new__(ReplayState)
+        new.__dict__.update(self.__dict__)
+        new.topic = self.topic.copy()
+        new.bucket = self.bucket.copy()
+        new.labels = dict(self.labels)
+        new.words = {t: list(w) for t, w in self.words.items()}
+        new.custom = set(self.custom)
+        new.dropped_by = dict(self.dropped_by)
+        new.labelled_by = dict(self.labelled_by)
+        new.notes = {t: list(n) for t, n in self.notes.items()}
+        return new
 
     def current(self) -> set[int]:
         """Topics that exist at this point of the replay."""

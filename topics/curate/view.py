@@ -8,6 +8,7 @@ model's cached document-term matrix (:meth:`topics.model.TopicModel.document_ter
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -16,7 +17,7 @@ import pandas as pd
 from topics.curate.ledger import Fingerprint
 from topics.curate.state import ReplayState
 from topics.model import OUTLIER, TopicModel, centroid_similarity, keyword_label
-from topics.model.tables import central_order, centroids, normalise, representatives
+from topics.model.tables import central_order, normalise, representatives
 from topics.model.words import class_tfidf_words
 
 N_EXEMPLARS = 20
@@ -84,46 +85,108 @@ class CuratedView:
         return centroid_similarity(self.topic_ids, self.topic_embeddings)
 
 
-def _unchanged_topics(state: ReplayState, ids: list[int], raw_ids: list[int]) -> dict[int, int]:
+def _members(labels: np.ndarray, ids: list[int]) -> dict[int, np.ndarray]:
+    """Rows of each topic in ``ids`` (ascending), from one stable sort instead of a scan per topic."""
+    order = np.argsort(labels, kind="stable")
+    ordered = labels[order]
+    ids_arr = np.asarray(ids, dtype=labels.dtype)
+    lo = np.searchsorted(ordered, ids_arr, side="left")
+    hi = np.searchsorted(ordered, ids_arr, side="right")
+    return {int(t): order[a:b] for t, a, b in zip(ids, lo, hi, strict=True)}
+
+
+def _unchanged_topics(state: ReplayState, members: dict[int, np.ndarray], raw_ids: list[int]) -> dict[int, int]:
     """Curated topics whose remarks are exactly one raw topic's, mapped to that raw topic."""
-    raw_members = {int(t): frozenset(np.flatnonzero(state.raw_topic == t)) for t in raw_ids}
+    raw_members = _members(state.raw_topic, [int(t) for t in raw_ids if t != OUTLIER])
+    by_size: dict[int, list[int]] = {}
+    for r, rows in raw_members.items():
+        by_size.setdefault(len(rows), []).append(r)
     unchanged: dict[int, int] = {}
-    for t in ids:
+    for t, rows in members.items():
         if t == OUTLIER:
             continue
-        members = frozenset(np.flatnonzero(state.topic == t))
-        for r, rm in raw_members.items():
-            if rm == members and r != OUTLIER:
+        for r in by_size.get(len(rows), []):
+            if np.array_equal(raw_members[r], rows):
                 unchanged[t] = r
                 break
     return unchanged
 
 
-def _word_scores(model: TopicModel, unchanged: dict[int, int], fresh: dict[int, list[tuple[str, float]]],
-                 changed: list[int]) -> pd.DataFrame:
+def _word_scores(
+    model: TopicModel, unchanged: dict[int, int], fresh: dict[int, list[tuple[str, float]]], changed: list[int]
+) -> pd.DataFrame:
     raw_scores = model.word_scores()
-    rows = [raw_scores[raw_scores["topic"] == r].assign(topic=t) for t, r in unchanged.items()]
+    curated_of = {r: t for t, r in unchanged.items()}
+    position = {t: i for i, t in enumerate(unchanged)}
+    kept = raw_scores[raw_scores["topic"].isin(curated_of)]
+    kept = kept.assign(topic=kept["topic"].map(curated_of).astype(raw_scores["topic"].dtype))
+    kept = kept.iloc[np.argsort(kept["topic"].map(position).to_numpy(), kind="stable")]
+    rows = [kept] if unchanged else []
     for t in changed:
-        rows.append(pd.DataFrame([{"topic": t, "word": w, "score": s, "rank": k}
-                                  for k, (w, s) in enumerate(fresh.get(t, []))]))
+        rows.append(
+            pd.DataFrame([{"topic": t, "word": w, "score": s, "rank": k} for k, (w, s) in enumerate(fresh.get(t, []))])
+        )
     return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=["topic", "word", "score", "rank"])
 
 
-def _topic_rows(model: TopicModel, state: ReplayState, ids: list[int], unit_centroids: np.ndarray,
-                unchanged: dict[int, int], fresh: dict[int, list[tuple[str, float]]]) -> pd.DataFrame:
-    raw_topics = model.topics_.set_index("topic")
+GEOMETRY_CACHE = 20_000
+"""Most topic geometries kept per session (each is a centroid and one cosine per remark of the topic)."""
+
+
+def _geometry(state: ReplayState, members: dict[int, np.ndarray], ids: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Centroid of each topic (rows in ``ids`` order) and the cosine of every remark to its topic's centroid.
+
+    A topic whose remarks are the same set as in an earlier view (most topics, after one action) is taken
+    from ``state.geometry`` instead of being recomputed.
+    """
+    cache = state.geometry
+    if len(cache) > GEOMETRY_CACHE:
+        cache.clear()
+    means = np.zeros((len(ids), state.unit.shape[1]), dtype=np.float64)
+    sims = np.zeros(len(state.topic), dtype=np.float64)
+    for i, t in enumerate(ids):
+        rows = members[t]
+        key = hashlib.blake2b(rows.tobytes(), digest_size=16).digest()
+        hit = cache.get(key)
+        if hit is None:
+            vectors = state.unit[rows]
+            mean = vectors.mean(axis=0)
+            hit = (mean, vectors @ normalise(mean[None, :])[0])
+            cache[key] = hit
+        means[i] = hit[0]
+        sims[rows] = hit[1]
+    return means, sims
+
+
+def _topic_rows(
+    model: TopicModel,
+    state: ReplayState,
+    ids: list[int],
+    members: dict[int, np.ndarray],
+    sims: np.ndarray,
+    unchanged: dict[int, int],
+    fresh: dict[int, list[tuple[str, float]]],
+) -> pd.DataFrame:
+    raw = model.topics_
+    raw_rows = dict(
+        zip(
+            raw["topic"].astype(int),
+            zip(raw["words"], raw["representative_ids"], raw["representative_texts"], strict=True),
+            strict=True,
+        )
+    )
     n = len(state.topic)
     n_rep = model.config.representation.n_representative
     rows = []
-    for i, t in enumerate(ids):
-        members = np.flatnonzero(state.topic == t)
-        order = central_order(members, state.unit[members] @ unit_centroids[i])
+    for t in ids:
+        rows_t = members[t]
+        order = central_order(rows_t, sims[rows_t])
         if t in unchanged:
-            raw_row = raw_topics.loc[unchanged[t]]
-            words = list(raw_row["words"])
-            rep_ids, rep_texts = list(raw_row["representative_ids"]), list(raw_row["representative_texts"])
+            raw_words, raw_ids, raw_texts = raw_rows[unchanged[t]]
+            words = list(raw_words)
+            rep_ids, rep_texts = list(raw_ids), list(raw_texts)
         else:
-            words = [w for w, _ in fresh.get(t, [])] if t != OUTLIER else list(raw_topics["words"].get(OUTLIER, []))
+            words = [w for w, _ in fresh.get(t, [])] if t != OUTLIER else list(raw_rows.get(OUTLIER, ([],))[0])
             chosen = representatives(order, state.texts, n_rep)
             rep_ids, rep_texts = [str(state.ids[j]) for j in chosen], [str(state.texts[j]) for j in chosen]
         if t == OUTLIER:
@@ -132,34 +195,40 @@ def _topic_rows(model: TopicModel, state: ReplayState, ids: list[int], unit_cent
             label = state.labels[t]
         else:
             label = state.labels.get(t) or keyword_label(words)
-        rows.append({
-            "topic": t, "label": label, "size": len(members), "share": len(members) / n,
-            "keywords": ", ".join(words), "words": words, "representative_ids": rep_ids,
-            "representative_texts": rep_texts, "exemplar_ids": [str(state.ids[j]) for j in order[:N_EXEMPLARS]],
-            "raw_topics": sorted({int(r) for r in np.unique(state.raw_topic[members])}),
-            "custom_label": t in state.custom, "notes": " | ".join(state.notes.get(t, [])),
-        })
+        rows.append(
+            {
+                "topic": t,
+                "label": label,
+                "size": len(rows_t),
+                "share": len(rows_t) / n,
+                "keywords": ", ".join(words),
+                "words": words,
+                "representative_ids": rep_ids,
+                "representative_texts": rep_texts,
+                "exemplar_ids": [str(state.ids[j]) for j in order[:N_EXEMPLARS]],
+                "raw_topics": sorted({int(r) for r in np.unique(state.raw_topic[rows_t])}),
+                "custom_label": t in state.custom,
+                "notes": " | ".join(state.notes.get(t, [])),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _assignments(model: TopicModel, state: ReplayState, ids: list[int], unit_centroids: np.ndarray,
-                 topics: pd.DataFrame) -> pd.DataFrame:
-    label_of = dict(zip(topics["topic"], topics["label"], strict=True))
-    assignments = model.assignments_.copy()
+def _assignments(model: TopicModel, state: ReplayState, sims: np.ndarray, topics: pd.DataFrame) -> pd.DataFrame:
+    label_of = pd.Series(topics["label"].to_numpy(dtype=object), index=topics["topic"].astype(np.int64).to_numpy())
+    assignments = model.assignments_.copy(deep=False)  # copy-on-write: the model's table is never changed
     assignments["raw_topic"] = state.raw_topic
     assignments["raw_label"] = assignments["raw_topic"].map(model.topics_.set_index("topic")["label"])
     assignments["topic"] = state.topic
-    assignments["label"] = [label_of[int(t)] if b == "" else str(b)
-                            for t, b in zip(state.topic, state.bucket, strict=True)]
-    assignments["bucket"] = state.bucket.astype(str)
-    column = {t: i for i, t in enumerate(ids)}
-    assignments["similarity"] = np.einsum("ij,ij->i", state.unit,
-                                          unit_centroids[[column[int(t)] for t in state.topic]])
+    topic_labels = label_of.reindex(state.topic).to_numpy(dtype=object)
+    bucket = state.bucket.astype(str)
+    assignments["label"] = np.where(bucket == "", topic_labels, bucket.astype(object))
+    assignments["bucket"] = bucket
+    assignments["similarity"] = sims
     return assignments
 
 
-def build_view(model: TopicModel, state: ReplayState, log: pd.DataFrame, mode: str,
-               path: str | None) -> CuratedView:
+def build_view(model: TopicModel, state: ReplayState, log: pd.DataFrame, mode: str, path: str | None) -> CuratedView:
     """The curated view from the final state of a ledger replay.
 
     Parameters
@@ -178,22 +247,33 @@ def build_view(model: TopicModel, state: ReplayState, log: pd.DataFrame, mode: s
     -------
     CuratedView
     """
-    ids = sorted(int(t) for t in set(state.topic.tolist()))
-    unchanged = _unchanged_topics(state, ids, model.topics_["topic"].astype(int).tolist())
+    ids = sorted(int(t) for t in np.unique(state.topic))
+    members = _members(state.topic, ids)
+    unchanged = _unchanged_topics(state, members, model.topics_["topic"].astype(int).tolist())
     changed = [t for t in ids if t not in unchanged and t != OUTLIER]
     fresh: dict[int, list[tuple[str, float]]] = {}
     if changed:
         doc_terms, vocabulary = model.document_terms()
         fresh = class_tfidf_words(doc_terms, vocabulary, state.topic, model.config.representation.top_n_words)
-    topic_centroids = centroids(state.unit, state.topic, ids)
-    unit_centroids = normalise(topic_centroids)
-    topics = _topic_rows(model, state, ids, unit_centroids, unchanged, fresh)
-    assignments = _assignments(model, state, ids, unit_centroids, topics)
-    flows = (assignments.groupby(["raw_topic", "raw_label", "topic", "label", "bucket"], dropna=False)
-             .size().rename("remarks").reset_index())
+    topic_centroids, sims = _geometry(state, members, ids)
+    topics = _topic_rows(model, state, ids, members, sims, unchanged, fresh)
+    assignments = _assignments(model, state, sims, topics)
+    flows = (
+        assignments.groupby(["raw_topic", "raw_label", "topic", "label", "bucket"], dropna=False)
+        .size()
+        .rename("remarks")
+        .reset_index()
+    )
     buckets = assignments[assignments["bucket"] != ""].groupby("bucket").size().rename("remarks").reset_index()
     return CuratedView(
-        assignments=assignments, topics=topics, word_scores=_word_scores(model, unchanged, fresh, changed),
-        topic_ids=ids, topic_embeddings=topic_centroids.astype(np.float32), log=log, flows=flows, mode=mode,
-        ledger_path=path, buckets=buckets,
+        assignments=assignments,
+        topics=topics,
+        word_scores=_word_scores(model, unchanged, fresh, changed),
+        topic_ids=ids,
+        topic_embeddings=topic_centroids.astype(np.float32),
+        log=log,
+        flows=flows,
+        mode=mode,
+        ledger_path=path,
+        buckets=buckets,
     )

@@ -11,6 +11,10 @@ ten representative remarks, and empty columns ``new_label``, ``merge_into``, ``d
 * ``note``: a note on the topic.
 
 A malformed sheet is an error naming the file, the line and the column, and nothing is added to the ledger.
+
+Rows are in topic order. To fill the sheet with pandas, read it with :func:`read_worksheet` (every column as
+text: a plain ``pandas.read_csv`` reads the empty edit columns as numbers, and pandas then refuses a label
+in them) and pass the filled DataFrame to :func:`import_worksheet`, or write it back with ``to_csv``.
 """
 
 from __future__ import annotations
@@ -64,8 +68,9 @@ and IDs replaced by placeholders). Automatic de-identification misses some ident
 """
 
 
-def worksheet_table(view: CuratedView, n_remarks: int = N_REMARKS,
-                    deidentifier: Deidentifier | None = None) -> pd.DataFrame:
+def worksheet_table(
+    view: CuratedView, n_remarks: int = N_REMARKS, deidentifier: Deidentifier | None = None
+) -> pd.DataFrame:
     """One row per topic (outliers excluded) with remarks and empty edit columns.
 
     Parameters
@@ -82,17 +87,21 @@ def worksheet_table(view: CuratedView, n_remarks: int = N_REMARKS,
     -------
     pandas.DataFrame
     """
-    text_of = dict(zip(view.assignments["utterance_id"].astype(str), view.assignments["text"].astype(str),
-                       strict=True))
+    text_of = dict(zip(view.assignments["utterance_id"].astype(str), view.assignments["text"].astype(str), strict=True))
     scrub = deidentifier.scrub if deidentifier is not None else (lambda text: text)
     rows = []
-    for t in view.topics.sort_values("size", ascending=False).itertuples():
+    for t in view.topics.sort_values("topic").itertuples():
         if t.topic == OUTLIER:
             continue
         texts = [text_of[uid] for uid in t.exemplar_ids]
         remarks = [scrub(texts[i]) for i in representatives(range(len(texts)), texts, n_remarks)]
-        row = {"topic": int(t.topic), "size": int(t.size), "share": round(float(t.share), 4),
-               "current_label": scrub(t.label), "keywords": scrub(t.keywords)}
+        row = {
+            "topic": int(t.topic),
+            "size": int(t.size),
+            "share": round(float(t.share), 4),
+            "current_label": scrub(t.label),
+            "keywords": scrub(t.keywords),
+        }
         for i in range(n_remarks):
             row[f"remark_{i + 1}"] = remarks[i] if i < len(remarks) else ""
         row.update({c: "" for c in EDIT_COLUMNS})
@@ -100,9 +109,15 @@ def worksheet_table(view: CuratedView, n_remarks: int = N_REMARKS,
     return pd.DataFrame(rows)
 
 
-def write_worksheet(view: CuratedView, folder: str | Path, n_remarks: int = N_REMARKS, *,
-                    deidentify: bool = True, known_names: list[str] | None = None,
-                    use_ner: bool = True) -> list[Path]:
+def write_worksheet(
+    view: CuratedView,
+    folder: str | Path,
+    n_remarks: int = N_REMARKS,
+    *,
+    deidentify: bool = True,
+    known_names: list[str] | None = None,
+    use_ner: bool = True,
+) -> list[Path]:
     """Write ``worksheet.csv`` and ``worksheet.html`` into a folder, de-identified unless asked otherwise.
 
     The worksheet is the file most likely to travel to an outside expert, so its remarks, labels and
@@ -131,14 +146,62 @@ def write_worksheet(view: CuratedView, folder: str | Path, n_remarks: int = N_RE
     table = worksheet_table(view, n_remarks, deidentifier)
     csv_path = export_csv(table, folder / "worksheet.csv")
     env = Environment(autoescape=select_autoescape(default_for_string=True, default=True))
-    topics = [{"topic": r["topic"], "label": r["current_label"], "size": r["size"], "share": r["share"],
-               "keywords": r["keywords"], "remarks": [r[f"remark_{i + 1}"] for i in range(n_remarks)
-                                                      if r[f"remark_{i + 1}"]]}
-              for r in table.to_dict("records")]
-    html = env.from_string(_HTML).render(topics=topics, n_topics=len(topics),
-                                         n_remarks=int(view.assignments.shape[0]), deidentified=deidentify)
+    topics = [
+        {
+            "topic": r["topic"],
+            "label": r["current_label"],
+            "size": r["size"],
+            "share": r["share"],
+            "keywords": r["keywords"],
+            "remarks": [r[f"remark_{i + 1}"] for i in range(n_remarks) if r[f"remark_{i + 1}"]],
+        }
+        for r in table.to_dict("records")
+    ]
+    html = env.from_string(_HTML).render(
+        topics=topics, n_topics=len(topics), n_remarks=int(view.assignments.shape[0]), deidentified=deidentify
+    )
     html_path = atomic_write_text(folder / "worksheet.html", html)
     return [csv_path, html_path]
+
+
+def read_worksheet(path: str | Path) -> pd.DataFrame:
+    """Read a worksheet into pandas with every column as text, ready to be filled.
+
+    A plain ``pandas.read_csv`` reads the empty columns ``new_label``, ``merge_into``, ``drop`` and ``note``
+    as float numbers, and pandas then refuses to put a label in them; this reads all columns as strings
+    with empty cells as ``""``.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``worksheet.csv``.
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> sheet = read_worksheet("runs/demo/worksheet.csv")                 # doctest: +SKIP
+    >>> sheet.loc[sheet["topic"] == "3", "new_label"] = "Opening the session"   # doctest: +SKIP
+    >>> import_worksheet(sheet, analysis, "runs/demo/ledger.yaml", author="A. Expert")  # doctest: +SKIP
+    """
+    path = Path(path)
+    rows, _ = _read_sheet(path)
+    return pd.DataFrame(rows, dtype=str)
+
+
+def _frame_rows(frame: pd.DataFrame) -> tuple[list[dict[str, str]], list[int]]:
+    """Rows of a DataFrame sheet as text (missing cells empty), with the CSV line each row would have."""
+
+    def text(value: Any) -> str:
+        if value is None or (isinstance(value, float) and not np.isfinite(value)) or value is pd.NA:
+            return ""
+        return str(value).strip()
+
+    frame = frame.rename(columns=lambda c: str(c).strip())
+    rows = [{k: text(v) for k, v in rec.items()} for rec in frame.to_dict("records")]
+    return rows, list(range(2, len(rows) + 2))
 
 
 def _read_sheet(path: Path) -> tuple[list[dict[str, str]], list[int]]:
@@ -177,13 +240,14 @@ def _topic_number(text: str) -> int | None:
     return int(value)
 
 
-def sheet_entries(path: str | Path, view: CuratedView, *, author: str) -> list[Entry]:
+def sheet_entries(path: str | Path | pd.DataFrame, view: CuratedView, *, author: str) -> list[Entry]:
     """Turn a filled worksheet into ledger entries (not yet added to any ledger).
 
     Parameters
     ----------
-    path : str or Path
-        The filled ``worksheet.csv`` (comma, semicolon or tab separated).
+    path : str, Path or pandas.DataFrame
+        The filled ``worksheet.csv`` (comma, semicolon or tab separated), or the sheet filled in pandas
+        (see :func:`read_worksheet`).
     view : CuratedView
         The view the sheet was written from.
     author : str
@@ -199,11 +263,19 @@ def sheet_entries(path: str | Path, view: CuratedView, *, author: str) -> list[E
         Missing column, unknown topic, a topic listed twice, merge into itself, into a dropped topic or
         into a topic that is itself merged, a row that is both dropped and merged, a label on a merged row.
     """
-    path = Path(path)
-    rows, lines = _read_sheet(path)
+    if isinstance(path, pd.DataFrame):
+        rows, lines = _frame_rows(path)
+        missing = [c for c in ("topic", *EDIT_COLUMNS) if rows and c not in rows[0]]
+        path = Path("worksheet (DataFrame)")
+        if missing:
+            raise InputError(f"the sheet has no {missing[0]!r} column", path=path, line=1, column=missing[0])
+    else:
+        path = Path(path)
+        rows, lines = _read_sheet(path)
     known = set(view.topic_ids) - {OUTLIER}
     parsed: dict[int, dict] = {}
     for row, line in zip(rows, lines, strict=True):
+
         def bad(message: str, column: str, line: int = line) -> InputError:
             return InputError(message, path=path, line=line, column=column)
 
@@ -233,26 +305,41 @@ def sheet_entries(path: str | Path, view: CuratedView, *, author: str) -> list[E
             raise bad("a row cannot both drop and merge its topic", "drop")
         if merge_into is not None and row.get("new_label"):
             raise bad("put the merged topic's label on the target row (the row of the merge_into topic)", "new_label")
-        parsed[topic] = {"line": line, "merge_into": merge_into, "drop": drop, "label": row.get("new_label", ""),
-                         "note": row.get("note", "")}
+        parsed[topic] = {
+            "line": line,
+            "merge_into": merge_into,
+            "drop": drop,
+            "label": row.get("new_label", ""),
+            "note": row.get("note", ""),
+        }
     for topic, p in parsed.items():
         target = p["merge_into"]
         if target is None:
             continue
         t = parsed.get(target, {})
         if t.get("merge_into") is not None:
-            raise InputError(f"topic {topic} merges into {target}, which itself merges into {t['merge_into']}; "
-                             "merge all into the final topic", path=path, line=p["line"], column="merge_into")
+            raise InputError(
+                f"topic {topic} merges into {target}, which itself merges into {t['merge_into']}; "
+                "merge all into the final topic",
+                path=path,
+                line=p["line"],
+                column="merge_into",
+            )
         if t.get("drop") is not None:
-            raise InputError(f"topic {topic} merges into {target}, which this sheet drops", path=path,
-                             line=p["line"], column="merge_into")
+            raise InputError(
+                f"topic {topic} merges into {target}, which this sheet drops",
+                path=path,
+                line=p["line"],
+                column="merge_into",
+            )
 
     labels = dict(zip(view.topics["topic"], view.topics["label"], strict=True))
     entries: list[Entry] = []
 
     def entry(op: str, topics: list[int], **kw) -> Entry:
-        return Entry(op=op, topics=topics, author=author, time=now(),
-                     fingerprints=[view.fingerprint(t) for t in topics], **kw)
+        return Entry(
+            op=op, topics=topics, author=author, time=now(), fingerprints=[view.fingerprint(t) for t in topics], **kw
+        )
 
     targets: dict[int, list[int]] = {}
     for topic, p in parsed.items():
@@ -273,7 +360,7 @@ def sheet_entries(path: str | Path, view: CuratedView, *, author: str) -> list[E
     return entries
 
 
-def import_worksheet(path: str | Path, model: Any, ledger: str | Path, *, author: str) -> Ledger:
+def import_worksheet(path: str | Path | pd.DataFrame, model: Any, ledger: str | Path, *, author: str) -> Ledger:
     """Add the decisions of a filled worksheet to a ledger file (created if missing).
 
     The sheet is read against the current curated view (the model with the ledger so far). The new
@@ -282,8 +369,8 @@ def import_worksheet(path: str | Path, model: Any, ledger: str | Path, *, author
 
     Parameters
     ----------
-    path : str or Path
-        Filled ``worksheet.csv``.
+    path : str, Path or pandas.DataFrame
+        Filled ``worksheet.csv``, or the sheet filled in pandas (see :func:`read_worksheet`).
     model : TopicModel
         The model of the run the sheet was written for (an :class:`~topics.analysis.Analysis` is accepted).
     ledger : str or Path
@@ -301,7 +388,10 @@ def import_worksheet(path: str | Path, model: Any, ledger: str | Path, *, author
     view = apply_ledger(model, book)
     new = sheet_entries(path, view, author=author)
     if not new:
-        raise InputError("the sheet has no decisions (new_label, merge_into, drop and note are all empty)", path=path)
+        raise InputError(
+            "the sheet has no decisions (new_label, merge_into, drop and note are all empty)",
+            path=path if not isinstance(path, pd.DataFrame) else None,
+        )
     trial = Ledger(entries=[*book.entries, *new], model=book.model, path=book.path)
     apply_ledger(model, trial)  # raises before anything is written
     for e in new:

@@ -6,12 +6,14 @@
 * :mod:`topics.embed.backends`: the :class:`Encoder` interface, the packaged MiniLM and other local
   sentence-transformers models;
 * :mod:`topics.embed.static`: the fast mode, a static model distilled locally from MiniLM;
-* :mod:`topics.embed.cache`: the SQLite cache, one file per model identity;
+* :mod:`topics.embed.cache`: the SQLite cache, one file per model identity, safe for several processes;
+* :mod:`topics.embed.device`: ``[embedding] device = "auto"`` (CUDA in fp16 when present, else CPU);
 * :mod:`topics.embed.embedder`: :class:`Embedder`, which embeds what the cache does not hold yet.
 """
 
 from topics.embed.backends import DEFAULT_MODEL_PACKAGE, Encoder, default_model_path, load_sentence_transformer
 from topics.embed.cache import EmbeddingCache, text_key
+from topics.embed.device import cuda_available, cuml_available, encode_overlapped, resolve_device
 from topics.embed.embedder import Embedder, model_identity
 from topics.embed.static import STATIC_MODEL, StaticModel, distill_static_model, load_static_model
 
@@ -22,10 +24,14 @@ __all__ = [
     "EmbeddingCache",
     "Encoder",
     "StaticModel",
+    "cuda_available",
+    "cuml_available",
     "default_model_path",
     "distill_static_model",
+    "encode_overlapped",
     "load_sentence_transformer",
     "load_static_model",
     "model_identity",
+    "resolve_device",
     "text_key",
 ]

@@ -2,6 +2,14 @@
 
 Identical texts are embedded once and a second run embeds nothing. Rows are committed in chunks by
 :class:`topics.embed.Embedder`: a run interrupted during embedding keeps what it had finished.
+
+Several processes may read and write one cache file at once (the workers of a Dask run, two notebooks):
+the file is in SQLite's write-ahead-log mode (readers never block the writer, one writer at a time, each
+commit atomic), every connection waits up to a minute for a lock, and a read or write that still finds the
+file busy is retried with back-off (:data:`BUSY_RETRIES`). One shared file per model rather than one per
+worker, so that whichever worker embeds a remark, the next run finds it. A busy file is never mistaken for a
+damaged one: only a file SQLite cannot read is set aside and rebuilt. WAL needs a local disk (not NFS): on a
+multi-machine cluster, give each machine's workers a cache folder on their own disk.
 """
 
 from __future__ import annotations
@@ -11,10 +19,21 @@ import os
 import sqlite3
 import time
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
+
+BUSY_RETRIES = 6
+"""Retries of a read or write that found the file locked beyond the connection's own one-minute wait."""
+_T = TypeVar("_T")
+
+
+def _is_busy(err: sqlite3.Error) -> bool:
+    """A lock held by another process (retry), as opposed to a damaged file (set aside)."""
+    text = str(err).lower()
+    return isinstance(err, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
 def text_key(text: str) -> str:
@@ -40,17 +59,34 @@ class EmbeddingCache:
         self.path = self.folder / f"embeddings-{digest}.sqlite"
         self._checked = False
 
+    def _retry(self, action: Callable[[], _T]) -> _T:
+        """Run ``action``; when another process holds the lock too long, wait and try again."""
+        for attempt in range(BUSY_RETRIES):
+            try:
+                return action()
+            except sqlite3.OperationalError as err:
+                if not _is_busy(err) or attempt == BUSY_RETRIES - 1:
+                    raise
+                time.sleep(0.05 * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
     def _connect(self) -> sqlite3.Connection:
         self.folder.mkdir(parents=True, exist_ok=True)
         try:
-            return self._open()
+            return self._retry(self._open)
         except sqlite3.DatabaseError as err:  # a garbage or truncated file: set it aside, start afresh
+            if _is_busy(err):
+                raise
             self._set_aside(err)
-            return self._open()
+            return self._retry(self._open)
 
     def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60)
         try:
+            # write-ahead log: concurrent readers and one writer at a time, safe across processes on a local
+            # disk; the setting is stored in the file, so this is a no-op after the first connection
+            con.execute("PRAGMA journal_mode=WAL")
+            con.execute("PRAGMA synchronous=NORMAL")
             con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
             con.execute("INSERT OR IGNORE INTO meta VALUES ('identity', ?)", (self.identity,))
@@ -67,18 +103,32 @@ class EmbeddingCache:
     def _set_aside(self, err: Exception) -> None:
         """Move an unreadable cache file out of the way (kept for inspection) and warn; it will be rebuilt."""
         self._checked = False
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.time_ns()}")
-        os.replace(self.path, aside)
-        warnings.warn(f"{self.path}: the embedding cache is unreadable ({err}); moved to {aside.name} and "
-                      "rebuilt: remarks are embedded again", RuntimeWarning, stacklevel=3)
+        stamp = time.time_ns()
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        try:
+            os.replace(self.path, aside)
+        except FileNotFoundError:  # another process set it aside first
+            return
+        for suffix in ("-wal", "-shm"):  # the log of the old file must not be replayed into the new one
+            side = self.path.with_name(self.path.name + suffix)
+            if side.exists():
+                os.replace(side, side.with_name(f"{self.path.name}.corrupt-{stamp}{suffix}"))
+        warnings.warn(
+            f"{self.path}: the embedding cache is unreadable ({err}); moved to {aside.name} and "
+            "rebuilt: remarks are embedded again",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
     def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         """Vectors for the keys that are cached (missing keys are left out)."""
         if not self.path.exists():
             return {}
         try:
-            return self._get(keys)
+            return self._retry(lambda: self._get(keys))
         except sqlite3.DatabaseError as err:  # damaged after opening (a truncated page): rebuild
+            if _is_busy(err):
+                raise
             self._set_aside(err)
             return {}
 
@@ -99,7 +149,10 @@ class EmbeddingCache:
         return found
 
     def put(self, items: dict[str, np.ndarray]) -> None:
-        """Store vectors (one transaction)."""
+        """Store vectors (one transaction; retried while another process holds the lock)."""
+        self._retry(lambda: self._put(items))
+
+    def _put(self, items: dict[str, np.ndarray]) -> None:
         con = self._connect()
         try:
             con.executemany(

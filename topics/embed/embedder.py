@@ -4,6 +4,8 @@
 all-MiniLM-L6-v2, ``"static"`` for the fast mode (:mod:`topics.embed.static`), or any sentence-transformers
 model name or folder that is already on the machine. Vectors are cached by :mod:`topics.embed.cache`
 under the model's identity (:func:`model_identity`), which changes whenever the weights may have.
+``[embedding] device`` (``"auto"``, ``"cpu"``, ``"cuda"``) is resolved by :mod:`topics.embed.device`; on CUDA
+the model runs in fp16 with large length-sorted batches, and its vectors are cached under ``<identity>|fp16``.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from tqdm.auto import tqdm
 from topics.config import EmbeddingConfig
 from topics.embed.backends import DEFAULT_MODEL_PACKAGE, embedding_dimension, load_sentence_transformer
 from topics.embed.cache import EmbeddingCache, text_key
+from topics.embed.device import GPU_CHUNK, batch_size_for, encode_overlapped, precision_of, resolve_device
 from topics.embed.static import STATIC_MODEL, load_static_model, static_identity
 
 CHUNK = 512
@@ -75,7 +78,9 @@ class Embedder:
     Attributes
     ----------
     identity : str
-        Model identity used as the cache key.
+        Model identity used as the cache key (with ``|fp16`` when the model runs in half precision).
+    device : str
+        The resolved torch device (``"auto"`` in the config becomes ``"cuda"`` or ``"cpu"``).
     n_cached_ : int
         Texts found in the cache by the last :meth:`embed` call.
     n_computed_ : int
@@ -85,7 +90,14 @@ class Embedder:
     def __init__(self, config: EmbeddingConfig | None = None, *, show_progress: bool = True) -> None:
         self.config = config or EmbeddingConfig()
         self.show_progress = show_progress
+        static = self.config.model == STATIC_MODEL
+        # the static model is a numpy lookup: no torch device, nothing to resolve
+        self.device = (
+            "cpu" if static or self.config.device.strip().lower() == "cpu" else resolve_device(self.config.device)
+        )
         self.identity = model_identity(self.config.model)
+        if not static and precision_of(self.device) != "fp32":
+            self.identity += f"|{precision_of(self.device)}"
         self.cache = EmbeddingCache(self.config.cache_dir, self.identity)
         self._model: Any = None
         self.n_cached_ = 0
@@ -98,7 +110,9 @@ class Embedder:
             if self.config.model == STATIC_MODEL:
                 self._model = load_static_model(self.config.cache_dir, show_progress=self.show_progress)
             else:
-                self._model = load_sentence_transformer(self.config.model, self.config.device)
+                self._model = load_sentence_transformer(self.config.model, self.device)
+                if precision_of(self.device) == "fp16":
+                    self._model = self._model.half()
         return self._model
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
@@ -119,14 +133,17 @@ class Embedder:
             # longest first, so that each batch holds texts of similar length (less padding) and the
             # progress bar's rate estimate is pessimistic rather than optimistic
             items = sorted(todo.items(), key=lambda kv: -len(kv[1]))
-            bar = tqdm(total=len(items), desc="Embedding remarks", unit="text", disable=not self.show_progress or len(items) < 1000)
+            bar = tqdm(
+                total=len(items),
+                desc="Embedding remarks",
+                unit="text",
+                disable=not self.show_progress or len(items) < 1000,
+            )
             try:
-                for start in range(0, len(items), CHUNK):
-                    part = items[start : start + CHUNK]
-                    vecs = self.model.encode(
-                        [t for _, t in part], batch_size=self.config.batch_size, show_progress_bar=False,
-                        convert_to_numpy=True,
-                    ).astype(np.float32)
+                chunk = GPU_CHUNK if self.device.startswith("cuda") else CHUNK
+                for start in range(0, len(items), chunk):
+                    part = items[start : start + chunk]
+                    vecs = self._encode([t for _, t in part])
                     new = {k: v for (k, _), v in zip(part, vecs, strict=True)}
                     self.cache.put(new)
                     cached.update(new)
@@ -136,6 +153,14 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([cached[k] for k in keys]).astype(np.float32)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        """Vectors of texts (already sorted by length) with the loaded model, float32."""
+        if self.device.startswith("cuda") and self.config.model != STATIC_MODEL:
+            return encode_overlapped(self.model, texts, batch_size_for(self.device, self.config.batch_size))
+        return self.model.encode(
+            texts, batch_size=self.config.batch_size, show_progress_bar=False, convert_to_numpy=True
+        ).astype(np.float32)
 
     @property
     def dimension(self) -> int:

@@ -10,6 +10,7 @@ written once.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -86,8 +87,16 @@ def central_order(members: np.ndarray, similarity: np.ndarray) -> np.ndarray:
     return members[np.argsort(-similarity, kind="stable")]
 
 
+def text_key(text: object) -> str:
+    """The form of a remark used to tell repeats: lower case, punctuation and spacing ignored.
+
+    ``"Okay. So, tell me more."`` and ``"okay so tell me more"`` have the same key.
+    """
+    return " ".join(re.sub(r"[^\w\s]", " ", re.sub("['\u2019]", "", str(text).lower())).replace("_", " ").split())
+
+
 def representatives(order: Sequence[int], texts: Sequence[str], n: int) -> list[int]:
-    """The first ``n`` rows of ``order`` whose texts differ (case and spacing ignored).
+    """The first ``n`` rows of ``order`` whose texts differ (case, punctuation and spacing ignored).
 
     Parameters
     ----------
@@ -107,7 +116,7 @@ def representatives(order: Sequence[int], texts: Sequence[str], n: int) -> list[
     for i in order:
         if len(chosen) == n:
             break
-        key = " ".join(str(texts[i]).lower().split())
+        key = text_key(texts[i])
         if key not in seen:
             seen.add(key)
             chosen.append(int(i))

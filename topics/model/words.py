@@ -64,20 +64,117 @@ def representation_model(config: RepresentationConfig, seed: int) -> Any:
     return None
 
 
-def keyword_label(words: Sequence[str], n: int = 3) -> str:
-    """A short topic label from its keywords, skipping words that repeat a word already used.
+CONTRACTION_RESIDUE: frozenset[str] = frozenset(
+    {
+        "ve",
+        "ll",
+        "re",
+        "don",
+        "didn",
+        "doesn",
+        "isn",
+        "wasn",
+        "weren",
+        "aren",
+        "couldn",
+        "wouldn",
+        "shouldn",
+        "haven",
+        "hasn",
+        "hadn",
+        "ain",
+        "mustn",
+        "needn",
+        "s",
+        "t",
+        "d",
+        "m",
+        "o",
+    }
+)
+"""What the word tokenizer leaves of contractions ("I've" -> "ve", "don't" -> "don"): never a label word."""
 
-    ``["stop smoking", "smoking", "quit smoking", "cigarettes", "nicotine"]`` gives
-    ``"stop smoking, cigarettes, nicotine"``.
+LABEL_FILLERS: frozenset[str] = frozenset(
+    {
+        "oh",
+        "um",
+        "umm",
+        "uh",
+        "uhm",
+        "er",
+        "erm",
+        "ah",
+        "hmm",
+        "mm",
+        "mhm",
+        "yeah",
+        "yep",
+        "okay",
+        "ok",
+        "gonna",
+        "wanna",
+        "kinda",
+        "sorta",
+        "ii",
+        "iii",
+        "iv",
+    }
+)
+"""Fillers and stray tokens ("ii" of "type II") that say nothing about a topic: left out of labels."""
+
+
+def _stem(token: str) -> str:
+    """A crude English stem, enough to see that "drinks", "drinking" and "drink" are one word in a label."""
+    for _ in range(2):  # "feelings" -> "feeling" -> "feel"
+        if token.endswith("ss"):
+            break
+        for suffix, keep in (("ies", "y"), ("ied", "y"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+            if token.endswith(suffix) and len(token) - len(suffix) >= (2 if suffix in ("ing", "ed") else 3):
+                token = token[: len(token) - len(suffix)] + keep
+                break
+        else:
+            break
+    if len(token) > 3 and token[-1] == token[-2] and token[-1] not in "aeiouls":
+        token = token[:-1]  # "stopp(ing)" -> "stop", "runn(ing)" -> "run"
+    if len(token) >= 3 and token.endswith("e"):
+        token = token[:-1]  # "change" and "chang(ing)", "make" and "mak(ing)"
+    return token
+
+
+def clean_keyword(word: str) -> str:
+    """A keyword as a label may show it: contraction residue, fillers, digits and repeated tokens removed.
+
+    ``"drinking drinking"`` gives ``"drinking"``, ``"ve got"`` gives ``"got"``, ``"ii diabetes"`` gives
+    ``"diabetes"``, ``"ve"`` gives ``""``.
+    """
+    kept: list[str] = []
+    for token in str(word).lower().split():
+        if token in CONTRACTION_RESIDUE or token in LABEL_FILLERS or token.isdigit() or len(token) < 2:
+            continue
+        if kept and _stem(kept[-1]) == _stem(token):
+            continue
+        kept.append(token)
+    return " ".join(kept)
+
+
+def keyword_label(words: Sequence[str], n: int = 3) -> str:
+    """A short topic label from its keywords, skipping words that repeat (a form of) a word already used.
+
+    Keywords are first cleaned (:func:`clean_keyword`: no contraction residue such as "ve", no fillers
+    such as "oh", no repeated tokens); a keyword is skipped when one of its words shares a stem with a
+    word already in the label. ``["stop smoking", "smoking", "quit smoking", "cigarettes", "nicotine"]``
+    gives ``"stop smoking, cigarettes, nicotine"``; ``["drinking drinking", "drink", "drinks day", "beer"]``
+    gives ``"drinking, beer"``.
     """
     used: set[str] = set()
     chosen: list[str] = []
-    for word in words:
-        tokens = set(word.lower().split())
-        if tokens & used:
+    for raw in words:
+        word = clean_keyword(raw)
+        stems = {_stem(t) for t in word.split()}
+        if not stems or stems & used:
             continue
         chosen.append(word)
-        used |= tokens
+        used |= stems
         if len(chosen) == n:
             break
     return ", ".join(chosen) if chosen else "(no keywords)"
@@ -103,8 +200,9 @@ def topic_word_scores(bertopic: Any, topic_ids: Sequence[int]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["topic", "word", "score", "rank"])
 
 
-def class_tfidf_words(doc_terms: Any, vocabulary: Sequence[str], topics: Sequence[int],
-                      top_n: int) -> dict[int, list[tuple[str, float]]]:
+def class_tfidf_words(
+    doc_terms: Any, vocabulary: Sequence[str], topics: Sequence[int], top_n: int
+) -> dict[int, list[tuple[str, float]]]:
     """c-TF-IDF top words of every topic, from a remark x word count matrix (outliers a class, as in BERTopic).
 
     Parameters
@@ -131,8 +229,9 @@ def class_tfidf_words(doc_terms: Any, vocabulary: Sequence[str], topics: Sequenc
     classes = np.unique(topic)
     index = {c: i for i, c in enumerate(classes)}
     rows = np.array([index[t] for t in topic])
-    indicator = sparse.csr_matrix((np.ones(len(topic)), (rows, np.arange(len(topic)))),
-                                  shape=(len(classes), len(topic)))
+    indicator = sparse.csr_matrix(
+        (np.ones(len(topic)), (rows, np.arange(len(topic)))), shape=(len(classes), len(topic))
+    )
     weights = ClassTfidfTransformer().fit_transform(indicator @ doc_terms).toarray()
     out: dict[int, list[tuple[str, float]]] = {}
     for c, i in index.items():

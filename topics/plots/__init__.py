@@ -25,9 +25,11 @@ from topics.plots.groups import (
 )
 from topics.plots.quality import quality_grid, stability_chart
 from topics.plots.topics import (
+    bulk_range,
     classical_mds,
     curation_sankey,
     document_map,
+    hierarchy_order,
     intertopic_map,
     top_words,
     topic_hierarchy,
@@ -38,6 +40,7 @@ __all__ = [
     "OUTLIER_COLOR",
     "PALETTE",
     "TEMPLATE",
+    "bulk_range",
     "classical_mds",
     "comparison_figures",
     "curation_sankey",
@@ -46,6 +49,7 @@ __all__ = [
     "dumbbell",
     "forest_plot",
     "group_shares",
+    "hierarchy_order",
     "intertopic_map",
     "position_heatmap",
     "quality_grid",

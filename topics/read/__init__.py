@@ -6,9 +6,14 @@
 * :mod:`topics.read.schema`: the utterance table (:func:`validate_corpus`, :func:`corpus_summary`);
 * :mod:`topics.read.files`: CSV / TSV / JSONL / parquet tables, plain-text ``T:`` / ``C:`` transcripts,
   session metadata, and :func:`load_corpus`, which picks the right reader;
-* :mod:`topics.read.public`: the bundled demo corpus and the public corpora by name.
+* :mod:`topics.read.public`: the bundled demo corpus and the public corpora by name;
+* :mod:`topics.read.convokit_corpus`: ConvoKit corpora in (:func:`convokit`) and topics back out;
+* :mod:`topics.read.refiqda`: REFI-QDA codebooks and projects (NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette).
 """
 
+from topics.read.convokit_corpus import add_topics as convokit_add_topics
+from topics.read.convokit_corpus import from_convokit as convokit
+from topics.read.examples import write_examples
 from topics.read.files import (
     DEFAULT_ROLE_VALUES,
     DEFAULT_SPEAKER_PREFIXES,
@@ -27,12 +32,18 @@ from topics.read.public import (
     load_mibot,
     load_rogers,
 )
+from topics.read.refiqda import QdaFile, read_qda
 from topics.read.schema import REQUIRED_COLUMNS, ROLES, corpus_summary, validate_corpus
 
 __all__ = [
+    "write_examples",
     "DEFAULT_ROLE_VALUES",
     "DEFAULT_SPEAKER_PREFIXES",
     "LOADERS",
+    "QdaFile",
+    "convokit",
+    "convokit_add_topics",
+    "read_qda",
     "REQUIRED_COLUMNS",
     "ROLES",
     "attach_session_metadata",

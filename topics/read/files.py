@@ -295,8 +295,8 @@ def _apply_mapping(
     for ours in ("session_id", "role", "text"):
         if source_of[ours] not in raw.columns:
             raise InputError(
-                f"no column for {ours!r}: add it or map it (mapping={{'{ours}': '<column>'}}); "
-                f"the file's columns are {list(raw.columns)}",
+                f"no column for {ours!r}: add it or map it (command line: --map {ours}=COLUMN; Python: "
+                f"mapping={{'{ours}': 'COLUMN'}}); the file's columns are {list(raw.columns)}",
                 path=path,
                 column=ours,
             )
@@ -311,8 +311,11 @@ def _apply_mapping(
     mapped = raw_role.map(roles)
     if mapped.isna().any():
         row = int(mapped.isna().to_numpy().nonzero()[0][0])
+        label = str(table["role"].iloc[row]).strip()
+        example = label if label and len(label) <= 30 and not set(label) & set("='\\") and label.isprintable() else "LABEL"
         raise InputError(
-            f"unknown role {brief(table['role'].iloc[row])}; map it with role_values={{'<label>': 'therapist'|'client'}}",
+            f"unknown role {brief(table['role'].iloc[row])}; map it (command line: --role '{example}=therapist' "
+            f"or --role '{example}=client'; Python: role_values={{'{example}': 'therapist'}})",
             path=path,
             line=lines[row] if lines else None,
             column=source_of["role"],

@@ -7,11 +7,14 @@
 * :mod:`topics.reporting.redaction`: what a shared report shows of the transcripts (de-identified
   remarks, names masked in labels and keywords);
 * :mod:`topics.reporting.context`: the page's template context and rendering;
-* :mod:`topics.reporting.static`: PNG / SVG / PDF copies of the figures through kaleido.
+* :mod:`topics.reporting.static`: PNG / SVG / PDF copies of the figures through kaleido;
+* :mod:`topics.reporting.refiqda`: REFI-QDA project (``.qdpx``) and codebook (``.qdc``) for NVivo,
+  ATLAS.ti, MAXQDA, QualCoder and Taguette.
 """
 
 from topics.reporting.html_report import comparison, figures, quality, report
 from topics.reporting.redaction import mask_names, mask_table_words, redact
+from topics.reporting.refiqda import write_qdc, write_qdpx
 from topics.reporting.static import browser_available, export_static
 
 __all__ = [
@@ -24,4 +27,6 @@ __all__ = [
     "quality",
     "redact",
     "report",
+    "write_qdc",
+    "write_qdpx",
 ]

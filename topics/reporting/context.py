@@ -19,9 +19,34 @@ from plotly.offline import get_plotlyjs
 
 from topics._files import safe_file_name
 from topics.analysis import Analysis
-from topics.compare import Comparison
+from topics.clean.remarks import marker_note
+from topics.compare import Comparison, resolve_column
+from topics.model.tables import text_key
+from topics.model.words import clean_keyword
 
 TEMPLATES = Path(__file__).parent / "templates"
+
+
+def _keywords(text: str) -> str:
+    """Keywords as the report shows them: each cleaned of contraction residue and fillers, repeats dropped."""
+    seen: list[str] = []
+    for word in str(text).split(","):
+        cleaned = clean_keyword(word)
+        if cleaned and cleaned not in seen:
+            seen.append(cleaned)
+    return ", ".join(seen)
+
+
+def _distinct(remarks: list[str]) -> list[str]:
+    """Remarks without repeats (case, punctuation and spacing ignored), e.g. two that de-identify alike."""
+    seen: set[str] = set()
+    out = []
+    for r in remarks:
+        key = text_key(r)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
 
 
 def _topic_rows(analysis: Analysis) -> list[dict]:
@@ -29,16 +54,57 @@ def _topic_rows(analysis: Analysis) -> list[dict]:
     t["_o"] = (t["topic"] == -1).astype(int)
     rows = []
     for _, r in t.sort_values(["_o", "size"], ascending=[True, False]).iterrows():
-        remarks = list(r["representative_texts"])
+        remarks = _distinct(list(r["representative_texts"]))
         raw = r.get("raw_topics")
-        rows.append({
-            "topic": int(r["topic"]), "label": r["label"], "size": int(r["size"]), "share": float(r["share"]),
-            "keywords": r["keywords"], "remarks": remarks, "custom": bool(r.get("custom_label", False)),
-            "raw_topics": ", ".join(str(x) for x in raw) if raw is not None else "",
-            "notes": r.get("notes", "") or "",
-            "first_remark": (remarks[0][:110] + "…") if remarks and len(remarks[0]) > 110 else (remarks[0] if remarks else ""),
-        })
+        first = remarks[0] if remarks else ""
+        rows.append(
+            {
+                "topic": int(r["topic"]),
+                "label": r["label"],
+                "size": int(r["size"]),
+                "share": float(r["share"]),
+                "keywords": _keywords(r["keywords"]),
+                "remarks": remarks,
+                "custom": bool(r.get("custom_label", False)),
+                "raw_topics": ", ".join(str(x) for x in raw) if raw is not None else "",
+                "notes": r.get("notes", "") or "",
+                "first_remark": (first[:110] + "…") if len(first) > 110 else first,
+            }
+        )
     return rows
+
+
+def pval(p: object) -> str:
+    """A p- or q-value as the report prints it: ``"< 0.001"`` below 0.001, three decimals otherwise, blank if missing."""
+    try:
+        value = float(p)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return ""
+    if value != value:
+        return ""
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def permutation_floor(n_perm: int) -> str:
+    """The smallest p a permutation test with ``n_perm`` permutations can give, said in words."""
+    return f"1/{n_perm + 1:,} = {1 / (n_perm + 1):.4f}"
+
+
+def at_floor(p: object) -> int | None:
+    """The number of permutations when ``p`` is the smallest value they allow (``1/(n+1)``), else None.
+
+    Only round counts (99, 199, 200, 999, 1000, 2000...) are recognised: ``3/201`` is also ``1/67``, and no
+    one runs 66 permutations.
+    """
+    try:
+        value = float(p)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not value > 0:
+        return None
+    n = 1 / value - 1
+    k = int(round(n))
+    return k if k >= 99 and abs(n - k) < 1e-6 * n and k % 50 in (0, 49) else None
 
 
 def element_id(name: str) -> str:
@@ -55,9 +121,19 @@ def _contrast_rows(table: pd.DataFrame, unadjusted: pd.DataFrame | None) -> list
     raw = unadjusted.set_index(["topic", "contrast"]) if unadjusted is not None else None
     rows = []
     for r in sig.itertuples():
-        row = {"label": f"{r.topic}: {r.label}" if r.topic != -1 else r.label, "a": r.share_a * 100,
-               "b": r.share_b * 100, "diff": r.diff * 100, "low": r.diff_low * 100, "high": r.diff_high * 100,
-               "p": r.p_value, "q": r.q_value, "contrast": r.contrast, "group_a": r.group_a, "group_b": r.group_b}
+        row = {
+            "label": f"{r.topic}: {r.label}" if r.topic != -1 else r.label,
+            "a": r.share_a * 100,
+            "b": r.share_b * 100,
+            "diff": r.diff * 100,
+            "low": r.diff_low * 100,
+            "high": r.diff_high * 100,
+            "p": r.p_value,
+            "q": r.q_value,
+            "contrast": r.contrast,
+            "group_a": r.group_a,
+            "group_b": r.group_b,
+        }
         if raw is not None and (r.topic, r.contrast) in raw.index:
             u = raw.loc[(r.topic, r.contrast)]
             row.update(raw_diff=u["diff"] * 100, raw_q=u["q_value"])
@@ -69,35 +145,167 @@ def _crosscheck_summary(comp: Comparison) -> dict | None:
     """How often the GEE cross-check and the permutation results agree on q < 0.05."""
     if comp.crosscheck.empty:
         return None
-    merged = comp.contrasts.merge(comp.crosscheck[["topic", "odds_ratio", "or_low", "or_high", "q_value"]],
-                                  on="topic", suffixes=("", "_gee"))
+    merged = comp.contrasts.merge(
+        comp.crosscheck[["topic", "odds_ratio", "or_low", "or_high", "q_value"]], on="topic", suffixes=("", "_gee")
+    )
     merged = merged[merged["p_value"].notna() & merged["q_value_gee"].notna()]
     perm, gee = merged["q_value"] < 0.05, merged["q_value_gee"] < 0.05
     same_sign = np.sign(merged["diff"]) == np.sign(np.log(merged["odds_ratio"]))
-    return {"topics": len(merged), "both": int((perm & gee).sum()), "neither": int((~perm & ~gee).sum()),
-            "only_perm": int((perm & ~gee).sum()), "only_gee": int((~perm & gee).sum()),
-            "opposite": int((~same_sign & (perm | gee)).sum()), "method": comp.crosscheck.attrs.get("method", "").rstrip("."),
-            "rows": merged.assign(or_=merged["odds_ratio"]).to_dict("records")}
+    return {
+        "topics": len(merged),
+        "both": int((perm & gee).sum()),
+        "neither": int((~perm & ~gee).sum()),
+        "only_perm": int((perm & ~gee).sum()),
+        "only_gee": int((~perm & gee).sum()),
+        "opposite": int((~same_sign & (perm | gee)).sum()),
+        "method": comp.crosscheck.attrs.get("method", "").rstrip("."),
+        "rows": merged.assign(or_=merged["odds_ratio"]).to_dict("records"),
+    }
 
 
-def _comparison_context(comp: Comparison, div) -> dict:
+def _drift_coverage(comp: Comparison, assignments: pd.DataFrame) -> str:
+    """Which sessions the drift table uses, per group, and why the others are left out."""
+    if comp.drift.empty or "group" not in comp.drift.columns:
+        return ""
+    try:
+        col = resolve_column(assignments, comp.by)
+    except Exception:  # the column is gone from the table: say nothing rather than something wrong
+        return ""
+    total = assignments.dropna(subset=[col]).groupby(assignments[col].astype(str))["session_id"].nunique()
+    used = comp.drift.groupby("group")["session_id"].nunique()
+    excluded = comp.drift_summary.attrs.get("excluded", {}) or comp.drift.attrs.get("excluded", {})
+    min_remarks = excluded.get("min_remarks", 6)
+    parts = [f"{int(used.get(g, 0)):,} of {int(total.get(g, 0)):,} {g} sessions" for g in comp.groups if g in total]
+    left = int(sum(total.get(g, 0) for g in comp.groups) - sum(used.get(g, 0) for g in comp.groups))
+    text = f"Drift and shift use the sessions with at least {min_remarks} remarks in topics: {', '.join(parts)}."
+    if left > 0:
+        text += (
+            f" The other {left:,} sessions are left out because they are too short: a topic mix of fewer "
+            f"than {min_remarks} remarks is mostly noise."
+        )
+    return text
+
+
+def _comparison_context(comp: Comparison, div, assignments: pd.DataFrame, n_perm: int) -> dict:
     c = comp.contrasts
     a, b = (str(c["group_a"].iloc[0]), str(c["group_b"].iloc[0])) if len(c) else ("A", "B")
     words = comp.words
     return {
-        "by": comp.by, "groups": comp.groups, "group_a": a, "group_b": b, "two_groups": len(comp.groups) == 2,
-        "method": comp.method, "seed": comp.seed, "confounds": comp.confounds,
-        "sig_rows": _contrast_rows(c, comp.contrasts_unadjusted), "stratified": comp.contrasts_unadjusted is not None,
-        "n_topics": int(c["topic"].nunique()), "n_tested": int(c["p_value"].notna().sum()),
-        "n_small": int(c["too_small"].sum()), "divergence": comp.divergence.to_dict("records"),
-        "prediction": comp.prediction, "drift": comp.drift_summary.to_dict("records"), "warnings": comp.warnings,
+        "by": comp.by,
+        "groups": comp.groups,
+        "group_a": a,
+        "group_b": b,
+        "two_groups": len(comp.groups) == 2,
+        "method": comp.method,
+        "seed": comp.seed,
+        "confounds": comp.confounds,
+        "sig_rows": _contrast_rows(c, comp.contrasts_unadjusted),
+        "stratified": comp.contrasts_unadjusted is not None,
+        "n_topics": int(c["topic"].nunique()),
+        "n_tested": int(c["p_value"].notna().sum()),
+        "n_small": int(c["too_small"].sum()),
+        "divergence": comp.divergence.to_dict("records"),
+        "prediction": comp.prediction,
+        "drift": comp.drift_summary.to_dict("records"),
+        "warnings": comp.warnings,
         "crosscheck": _crosscheck_summary(comp),
         "words_significant": int((words["q_value"] < 0.05).sum()) if "q_value" in words else 0,
         "words_method": words.attrs.get("method", "") if not words.empty else "",
-        "forest": div("compare_forest"), "dumbbell": div("compare_dumbbell"), "words": div("compare_words"),
+        "forest": div("compare_forest"),
+        "dumbbell": div("compare_dumbbell"),
+        "words": div("compare_words"),
         "positions": [div(f"compare_position_{g}") for g in comp.groups],
         "transitions": [div(f"compare_transitions_{g}") for g in comp.groups[:2]],
+        "drift_coverage": _drift_coverage(comp, assignments),
+        "n_perm": n_perm,
+        "perm_floor": permutation_floor(n_perm),
+        "prediction_floor": at_floor(comp.prediction.get("permutation_p")),
     }
+
+
+def summary_lines(analysis: Analysis, comp: Comparison | None, quality: dict | None) -> list[str]:
+    """At most five sentences that say what the report found, every number computed from the analysis.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        As shown (curated when a ledger was applied).
+    comp : Comparison, optional
+        The group comparison.
+    quality : dict, optional
+        The quality context (``summary``, and ``stability`` after ``topics evaluate``).
+
+    Returns
+    -------
+    list of str
+    """
+    topics = analysis.topics[analysis.topics["topic"] != -1].sort_values("size", ascending=False)
+    outliers = float((analysis.assignments["topic"] == -1).mean())
+    summary = analysis.summary
+    lines = [
+        f"{int(summary.get('remarks', len(analysis.assignments))):,} therapist remarks from "
+        f"{int(summary.get('sessions', 0)):,} sessions were grouped into {len(topics)} topics; "
+        f"{outliers:.0%} of the remarks fit no topic"
+        + (
+            " or were set aside by the curation."
+            if analysis.curation is not None and not analysis.curation.log.empty
+            else "."
+        )
+    ]
+    if len(topics):
+        top = [f"{r.label} ({r.share:.0%})" for r in topics.head(3).itertuples()]
+        lines.append("The largest topics: " + "; ".join(top) + ".")
+    curation = analysis.curation
+    if curation is not None and not curation.log.empty:
+        raw_n = int((analysis.raw_topics["topic"] != -1).sum())
+        done = int(curation.log["status"].isin(["applied", "remapped"]).sum())
+        lines.append(
+            f"An expert's curation turned the model's {raw_n} raw topics into {len(topics)} "
+            f"({done} of {len(curation.log)} decisions applied)."
+        )
+    else:
+        lines.append("The topics are the model's own, not curated by an expert: labels are made of keywords.")
+    if comp is not None:
+        c = comp.contrasts
+        sig = c[c["q_value"] < 0.05]
+        line = (
+            f"Comparing {' and '.join(comp.groups)} ({comp.by}): {len(sig)} of {int(c['p_value'].notna().sum())} "
+            f"tested topics differ in prevalence (q < 0.05)"
+        )
+        if len(sig):
+            big = sig.loc[sig["diff"].abs().idxmax()]
+            line += (
+                f"; the largest difference is {big['label']} ({big['diff'] * 100:+.1f} percentage points, "
+                f"{big['group_a']} minus {big['group_b']})"
+            )
+        acc = comp.prediction.get("balanced_accuracy") if comp.prediction else None
+        if acc is not None and acc == acc:
+            line += f"; a session's topic mix tells its group with balanced accuracy {acc:.2f}"
+        lines.append(line + ".")
+    if quality:
+        q = quality["summary"]
+        line = f"Topic quality: mean NPMI {q['npmi']:.2f}, topic diversity {q['diversity']:.2f}"
+        stab = quality.get("stability")
+        line += (
+            f"; {stab['robust']} of {stab['topics']} raw topics reappear in at least 80% of refits."
+            if stab
+            else "; stability across seeds not yet measured (topics evaluate)."
+        )
+        lines.append(line)
+    return lines[:5]
+
+
+def stability_names(analysis: Analysis) -> dict[int, str]:
+    """For a curated analysis: each raw topic named by the curated topic (or bucket) most of its remarks went to."""
+    curation = analysis.curation
+    if curation is None or curation.log.empty or curation.flows.empty:
+        return {}
+    flows = curation.flows.sort_values("remarks", ascending=False).drop_duplicates("raw_topic")
+    names = {}
+    for r in flows.itertuples():
+        target = f"set aside ({r.bucket})" if r.bucket else f"{int(r.topic)}: {r.label}"
+        names[int(r.raw_topic)] = f"raw {int(r.raw_topic)} → {target}"
+    return names
 
 
 def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
@@ -106,16 +314,30 @@ def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
     versions = man.get("versions", {})
     return [
         ("embedding model", str(man.get("embedding_model"))),
-        ("UMAP", f"n_neighbors={cfg.umap.n_neighbors}, n_components={cfg.umap.n_components}, "
-                 f"min_dist={cfg.umap.min_dist}, metric={cfg.umap.metric}"),
-        ("HDBSCAN", f"min_cluster_size={man.get('min_cluster_size')} (setting: {cfg.hdbscan.min_cluster_size}), "
-                    f"min_samples={cfg.hdbscan.min_samples}, selection={cfg.hdbscan.cluster_selection_method}"),
-        ("topic words", f"{cfg.representation.model}, n-grams {cfg.vectorizer.ngram_range}, "
-                        f"stop words {cfg.vectorizer.stop_words} + {len(cfg.vectorizer.extra_stop_words)} extra"),
-        ("outlier reduction", f"{cfg.outliers.strategy}, threshold {cfg.outliers.threshold}" if cfg.outliers.reduce
-         else "off"),
-        ("cleaning", f"min_words={cfg.cleaning.min_words}, back-channels dropped={cfg.cleaning.drop_backchannels}, "
-                     f"duplicates={cfg.cleaning.duplicates}"),
+        (
+            "UMAP",
+            f"n_neighbors={cfg.umap.n_neighbors}, n_components={cfg.umap.n_components}, "
+            f"min_dist={cfg.umap.min_dist}, metric={cfg.umap.metric}",
+        ),
+        (
+            "HDBSCAN",
+            f"min_cluster_size={man.get('min_cluster_size')} (setting: {cfg.hdbscan.min_cluster_size}), "
+            f"min_samples={cfg.hdbscan.min_samples}, selection={cfg.hdbscan.cluster_selection_method}",
+        ),
+        (
+            "topic words",
+            f"{cfg.representation.model}, n-grams {cfg.vectorizer.ngram_range}, "
+            f"stop words {cfg.vectorizer.stop_words} + {len(cfg.vectorizer.extra_stop_words)} extra",
+        ),
+        (
+            "outlier reduction",
+            f"{cfg.outliers.strategy}, threshold {cfg.outliers.threshold}" if cfg.outliers.reduce else "off",
+        ),
+        (
+            "cleaning",
+            f"min_words={cfg.cleaning.min_words}, back-channels dropped={cfg.cleaning.drop_backchannels}, "
+            f"duplicates={cfg.cleaning.duplicates}",
+        ),
         ("seed", str(cfg.seed)),
         ("data SHA-256", str(man.get("data_sha256"))),
         ("fitted", str(man.get("created"))),
@@ -123,9 +345,17 @@ def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
     ]
 
 
-def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str = "",
-                static_files: list[str] | None = None, warnings: list[str] | None = None,
-                comp: Comparison | None = None, privacy: str = "", quality: dict | None = None) -> str:
+def render_html(
+    analysis: Analysis,
+    figs: dict[str, go.Figure],
+    *,
+    run_name: str = "",
+    static_files: list[str] | None = None,
+    warnings: list[str] | None = None,
+    comp: Comparison | None = None,
+    privacy: str = "",
+    quality: dict | None = None,
+) -> str:
     """Render the report as one HTML string (plotly.js inlined).
 
     Parameters
@@ -147,14 +377,19 @@ def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str
     str
     """
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    env.filters["pval"] = pval
     template = env.get_template("report.html.j2")
 
     def div(name: str) -> str:
         fig = figs.get(name)
         if fig is None:
             return ""
-        return fig.to_html(full_html=False, include_plotlyjs=False, div_id=f"fig-{element_id(name)}",
-                           config={"displaylogo": False, "responsive": True})
+        return fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=f"fig-{element_id(name)}",
+            config={"displaylogo": False, "responsive": True},
+        )
 
     curation = analysis.curation
     return template.render(
@@ -175,13 +410,19 @@ def render_html(analysis: Analysis, figs: dict[str, go.Figure], *, run_name: str
         raw_n_topics=int((analysis.raw_topics["topic"] != -1).sum()),
         curation_fig=div("curation"),
         drop_rows=analysis.drop_counts.to_dict("records"),
+        marker_note=marker_note(analysis.raw_assignments),
+        summary_lines=summary_lines(analysis, comp, quality),
         topic_rows=_topic_rows(analysis),
         sizes_fig=div("topic_sizes"),
         words_fig=div("top_words"),
         map_fig=div("intertopic_map"),
         hierarchy_fig=div("hierarchy"),
         documents_fig=div("document_map"),
-        comp=_comparison_context(comp, div) if comp is not None else None,
+        comp=(
+            _comparison_context(comp, div, analysis.assignments, analysis.config.compare.n_perm)
+            if comp is not None
+            else None
+        ),
         privacy=privacy,
         quality=quality,
         stability_fig=div("quality_stability"),

@@ -12,6 +12,8 @@ that the static figures were skipped.
 from __future__ import annotations
 
 import logging
+import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from topics.analysis import Analysis, load_run
 from topics.compare import Comparison, run_configured
 from topics.errors import InputError
 from topics.evaluate import evaluate
-from topics.reporting.context import render_html
+from topics.reporting.context import render_html, stability_names
 from topics.reporting.redaction import mask_table_words, redact
 from topics.reporting.static import export_static
 
@@ -51,15 +53,29 @@ def figures(analysis: Analysis) -> dict[str, go.Figure]:
     similarity = analysis.topic_similarity()
     figs = {
         "topic_sizes": plots.topic_sizes(topics),
-        "top_words": plots.top_words(analysis.word_scores(), topics),
+        "top_words": plots.top_words(analysis.word_scores(), topics, weight=_weight_name(analysis)),
         "intertopic_map": plots.intertopic_map(topics, similarity),
         "hierarchy": plots.topic_hierarchy(topics, similarity),
-        "document_map": plots.document_map(assignments, analysis.document_map,
-                                           max_points=cfg.report.document_map_max_points, seed=cfg.seed),
+        "document_map": plots.document_map(
+            assignments, analysis.document_map, max_points=cfg.report.document_map_max_points, seed=cfg.seed
+        ),
     }
     if analysis.curation is not None and not analysis.curation.log.empty:
         figs["curation"] = plots.curation_sankey(analysis.curation.flows)
     return figs
+
+
+def _weight_name(analysis: Analysis) -> str:
+    """What the top-word weights of an analysis are, in words, for the top-words chart."""
+    if analysis.config.representation.model == "keybert":
+        return "keyword score (KeyBERT: how close the word is to the topic's remarks)"
+    return "c-TF-IDF weight (how much more frequent the word is in this topic than in the others)"
+
+
+def transition_topics(analysis: Analysis, n: int = 15) -> list[int]:
+    """The ``n`` largest topics in the order of the topic hierarchy: the rows of the transition heatmaps."""
+    largest = analysis.topics[analysis.topics["topic"] != -1].nlargest(n, "size")["topic"].astype(int).tolist()
+    return plots.hierarchy_order(analysis.topic_similarity(), keep=largest)
 
 
 def comparison(analysis: Analysis) -> tuple[Comparison | None, str | None]:
@@ -82,9 +98,13 @@ def quality(analysis: Analysis, run_folder: Path | None) -> tuple[dict, dict[str
     if folder is not None and (folder / "stability_topics.csv").exists():
         per = pd.read_csv(folder / "stability_topics.csv")
         pairs = pd.read_csv(folder / "stability_pairwise.csv")
-        ctx["stability"] = {"mean_ari": float(pairs["ari"].mean()), "fits": len(set(pairs["fit_a"]) | set(pairs["fit_b"])),
-                            "robust": int(per["robust"].sum()), "topics": len(per)}
-        figs["stability"] = plots.stability_chart(per, analysis.raw_topics)
+        ctx["stability"] = {
+            "mean_ari": float(pairs["ari"].mean()),
+            "fits": len(set(pairs["fit_a"]) | set(pairs["fit_b"])),
+            "robust": int(per["robust"].sum()),
+            "topics": len(per),
+        }
+        figs["stability"] = plots.stability_chart(per, analysis.raw_topics, names=stability_names(analysis))
     if folder is not None and (folder / "grid.csv").exists():
         grid = pd.read_csv(folder / "grid.csv")
         ctx["grid"] = grid.to_dict("records")
@@ -106,30 +126,69 @@ def _shown(analysis: Analysis, deidentify: bool | None) -> _Shown:
     """The analysis as the report shows it: remarks scrubbed and names masked, unless switched off."""
     cfg = analysis.config
     if not (cfg.report.deidentify if deidentify is None else deidentify):
-        return _Shown(analysis, warnings=["De-identification is OFF: remarks are shown verbatim. "
-                                          "Do not share this report."])
-    shown, counts, names = redact(analysis, known_names=cfg.deidentify.known_names, use_ner=cfg.deidentify.ner,
-                                  max_points=cfg.report.document_map_max_points)
-    privacy = (f"Remarks shown in this report are de-identified: {counts['identifiers']:,} identifiers replaced "
-               f"by placeholders in {counts['remarks_scrubbed']:,} remarks, {counts['name_words']} name words "
-               "masked in labels and keywords. Automatic de-identification misses some identifiers "
-               "(about one in ten in our measurements): read the report before sharing it.")
+        return _Shown(
+            analysis, warnings=["De-identification is OFF: remarks are shown verbatim. Do not share this report."]
+        )
+    shown, counts, names = redact(
+        analysis,
+        known_names=cfg.deidentify.known_names,
+        use_ner=cfg.deidentify.ner,
+        max_points=cfg.report.document_map_max_points,
+    )
+    privacy = (
+        f"Remarks shown in this report are de-identified: {counts['identifiers']:,} identifiers replaced "
+        f"by placeholders in {counts['remarks_scrubbed']:,} remarks, {counts['name_words']} name words "
+        "masked in labels and keywords. Automatic de-identification misses some identifiers "
+        "(about one in twenty on held-out remarks; more in transcripts unlike them): read the report before "
+        "sharing it."
+    )
     return _Shown(shown, privacy=privacy, names=names)
 
 
-def _all_figures(shown: _Shown, run_folder: Path | None) -> tuple[dict[str, go.Figure], dict, Comparison | None]:
+class _Progress:
+    """Step lines on stderr (``[  12 s] report: drawing the figures``), and the elapsed time at the end."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.t0 = time.perf_counter()
+
+    def step(self, text: str) -> None:
+        if self.enabled:
+            print(f"[{time.perf_counter() - self.t0:5.0f} s] report: {text}", file=sys.stderr, flush=True)
+
+    def done(self, path: Path) -> None:
+        if self.enabled:
+            print(
+                f"[{time.perf_counter() - self.t0:5.0f} s] report: written to {path} "
+                f"in {time.perf_counter() - self.t0:.1f} s",
+                file=sys.stderr,
+                flush=True,
+            )
+
+
+def _all_figures(
+    shown: _Shown,
+    run_folder: Path | None,
+    progress: _Progress | None = None,
+) -> tuple[dict[str, go.Figure], dict, Comparison | None]:
     """Topic, quality and comparison figures (with the quality context and the comparison)."""
+    progress = progress or _Progress(False)
     analysis = shown.analysis
+    progress.step("drawing the topic figures")
     figs = figures(analysis)
+    progress.step("measuring topic quality (coherence, diversity)")
     quality_ctx, quality_figs = quality(analysis, run_folder)
     figs.update({f"quality_{k}": v for k, v in quality_figs.items()})
+    if analysis.config.compare.by:
+        progress.step(f"comparing groups by {analysis.config.compare.by} (permutation tests; the longest step)")
     comp, why = comparison(analysis)
     if why:
         shown.warnings.append(why)
     if comp is not None:
         if shown.names and not comp.words.empty:
             comp.words = mask_table_words(comp.words, "word", shown.names)
-        figs.update({f"compare_{k}": v for k, v in plots.comparison_figures(comp).items()})
+        order = transition_topics(analysis)
+        figs.update({f"compare_{k}": v for k, v in plots.comparison_figures(comp, topic_order=order).items()})
     return figs, quality_ctx, comp
 
 
@@ -154,6 +213,8 @@ def report(
     ledger: str | Path | None = None,
     raw: bool = False,
     deidentify: bool | None = None,
+    compare_by: str | bool | None = None,
+    progress: bool = True,
 ) -> Path:
     """Write the HTML report of a run (and static figures).
 
@@ -174,6 +235,12 @@ def report(
     deidentify : bool, optional
         De-identify the remarks shown (default ``config.report.deidentify``, on); see
         :mod:`topics.reporting.redaction`.
+    compare_by : str or False, optional
+        Compare by this metadata column (or preset) instead of the run's ``[compare] by``, without a refit;
+        ``False``: no comparison.
+    progress : bool, default True
+        Print a line on stderr as each step starts (loading, de-identifying, figures, quality, comparison,
+        static figures, writing), with the seconds elapsed, and the total time at the end.
 
     Returns
     -------
@@ -181,6 +248,7 @@ def report(
         The HTML file. It is written to a temporary file and moved into place, so an existing report is
         replaced only by a complete one.
     """
+    steps = _Progress(progress)
     if isinstance(run, Analysis):
         if out is None:
             raise ValueError("pass out=... when reporting an in-memory analysis")
@@ -190,14 +258,30 @@ def report(
         elif ledger is not None:
             analysis = analysis.curate(ledger)
     else:
+        steps.step(f"loading the run {run} (model, tables, curation ledger)")
         analysis, run_name, run_folder = load_run(run, ledger=ledger, raw=raw), Path(run).name, Path(run)
         out = out or Path(run) / "report.html"
     out = Path(out)
+    if compare_by is not None:
+        analysis = analysis.compared_by(compare_by or None)
+    steps.step("de-identifying the remarks shown")
     shown = _shown(analysis, deidentify)
-    figs, quality_ctx, comp = _all_figures(shown, run_folder)
+    figs, quality_ctx, comp = _all_figures(shown, run_folder, steps)
     formats = analysis.config.report.static_formats if formats is None else formats
-    static = _static_files(figs, Path(figures_dir) if figures_dir is not None else out.parent, formats,
-                           shown.warnings)
-    html_text = render_html(shown.analysis, figs, run_name=run_name, static_files=static, warnings=shown.warnings,
-                            comp=comp, privacy=shown.privacy, quality=quality_ctx)
-    return atomic_write_text(out, html_text)
+    if formats:
+        steps.step(f"writing static figures ({', '.join(formats)}; a few seconds each)")
+    static = _static_files(figs, Path(figures_dir) if figures_dir is not None else out.parent, formats, shown.warnings)
+    steps.step("writing the HTML page")
+    html_text = render_html(
+        shown.analysis,
+        figs,
+        run_name=run_name,
+        static_files=static,
+        warnings=shown.warnings,
+        comp=comp,
+        privacy=shown.privacy,
+        quality=quality_ctx,
+    )
+    path = atomic_write_text(out, html_text)
+    steps.done(path)
+    return path

@@ -1,0 +1,430 @@
+"""Edits made in qualitative-analysis software, brought back as ledger entries.
+
+A run exported with :func:`topics.reporting.refiqda.write_qdpx` or ``write_qdc`` is opened in NVivo,
+ATLAS.ti, MAXQDA, QualCoder or Taguette; the expert renames, merges and deletes codes, writes notes and
+recodes remarks; the file exported from there (``.qdpx`` or ``.qdc``) is compared with the run's codes
+(:func:`topics.curate.qda_codes.code_table`) and the differences become ledger entries:
+
+=============================================  ==============================================================
+in the QDA file                                ledger entry
+=============================================  ==============================================================
+a topic's code renamed                         ``rename``
+a topic's code nested under another topic's    ``merge`` into the enclosing topic
+every remark of a topic recoded to one other   ``merge`` into that topic (a QDA program's "merge codes")
+topic's code
+codes deleted, all their remarks recoded to    ``rename`` (one topic) or ``merge`` (several) with the new
+one new code                                   code's name
+a topic's code deleted                         ``drop`` to the outliers, or to a bucket when all its remarks
+                                               were recoded with that bucket's code
+a note attached to a topic's code; a line      ``note``
+added to its description
+some of a topic's remarks recoded              ``note`` (how many, to which code, which remarks): the ledger
+                                               moves whole topics, not single remarks
+=============================================  ==============================================================
+
+Codes are matched to topics by GUID, and for files from programs that make their own GUIDs (Taguette) by
+name (the topic's current label, any case). New codes and renamed buckets cannot become entries; they are
+listed as skipped. :func:`import_qda` shows nothing and writes nothing by itself: the CLI prints
+:meth:`QdaImport.diff` and asks before it writes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from topics.curate.curator import ledger_for
+from topics.curate.ledger import Entry, Ledger, now
+from topics.curate.qda_codes import BUCKET_PREFIX, OUTLIER_CODE, all_codes, code_table, guid
+from topics.curate.replay import apply_ledger
+from topics.curate.state import OUTLIER_BUCKET
+from topics.curate.view import CuratedView
+from topics.errors import InputError
+from topics.model import OUTLIER
+from topics.read.refiqda import QdaFile, read_qda
+
+_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
+_TOKEN = re.compile(r"\[[A-Z_]+\]|[^\W_]+(?:['\-][^\W_]+)*|\S", re.UNICODE)
+MAX_LISTED = 10
+"""Remark ids listed in a note about partial recoding."""
+
+
+def _norm(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def same_text(imported: str, ours: str) -> bool:
+    """True when ``imported`` is ``ours`` up to spacing and case, or ours de-identified (words that became
+    ``[NAME]``, ``[PLACE]`` ... placeholders in a de-identified export)."""
+    if _norm(imported) == _norm(ours):
+        return True
+    a, b = _TOKEN.findall(str(imported)), _TOKEN.findall(str(ours))
+    if not any(_PLACEHOLDER.fullmatch(x) for x in a):
+        return False
+    # a placeholder stands for one or more words of ours: match greedily, token by token
+    i = j = 0
+    while i < len(a) and j < len(b):
+        if _PLACEHOLDER.fullmatch(a[i]):
+            nxt = a[i + 1].casefold() if i + 1 < len(a) else None
+            j += 1  # one word at least; up to the next matching token, unless a placeholder follows
+            if nxt is None:
+                j = len(b)
+            elif not _PLACEHOLDER.fullmatch(a[i + 1]):
+                while j < len(b) and b[j].casefold() != nxt:
+                    j += 1
+            i += 1
+        elif a[i].casefold() == b[j].casefold():
+            i += 1
+            j += 1
+        else:
+            return False
+    return i == len(a) and j == len(b)
+
+
+@dataclass
+class QdaImport:
+    """What a REFI-QDA file changes, as ledger entries and a list of what cannot become one.
+
+    Attributes
+    ----------
+    entries : list of Entry
+        Merges, then renames, drops and notes, each with the fingerprints of its topics.
+    reasons : list of str
+        Why each entry is proposed (same order).
+    skipped : list of str
+        Differences the ledger cannot express (new codes, renamed buckets, a merge into a dropped topic).
+    matched : int
+        Topic codes of the run found in the file.
+    path : Path or None
+    origin : str
+        The program that wrote the file.
+    """
+
+    entries: list[Entry] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    matched: int = 0
+    path: Path | None = None
+    origin: str = ""
+
+    def diff(self) -> str:
+        """The changes as text: one line per proposed entry (``+``) and per skipped difference (``!``)."""
+        head = (
+            f"{self.path.name if self.path else 'file'} ({self.origin or 'unknown program'}): "
+            f"{self.matched} topic codes matched, {len(self.entries)} ledger entries proposed"
+        )
+        lines = [head]
+        lines += [f"+ {e.describe()}    [{why}]" for e, why in zip(self.entries, self.reasons, strict=True)]
+        lines += [f"! {s}" for s in self.skipped]
+        if not self.entries and not self.skipped:
+            lines.append("  (no differences)")
+        return "\n".join(lines)
+
+
+def _match_codes(qda: QdaFile, view: CuratedView, ours: list[Any]) -> tuple[dict[str, int], dict[str, str], list[str]]:
+    """Imported code GUID -> topic, imported code GUID -> bucket, and the names of unmatched codes."""
+    topic_by_guid = {c.guid: c.topic for c in ours if c.kind == "topic"}
+    raw_guids = {c.guid for c in all_codes(ours) if c.kind == "raw"}
+    bucket_by_guid = {c.guid: c.bucket for c in ours if c.kind == "bucket"}
+    labels = {
+        int(t): str(lab) for t, lab in zip(view.topics["topic"], view.topics["label"], strict=True) if t != OUTLIER
+    }
+    topic_of: dict[str, int] = {}
+    bucket_of: dict[str, str] = {}
+    unmatched: list[str] = []
+    for row in qda.codes.itertuples():
+        if row.guid in topic_by_guid:
+            topic_of[row.guid] = int(topic_by_guid[row.guid])
+        elif row.guid in bucket_by_guid:
+            bucket_of[row.guid] = str(bucket_by_guid[row.guid])
+        elif row.guid not in raw_guids:
+            by_name = [t for t, lab in labels.items() if same_text(row.name, lab)]
+            bucket = row.name[len(BUCKET_PREFIX) :] if row.name.startswith(BUCKET_PREFIX) else None
+            if by_name and by_name[0] not in topic_of.values():
+                topic_of[row.guid] = by_name[0]
+            elif _norm(row.name) == _norm(OUTLIER_CODE):
+                bucket_of[row.guid] = OUTLIER_BUCKET
+            elif bucket and bucket in set(view.buckets.get("bucket", [])):
+                bucket_of[row.guid] = bucket
+            else:
+                unmatched.append(row.name)
+    return topic_of, bucket_of, unmatched
+
+
+def _recoding(
+    qda: QdaFile,
+    view: CuratedView,
+    topic_of: dict[str, int],
+    bucket_of: dict[str, str],
+) -> dict[str, list[str]]:
+    """``utterance_id`` -> the codes (``topic:N``, ``bucket:B``, ``code:NAME`` for a code that is neither) its
+    selection carries in the file.
+
+    Selections are found by their GUID, else by their name (the exported name is the ``utterance_id``).
+    Remarks whose selection is gone are absent; a selection left without a run code maps to an empty list.
+    """
+    uid_of_sel = {guid("selection", u): u for u in view.assignments["utterance_id"].astype(str)}
+    known = set(uid_of_sel.values())
+    names = dict(zip(qda.codes["guid"], qda.codes["name"].astype(str), strict=True))
+    out: dict[str, list[str]] = {}
+    for row in qda.selections.itertuples():
+        uid = uid_of_sel.get(row.guid) or (row.name if row.name in known else None)
+        if uid is None:
+            continue
+        codes = out.setdefault(uid, [])
+        if row.code in topic_of:
+            codes.append(f"topic:{topic_of[row.code]}")
+        elif row.code in bucket_of:
+            codes.append(f"bucket:{bucket_of[row.code]}")
+        elif row.code in names:
+            codes.append(f"code:{names[row.code]}")
+    return out
+
+
+def _new_description_lines(imported: str, code: Any, raw_description: str) -> list[str]:
+    ours = [ln.strip() for ln in (raw_description + "\n" + code.description).splitlines() if ln.strip()]
+    ours += [f"- {n['text']} ({n['author']})" for n in code.notes] + ["Notes:"]
+    new = []
+    for line in (ln.strip() for ln in imported.splitlines()):
+        if line and not any(same_text(line, o) for o in ours):
+            new.append(line)
+    return new
+
+
+def qda_entries(qda: QdaFile, view: CuratedView, *, author: str) -> QdaImport:
+    """Compare a REFI-QDA file with the codes of a curated view and propose ledger entries.
+
+    Parameters
+    ----------
+    qda : QdaFile
+        From :func:`topics.read.refiqda.read_qda`.
+    view : CuratedView
+        The view the file was exported from (the run with its ledger at export time).
+    author : str
+        Recorded in every entry (a note keeps the name of the user who wrote it when the file has one).
+
+    Returns
+    -------
+    QdaImport
+
+    Raises
+    ------
+    InputError
+        The file shares no code with the run (not exported from it, or from another run).
+    """
+    ours = code_table(view)
+    by_topic = {c.topic: c for c in ours if c.kind == "topic"}
+    topic_of, bucket_of, unmatched = _match_codes(qda, view, ours)
+    result = QdaImport(path=qda.path, origin=qda.origin, matched=len(topic_of))
+    if not topic_of:
+        raise InputError(
+            "the file shares no code with this run's topics (neither a GUID nor a label matches): was "
+            "it exported from another run, or before the ledger changed the topics?",
+            path=qda.path,
+        )
+    labels = {int(t): str(lab) for t, lab in zip(view.topics["topic"], view.topics["label"], strict=True)}
+    sizes = {int(t): int(n) for t, n in zip(view.topics["topic"], view.topics["size"], strict=True)}
+    rows = qda.codes.set_index("guid")
+    present = {t: g for g, t in topic_of.items()}
+    rationale = f"imported from {qda.path.name if qda.path else 'a REFI-QDA file'} ({qda.origin or 'unknown program'})"
+    for name in unmatched:
+        result.skipped.append(f"code {name!r} is not a topic of this run: the ledger cannot create topics")
+    bucket_names = {c.guid: c.name for c in ours if c.kind == "bucket"}
+    for g in bucket_of:
+        name = str(rows.loc[g, "name"])
+        if g in bucket_names and not same_text(name, bucket_names[g]):
+            result.skipped.append(
+                f"bucket code {bucket_names[g]!r} renamed to {name!r}: the ledger has no bucket "
+                "rename (drop the topics again with the new bucket name)"
+            )
+
+    renames: dict[int, str] = {}
+    for g, t in topic_of.items():
+        name = str(rows.loc[g, "name"])
+        if name and not same_text(name, labels[t]):
+            renames[t] = name
+    shown = {**labels, **renames}
+    rename_why: dict[int, str] = {}
+    new_codes: dict[str, int] = {}
+    merge_into: dict[int, int] = {}
+    why_merge: dict[int, str] = {}
+    for g, t in topic_of.items():
+        parent = rows.loc[g, "parent"]
+        if parent in topic_of and topic_of[parent] != t:
+            merge_into[t] = topic_of[parent]
+            why_merge[t] = f"code nested under {rows.loc[parent, 'name']!r}"
+    recoded = _recoding(qda, view, topic_of, bucket_of) if qda.kind == "project" else {}
+    members = view.assignments.groupby("topic")["utterance_id"].agg(lambda s: list(s.astype(str))).to_dict()
+    drops: dict[int, str | None] = {}
+    notes: list[tuple[int, str, str, str]] = []
+    for t in sorted(by_topic):
+        own = f"topic:{t}"
+        where = Counter()
+        moved: dict[str, list[str]] = {}
+        for uid in members.get(t, []) if qda.kind == "project" else []:
+            codes = recoded.get(uid)
+            if codes is None:
+                key = "(selection deleted)"
+            elif own in codes:
+                continue
+            else:
+                key = codes[0] if codes else "(uncoded)"
+            where[key] += 1
+            moved.setdefault(key, []).append(uid)
+        deleted = t not in present
+        if recoded and where and len(where) == 1 and sum(where.values()) == sizes.get(t, 0) and t not in merge_into:
+            (key,) = where
+            if key.startswith("topic:") and int(key[6:]) != t:
+                merge_into[t] = int(key[6:])
+                why_merge[t] = f"all {sizes[t]} remarks recoded to {shown.get(int(key[6:]))!r}"
+                continue
+            if deleted and key.startswith("bucket:"):
+                bucket = key[7:]
+                drops[t] = None if bucket == OUTLIER_BUCKET else bucket
+                continue
+            if deleted and key.startswith("code:"):  # merged into a new code: the first topic takes its name
+                first = new_codes.setdefault(key[5:], t)
+                if first == t:
+                    renames[t] = key[5:]
+                    rename_why[t] = f"code deleted and all its remarks recoded to the new code {key[5:]!r}"
+                else:
+                    merge_into[t] = first
+                    why_merge[t] = f"all {sizes[t]} remarks recoded to the new code {key[5:]!r}"
+                continue
+        if deleted and t not in merge_into:
+            drops[t] = None
+            continue
+        if where and t not in merge_into:
+            parts = []
+            for key, n in where.most_common():
+                target = (
+                    shown.get(int(key[6:]), key)
+                    if key.startswith("topic:")
+                    else (
+                        BUCKET_PREFIX + key[7:]
+                        if key.startswith("bucket:")
+                        else (f"{key[5:]} (a new code)" if key.startswith("code:") else key)
+                    )
+                )
+                ids = ", ".join(moved[key][:MAX_LISTED]) + (" ..." if len(moved[key]) > MAX_LISTED else "")
+                parts.append(f"{n} to {target!r} ({ids})")
+            notes.append(
+                (
+                    t,
+                    f"Recoded in {qda.origin or 'QDA software'}: {sum(where.values())} of {sizes[t]} "
+                    "remarks: " + "; ".join(parts),
+                    author,
+                    "some remarks recoded",
+                )
+            )
+
+    # lines added to descriptions, notes attached to codes
+    exported_notes = {n["guid"] for c in ours for n in c.notes}
+    for g, t in topic_of.items():
+        lines = _new_description_lines(str(rows.loc[g, "description"]), by_topic[t], by_topic[t].description)
+        if lines:
+            notes.append((t, " ".join(lines), author, "lines added to the code's description"))
+    for n in qda.notes.itertuples():
+        if n.code in topic_of and n.guid not in exported_notes and str(n.text).strip():
+            notes.append((topic_of[n.code], str(n.text).strip(), n.author or author, "note attached to the code"))
+
+    def final(t: int) -> int:
+        seen = {t}
+        while t in merge_into and merge_into[t] not in seen:
+            t = merge_into[t]
+            seen.add(t)
+        return t
+
+    def entry(op: str, topics: list[int], **kw: Any) -> Entry:
+        who = kw.pop("who", author)
+        return Entry(
+            op=op,
+            topics=topics,
+            author=who,
+            time=now(),
+            rationale=rationale,
+            fingerprints=[view.fingerprint(x) for x in topics],
+            **kw,
+        )
+
+    targets: dict[int, list[int]] = {}
+    for t in merge_into:
+        target = final(t)
+        if target == t:
+            continue
+        if target in drops:
+            result.skipped.append(
+                f"topic {t} ({labels[t]!r}) is merged into {labels[target]!r}, whose code was deleted: dropped instead"
+            )
+            drops[t] = None
+            continue
+        targets.setdefault(target, []).append(t)
+    for target, sources in sorted(targets.items()):
+        label = renames.get(target, labels[target])
+        result.entries.append(entry("merge", [target, *sorted(sources)], label=label))
+        result.reasons.append("; ".join(why_merge[s] for s in sorted(sources)))
+    merged = {s for ss in targets.values() for s in ss}
+    for t, name in sorted(renames.items()):
+        if t not in targets and t not in merged and t not in drops:
+            result.entries.append(entry("rename", [t], label=name))
+            result.reasons.append(rename_why.get(t, f"code renamed from {labels[t]!r}"))
+    for t, bucket in sorted(drops.items()):
+        if t in merged:
+            continue
+        result.entries.append(entry("drop", [t], bucket=bucket))
+        result.reasons.append(
+            "code deleted" + (f"; its remarks recoded to {BUCKET_PREFIX + bucket!r}" if bucket else "")
+        )
+    for t, text, who, why in notes:
+        target = final(t)
+        if target in drops:
+            continue
+        result.entries.append(entry("note", [target], text=text, who=who))
+        result.reasons.append(why)
+    return result
+
+
+def import_qda(
+    path: str | Path,
+    model: Any,
+    ledger: str | Path,
+    *,
+    author: str,
+    write: bool = True,
+) -> tuple[Ledger, QdaImport]:
+    """Add the edits of a REFI-QDA file (``.qdc`` / ``.qdpx``) to a ledger file (created if missing).
+
+    The file is compared with the run's current curated view (the model with the ledger so far: the view it
+    was exported from). The new entries are checked by applying the whole ledger before anything is written;
+    on any error the ledger file is left as it was.
+
+    Parameters
+    ----------
+    path : str or Path
+    model : TopicModel
+        The run's model (an :class:`~topics.analysis.Analysis` is accepted).
+    ledger : str or Path
+    author : str
+    write : bool, default True
+        False: propose only (the ledger is returned with the entries appended but not saved).
+
+    Returns
+    -------
+    ledger : Ledger
+    changes : QdaImport
+    """
+    ledger_path = Path(ledger)
+    book = Ledger.load(ledger_path) if ledger_path.exists() else ledger_for(model)
+    book.path = ledger_path
+    view = apply_ledger(model, book)
+    changes = qda_entries(read_qda(path), view, author=author)
+    trial = Ledger(entries=[*book.entries, *changes.entries], model=book.model, path=book.path)
+    apply_ledger(model, trial)  # raises before anything is written
+    for e in changes.entries:
+        book.append(e)
+    if write and changes.entries:
+        book.save()
+    return book, changes

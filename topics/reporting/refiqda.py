@@ -1,0 +1,381 @@
+"""A curated run as REFI-QDA files, for NVivo, ATLAS.ti, MAXQDA, QualCoder and other qualitative-analysis software.
+
+REFI-QDA (QDA-XML 1.0, https://www.qdasoftware.org) is the exchange standard those programs share:
+
+* :func:`write_qdc` writes a codebook (``.qdc``, namespace ``urn:QDA-XML:codebook:1.0``): one code per
+  curated topic (label as name; size, keywords and the curators' rationale as description), the raw topics
+  a merge joined nested under it, one code per set-aside bucket and one for the outliers;
+* :func:`write_qdpx` writes a project (``.qdpx``: a zip of ``project.qde``, namespace
+  ``urn:QDA-XML:project:1.0``, and ``sources/<guid>.txt``): the same codebook with the ledger's notes
+  attached to their codes, the ledger's authors as users, one text source per session (the transcript,
+  one turn a line with a ``T:`` / ``C:`` speaker prefix, de-identified unless ``raw_text=True``) and one
+  plain-text selection per modelled remark, at the remark's character span, coded with its topic.
+
+Character positions count Unicode code points from 0 at the start of the source text (not bytes, not
+UTF-16 units); ``endPosition`` is exclusive: the remark is ``text[startPosition:endPosition]`` in Python,
+the convention QualCoder follows. Lines end with ``\\n``; the source files are UTF-8 without a byte-order
+mark. GUIDs are UUID 5 of the topics' fingerprints and of ids (:mod:`topics.curate.qda_codes`), so a
+re-export of the same run is byte-for-byte the same and keeps every identity.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata
+import os
+import re
+import tempfile
+import xml.etree.ElementTree as ET
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from topics.analysis import Analysis
+from topics.clean import Deidentifier
+from topics.curate import CuratedView, apply_ledger
+from topics.curate.qda_codes import QdaCode, all_codes, code_table, guid, remark_code, user_guid
+from topics.errors import InputError
+from topics.reporting.redaction import mask_names, redact
+
+PROJECT_NS = "urn:QDA-XML:project:1.0"
+CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
+SCHEMAS = Path(__file__).resolve().parent / "schemas"
+"""``Project.xsd`` and ``Codebook.xsd`` (the tests validate every export against them)."""
+PREFIXES = {"therapist": "T: ", "client": "C: "}
+"""The speaker prefix of each role in a source text."""
+TOOL_USER = "topics toolkit"
+try:
+    __version__ = importlib.metadata.version("topics")
+except importlib.metadata.PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0"
+_INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _clean(text: object) -> str:
+    """Text that XML 1.0 can hold (control characters and lone surrogates removed)."""
+    return _INVALID_XML.sub("", str(text))
+
+
+def _date(text: object) -> str | None:
+    """An ``xsd:dateTime`` from a ledger time, or None when it is not one."""
+    try:
+        return dt.datetime.fromisoformat(str(text)).replace(microsecond=0).isoformat()
+    except ValueError:
+        return None
+
+
+def transcript(
+    rows: list[tuple[str, str, str]],
+    prefixes: dict[str, str] | None = None,
+) -> tuple[str, dict[str, tuple[int, int]]]:
+    """A session's text source and the character span of each utterance in it.
+
+    Parameters
+    ----------
+    rows : list of (utterance_id, role, text)
+        The session's utterances in order.
+    prefixes : dict, optional
+        Speaker prefix per role (default :data:`PREFIXES`; another role is written ``role: ``).
+
+    Returns
+    -------
+    text : str
+        One turn a line, ``prefix + text``; line breaks inside a turn become spaces.
+    spans : dict
+        ``utterance_id`` -> ``(start, end)`` in code points, end exclusive: ``text[start:end]`` is the turn.
+    """
+    prefixes = prefixes or PREFIXES
+    parts: list[str] = []
+    spans: dict[str, tuple[int, int]] = {}
+    pos = 0
+    for uid, role, said in rows:
+        prefix = prefixes.get(role, f"{role}: ")
+        body = " ".join(_clean(said).splitlines())
+        start = pos + len(prefix)
+        spans[uid] = (start, start + len(body))
+        parts.append(prefix + body)
+        pos += len(prefix) + len(body) + 1
+    return "\n".join(parts) + ("\n" if parts else ""), spans
+
+
+def _view(analysis: Analysis) -> CuratedView:
+    return analysis.curation if analysis.curation is not None else apply_ledger(analysis.model, None)
+
+
+def _display(
+    analysis: Analysis,
+    raw_text: bool,
+    deidentifier: Deidentifier | None,
+) -> tuple[dict[int, str], Callable[[str], str], Callable[[list[str]], list[str]]]:
+    """Labels, a masking function for typed text, and a scrubber for transcripts (identity when raw)."""
+    view = _view(analysis)
+    if raw_text:
+        labels = dict(zip(view.topics["topic"].astype(int), view.topics["label"].astype(str), strict=True))
+        return labels, (lambda s: s), (lambda texts: list(texts))
+    settings = analysis.config.deidentify
+    deid = deidentifier or Deidentifier(known_names=settings.known_names or (), use_ner=settings.ner)
+    shown, _, names = redact(analysis, known_names=settings.known_names, use_ner=settings.ner, deidentifier=deid)
+    labels = dict(zip(shown.topics["topic"].astype(int), shown.topics["label"].astype(str), strict=True))
+    return labels, (lambda s: mask_names(deid.scrub(s), names)), deid.scrub_many
+
+
+def _codebook_xml(parent: ET.Element, ns: str, codes: list[QdaCode], *, notes: bool) -> None:
+    codes_el = ET.SubElement(parent, f"{{{ns}}}Codes")
+
+    def add(into: ET.Element, code: QdaCode) -> None:
+        el = ET.SubElement(
+            into,
+            f"{{{ns}}}Code",
+            {
+                "guid": code.guid,
+                "name": _clean(code.name) or "(no label)",
+                "isCodable": "true" if code.codable else "false",
+                "color": code.color,
+            },
+        )
+        description = code.description
+        if not notes and code.notes:
+            description += "\nNotes:\n" + "\n".join(f"- {n['text']} ({n['author']})" for n in code.notes)
+        ET.SubElement(el, f"{{{ns}}}Description").text = _clean(description)
+        if notes:
+            for n in code.notes:
+                ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": n["guid"]})
+        for child in code.children:
+            add(el, child)
+
+    for code in codes:
+        add(codes_el, code)
+
+
+def _to_bytes(root: ET.Element, ns: str) -> bytes:
+    ET.register_namespace("", ns)
+    ET.indent(root, space=" ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
+
+
+def codebook_bytes(analysis: Analysis, *, raw_text: bool = False, deidentifier: Deidentifier | None = None) -> bytes:
+    """The ``.qdc`` document of a run's curated topics (see :func:`write_qdc`)."""
+    view = _view(analysis)
+    labels, mask, _ = _display(analysis, raw_text, deidentifier)
+    codes = code_table(view, labels, mask)
+    root = ET.Element(f"{{{CODEBOOK_NS}}}CodeBook", {"origin": f"topics {__version__}"})
+    _codebook_xml(root, CODEBOOK_NS, codes, notes=False)
+    return _to_bytes(root, CODEBOOK_NS)
+
+
+def _atomic_write_bytes(path: Path, write: Callable[[Any], None]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def write_qdc(
+    analysis: Analysis, path: str | Path, *, raw_text: bool = False, deidentifier: Deidentifier | None = None
+) -> Path:
+    """Write the run's curated codebook as a REFI-QDA codebook (``.qdc``).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A run, curated (:func:`topics.analysis.load_run` applies ``RUN/ledger.yaml``) or raw.
+    path : str or Path
+        The ``.qdc`` file (written atomically).
+    raw_text : bool, default False
+        Keep labels, keywords and rationales verbatim; by default names found in the remarks and the
+        configured ``known_names`` are masked in them, and typed text (labels, notes) is scrubbed.
+    deidentifier : Deidentifier, optional
+        Reuse a loaded one.
+
+    Returns
+    -------
+    Path
+    """
+    data = codebook_bytes(analysis, raw_text=raw_text, deidentifier=deidentifier)
+    return _atomic_write_bytes(Path(path), lambda fh: fh.write(data))
+
+
+def _session_rows(view: CuratedView, corpus: pd.DataFrame | None) -> dict[str, list[tuple[str, str, str]]]:
+    """Per session (in order of first appearance), its utterances as (utterance_id, role, text)."""
+    table = corpus if corpus is not None else view.assignments
+    if corpus is not None:
+        missing = set(view.assignments["utterance_id"].astype(str)) - set(corpus["utterance_id"].astype(str))
+        if missing:
+            raise InputError(
+                f"the corpus lacks {len(missing):,} of the run's remarks (e.g. {sorted(missing)[0]!r}): "
+                "pass the transcripts the run was fitted on"
+            )
+    table = table[table["session_id"].astype(str).isin(set(view.assignments["session_id"].astype(str)))]
+    table = table.sort_values(["session_id", "turn"], kind="stable")
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    order = list(dict.fromkeys(view.assignments["session_id"].astype(str)))
+    for sid in order:
+        out[sid] = []
+    for uid, sid, role, text in zip(
+        table["utterance_id"].astype(str),
+        table["session_id"].astype(str),
+        table["role"].astype(str),
+        table["text"].astype(str),
+        strict=True,
+    ):
+        out[sid].append((uid, role, text))
+    return out
+
+
+def project_parts(
+    analysis: Analysis,
+    *,
+    raw_text: bool = False,
+    corpus: pd.DataFrame | None = None,
+    deidentifier: Deidentifier | None = None,
+) -> tuple[bytes, dict[str, str]]:
+    """The ``project.qde`` document and the source texts (``sources/<guid>.txt`` -> text) of a ``.qdpx``.
+
+    See :func:`write_qdpx` for the parameters.
+    """
+    view = _view(analysis)
+    labels, mask, scrub_many = _display(analysis, raw_text, deidentifier)
+    codes = code_table(view, labels, mask)
+    code_of = remark_code(view, codes)
+    ns = PROJECT_NS
+
+    authors = sorted(
+        {str(a) for a in view.log.get("author", pd.Series(dtype=str)).astype(str)}
+        | {n["author"] for c in all_codes(codes) for n in c.notes}
+    )
+    tool = user_guid(TOOL_USER)
+    root = ET.Element(
+        f"{{{ns}}}Project",
+        {
+            "name": f"topics run (seed {analysis.config.seed})",
+            "origin": f"topics {__version__}",
+            "creatingUserGUID": tool,
+        },
+    )
+    users = ET.SubElement(root, f"{{{ns}}}Users")
+    ET.SubElement(users, f"{{{ns}}}User", {"guid": tool, "name": TOOL_USER})
+    for name in authors:
+        if name != TOOL_USER:
+            ET.SubElement(users, f"{{{ns}}}User", {"guid": user_guid(name), "name": _clean(mask(name))})
+    book = ET.SubElement(root, f"{{{ns}}}CodeBook")
+    _codebook_xml(book, ns, codes, notes=True)
+
+    sources = ET.SubElement(root, f"{{{ns}}}Sources")
+    files: dict[str, str] = {}
+    sessions = _session_rows(view, corpus)
+    flat = [text for rows in sessions.values() for _, _, text in rows]
+    scrubbed = iter(scrub_many(flat))
+    modelled = set(code_of)
+    for sid, rows in sessions.items():
+        rows = [(uid, role, next(scrubbed)) for uid, role, _ in rows]
+        text, spans = transcript(rows)
+        source_guid = guid("source", sid)
+        files[f"sources/{source_guid}.txt"] = text
+        src = ET.SubElement(
+            sources,
+            f"{{{ns}}}TextSource",
+            {
+                "guid": source_guid,
+                "name": _clean(sid),
+                "plainTextPath": f"internal://{source_guid}.txt",
+                "creatingUser": tool,
+            },
+        )
+        ET.SubElement(src, f"{{{ns}}}Description").text = (
+            f"Session {_clean(sid)}: "
+            + ("full transcript" if corpus is not None else "modelled therapist remarks only")
+            + ("; verbatim (not de-identified)" if raw_text else "; de-identified")
+        )
+        for uid, _, _ in rows:
+            if uid not in modelled:
+                continue
+            start, end = spans[uid]
+            sel = ET.SubElement(
+                src,
+                f"{{{ns}}}PlainTextSelection",
+                {
+                    "guid": guid("selection", uid),
+                    "name": _clean(uid),
+                    "startPosition": str(start),
+                    "endPosition": str(end),
+                    "creatingUser": tool,
+                },
+            )
+            coding = ET.SubElement(sel, f"{{{ns}}}Coding", {"guid": guid("coding", uid), "creatingUser": tool})
+            ET.SubElement(coding, f"{{{ns}}}CodeRef", {"targetGUID": code_of[uid]})
+
+    notes = [n for c in all_codes(codes) for n in c.notes]
+    if notes:
+        notes_el = ET.SubElement(root, f"{{{ns}}}Notes")
+        for n in notes:
+            attrs = {"guid": n["guid"], "name": _clean(n["text"][:60]), "creatingUser": user_guid(n["author"])}
+            when = _date(n["time"])
+            if when:
+                attrs["creationDateTime"] = when
+            note = ET.SubElement(notes_el, f"{{{ns}}}Note", attrs)
+            ET.SubElement(note, f"{{{ns}}}PlainTextContent").text = _clean(n["text"])
+    ET.SubElement(root, f"{{{ns}}}Description").text = (
+        "Topics of a topic model of psychotherapy transcripts, curated by experts (topics toolkit). "
+        "Each modelled remark is a selection coded with its topic. Positions: Unicode code points from 0, "
+        "end exclusive. " + ("Transcripts verbatim: do not share." if raw_text else "Transcripts de-identified.")
+    )
+    return _to_bytes(root, ns), files
+
+
+def write_qdpx(
+    analysis: Analysis,
+    path: str | Path,
+    *,
+    raw_text: bool = False,
+    corpus: pd.DataFrame | None = None,
+    deidentifier: Deidentifier | None = None,
+) -> Path:
+    """Write the run as a REFI-QDA project (``.qdpx``): codebook, sessions, coded remarks, notes, users.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A run, curated (:func:`topics.analysis.load_run` applies ``RUN/ledger.yaml``) or raw.
+    path : str or Path
+        The ``.qdpx`` file (written atomically).
+    raw_text : bool, default False
+        Write the transcripts verbatim (private use only). By default every utterance is scrubbed with
+        :class:`topics.clean.Deidentifier` (the run's ``[deidentify]`` settings) before the positions are
+        counted, and names are masked in labels, keywords and notes.
+    corpus : pandas.DataFrame, optional
+        The utterance table the run was fitted on: the sources are then the full transcripts (client turns
+        and left-out utterances too); without it, a session's source holds its modelled remarks.
+    deidentifier : Deidentifier, optional
+        Reuse a loaded one.
+
+    Returns
+    -------
+    Path
+    """
+    qde, files = project_parts(analysis, raw_text=raw_text, corpus=corpus, deidentifier=deidentifier)
+
+    def write(fh: Any) -> None:
+        with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:
+            for name, data in [("project.qde", qde), *((n, t.encode("utf-8")) for n, t in files.items())]:
+                info = zipfile.ZipInfo(name, date_time=(2000, 1, 1, 0, 0, 0))
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                zf.writestr(info, data)
+
+    return _atomic_write_bytes(Path(path), write)
