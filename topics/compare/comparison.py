@@ -31,6 +31,7 @@ from topics.compare.words import distinctive_words
 from topics.config import TopicConfig, VectorizerConfig
 from topics.errors import InputError
 from topics.model import make_vectorizer
+from topics.model.words import CONTRACTION_RESIDUE
 
 SOURCE_COLUMNS = ("corpus", "source", "dataset")
 """Columns that name where a session comes from; a grouping that coincides with one is confounded with it."""
@@ -251,8 +252,9 @@ def run_comparison(
     single_turn = bool(sub.groupby("session_id").size().max() <= 1)
     positions, transitions, drift, drift_summary = _trajectories(sub, col, chosen, single_turn, n_boot, n_perm, seed,
                                                                  warnings, denominator)
-    vectorizer = make_vectorizer(VectorizerConfig(extra_stop_words=list(stop_words), ngram_range=[1, 2], min_df=1)
-                                 ) if stop_words else None
+    # contraction residue ("don", "ll", "ve") is never a distinctive word, with or without the run's stop words
+    vectorizer = make_vectorizer(VectorizerConfig(extra_stop_words=[*(stop_words or []), *sorted(CONTRACTION_RESIDUE)],
+                                                  ngram_range=[1, 2], min_df=1))
     words = (distinctive_words(sub, col, groups=chosen[:2], vectorizer=vectorizer, n_perm=min(n_perm, 1000), seed=seed,
                                cluster=cluster) if len(chosen) == 2 else pd.DataFrame())
     check = (gee_crosscheck(sub, col, groups=chosen, cluster=cluster, denominator=denominator, strata=strata)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from topics.compare.sessions import benjamini_hochberg, resolve_column
 from topics.errors import InputError
+from topics.model.words import CONTRACTION_RESIDUE
 
 
 def log_odds(counts_a: np.ndarray, counts_b: np.ndarray, prior: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -75,7 +76,8 @@ def distinctive_words(
     topic : int, optional
         Restrict to the remarks of one topic.
     vectorizer : sklearn CountVectorizer, optional
-        Tokenisation (default: unigrams and bigrams, English stop words removed).
+        Tokenisation (default: unigrams and bigrams, English stop words and contraction residue such as "don"
+        removed).
     prior_scale : float
         ``alpha0`` as a share of the total word count of both groups (the informative prior's weight).
     top_n : int
@@ -95,7 +97,7 @@ def distinctive_words(
         ``sessions_a``, ``sessions_b`` (sessions using the word), ``p_value``, ``q_value``, ``topic``
         (missing for all remarks); the ``top_n`` words of each direction, strongest first.
     """
-    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, CountVectorizer
 
     col = resolve_column(assignments, by)
     a = assignments if topic is None else assignments[assignments["topic"] == topic]
@@ -110,7 +112,8 @@ def distinctive_words(
     if not (values == chosen[0]).any() or not (values == chosen[1]).any():
         raise InputError(f"no remarks of {chosen} {'in topic ' + str(topic) if topic is not None else ''}".strip(),
                          column=col)
-    vec = vectorizer or CountVectorizer(stop_words="english", ngram_range=(1, 2), min_df=1)
+    vec = vectorizer or CountVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | CONTRACTION_RESIDUE), ngram_range=(1, 2),
+                                        min_df=1)
     matrix = vec.fit_transform(a["text"].astype(str))
     frequent = np.asarray(matrix.sum(axis=0)).ravel() >= min_count
     matrix, vocab = matrix[:, frequent], np.asarray(vec.get_feature_names_out())[frequent]

@@ -157,6 +157,27 @@ def clean_keyword(word: str) -> str:
     return " ".join(kept)
 
 
+def clean_keywords(text: str) -> str:
+    """A comma-separated keyword list as readers see it: each keyword cleaned (:func:`clean_keyword`), repeats dropped.
+
+    Parameters
+    ----------
+    text : str
+        ``"drinking, ve, drinks, oh oh"``.
+
+    Returns
+    -------
+    str
+        ``"drinking, drinks"``.
+    """
+    seen: list[str] = []
+    for word in str(text).split(","):
+        cleaned = clean_keyword(word)
+        if cleaned and cleaned not in seen:
+            seen.append(cleaned)
+    return ", ".join(seen)
+
+
 def keyword_label(words: Sequence[str], n: int = 3) -> str:
     """A short topic label from its keywords, skipping words that repeat (a form of) a word already used.
 

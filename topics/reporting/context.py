@@ -22,19 +22,14 @@ from topics.analysis import Analysis
 from topics.clean.remarks import marker_note
 from topics.compare import Comparison, resolve_column
 from topics.model.tables import text_key
-from topics.model.words import clean_keyword
+from topics.model.words import clean_keywords
 
 TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _keywords(text: str) -> str:
     """Keywords as the report shows them: each cleaned of contraction residue and fillers, repeats dropped."""
-    seen: list[str] = []
-    for word in str(text).split(","):
-        cleaned = clean_keyword(word)
-        if cleaned and cleaned not in seen:
-            seen.append(cleaned)
-    return ", ".join(seen)
+    return clean_keywords(text)
 
 
 def _distinct(remarks: list[str]) -> list[str]:

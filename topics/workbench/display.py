@@ -13,6 +13,7 @@ from topics.clean import Deidentifier
 from topics.curate import CuratedView
 from topics.errors import InputError
 from topics.model import OUTLIER
+from topics.model.words import clean_keywords
 
 MAX_TABLE_BYTES = 20_000_000
 """Largest evaluation table read from a run folder."""
@@ -147,7 +148,7 @@ def topic_list(view: CuratedView, shown: Shown, stability: dict[int, str], group
             "label": [lab if c else s for lab, s, c in zip(labels, shown_labels, custom, strict=True)],
             "size": t["size"].astype(int).to_numpy(),
             "share": np.round(t["share"].to_numpy(dtype=float) * 100, 2),
-            "keywords": shown.many(t["keywords"].astype(str)),
+            "keywords": shown.many([clean_keywords(k) for k in t["keywords"].astype(str)]),
             "stability": [stability.get(int(x), "") for x in t["topic"]],
             "over_represented": [groups.get(int(x), "") for x in t["topic"]],
             "notes": t["notes"].astype(str).to_numpy(),
