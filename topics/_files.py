@@ -2,7 +2,8 @@
 
 Every file the toolkit writes goes through here:
 
-* :func:`atomic_write_text` writes a text file into a temporary file beside it and moves it into place;
+* :func:`atomic_write` (any content, streamed) and :func:`atomic_write_text` write into a temporary file
+  beside the target and move it into place;
 * :func:`atomic_folder` builds a whole folder (a run folder, a distilled model) under a temporary name and
   swaps it in at the end (:func:`replace_folder`), so an interrupted write never destroys the old one;
 * :func:`export_csv` writes a table with spreadsheet formula injection guarded.
@@ -18,10 +19,10 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import pandas as pd
 
@@ -36,6 +37,38 @@ def _umask_mode(base: int = 0o666) -> int:
     mask = os.umask(0)
     os.umask(mask)
     return base & ~mask
+
+
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], None], *, backup: bool = False) -> Path:
+    """Write a file atomically through ``write(fh)`` (a binary file): the complete new file or the old one.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (its folder is created).
+    write : callable
+        Writes the content into the open binary file it is given (e.g. a zip archive streamed into it).
+    backup : bool, default False
+        Keep the previous version as ``<name>.bak``.
+
+    Returns
+    -------
+    Path
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.chmod(tmp, _umask_mode())
+        if backup and target.exists():
+            shutil.copy2(target, target.with_name(target.name + ".bak"))
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
 
 
 def atomic_write_text(path: str | Path, text: str, *, backup: bool = False) -> Path:
@@ -54,20 +87,8 @@ def atomic_write_text(path: str | Path, text: str, *, backup: bool = False) -> P
     -------
     Path
     """
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.chmod(tmp, _umask_mode())
-        if backup and target.exists():
-            shutil.copy2(target, target.with_name(target.name + ".bak"))
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    data = text.encode("utf-8")
+    return atomic_write(path, lambda fh: fh.write(data), backup=backup)
 
 
 def replace_folder(new: Path, target: Path) -> None:

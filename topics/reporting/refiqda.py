@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata
-import os
 import re
-import tempfile
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -33,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from topics._files import atomic_write
 from topics.analysis import Analysis
 from topics.clean import Deidentifier
 from topics.curate import CuratedView, apply_ledger
@@ -166,26 +165,6 @@ def codebook_bytes(analysis: Analysis, *, raw_text: bool = False, deidentifier: 
     return _to_bytes(root, CODEBOOK_NS)
 
 
-def _atomic_write_bytes(path: Path, write: Callable[[Any], None]) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            write(fh)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def write_qdc(
     analysis: Analysis, path: str | Path, *, raw_text: bool = False, deidentifier: Deidentifier | None = None
 ) -> Path:
@@ -208,7 +187,7 @@ def write_qdc(
     Path
     """
     data = codebook_bytes(analysis, raw_text=raw_text, deidentifier=deidentifier)
-    return _atomic_write_bytes(Path(path), lambda fh: fh.write(data))
+    return atomic_write(Path(path), lambda fh: fh.write(data))
 
 
 def _session_rows(view: CuratedView, corpus: pd.DataFrame | None) -> dict[str, list[tuple[str, str, str]]]:
@@ -378,4 +357,4 @@ def write_qdpx(
                 info.external_attr = 0o644 << 16
                 zf.writestr(info, data)
 
-    return _atomic_write_bytes(Path(path), write)
+    return atomic_write(Path(path), write)
