@@ -188,3 +188,48 @@ def test_partitioned_run_equals_transform_on_the_same_remarks(tmp_path, small_co
     merged_words = curated_words[curated_words["topic"] == merged].set_index("word")["n"]
     raw_words = words[words["topic"].isin([first, second])].groupby("word")["n"].sum()
     assert merged_words.sort_index().to_dict() == raw_words.sort_index().to_dict()
+
+    # one row per session with the session-level metadata; an utterance-level column is recognised as such
+    sessions = again.sessions()
+    assert sessions["session_id"].is_unique and len(sessions) == assigned["session_id"].nunique()
+    assert sessions["remarks"].sum() == len(assigned)
+    assert {"mi_quality", "counselor_type", "problem"} <= set(again.summary["session_columns"])
+    assert "code" in again.summary["varying_columns"] and "code" not in sessions.columns
+    per_session = assigned.groupby("session_id")["mi_quality"].first()
+    assert sessions.set_index("session_id")["mi_quality"].astype(str).equals(per_session.astype(str))
+
+    # whole-corpus comparison from the counts = the comparison of every assigned remark (raw topics)
+    from topics.compare import compare_distributed, run_configured
+
+    settings = {"by": "mi_quality", "strata": "problem", "n_perm": 200, "n_boot": 100}
+    whole = compare_distributed(again, raw=True, **settings)
+    direct_comp = run_configured(assigned, again.analysis.config, **settings)
+    columns = [c for c in direct_comp.contrasts.columns if c != "label"]
+    pd.testing.assert_frame_equal(whole.contrasts[columns], direct_comp.contrasts[columns])
+    pd.testing.assert_frame_equal(whole.divergence, direct_comp.divergence)
+    assert "Whole corpus: 40 sessions" in whole.warnings[0]
+    # curated: the merged pair is one topic of the comparison, with the two raw topics' remarks
+    curated_comp = compare_distributed(again, by="mi_quality", n_perm=200, n_boot=100)
+    row = curated_comp.contrasts[curated_comp.contrasts["label"] == "merged pair"]
+    assert len(row) == 1 and row["remarks"].item() == raw[first] + raw[second]
+
+    # `topics compare` and the report of a Dask-engine run use every session; --sample the sample's remarks
+    result = CliRunner().invoke(main, ["compare", str(tmp_path / "run"), "--by", "mi_quality", "--perm", "200",
+                                       "--boot", "100"])
+    assert result.exit_code == 0, result.output
+    assert "Whole corpus: 40 sessions" in result.output
+    saved = pd.read_csv(tmp_path / "run" / "compare-mi_quality" / "contrasts.csv")
+    np.testing.assert_allclose(saved["p_value"], curated_comp.contrasts["p_value"])
+    assert (saved["sessions_high"] + saved["sessions_low"]).max() == 40
+    result = CliRunner().invoke(main, ["compare", str(tmp_path / "run"), "--by", "mi_quality", "--perm", "200",
+                                       "--boot", "100", "--sample", "--out", str(tmp_path / "sample-compare")])
+    # the 25 sampled sessions hold only 4 low-quality ones: too few to compare, which the whole corpus is not
+    assert result.exit_code == 2 and "fewer than 5 sessions ({'high': 21, 'low': 4})" in result.output
+
+    from topics.reporting import report
+
+    html = report(tmp_path / "run", out=tmp_path / "report.html", formats=[], progress=False).read_text("utf-8")
+    assert "The whole corpus (Dask engine)" in html and f"{len(assigned):,}</b>remarks assigned" in html
+    assert f"{len(assigned):,} therapist remarks from 40 sessions were assigned to" in html
+    merged_row = html[html.index("merged pair</td>"):][:400]
+    assert f">{raw[first] + raw[second]:,}</td>" in merged_row  # the whole corpus' remarks of the merged topic

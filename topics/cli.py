@@ -278,27 +278,38 @@ def demo(out, report_file, config_path) -> None:
               help="Bootstrap replicates (divergence, drift and position intervals).")
 @click.option("--perm", "n_perm", type=int, help="Permutations (default: the run's [compare] n_perm).")
 @click.option("--seed", type=int, help="Seed of every resampling (default: the run's seed, as in its report).")
+@click.option("--sample", "sample_only", is_flag=True,
+              help="A Dask-engine run: compare the sample's remarks (with positions, drift, words), not every session.")
 def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, out, ledger, raw, n_boot, n_perm,
-            seed) -> None:
+            seed, sample_only) -> None:
     """Compare groups of sessions in RUN: topic prevalence with session-level statistics, and more.
 
     Uses the run's [compare] settings and seed (the report's numbers) unless an option says otherwise.
     Writes contrasts.csv (per topic, "A minus B": shares, difference with interval, p, BH q, too-small
     flag), divergence.csv, prediction.csv, positions.csv, transitions_*.csv, drift*.csv,
     distinctive_words.csv, gee_crosscheck.csv and outcome_*.csv, and prints the significant topics.
+    A run of the Dask engine is compared over every session of the corpus (session x topic counts), unless
+    --sample.
     """
     import pandas as pd
 
     from topics.analysis import load_run
     from topics.compare import run_configured
+    from topics.distributed import DISTRIBUTED_DIR
 
     t0 = _step(f"loading {run}")
     analysis = _run(load_run, run, ledger=ledger, raw=raw)
     _step("comparing groups (permutations and bootstrap)")
     chosen = [g.strip() for g in groups.split(",")] if groups else None
-    comp = _run(run_configured, analysis.assignments, analysis.config, by=by, groups=chosen, strata=strata,
-                cluster=cluster, estimand=estimand, denominator=denominator, outcomes=list(outcomes) or None,
-                n_boot=n_boot, n_perm=n_perm, seed=seed)
+    settings = {"by": by, "groups": chosen, "strata": strata, "cluster": cluster, "estimand": estimand,
+                "denominator": denominator, "outcomes": list(outcomes) or None, "n_boot": n_boot, "n_perm": n_perm,
+                "seed": seed}
+    if (run / DISTRIBUTED_DIR / "summary.json").is_file() and not sample_only:
+        from topics.compare import compare_distributed
+
+        comp = _run(compare_distributed, run, analysis=analysis, **settings)
+    else:
+        comp = _run(run_configured, analysis.assignments, analysis.config, **settings)
     target = out or run / f"compare-{comp.by}"
     files = comp.save_csv(target)
     for w in [*comp.confounds, *comp.warnings]:

@@ -238,3 +238,47 @@ def test_divergence_and_prediction_on_a_clear_difference():
     assert pred["balanced_accuracy"] > 0.9 and pred["permutation_p"] < 0.05
     drift = drift_scores(data, "group")
     assert set(drift.columns) >= {"session_id", "group", "drift", "shift"}
+
+
+def _as_counts(assignments: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """The per-remark table collapsed to session x topic counts (what the Dask engine aggregates)."""
+    return (assignments.groupby([*keys, "topic", "label"], dropna=False).size().rename("n").reset_index()
+            .sample(frac=1.0, random_state=1))  # row order must not matter
+
+
+@pytest.mark.parametrize("strata", [None, "stratum"])
+def test_counts_give_the_same_comparison_as_the_remarks(strata):
+    """Session x topic counts (the whole-corpus aggregates of the Dask engine) give exactly the contrasts,
+    divergence and prediction of the remarks they summarise."""
+    remarks = synthetic(n_sessions=24, share_a=0.25, share_b=0.45, seed=3)
+    remarks["therapist"] = remarks["session_id"].map(lambda s: f"t{int(s[1:]) // 2}")
+    remarks["stratum"] = remarks["session_id"].map(lambda s: "xy"[(int(s[1:]) // 2) % 2])  # therapists in strata
+    counts = _as_counts(remarks, ["session_id", "group", "stratum", "therapist"])
+    assert len(counts) < len(remarks) / 5
+    kw = {"strata": strata, "cluster": "therapist", "n_perm": 300, "n_boot": 200, "seed": 7}
+    by_remark = run_comparison(remarks, "group", **kw)
+    by_count = run_comparison(counts, "group", count_column="n", **kw)
+    pd.testing.assert_frame_equal(by_remark.contrasts, by_count.contrasts)
+    pd.testing.assert_frame_equal(by_remark.divergence, by_count.divergence)
+    assert by_remark.prediction == by_count.prediction
+    assert by_count.contrasts["p_value"].min() < 0.05  # a real difference, found both ways
+    assert by_count.drift.empty and by_count.words.empty and by_count.crosscheck.empty
+    assert any("session x topic counts" in w for w in by_count.warnings)
+
+
+def test_counts_on_the_real_annomi_model(annomi_run):
+    analysis, _ = annomi_run
+    a = analysis.assignments
+    counts = _as_counts(a, ["session_id", "mi_quality"])
+    by_remark = compare_groups(a, "quality", n_perm=200, seed=1)
+    by_count = compare_groups(counts, "quality", n_perm=200, seed=1, count_column="n")
+    pd.testing.assert_frame_equal(by_remark, by_count)
+
+
+def test_counts_that_are_not_counts_are_refused():
+    counts = _as_counts(synthetic(), ["session_id", "group"])
+    counts.loc[counts.index[0], "n"] = -3
+    with pytest.raises(InputError, match="must hold counts"):
+        compare_groups(counts, "group", count_column="n")
+    with pytest.raises(InputError, match="no count column"):
+        compare_groups(counts, "group", count_column="remarks")

@@ -15,7 +15,9 @@ Remarks are nested in sessions, so every test and interval resamples whole sessi
 * :mod:`topics.compare.trajectory`: position in the session, transitions, drift;
 * :mod:`topics.compare.crosscheck`: a binomial GEE per topic, the cross-check journals know;
 * :mod:`topics.compare.studentized`: the estimand, the cluster-robust studentized difference, its permutations;
-* :mod:`topics.compare.comparison`: all of it in one call (:func:`run_comparison`), with CSV export.
+* :mod:`topics.compare.comparison`: all of it in one call (:func:`run_comparison`), with CSV export;
+* :mod:`topics.compare.whole_corpus`: the same over a whole corpus of the Dask engine, from session x topic
+  counts (:func:`compare_distributed`).
 """
 
 from topics.compare.comparison import Comparison, named_contrasts, run_comparison, run_configured
@@ -26,6 +28,7 @@ from topics.compare.prediction import predict_group
 from topics.compare.prevalence import compare_groups
 from topics.compare.sessions import PRESETS, SessionTable, benjamini_hochberg, resolve_column, session_table
 from topics.compare.trajectory import compare_drift, drift_scores, position_shares, transition_matrix
+from topics.compare.whole_corpus import compare_distributed
 from topics.compare.words import distinctive_words, log_odds
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "Comparison",
     "SessionTable",
     "benjamini_hochberg",
+    "compare_distributed",
     "compare_drift",
     "compare_groups",
     "gee_crosscheck",

@@ -180,6 +180,7 @@ def run_comparison(
     min_sessions: int = 5,
     stop_words: list[str] | None = None,
     crosscheck: bool = True,
+    count_column: str | None = None,
 ) -> Comparison:
     """Run the full comparison of groups of sessions on a (curated) assignment table.
 
@@ -205,6 +206,12 @@ def run_comparison(
         Extra stop words for the distinctive words (e.g. the config's ``extra_stop_words``: fillers).
     crosscheck : bool, default True
         Fit the per-topic GEE cross-check (two groups).
+    count_column : str, optional
+        ``assignments`` holds session x topic counts instead of remarks (one row per session and topic with
+        ``count_column`` remarks: the whole-corpus counts of the Dask engine). The per-topic contrasts, the
+        divergence and the prediction are then exactly those of the remarks the counts summarise; positions,
+        transitions, drift, distinctive words, the GEE cross-check and outcomes need the remarks themselves
+        and are left out, with a note.
 
     Notes
     -----
@@ -225,11 +232,12 @@ def run_comparison(
     check_options(estimand, denominator)
     col = resolve_column(assignments, by)
     warnings: list[str] = []
-    n_missing = int(assignments[col].isna().sum())
+    missing = assignments[col].isna()
+    n_missing = int(assignments.loc[missing, count_column].sum() if count_column else missing.sum())
     if n_missing:
         warnings.append(f"{n_missing} remarks have no value of {col!r} and are left out of the comparison.")
     shared = {"cluster": cluster, "estimand": estimand, "denominator": denominator, "seed": seed,
-              "min_sessions": min_sessions}
+              "min_sessions": min_sessions, "count_column": count_column}
     contrasts = compare_groups(assignments, col, groups=groups, strata=strata, n_perm=n_perm, **shared)
     unadjusted = compare_groups(assignments, col, groups=groups, n_perm=n_perm, **shared) if strata else None
     warnings.extend(contrasts.attrs.get("warnings", []))
@@ -248,7 +256,18 @@ def run_comparison(
     divergence = profile_divergence(sub, col, groups=chosen, n_boot=min(n_boot, 1000), n_perm=max(1000, 20 * len(chosen)),
                                     strata=strata, per_topic_tests=contrasts if len(chosen) == 2 else None, **shared)
     prediction = predict_group(sub, col, groups=chosen, n_perm=min(n_perm, 200), seed=seed, min_sessions=min_sessions,
-                               cluster=cluster, denominator=denominator)
+                               cluster=cluster, denominator=denominator, count_column=count_column)
+    labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
+    if count_column:
+        warnings.append("Computed from session x topic counts: positions in the session, transitions, drift, "
+                        "distinctive words, the GEE cross-check and outcomes need the remarks themselves and are "
+                        "left out here (compare a run's remarks for them).")
+        return Comparison(by=col, groups=[str(g) for g in chosen], contrasts=contrasts, divergence=divergence,
+                          prediction=prediction, positions=pd.DataFrame(), transitions={}, drift=pd.DataFrame(),
+                          drift_summary=pd.DataFrame(), words=pd.DataFrame(), outcomes={}, warnings=warnings,
+                          labels=labels, crosscheck=pd.DataFrame(), contrasts_unadjusted=unadjusted,
+                          confounds=confounds(sub, col, [str(g) for g in chosen], strata),
+                          method=contrasts.attrs.get("method", ""), seed=seed)
     single_turn = bool(sub.groupby("session_id").size().max() <= 1)
     positions, transitions, drift, drift_summary = _trajectories(sub, col, chosen, single_turn, n_boot, n_perm, seed,
                                                                  warnings, denominator)
@@ -263,7 +282,6 @@ def run_comparison(
     for name in outcomes or []:
         outcome_tables[name] = outcome_association(sub, name, by=col, n_perm=n_perm, seed=seed)
         warnings.extend(outcome_tables[name].attrs.get("warnings", []))
-    labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
     return Comparison(by=col, groups=[str(g) for g in chosen], contrasts=contrasts, divergence=divergence,
                       prediction=prediction, positions=positions, transitions=transitions, drift=drift,
                       drift_summary=drift_summary, words=words, outcomes=outcome_tables, warnings=warnings,

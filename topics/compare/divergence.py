@@ -73,7 +73,8 @@ def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] 
                        n_perm: int = 1000, seed: int = 0, min_sessions: int = 5, confidence: float = 0.95,
                        cluster: str | None = None, estimand: str = "session",
                        denominator: str = "all", strata: str | None = None,
-                       per_topic_tests: pd.DataFrame | None = None) -> pd.DataFrame:
+                       per_topic_tests: pd.DataFrame | None = None,
+                       count_column: str | None = None) -> pd.DataFrame:
     """Jensen-Shannon divergence between the groups' topic profiles, against its permutation null.
 
     Parameters
@@ -96,6 +97,8 @@ def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] 
     per_topic_tests : pandas.DataFrame, optional
         The output of :func:`topics.compare.compare_groups` for one of the pairs, reused so that the profile
         test combines exactly the tests the contrast table shows.
+    count_column : str, optional
+        ``assignments`` holds session x topic counts (see :func:`topics.compare.compare_groups`).
 
     Returns
     -------
@@ -105,7 +108,8 @@ def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] 
         ``p_jsd_permutation`` (the divergence itself permuted: valid only with similar spreads, kept for
         comparison), ``clusters_a``, ``clusters_b``.
     """
-    st = session_table(assignments, by, groups=groups, min_sessions=min_sessions, cluster=cluster)
+    st = session_table(assignments, by, groups=groups, min_sessions=min_sessions, cluster=cluster,
+                       count_column=count_column)
     shares, weights, columns, _ = session_shares(st, estimand=estimand, denominator=denominator)
     cd = cluster_data(st, shares, weights, columns, totals=denominator_counts(st, denominator))
     rng = np.random.default_rng(seed)
@@ -126,7 +130,8 @@ def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] 
                 per_topic = compare_groups(assignments, by, groups=[a, b], strata=strata, cluster=cluster,
                                            estimand=estimand, denominator=denominator,
                                            n_perm=max(n_perm, 40 * len(columns)), seed=seed,
-                                           min_sessions=min_sessions, confidence=confidence)
+                                           min_sessions=min_sessions, confidence=confidence,
+                                           count_column=count_column)
             rows.append({
                 "group_a": a, "group_b": b, "jsd": obs, "jsd_null": float(null.mean()),
                 "excess": max(0.0, 2 * obs - float(boots.mean())),

@@ -11,13 +11,15 @@ from topics.compare.studentized import session_shares
 
 def predict_group(assignments: pd.DataFrame, by: str, *, groups: list[str] | None = None, folds: int = 5,
                   n_perm: int = 100, seed: int = 0, min_sessions: int = 5, cluster: str | None = None,
-                  denominator: str = "all") -> dict[str, float | int | dict[str, float]]:
+                  denominator: str = "all",
+                  count_column: str | None = None) -> dict[str, float | int | dict[str, float]]:
     """How well a session's topic profile predicts its group (cross-validated, class-weighted).
 
     A multinomial logistic regression with balanced class weights (so that a majority group cannot win by
     being predicted always) on each session's topic shares, scored by balanced accuracy in stratified
     k-fold cross-validation. Sessions are the samples; with ``cluster`` the folds keep each cluster whole
     (no therapist in both training and test). The baseline is the same model on shuffled labels.
+    ``count_column``: ``assignments`` holds session x topic counts (see :func:`topics.compare.compare_groups`).
 
     Returns
     -------
@@ -31,7 +33,8 @@ def predict_group(assignments: pd.DataFrame, by: str, *, groups: list[str] | Non
     from sklearn.preprocessing import StandardScaler
     from threadpoolctl import threadpool_limits
 
-    st = session_table(assignments, by, groups=groups, min_sessions=max(min_sessions, folds), cluster=cluster)
+    st = session_table(assignments, by, groups=groups, min_sessions=max(min_sessions, folds), cluster=cluster,
+                       count_column=count_column)
     x, _, _, valid = session_shares(st, estimand="session", denominator=denominator)
     x, y = x[valid], st.sessions["group"].to_numpy()[valid]
     clusters = st.sessions["cluster"].astype(str).to_numpy()[valid]

@@ -67,6 +67,7 @@ def compare_groups(
     labels: pd.Series | None = None,
     n_boot: int | None = None,
     reference: str = "auto",
+    count_column: str | None = None,
 ) -> pd.DataFrame:
     """Per-topic prevalence contrast between groups of sessions, valid for unequal sizes and spreads.
 
@@ -110,6 +111,9 @@ def compare_groups(
         ``"both"`` when each group has at least 20 clusters in every stratum it is resampled in (there the
         bootstrap-t corrects the skewness of sparse topics in a small, varied group), else ``"permutation"`` (with fewer clusters a bootstrap
         has too few distinct resamples and costs power). ``n_perm`` replicates either way.
+    count_column : str, optional
+        ``assignments`` holds counts (one row per session and topic, ``count_column`` remarks), such as the
+        whole-corpus counts of the Dask engine: the same result as the per-remark table they summarise.
 
     Returns
     -------
@@ -123,7 +127,8 @@ def compare_groups(
     """
     if reference not in REFERENCES:
         raise InputError(f"reference must be one of {list(REFERENCES)}, got {reference!r}")
-    st = session_table(assignments, by, strata=strata, groups=groups, min_sessions=min_sessions, cluster=cluster)
+    st = session_table(assignments, by, strata=strata, groups=groups, min_sessions=min_sessions, cluster=cluster,
+                       count_column=count_column)
     shares, weights, columns, valid = session_shares(st, estimand=estimand, denominator=denominator)
     cd = cluster_data(st, shares, weights, columns, totals=denominator_counts(st, denominator))
     rng = np.random.default_rng(seed)

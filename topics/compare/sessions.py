@@ -131,7 +131,7 @@ def _session_values(a: pd.DataFrame, column: str, sessions: list[str], what: str
 
 def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = None,
                   groups: list[str] | None = None, min_sessions: int = 2,
-                  cluster: str | None = None) -> SessionTable:
+                  cluster: str | None = None, count_column: str | None = None) -> SessionTable:
     """Count remarks per session and topic, with each session's group, stratum and cluster.
 
     Parameters
@@ -149,6 +149,10 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
     cluster : str, optional
         Column naming the unit of resampling above the session (e.g. ``therapist`` or ``speaker_id``;
         the prompt that several single-turn replies answer). Default: each session is its own cluster.
+    count_column : str, optional
+        The table holds counts, not remarks: each row is ``count_column`` remarks of one session and topic
+        (the whole-corpus session x topic counts of the Dask engine). The result is the same as for the
+        per-remark table those counts summarise.
 
     Returns
     -------
@@ -163,6 +167,11 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
     """
     col = resolve_column(assignments, by)
     a = assignments
+    if count_column is not None:
+        if count_column not in a.columns:
+            raise InputError(f"no count column {count_column!r}", column=count_column)
+        if (pd.to_numeric(a[count_column], errors="coerce").fillna(-1) < 0).any():
+            raise InputError(f"column {count_column!r} must hold counts (whole numbers >= 0)", column=count_column)
     missing = a[col].isna()
     if missing.all():
         raise InputError(f"every value of {col!r} is missing", column=col)
@@ -200,8 +209,9 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
     counts = np.zeros((len(sess), len(topic_ids)), dtype=np.int64)
     t_index = {t: i for i, t in enumerate(topic_ids)}
     real = a["topic"].to_numpy() != -1
-    np.add.at(counts, (rows[real], [t_index[int(t)] for t in a["topic"].to_numpy()[real]]), 1)
-    remarks = np.bincount(rows, minlength=len(sess))
+    n = a[count_column].to_numpy(dtype=np.int64) if count_column is not None else np.ones(len(a), dtype=np.int64)
+    np.add.at(counts, (rows[real], [t_index[int(t)] for t in a["topic"].to_numpy()[real]]), n[real])
+    remarks = np.bincount(rows, weights=n, minlength=len(sess)).astype(np.int64)
     stratum = _session_values(a, strata, sess, "stratification") if strata is not None else np.full(len(sess), "all")
     group = per_session.reindex(sess).to_numpy()
     if cluster is not None:

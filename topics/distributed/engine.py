@@ -20,9 +20,11 @@ group) and is never held whole by this process (the driver):
    vocabulary, as the curated view uses), the drop account of the whole corpus.
 
 What lands in the run folder besides the usual files (``RUN/distributed/``): ``assignments/`` (parquet, one
-file per partition), ``session_topic_counts.parquet``, ``topic_word_counts.parquet``, ``drop_counts.csv`` and
-``summary.json``. The report, comparisons, evaluation and curation read the sample run as they read any run;
-the whole-corpus tables are read with :func:`load_distributed`.
+file per partition), ``session_topic_counts.parquet``, ``sessions.parquet`` (remarks and session-level
+metadata per session), ``topic_word_counts.parquet``, ``drop_counts.csv`` and ``summary.json``. Curation and
+evaluation read the sample run as they read any run; group comparisons (``topics compare``, the report) use
+the whole-corpus session x topic counts (:meth:`DistributedRun.session_counts`,
+:func:`topics.compare.compare_distributed`). The whole-corpus tables are read with :func:`load_distributed`.
 
 The cluster: ``scheduler`` (an address such as ``tcp://10.0.0.5:8786``) or a ready ``distributed.Client``;
 without either, a :class:`distributed.LocalCluster` of ``n_workers`` processes with one thread each is
@@ -48,8 +50,17 @@ from topics._files import atomic_folder
 from topics.analysis import Analysis, _carry_over_user_files
 from topics.clean import drop_counts
 from topics.config import TopicConfig
+from topics.curate import CuratedView
 from topics.distributed.lazy import draw_sessions, read_lazy
-from topics.distributed.workers import assign_partition, drop_partition, preload, word_partition
+from topics.distributed.workers import (
+    ASSIGNMENT_COLUMNS,
+    NO_VALUE,
+    assign_partition,
+    drop_partition,
+    preload,
+    session_partition,
+    word_partition,
+)
 from topics.errors import ConfigError, InputError
 from topics.pipeline import fit as fit_corpus
 from topics.read import REQUIRED_COLUMNS
@@ -57,6 +68,8 @@ from topics.read.files import _apply_mapping
 
 DISTRIBUTED_DIR = "distributed"
 """Sub-folder of the run folder with the whole-corpus outputs."""
+SESSIONS_FILE = "sessions.parquet"
+"""One row per session: remarks and the session-level metadata (``RUN/distributed/``)."""
 SPLIT_LABEL = "split in curation: not mapped"
 """Curated label of the counts of a raw topic that a ledger split (counts cannot be split)."""
 
@@ -112,6 +125,65 @@ class DistributedRun:
         table["share"] = table["remarks"] / table["remarks"].sum()
         return table.sort_values("remarks", ascending=False, ignore_index=True)
 
+    def sessions(self) -> pd.DataFrame:
+        """One row per session of the whole corpus: ``session_id``, ``remarks`` and the session-level metadata.
+
+        A metadata column is session-level when it holds one value in every session (the groups, strata and
+        clusters a comparison needs); columns that vary within a session are listed in ``summary.json``
+        (``varying_columns``) and left out. Runs written before this table existed give the sessions of the
+        session x topic counts.
+        """
+        path = self.folder / DISTRIBUTED_DIR / SESSIONS_FILE
+        if path.is_file():
+            return pd.read_parquet(path)
+        counts = self.session_topic_counts()
+        keys = [c for c in counts.columns if c not in ("topic", "n")]
+        return counts.groupby(keys, dropna=False)["n"].sum().rename("remarks").reset_index()
+
+    def session_counts(self, view: CuratedView | None = None) -> pd.DataFrame:
+        """Whole-corpus remarks per session and topic, with each session's metadata: what comparisons take.
+
+        Parameters
+        ----------
+        view : CuratedView, optional
+            A curation of the sample's model (``analysis.curation`` of a curated analysis, or
+            :func:`topics.curate.apply_ledger`): raw topics are sent where the curation sent their remarks.
+            Remarks of a raw topic the ledger split cannot be sent anywhere from counts: they are left out
+            (``attrs["unmapped_remarks"]`` says how many). Default: the raw model's topics.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``session_id``, ``topic``, ``label``, ``n`` (remarks), and every session-level metadata column
+            (:meth:`sessions`); ``topic`` -1 holds remarks without a topic (outliers, set aside). Pass it to
+            :func:`topics.compare.run_comparison` with ``count_column="n"``.
+        """
+        counts = self.session_topic_counts()
+        counts = counts.groupby(["session_id", "topic"], dropna=False)["n"].sum().reset_index()
+        unmapped = 0
+        if view is None:
+            labels = dict(zip(self.analysis.raw_topics["topic"], self.analysis.raw_topics["label"], strict=True))
+            labels.setdefault(-1, "outliers")
+            counts["label"] = counts["topic"].map(labels).fillna("not in the model")
+        else:
+            mapping = _curated_mapping(view.flows)
+            counts = counts.rename(columns={"topic": "raw_topic"}).join(mapping, on="raw_topic")
+            lost = counts["topic"].isna()
+            unmapped = int(counts.loc[lost, "n"].sum())
+            counts = counts[~lost].astype({"topic": "int64"})
+            counts.loc[counts["bucket"].fillna("") != "", "topic"] = -1
+            counts = counts.groupby(["session_id", "topic"], dropna=False).agg(
+                n=("n", "sum"), label=("label", "first")
+            ).reset_index()
+            curated = dict(zip(view.topics["topic"], view.topics["label"], strict=True))
+            counts["label"] = counts["topic"].map(curated).fillna(counts["label"])
+        sessions = self.sessions()
+        reserved = {"topic", "label", "n", "raw_topic", "bucket", "remarks"}
+        metadata = sessions[[c for c in sessions.columns if c not in reserved]]
+        table = counts.merge(metadata, on="session_id", how="left")
+        table.attrs["unmapped_remarks"] = unmapped
+        return table
+
     def curated_counts(self, ledger: str | Path | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
         """The whole-corpus counts in the curated view of a ledger.
 
@@ -144,18 +216,7 @@ class DistributedRun:
         chosen = run_ledger(self.folder, ledger)
         if chosen is None:
             raise InputError("no curation ledger: pass one, or write RUN/ledger.yaml first", path=self.folder)
-        flows = apply_ledger(self.analysis.model, chosen).flows
-        per_raw = flows.groupby("raw_topic").agg(
-            destinations=("topic", "size"),
-            topic=("topic", "first"),
-            label=("label", "first"),
-            bucket=("bucket", "first"),
-        )
-        split = per_raw["destinations"] > 1
-        per_raw.loc[split, "topic"] = pd.NA
-        per_raw.loc[split, "label"] = SPLIT_LABEL
-        per_raw.loc[split, "bucket"] = ""
-        mapping = per_raw[["topic", "label", "bucket"]].astype({"topic": "Int64"})
+        mapping = _curated_mapping(apply_ledger(self.analysis.model, chosen).flows)
         counts = self.session_topic_counts().rename(columns={"topic": "raw_topic"})
         counts = counts.join(mapping, on="raw_topic")
         unknown = counts["label"].isna()  # a raw topic the sample never used (transform cannot give one)
@@ -167,6 +228,24 @@ class DistributedRun:
         words = words[words["topic"].notna()]
         words = words.groupby(["topic", "word"])["n"].sum().reset_index()
         return sessions, words
+
+
+def _curated_mapping(flows: pd.DataFrame) -> pd.DataFrame:
+    """Where each raw topic went in a curation (``topic``, ``label``, ``bucket`` by ``raw_topic``).
+
+    A raw topic the ledger split has more than one destination: ``topic`` missing, label :data:`SPLIT_LABEL`.
+    """
+    per_raw = flows.groupby("raw_topic").agg(
+        destinations=("topic", "size"),
+        topic=("topic", "first"),
+        label=("label", "first"),
+        bucket=("bucket", "first"),
+    )
+    split = per_raw["destinations"] > 1
+    per_raw.loc[split, "topic"] = pd.NA
+    per_raw.loc[split, "label"] = SPLIT_LABEL
+    per_raw.loc[split, "bucket"] = ""
+    return per_raw[["topic", "label", "bucket"]].astype({"topic": "Int64"})
 
 
 # ---------------------------------------------------------------------------------------------- the driver
@@ -402,15 +481,44 @@ def _aggregate(
     n = int(table["count"].sum())
     table["share"] = table["count"] / n if n else 0.0
     table.to_csv(target / "drop_counts.csv", index=False)
+    session_columns, varying = _session_table(assigned, target / SESSIONS_FILE)
     totals = pd.read_parquet(target / "session_topic_counts.parquet").groupby("topic")["n"].sum()
     remarks = int(totals.sum())
     return {
+        "session_columns": session_columns,
+        "varying_columns": varying,
         "utterances": n,
         "remarks": remarks,
         "outlier_share": float(totals.get(-1, 0) / remarks) if remarks else 0.0,
         "topics_used": int((totals.index != -1).sum()),
         "compare_by": by,
     }
+
+
+def _session_table(assigned: Any, target: Path) -> tuple[list[str], list[str]]:
+    """Write one row per session (remarks, session-level metadata); the session-level and varying columns.
+
+    Computed on the cluster from the smallest and largest value of each metadata column per session
+    (:func:`~topics.distributed.workers.session_partition`); the driver receives one row per session.
+    """
+    columns = [str(c) for c in assigned.columns if c not in ASSIGNMENT_COLUMNS]
+    meta = session_partition(pd.DataFrame(columns=["session_id", *columns]), columns)
+    per_part = assigned[["session_id", *columns]].map_partitions(session_partition, columns, meta=meta)
+    how = {"remarks": "sum", **{f"{kind}{i}": kind for i in range(len(columns)) for kind in ("min", "max")}}
+    per_session = per_part.groupby("session_id").agg(how).compute().reset_index()
+    table = per_session[["session_id", "remarks"]].copy()
+    session_columns, varying = [], []
+    for i, column in enumerate(columns):
+        low, high = per_session[f"min{i}"].astype(str), per_session[f"max{i}"].astype(str)
+        empty = low == NO_VALUE  # a session without a value of this column
+        if ((low == high) | empty).all():
+            table[column] = low.where(~empty, None).astype("string")
+            session_columns.append(column)
+        else:
+            varying.append(column)
+    table = table.sort_values("session_id", ignore_index=True)
+    table.to_parquet(target, index=False)
+    return session_columns, varying
 
 
 def _single_file(folder: Path, target: Path) -> None:

@@ -25,6 +25,9 @@ ASSIGNMENT_COLUMNS = ("utterance_id", "session_id", "turn", "speaker_id", "topic
 SENTINEL_ID = "\x00topics-sentinel"
 SENTINEL_TEXT = " ".join(["sentinel remark that keeps the drop account of a partition complete"] * 5)
 
+NO_VALUE = "\U0010ffff" * 4
+"""Stands for a missing metadata value in :func:`session_partition` (sorts after every real value)."""
+
 _WORKER_STATE: dict[tuple[str, str], Any] = {}
 _WORKER_LOCK = threading.Lock()
 
@@ -170,3 +173,43 @@ def word_partition(part: pd.DataFrame, model_dir: str, embedding: dict[str, Any]
         nz = sums.nonzero()[0]
         frames.append(pd.DataFrame({"topic": np.int64(topic), "word": vocabulary[nz], "n": sums[nz].astype("int64")}))
     return pd.concat(frames, ignore_index=True) if frames else empty
+
+
+def session_partition(part: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Per session of one partition: modelled remarks and the smallest and largest value of each column.
+
+    A column is session-level when, over all partitions, its smallest and largest value agree in every session
+    (missing values aside): the driver learns that from one row per session, whatever the corpus size.
+
+    Parameters
+    ----------
+    part : pandas.DataFrame
+        Rows of the partitioned assignment table.
+    columns : list of str
+        The metadata columns; output columns are ``min{i}`` and ``max{i}`` for the i-th (user column names
+        never become output names).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``session_id``, ``remarks``, ``min0``, ``max0``, ...
+    """
+    out = {"session_id": pd.Series(dtype=str), "remarks": pd.Series(dtype="int64")}
+    for i in range(len(columns)):
+        out[f"min{i}"] = pd.Series(dtype=str)
+        out[f"max{i}"] = pd.Series(dtype=str)
+    if part.empty:
+        return pd.DataFrame(out)
+    # missing values never win: the largest string for the minimum, the smallest for the maximum (so a session
+    # of missing values only has min = NO_VALUE)
+    frame = pd.DataFrame({"session_id": part["session_id"].astype(str).to_numpy()})
+    for i, column in enumerate(columns):
+        text = part[column].astype(object).where(part[column].notna(), None)
+        frame[f"lo{i}"] = text.fillna(NO_VALUE).astype(str).to_numpy()
+        frame[f"hi{i}"] = text.fillna("").astype(str).to_numpy()
+    grouped = frame.groupby("session_id", sort=False)
+    table = pd.DataFrame({"remarks": grouped.size().astype("int64")})
+    for i in range(len(columns)):
+        table[f"min{i}"] = grouped[f"lo{i}"].min()
+        table[f"max{i}"] = grouped[f"hi{i}"].max()
+    return table.reset_index()[list(out)].astype({name: series.dtype for name, series in out.items()})

@@ -218,7 +218,9 @@ def _comparison_context(comp: Comparison, div, assignments: pd.DataFrame, n_perm
     }
 
 
-def summary_lines(analysis: Analysis, comp: Comparison | None, quality: dict | None) -> list[str]:
+def summary_lines(
+    analysis: Analysis, comp: Comparison | None, quality: dict | None, whole: dict | None = None
+) -> list[str]:
     """At most five sentences that say what the report found, every number computed from the analysis.
 
     Parameters
@@ -229,6 +231,8 @@ def summary_lines(analysis: Analysis, comp: Comparison | None, quality: dict | N
         The group comparison.
     quality : dict, optional
         The quality context (``summary``, and ``stability`` after ``topics evaluate``).
+    whole : dict, optional
+        The whole corpus of a Dask-engine run: the first line then counts it, and says what the sample is.
 
     Returns
     -------
@@ -247,6 +251,12 @@ def summary_lines(analysis: Analysis, comp: Comparison | None, quality: dict | N
             else "."
         )
     ]
+    if whole is not None:
+        lines[0] = (
+            f"{whole['remarks']:,} therapist remarks from {whole['sessions']:,} sessions were assigned to "
+            f"{len(topics)} topics found in a sample of {whole['sample_sessions']:,} sessions "
+            f"({whole['sample_remarks']:,} remarks); {outliers:.0%} of the sample's remarks fit no topic."
+        )
     if len(topics):
         top = [f"{r.label} ({r.share:.0%})" for r in topics.head(3).itertuples()]
         lines.append("The largest topics: " + "; ".join(top) + ".")
@@ -350,6 +360,7 @@ def render_html(
     comp: Comparison | None = None,
     privacy: str = "",
     quality: dict | None = None,
+    whole: dict | None = None,
 ) -> str:
     """Render the report as one HTML string (plotly.js inlined).
 
@@ -366,6 +377,12 @@ def render_html(
         Shown at the top.
     comp : Comparison, optional
         The group comparison (its figures must be in ``figs`` under ``compare_<name>``).
+    privacy : str
+        What the report did about identifiers.
+    quality : dict, optional
+        The quality context.
+    whole : dict, optional
+        For a run of the Dask engine, the whole corpus (:func:`topics.reporting.html_report.whole_corpus_context`).
 
     Returns
     -------
@@ -406,7 +423,8 @@ def render_html(
         curation_fig=div("curation"),
         drop_rows=analysis.drop_counts.to_dict("records"),
         marker_note=marker_note(analysis.raw_assignments),
-        summary_lines=summary_lines(analysis, comp, quality),
+        summary_lines=summary_lines(analysis, comp, quality, whole),
+        whole=whole,
         topic_rows=_topic_rows(analysis),
         sizes_fig=div("topic_sizes"),
         words_fig=div("top_words"),

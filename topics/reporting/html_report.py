@@ -23,7 +23,8 @@ import plotly.graph_objects as go
 from topics import plots
 from topics._files import atomic_write_text
 from topics.analysis import Analysis, load_run
-from topics.compare import Comparison, run_configured
+from topics.compare import Comparison, compare_distributed, run_configured
+from topics.distributed import DISTRIBUTED_DIR, DistributedRun, load_distributed
 from topics.errors import InputError
 from topics.evaluate import evaluate
 from topics.reporting.context import render_html, stability_names
@@ -78,12 +79,17 @@ def transition_topics(analysis: Analysis, n: int = 15) -> list[int]:
     return plots.hierarchy_order(analysis.topic_similarity(), keep=largest)
 
 
-def comparison(analysis: Analysis) -> tuple[Comparison | None, str | None]:
-    """The group comparison of the report (the ``[compare]`` settings and the seed), or why there is none."""
+def comparison(analysis: Analysis, whole: DistributedRun | None = None) -> tuple[Comparison | None, str | None]:
+    """The group comparison of the report (the ``[compare]`` settings and the seed), or why there is none.
+
+    For a run of the Dask engine (``whole``), over every session of the corpus from its session x topic counts.
+    """
     by = analysis.config.compare.by
     if not by:
         return None, None
     try:
+        if whole is not None:
+            return compare_distributed(whole, analysis=analysis), None
         return run_configured(analysis.assignments, analysis.config), None
     except InputError as err:
         return None, f"No comparison by {by!r}: {err.message}"
@@ -166,10 +172,38 @@ class _Progress:
             )
 
 
+def whole_corpus(run_folder: Path | None) -> DistributedRun | None:
+    """The whole-corpus tables of a run of the Dask engine, or None for a run of one process."""
+    if run_folder is None or not (run_folder / DISTRIBUTED_DIR / "summary.json").is_file():
+        return None
+    return load_distributed(run_folder)
+
+
+def whole_corpus_context(whole: DistributedRun, analysis: Analysis) -> dict:
+    """What the report says about the whole corpus of a Dask-engine run: counts, drop account, topic sizes."""
+    counts = whole.session_counts(analysis.curation)
+    per_topic = counts.groupby("topic")["n"].sum()
+    total = int(per_topic.sum())
+    drops = whole.drop_counts()
+    s = whole.summary
+    return {
+        "sessions": int(s.get("sessions", 0)),
+        "utterances": int(s.get("utterances", 0)),
+        "remarks": int(s.get("remarks", 0)),
+        "sample_sessions": int(s.get("sample_sessions", 0)),
+        "sample_remarks": int(s.get("sample_remarks", 0)),
+        "workers": s.get("workers"),
+        "unmapped": int(counts.attrs.get("unmapped_remarks", 0)),
+        "sizes": {int(t): (int(n), n / total if total else 0.0) for t, n in per_topic.items()},
+        "drop_rows": drops.to_dict("records"),
+    }
+
+
 def _all_figures(
     shown: _Shown,
     run_folder: Path | None,
     progress: _Progress | None = None,
+    whole: DistributedRun | None = None,
 ) -> tuple[dict[str, go.Figure], dict, Comparison | None]:
     """Topic, quality and comparison figures (with the quality context and the comparison)."""
     progress = progress or _Progress(False)
@@ -181,7 +215,7 @@ def _all_figures(
     figs.update({f"quality_{k}": v for k, v in quality_figs.items()})
     if analysis.config.compare.by:
         progress.step(f"comparing groups by {analysis.config.compare.by} (permutation tests; the longest step)")
-    comp, why = comparison(analysis)
+    comp, why = comparison(analysis, whole)
     if why:
         shown.warnings.append(why)
     if comp is not None:
@@ -266,7 +300,8 @@ def report(
         analysis = analysis.compared_by(compare_by or None)
     steps.step("de-identifying the remarks shown")
     shown = _shown(analysis, deidentify)
-    figs, quality_ctx, comp = _all_figures(shown, run_folder, steps)
+    whole = whole_corpus(run_folder)
+    figs, quality_ctx, comp = _all_figures(shown, run_folder, steps, whole)
     formats = analysis.config.report.static_formats if formats is None else formats
     if formats:
         steps.step(f"writing static figures ({', '.join(formats)}; a few seconds each)")
@@ -281,6 +316,7 @@ def report(
         comp=comp,
         privacy=shown.privacy,
         quality=quality_ctx,
+        whole=whole_corpus_context(whole, shown.analysis) if whole is not None else None,
     )
     path = atomic_write_text(out, html_text)
     steps.done(path)
