@@ -55,6 +55,8 @@ BACKCHANNEL_TOKENS: tuple[str, ...] = (
     "so", "well", "good", "great", "cool", "nice", "wow", "no", "sorry", "thanks", "thank", "you",
 )
 """Words that make up back-channel remarks (``Mm-hmm.``, ``Okay, I see.``, ``Right, right.``)."""
+UMAP_BACKENDS: tuple[str, ...] = ("auto", "cpu", "cuml")
+"""Values of ``[umap] backend``."""
 UMAP_METRICS: tuple[str, ...] = (
     "cosine", "euclidean", "manhattan", "chebyshev", "correlation", "canberra", "braycurtis", "hellinger",
     "l1", "l2", "linf", "taxicab",
@@ -167,6 +169,10 @@ class UMAPConfig:
     cache : bool
         Keep the neighbour graph and the reduction in ``<embedding cache_dir>/reductions`` so that a
         rerun changing only the clustering skips UMAP.
+    backend : {"auto", "cpu", "cuml"}
+        The implementation of UMAP and HDBSCAN: ``"cpu"`` umap-learn and hdbscan; ``"cuml"`` RAPIDS cuML on
+        the GPU (the optional extra ``gpu``; an error when cuML or a CUDA device is missing); ``"auto"``
+        (default) cuML when both are present, else the CPU (:mod:`topics.model.gpu`).
     """
 
     n_neighbors: int = 15
@@ -174,6 +180,7 @@ class UMAPConfig:
     min_dist: float = 0.0
     metric: str = "cosine"
     cache: bool = True
+    backend: str = "auto"
 
     def check(self, bad: Bad) -> None:
         """Raise ``bad(key, message)`` for the first value out of range."""
@@ -185,6 +192,8 @@ class UMAPConfig:
             raise bad("min_dist", "must not be negative")
         if self.metric not in UMAP_METRICS:
             raise bad("metric", f"unknown UMAP metric {self.metric!r}; one of {', '.join(UMAP_METRICS)}")
+        if self.backend not in UMAP_BACKENDS:
+            raise bad("backend", f"must be one of {', '.join(UMAP_BACKENDS)}, got {self.backend!r}")
 
 
 @dataclass
@@ -524,6 +533,7 @@ DEFAULT_COMMENTS: dict[str, str] = {
     "umap.n_components": "dimensions HDBSCAN clusters in",
     "umap.metric": "cosine, euclidean, manhattan, correlation, ... (dense metrics)",
     "umap.cache": "keep the neighbour graph and reduction in <cache_dir>/reductions",
+    "umap.backend": 'UMAP and HDBSCAN: "cpu", "cuml" (RAPIDS, GPU), or "auto": cuML when installed with a GPU',
     "hdbscan.min_cluster_size": "max(10, round(remarks / auto_divisor)); or an integer",
     "hdbscan.min_samples": "density smoothing, capped at min_cluster_size; false: HDBSCAN's default",
     "hdbscan.cluster_selection_method": '"eom" or "leaf" (more, smaller topics)',

@@ -199,16 +199,23 @@ class TopicModel:
             )
 
     def _reducer(self, seed: int) -> Any:
+        from topics.model.gpu import cuml_umap, use_cuml
         from topics.model.reduction import CachedUMAP
 
         u = self.config.umap
+        if use_cuml(u.backend):
+            return cuml_umap(u, seed)
         return CachedUMAP(n_neighbors=u.n_neighbors, n_components=u.n_components, min_dist=u.min_dist,
                           metric=u.metric, random_state=seed, cache_dir=self.reduction_cache_dir())
 
     def _clusterer(self) -> Any:
         from hdbscan import HDBSCAN
 
+        from topics.model.gpu import cuml_hdbscan, use_cuml
+
         h = self.config.hdbscan
+        if use_cuml(self.config.umap.backend):
+            return cuml_hdbscan(h, self.min_cluster_size_)
         return HDBSCAN(
             min_cluster_size=self.min_cluster_size_,
             min_samples=None if h.min_samples is None else min(h.min_samples, self.min_cluster_size_),
@@ -316,7 +323,7 @@ class TopicModel:
         fit_clusters = self._fit_consensus if cfg.hdbscan.consensus_fits > 1 else self._fit_single
         bt, raw_topics, probs = fit_clusters(docs, embeddings, vectorizer, representation)
         timings["cluster_s"] = time.perf_counter() - t0
-        timings["umap_cached"] = float(self.reduction_.from_cache_)
+        timings["umap_cached"] = float(getattr(self.reduction_, "from_cache_", False))  # cuML: never cached
         if (raw_topics != OUTLIER).sum() == 0:
             raise InputError(
                 f"HDBSCAN found no topic among {len(docs)} remarks with min_cluster_size={self.min_cluster_size_}; "
@@ -344,6 +351,7 @@ class TopicModel:
             "consensus_seeds": getattr(self, "consensus_seeds_", None) if cfg.hdbscan.consensus_fits > 1 else None,
             "data_sha256": data_hash(remarks["text"], remarks["utterance_id"]),
             "embedding_model": self._get_embedder().identity,
+            "umap_hdbscan": "cuml" if type(self.reduction_).__module__.startswith("cuml") else "umap-learn + hdbscan",
             "versions": package_versions(),
             "timings": timings,
         }
