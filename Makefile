@@ -2,15 +2,19 @@
 #   make demo   - create .venv, install everything pinned, fit the bundled demo corpus, write figures/report.html
 #   make test   - create .venv (if needed), install everything pinned, run the test suite
 # Both are idempotent: a second run reuses .venv and the embedding cache (.cache/).
+# make setup also creates .venv-taguette, a second venv holding Taguette (requirements-taguette.lock), which
+# the test suite runs as a real qualitative-coding program; Taguette's pins conflict with the main .venv.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+TAGUETTE_VENV  := .venv-taguette
+TAGUETTE_STAMP := $(TAGUETTE_VENV)/.installed
 
 .PHONY: setup browser demo test lint clean-cache
 
-setup: $(STAMP)
+setup: $(STAMP) $(TAGUETTE_STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -20,6 +24,15 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)
+
+# Taguette in a venv of its own (it pins bleach 5.0.1; the main .venv has 6.4.0). The .gitignore written
+# inside keeps the venv out of git status and out of ruff.
+$(TAGUETTE_STAMP): requirements-taguette.lock
+	test -x $(TAGUETTE_VENV)/bin/python || $(PYTHON) -m venv $(TAGUETTE_VENV)
+	echo '*' > $(TAGUETTE_VENV)/.gitignore
+	$(TAGUETTE_VENV)/bin/python -m pip install --quiet --upgrade "pip>=24"
+	$(TAGUETTE_VENV)/bin/python -m pip install --quiet -r requirements-taguette.lock
+	touch $(TAGUETTE_STAMP)
 
 # Static PNG/SVG export (kaleido) needs a Chrome-family browser; Debian's chromium is installed when
 # missing and we are root. Without it the report is still written, without static figures. strace lets the

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
 import io
+import json
+import os
+import subprocess
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -13,14 +17,16 @@ from click.testing import CliRunner
 from topics.clean import Deidentifier
 from topics.cli import main
 from topics.curate import Entry, Ledger, apply_ledger
-from topics.curate.qda_codes import topic_guid
+from topics.curate.qda_codes import all_codes, code_table, topic_guid
 from topics.curate.qda_import import import_qda, qda_entries, same_text
 from topics.errors import InputError
 from topics.read import refiqda
 from topics.read.refiqda import read_qda
-from topics.reporting.refiqda import write_qdc, write_qdpx
+from topics.reporting.refiqda import transcript, write_codebook_csv, write_qdc, write_qdpx
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+PROJECT = Path(__file__).resolve().parents[2]
+TAGUETTE_PYTHON = PROJECT / ".venv-taguette" / "bin" / "python"
+"""Made by ``make setup`` from requirements-taguette.lock (Taguette cannot share the main venv)."""
 PNS = "urn:QDA-XML:project:1.0"
 CNS = "urn:QDA-XML:codebook:1.0"
 GOOD_CODEBOOK = (
@@ -285,39 +291,112 @@ def test_export_commands(exported, tmp_path):
 
 
 # ------------------------------------------------------------------ a codebook written by Taguette
+def run_taguette(csv_path: Path, qdc: Path, *edits: str) -> dict:
+    """Run tests/taguette_roundtrip.py with the Python of .venv-taguette (Taguette 1.5.2's own code)."""
+    if not TAGUETTE_PYTHON.is_file():
+        pytest.fail(
+            f"{TAGUETTE_PYTHON.relative_to(PROJECT)} is missing: run `make setup` (it installs Taguette from "
+            "requirements-taguette.lock)",
+            pytrace=False,
+        )
+    env = {"PATH": os.defpath, "HOME": str(qdc.parent), "LANG": "C.UTF-8", "PYTHONNOUSERSITE": "1"}
+    done = subprocess.run(
+        [str(TAGUETTE_PYTHON), str(PROJECT / "tests" / "taguette_roundtrip.py"), str(csv_path), str(qdc), *edits],
+        env=env,
+        cwd=qdc.parent,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 @pytest.mark.slow
-def test_a_codebook_written_by_taguette_imports_into_the_ledger(annomi_run, tmp_path):
-    """tests/fixtures/taguette_codebook.qdc was written by Taguette 1.5.2's own code (see
-    tests/fixtures/make_taguette_codebook.py): the researcher imported three topics and a bucket, deleted
-    "Small talk" and added "Ambivalence"."""
+def test_a_codebook_edited_in_taguette_imports_into_the_ledger(annomi_run, annomi_extract, tmp_path):
+    """The curated topics go to Taguette as its CSV codebook; in Taguette (its own code, in .venv-taguette) the
+    researcher deletes a topic's tag, renames two (one keeping the ``(topic N)`` suffix, one not), adds a tag
+    of their own with a description and codes a passage with it, and exports the REFI-QDA codebook; the
+    toolkit imports that file into the ledger."""
     analysis, _ = annomi_run
     model = analysis.model
-    others = [int(t) for t in model.topics_["topic"] if t not in (-1, 0, 1, 2)]
-    book = Ledger(
+    ledger = Ledger(
         entries=[
-            Entry(op="rename", topics=[0], label="Alcohol use"),
-            Entry(op="rename", topics=[1], label="Smoking"),
-            Entry(op="rename", topics=[2], label="Small talk"),
-            *[Entry(op="drop", topics=[t], bucket="other topics") for t in others],
+            Entry(op="rename", topics=[0], label="Alcohol use", author="A. Expert"),
+            Entry(op="rename", topics=[1], label="=SUM(1+1) looks like a formula", author="A. Expert"),
+            Entry(op="drop", topics=[3], bucket="small talk", author="A. Expert"),
         ]
+    ).save(tmp_path / "ledger.yaml")
+    curated = analysis.curate(ledger)
+    view = curated.curation
+    labels = view.topics.set_index("topic")["label"]
+    csv_path = write_codebook_csv(curated, tmp_path / "codebook.csv", deidentifier=Deidentifier(use_ner=False))
+    rows = list(csv.DictReader(io.StringIO(csv_path.read_text(encoding="utf-8-sig"))))
+    codes = code_table(view)
+    assert len(rows) == len(codes) and [r["tag"] for r in rows][-2:] == ["set aside: small talk", "outliers (no topic)"]
+    tag = {c.topic: r["tag"] for c, r in zip(codes, rows, strict=True) if c.kind == "topic"}
+    assert tag[0] == "Alcohol use (topic 0)"
+    assert tag[1] == "'=SUM(1+1) looks like a formula (topic 1)"  # guarded for spreadsheets
+    assert "Keywords:" in next(r["description"] for c, r in zip(codes, rows, strict=True) if c.topic == 0)
+    masked = [t for t, name in tag.items() if "[NAME]" in name]
+    assert masked, "the test needs a label that de-identification masks"  # e.g. a topic named by client names
+
+    session = annomi_extract[annomi_extract["session_id"] == annomi_extract["session_id"].iloc[0]]
+    document = tmp_path / "session.txt"
+    document.write_text(transcript(list(zip(session["utterance_id"], session["role"], session["text"], strict=True)))[0])
+    qdc = tmp_path / "taguette.qdc"
+    held = run_taguette(
+        csv_path,
+        qdc,
+        *("--delete", tag[2]),
+        *("--rename", tag[0], "Alcohol and drinking (topic 0)"),
+        *("--rename", tag[5], "Legal trouble"),
+        *("--add", "Ambivalence", "Both sides of the argument, in the client's words"),
+        *("--document", str(document), "--code", "Ambivalence"),
     )
-    ledger = book.save(tmp_path / "ledger.yaml")
-    qda = read_qda(FIXTURES / "taguette_codebook.qdc")
-    assert qda.origin == "Taguette 1.5.2" and len(qda.codes) == 4
+    # what Taguette holds: our tags and descriptions, the edits, and the coded passage
+    in_taguette = {t["path"]: t for t in held["tags"]}
+    assert len(in_taguette) == len(rows) and tag[2] not in in_taguette and tag[0] not in in_taguette
+    assert in_taguette["Alcohol and drinking (topic 0)"]["description"].startswith("Topic 0 of the topic model")
+    assert in_taguette["Ambivalence"]["highlights"] == 1
+
+    qda = read_qda(qdc)
+    assert qda.origin == "Taguette 1.5.2" and qda.kind == "codebook"
+    assert set(qda.codes["name"]) == set(in_taguette)
+    assert not set(qda.codes["guid"]) & {c.guid for c in all_codes(codes)}  # Taguette makes its own GUIDs
+
+    # the rename that kept the suffix is a rename; the one that dropped it reads as a deletion, flagged
     before = len(Ledger.load(ledger).entries)
-    saved, changes = import_qda(FIXTURES / "taguette_codebook.qdc", model, ledger, author="B. Coder")
-    assert changes.matched == 2
-    assert [(e.op, e.topics, e.bucket) for e in changes.entries] == [("drop", [2], None)]
-    assert any("'Ambivalence'" in s for s in changes.skipped)
-    assert len(Ledger.load(ledger).entries) == before + 1
-    view = apply_ledger(model, saved)
-    assert set(view.topics["label"]) == {"Alcohol use", "Smoking", "outliers and set aside"}
+    _, changes = import_qda(qdc, model, ledger, author="B. Coder", write=False)
+    assert changes.matched == len(tag) - 2
+    got = [(e.op, e.topics, e.label, e.bucket) for e in changes.entries]
+    assert got == [("rename", [0], "Alcohol and drinking", None), ("drop", [2], None, None), ("drop", [5], None, None)]
+    assert all("renamed to one of the new codes 'Legal trouble', 'Ambivalence'" in r for r in changes.reasons[1:])
+    assert sorted(changes.skipped) == [
+        f"code {name!r} is not a topic of this run: the ledger cannot create topics"
+        for name in ("Ambivalence", "Legal trouble")
+    ]
+    assert len(Ledger.load(ledger).entries) == before  # write=False
 
-
-def test_taguette_fixture_is_what_the_script_says(tmp_path):
-    text = (FIXTURES / "taguette_codebook.qdc").read_text(encoding="utf-8")
-    assert 'origin="Taguette 1.5.2"' in text and "<Sets />" in text or "<Sets/>" in text
-    assert io.StringIO(text).read().count("<Code ") == 4
+    # told that topic 5 became "Legal trouble": exactly the edits made in Taguette
+    saved, changes = import_qda(qdc, model, ledger, author="B. Coder", renamed={labels[5]: "Legal trouble"})
+    got = [(e.op, e.topics, e.label, e.bucket) for e in changes.entries]
+    assert got == [
+        ("rename", [0], "Alcohol and drinking", None),
+        ("rename", [5], "Legal trouble", None),
+        ("drop", [2], None, None),
+    ]
+    assert all(e.author == "B. Coder" and e.fingerprints for e in changes.entries)
+    assert changes.skipped == ["code 'Ambivalence' is not a topic of this run: the ledger cannot create topics"]
+    assert len(Ledger.load(ledger).entries) == before + 3
+    after = apply_ledger(model, Ledger.load(ledger)).topics.set_index("topic")
+    assert after.loc[0, "label"] == "Alcohol and drinking" and after.loc[5, "label"] == "Legal trouble"
+    assert 2 not in after.index and all(t in after.index for t in masked)
+    assert after.loc[1, "label"] == "=SUM(1+1) looks like a formula"  # matched through the guard, unchanged
+    with pytest.raises(InputError, match="not the label of a topic"):
+        import_qda(qdc, model, ledger, author="x", write=False, renamed={"No such topic": "Ambivalence"})
+    with pytest.raises(InputError, match="no code named 'Tobacco'"):
+        import_qda(qdc, model, ledger, author="x", write=False, renamed={"Legal trouble": "Tobacco"})
 
 
 @pytest.mark.slow

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from topics.clean import Deidentifier
 from topics.curate import Entry, Ledger, apply_ledger
 from topics.curate.qda_codes import guid, topic_guid
-from topics.reporting.refiqda import SCHEMAS, transcript, write_qdc, write_qdpx
+from topics.read.refiqda import read_qda
+from topics.reporting.refiqda import MAX_VALUE_CHARS, SCHEMAS, transcript, write_qdc, write_qdpx
 
 xmlschema = pytest.importorskip("xmlschema")
 
@@ -177,3 +181,135 @@ def test_full_transcripts_deidentified_by_default_with_exact_spans(annomi_run, a
         else:
             assert "Jennifer" not in everything and "555-123-4567" not in everything
             assert said.endswith("😀 déjà vu") and "[" in said
+
+
+# ------------------------------------------------------------------ session metadata: REFI-QDA variables and cases
+HOSTILE = "<script>alert('x')</script>\x00\x07\x1b bad " + "x" * 10_000
+
+
+def with_metadata(corpus: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, dict], list[str]]:
+    """The corpus with metadata columns of every REFI-QDA type (one value per session), and its sessions.
+
+    The first session's note names a person and a phone number, the second's is hostile, the third has no
+    rating; the seventh's rating is 1e-5 (written as a decimal, not in exponent notation).
+    """
+    corpus = corpus.copy()
+    sessions = list(dict.fromkeys(corpus["session_id"]))
+    values = {
+        "rating": {s: [0.25, 1.5, 1e-5, 3.0][i % 4] for i, s in enumerate(sessions)},
+        "visits": {s: i + 1 for i, s in enumerate(sessions)},
+        "follow_up": {s: i % 2 == 0 for i, s in enumerate(sessions)},
+        "session_date": {s: pd.Timestamp("2021-03-01") + pd.Timedelta(days=i) for i, s in enumerate(sessions)},
+        "supervisor_note": {s: f"group {i % 3}" for i, s in enumerate(sessions)},
+    }
+    values["supervisor_note"][sessions[0]] = "Seen by Jennifer Alvarez, call 555-123-4567"
+    values["supervisor_note"][sessions[1]] = HOSTILE
+    for column, by_session in values.items():
+        corpus[column] = corpus["session_id"].map(by_session)
+    corpus.loc[corpus["session_id"] == sessions[2], "rating"] = float("nan")  # a missing value: no VariableValue
+    return corpus, values, sessions
+
+
+def case_values(qde: bytes) -> tuple[dict[str, tuple[str, str]], dict[str, dict[str, tuple[str, str]]], ET.Element]:
+    """Variables (guid -> (name, type)) and per case name, variable name -> (value element, text)."""
+    root = ET.fromstring(qde)
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    variables = {
+        v.get("guid"): (v.get("name"), v.get("typeOfVariable")) for v in root.findall("q:Variables/q:Variable", ns)
+    }
+    cases = {}
+    for case in root.findall("q:Cases/q:Case", ns):
+        got = {}
+        for vv in case.findall("q:VariableValue", ns):
+            ref, value = list(vv)
+            got[variables[ref.get("targetGUID")][0]] = (value.tag.rsplit("}", 1)[1], value.text or "")
+        cases[case.get("name")] = got
+    return variables, cases, root
+
+
+@pytest.mark.slow
+def test_session_metadata_become_variables_and_cases(annomi_run, annomi_extract, tmp_path):
+    analysis, _ = annomi_run
+    corpus, values, order = with_metadata(annomi_extract)
+    sessions = list(dict.fromkeys(analysis.assignments["session_id"]))
+    path = write_qdpx(analysis, tmp_path / "raw.qdpx", corpus=corpus, raw_text=True)
+    with zipfile.ZipFile(path) as zf:
+        qde = zf.read("project.qde")
+    xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd")).validate(qde.decode("utf-8"))
+    variables, cases, root = case_values(qde)
+    types = dict(variables.values())
+    assert {k: types[k] for k in values} == {
+        "rating": "Float",
+        "visits": "Integer",
+        "follow_up": "Boolean",
+        "session_date": "Date",
+        "supervisor_note": "Text",
+    }
+    # AnnoMI's own session metadata; utterance-level columns (the behaviour code) are not session metadata
+    assert {"counselor_type", "mi_quality", "problem"} <= set(types) and "code" not in types
+    assert all(g == guid("variable", name) for g, (name, _) in variables.items())
+    assert list(cases) == sessions
+    s0, s1, s2 = order[:3]
+    assert cases[s0]["rating"] == ("FloatValue", "0.25") and cases[order[3]]["rating"][1] == "3.0"
+    assert cases[order[6]]["rating"] == ("FloatValue", "0.00001")
+    assert "rating" not in cases[s2]  # a missing value is left out, not written as NaN
+    expected_mi = annomi_extract.groupby("session_id")["mi_quality"].first()
+    for sid in sessions:
+        assert cases[sid]["visits"] == ("IntegerValue", str(values["visits"][sid]))
+        assert cases[sid]["follow_up"] == ("BooleanValue", str(values["follow_up"][sid]).lower())
+        assert cases[sid]["session_date"] == ("DateValue", values["session_date"][sid].date().isoformat())
+        assert cases[sid]["mi_quality"] == ("TextValue", expected_mi[sid])
+    assert cases[s0]["supervisor_note"][1] == "Seen by Jennifer Alvarez, call 555-123-4567"
+    # the hostile value: text, not markup; control characters gone; cut to MAX_VALUE_CHARS
+    hostile = cases[s1]["supervisor_note"][1]
+    assert hostile.startswith("<script>alert('x')</script> bad xxx") and hostile.endswith("…")
+    assert len(hostile) == MAX_VALUE_CHARS and not any(ord(ch) < 32 for ch in hostile)
+    assert b"<script>" not in qde and not root.findall(".//script")
+    # each case points at its session's text source
+    ns = {"q": "urn:QDA-XML:project:1.0"}
+    source_of = {s.get("guid"): s.get("name") for s in root.findall("q:Sources/q:TextSource", ns)}
+    for case in root.findall("q:Cases/q:Case", ns):
+        (ref,) = case.findall("q:SourceRef", ns)
+        assert source_of[ref.get("targetGUID")] == case.get("name")
+        assert case.get("guid") == guid("case", case.get("name"))
+
+    # an independent reader reads the cases and variables back to the same values
+    refi = pytest.importorskip("pyrefiqda")
+    project = refi.RefiProject.load(path, extract_dir=str(tmp_path / "x"))
+    name_of = {v.guid: v.name for v in project.variables.variable}
+    assert {v.name: v.type_of_variable.value for v in project.variables.variable} == types
+    read = {
+        c.name: {name_of[vv.variable_ref.target_guid]: vv for vv in c.variable_value} for c in project.cases.case
+    }
+    assert read[s0]["rating"].float_value == Decimal("0.25") and read[s1]["visits"].integer_value == 2
+    assert read[order[6]]["rating"].float_value == Decimal("0.00001")
+    assert read[s0]["follow_up"].boolean_value is True and read[s1]["follow_up"].boolean_value is False
+    assert str(read[s0]["session_date"].date_value) == "2021-03-01"
+    assert read[s1]["supervisor_note"].text_value == hostile
+    assert [c.source_ref[0].target_guid for c in project.cases.case] == [guid("source", s) for s in sessions]
+    # and the toolkit's own reader ignores them: same codes and selections as before
+    qda = read_qda(path)
+    assert len(qda.selections) == len(analysis.assignments) and len(qda.codes) > 0
+
+
+@pytest.mark.slow
+def test_session_metadata_de_identified_by_default(annomi_run, annomi_extract, tmp_path):
+    analysis, _ = annomi_run
+    corpus, _, order = with_metadata(annomi_extract)
+    s0 = order[0]
+    deid = Deidentifier(known_names=["Jennifer Alvarez"], use_ner=False)
+    path = write_qdpx(analysis, tmp_path / "safe.qdpx", corpus=corpus, deidentifier=deid)
+    with zipfile.ZipFile(path) as zf:
+        qde = zf.read("project.qde")
+    xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd")).validate(qde.decode("utf-8"))
+    variables, cases, _ = case_values(qde)
+    note = cases[s0]["supervisor_note"][1]
+    assert "Jennifer" not in note and "555-123-4567" not in note and note.startswith("Seen by [")
+    assert b"Jennifer" not in qde and b"555-123-4567" not in qde
+    # dates are identifiers: the variable is listed, its values withheld
+    assert "session_date" in {name for name, _ in variables.values()}
+    assert all("session_date" not in got for got in cases.values())
+    assert b"2021-03-0" not in qde
+    # categories and numbers are unchanged
+    assert cases[s0]["visits"] == ("IntegerValue", "1") and cases[s0]["mi_quality"][1] in {"high", "low"}
+    assert cases[s0]["follow_up"] == ("BooleanValue", "true")

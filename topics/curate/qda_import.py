@@ -23,9 +23,19 @@ some of a topic's remarks recoded              ``note`` (how many, to which code
 =============================================  ==============================================================
 
 Codes are matched to topics by GUID, and for files from programs that make their own GUIDs (Taguette) by
-name (the topic's current label, any case). New codes and renamed buckets cannot become entries; they are
-listed as skipped. :func:`import_qda` shows nothing and writes nothing by itself: the CLI prints
-:meth:`QdaImport.diff` and asks before it writes.
+name (the topic's current label, any case; a leading apostrophe that a CSV export put before ``=``, ``+``,
+``-`` or ``@`` is ignored). New codes and renamed buckets cannot become entries; they are listed as skipped.
+
+A codebook from a program that names codes only by their name (Taguette's GUIDs are made from the tag's
+name) shows a rename only through a `` (topic N)`` suffix that
+:func:`topics.reporting.refiqda.write_codebook_csv` puts on every topic's tag: a tag renamed with the
+suffix kept is a ``rename``. Without it a renamed code looks like a deleted one plus a new one: the topic
+is proposed as a ``drop``, and when the file has new codes the reason says that it may have been renamed to
+one of them. Who knows it was a rename says so with ``renamed={old label: new name}``, and the import
+proposes the ``rename`` instead.
+
+:func:`import_qda` shows nothing and writes nothing by itself: the CLI prints :meth:`QdaImport.diff` and
+asks before it writes.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from topics._files import CSV_FORMULA_PREFIXES
 from topics.curate.curator import ledger_for
 from topics.curate.ledger import Entry, Ledger, now
 from topics.curate.qda_codes import BUCKET_PREFIX, OUTLIER_CODE, all_codes, code_table, guid
@@ -48,12 +59,19 @@ from topics.read.refiqda import QdaFile, read_qda
 
 _PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
 _TOKEN = re.compile(r"\[[A-Z_]+\]|[^\W_]+(?:['\-][^\W_]+)*|\S", re.UNICODE)
+_TOPIC_SUFFIX = re.compile(r"(.*?)\s*\(topic (-?\d+)\)", re.DOTALL)
+"""A code name ending in `` (topic N)``: the topic it stands for (the CSV codebook for Taguette writes it)."""
 MAX_LISTED = 10
 """Remark ids listed in a note about partial recoding."""
 
 
 def _norm(text: str) -> str:
     return " ".join(str(text).split()).casefold()
+
+
+def _unguard(name: str) -> str:
+    """A name without the apostrophe a spreadsheet-safe CSV put before a leading ``=``, ``+``, ``-``, ``@``."""
+    return name[1:] if name.startswith("'") and name[1:].startswith(CSV_FORMULA_PREFIXES) else name
 
 
 def same_text(imported: str, ours: str) -> bool:
@@ -124,34 +142,95 @@ class QdaImport:
         return "\n".join(lines)
 
 
-def _match_codes(qda: QdaFile, view: CuratedView, ours: list[Any]) -> tuple[dict[str, int], dict[str, str], list[str]]:
-    """Imported code GUID -> topic, imported code GUID -> bucket, and the names of unmatched codes."""
+def _renamed_topics(
+    qda: QdaFile, labels: dict[int, str], renamed: dict[str, str], by_guid: set[int]
+) -> dict[str, int]:
+    """``renamed`` (old label -> new code name) checked against the run and the file: new name -> topic."""
+    out: dict[str, int] = {}
+    names = [_unguard(str(n)) for n in qda.codes["name"]]
+    for old, new in renamed.items():
+        topics = [t for t, lab in labels.items() if same_text(old, lab)]
+        if not topics:
+            raise InputError(f"renamed: {old!r} is not the label of a topic of this run", path=qda.path)
+        if topics[0] in by_guid:
+            raise InputError(
+                f"renamed: the code of {old!r} is in the file (found by its GUID), so its name there is used",
+                path=qda.path,
+            )
+        if not any(same_text(new, n) for n in names):
+            raise InputError(f"renamed: the file has no code named {new!r}", path=qda.path)
+        out[_norm(new)] = topics[0]
+    return out
+
+
+def _match_codes(
+    qda: QdaFile, view: CuratedView, ours: list[Any], renamed: dict[str, str] | None = None
+) -> tuple[dict[str, int], dict[str, str], list[str], list[str]]:
+    """Imported code GUID -> topic, imported code GUID -> bucket, the names of unmatched codes, and warnings.
+
+    A code is a topic's by its GUID; else, in this order (each rule over all codes before the next, so that
+    a looser rule never takes a topic a stricter one gives another code): a `` (topic N)`` suffix (the CSV
+    codebook for Taguette writes one), ``renamed``, the label up to case and spacing, the label up to
+    de-identification placeholders.
+    """
     topic_by_guid = {c.guid: c.topic for c in ours if c.kind == "topic"}
     raw_guids = {c.guid for c in all_codes(ours) if c.kind == "raw"}
     bucket_by_guid = {c.guid: c.bucket for c in ours if c.kind == "bucket"}
     labels = {
         int(t): str(lab) for t, lab in zip(view.topics["topic"], view.topics["label"], strict=True) if t != OUTLIER
     }
-    topic_of: dict[str, int] = {}
+    topic_of: dict[str, int] = {g: int(topic_by_guid[g]) for g in qda.codes["guid"] if g in topic_by_guid}
+    told = _renamed_topics(qda, labels, renamed or {}, set(topic_of.values()))
     bucket_of: dict[str, str] = {}
-    unmatched: list[str] = []
+    pending: list[tuple[str, str]] = []
     for row in qda.codes.itertuples():
-        if row.guid in topic_by_guid:
-            topic_of[row.guid] = int(topic_by_guid[row.guid])
-        elif row.guid in bucket_by_guid:
+        if row.guid in bucket_by_guid:
             bucket_of[row.guid] = str(bucket_by_guid[row.guid])
-        elif row.guid not in raw_guids:
-            by_name = [t for t, lab in labels.items() if same_text(row.name, lab)]
-            bucket = row.name[len(BUCKET_PREFIX) :] if row.name.startswith(BUCKET_PREFIX) else None
-            if by_name and by_name[0] not in topic_of.values():
-                topic_of[row.guid] = by_name[0]
-            elif _norm(row.name) == _norm(OUTLIER_CODE):
-                bucket_of[row.guid] = OUTLIER_BUCKET
-            elif bucket and bucket in set(view.buckets.get("bucket", [])):
-                bucket_of[row.guid] = bucket
-            else:
-                unmatched.append(row.name)
-    return topic_of, bucket_of, unmatched
+        elif row.guid not in topic_by_guid and row.guid not in raw_guids:
+            pending.append((row.guid, _unguard(row.name)))
+
+    def suffix(name: str) -> list[int]:
+        found = _TOPIC_SUFFIX.fullmatch(name)
+        return [int(found[2])] if found and int(found[2]) in labels else []
+
+    rules = [
+        suffix,
+        lambda name: [told[_norm(name)]] if _norm(name) in told else [],
+        lambda name: [t for t, lab in labels.items() if _norm(name) == _norm(lab)],
+        lambda name: [t for t, lab in labels.items() if same_text(name, lab)],
+    ]
+    warnings: list[str] = []
+    for rule in rules:
+        rest = []
+        for g, name in pending:
+            free = [t for t in rule(name) if t not in topic_of.values()]
+            if not free:
+                rest.append((g, name))
+                continue
+            topic_of[g] = free[0]
+            if len(free) > 1:
+                warnings.append(
+                    f"code {name!r} fits the labels of topics {', '.join(map(str, free))} (de-identified): taken "
+                    f"as topic {free[0]}; check the proposed drops"
+                )
+        pending = rest
+    unmatched: list[str] = []
+    for g, name in pending:
+        bucket = name[len(BUCKET_PREFIX) :] if name.startswith(BUCKET_PREFIX) else None
+        if _norm(name) == _norm(OUTLIER_CODE):
+            bucket_of[g] = OUTLIER_BUCKET
+        elif bucket and bucket in set(view.buckets.get("bucket", [])):
+            bucket_of[g] = bucket
+        else:
+            unmatched.append(name)
+    return topic_of, bucket_of, unmatched, warnings
+
+
+def _shown(name: str, topic: int) -> str:
+    """A code's name as a label: without a spreadsheet guard, and without its `` (topic N)`` suffix."""
+    name = _unguard(name)
+    found = _TOPIC_SUFFIX.fullmatch(name)
+    return found[1] if found and int(found[2]) == topic else name
 
 
 def _recoding(
@@ -194,7 +273,9 @@ def _new_description_lines(imported: str, code: Any, raw_description: str) -> li
     return new
 
 
-def qda_entries(qda: QdaFile, view: CuratedView, *, author: str) -> QdaImport:
+def qda_entries(
+    qda: QdaFile, view: CuratedView, *, author: str, renamed: dict[str, str] | None = None
+) -> QdaImport:
     """Compare a REFI-QDA file with the codes of a curated view and propose ledger entries.
 
     Parameters
@@ -205,6 +286,9 @@ def qda_entries(qda: QdaFile, view: CuratedView, *, author: str) -> QdaImport:
         The view the file was exported from (the run with its ledger at export time).
     author : str
         Recorded in every entry (a note keeps the name of the user who wrote it when the file has one).
+    renamed : dict, optional
+        Topic label -> the name of the code it became, for renames the file cannot show: a codebook from a
+        program that identifies codes only by their name (Taguette).
 
     Returns
     -------
@@ -213,11 +297,12 @@ def qda_entries(qda: QdaFile, view: CuratedView, *, author: str) -> QdaImport:
     Raises
     ------
     InputError
-        The file shares no code with the run (not exported from it, or from another run).
+        The file shares no code with the run (not exported from it, or from another run), or ``renamed``
+        names a label that is no topic of the run or a code that is not in the file.
     """
     ours = code_table(view)
     by_topic = {c.topic: c for c in ours if c.kind == "topic"}
-    topic_of, bucket_of, unmatched = _match_codes(qda, view, ours)
+    topic_of, bucket_of, unmatched, warnings = _match_codes(qda, view, ours, renamed)
     result = QdaImport(path=qda.path, origin=qda.origin, matched=len(topic_of))
     if not topic_of:
         raise InputError(
@@ -232,6 +317,7 @@ def qda_entries(qda: QdaFile, view: CuratedView, *, author: str) -> QdaImport:
     rationale = f"imported from {qda.path.name if qda.path else 'a REFI-QDA file'} ({qda.origin or 'unknown program'})"
     for name in unmatched:
         result.skipped.append(f"code {name!r} is not a topic of this run: the ledger cannot create topics")
+    result.skipped += warnings
     bucket_names = {c.guid: c.name for c in ours if c.kind == "bucket"}
     for g in bucket_of:
         name = str(rows.loc[g, "name"])
@@ -243,7 +329,7 @@ def qda_entries(qda: QdaFile, view: CuratedView, *, author: str) -> QdaImport:
 
     renames: dict[int, str] = {}
     for g, t in topic_of.items():
-        name = str(rows.loc[g, "name"])
+        name = _shown(str(rows.loc[g, "name"]), t)
         if name and not same_text(name, labels[t]):
             renames[t] = name
     shown = {**labels, **renames}
@@ -371,13 +457,22 @@ def qda_entries(qda: QdaFile, view: CuratedView, *, author: str) -> QdaImport:
         if t not in targets and t not in merged and t not in drops:
             result.entries.append(entry("rename", [t], label=name))
             result.reasons.append(rename_why.get(t, f"code renamed from {labels[t]!r}"))
+    # a codebook that names codes only by their name (no GUID of ours in it) cannot show a rename
+    names_only = qda.kind == "codebook" and not set(qda.codes["guid"]) & {c.guid for c in all_codes(ours)}
+    maybe = ", ".join(repr(n) for n in unmatched)
     for t, bucket in sorted(drops.items()):
         if t in merged:
             continue
         result.entries.append(entry("drop", [t], bucket=bucket))
-        result.reasons.append(
-            "code deleted" + (f"; its remarks recoded to {BUCKET_PREFIX + bucket!r}" if bucket else "")
-        )
+        if names_only and unmatched and t not in present:
+            result.reasons.append(
+                f"code missing: deleted, or renamed to one of the new codes {maybe} ({qda.origin or 'the program'} "
+                "names codes only by their name, so the file cannot tell; a rename is imported with renamed=)"
+            )
+        else:
+            result.reasons.append(
+                "code deleted" + (f"; its remarks recoded to {BUCKET_PREFIX + bucket!r}" if bucket else "")
+            )
     for t, text, who, why in notes:
         target = final(t)
         if target in drops:
@@ -394,6 +489,7 @@ def import_qda(
     *,
     author: str,
     write: bool = True,
+    renamed: dict[str, str] | None = None,
 ) -> tuple[Ledger, QdaImport]:
     """Add the edits of a REFI-QDA file (``.qdc`` / ``.qdpx``) to a ledger file (created if missing).
 
@@ -410,6 +506,9 @@ def import_qda(
     author : str
     write : bool, default True
         False: propose only (the ledger is returned with the entries appended but not saved).
+    renamed : dict, optional
+        Topic label -> new code name, for renames a codebook that names codes only by name cannot show
+        (see :func:`qda_entries`).
 
     Returns
     -------
@@ -420,7 +519,7 @@ def import_qda(
     book = Ledger.load(ledger_path) if ledger_path.exists() else ledger_for(model)
     book.path = ledger_path
     view = apply_ledger(model, book)
-    changes = qda_entries(read_qda(path), view, author=author)
+    changes = qda_entries(read_qda(path), view, author=author, renamed=renamed)
     trial = Ledger(entries=[*book.entries, *changes.entries], model=book.model, path=book.path)
     apply_ledger(model, trial)  # raises before anything is written
     for e in changes.entries:

@@ -9,7 +9,10 @@ REFI-QDA (QDA-XML 1.0, https://www.qdasoftware.org) is the exchange standard tho
   ``urn:QDA-XML:project:1.0``, and ``sources/<guid>.txt``): the same codebook with the ledger's notes
   attached to their codes, the ledger's authors as users, one text source per session (the transcript,
   one turn a line with a ``T:`` / ``C:`` speaker prefix, de-identified unless ``raw_text=True``) and one
-  plain-text selection per modelled remark, at the remark's character span, coded with its topic.
+  plain-text selection per modelled remark, at the remark's character span, coded with its topic; the
+  sessions' metadata columns as REFI-QDA variables and one case per session holding its values;
+* :func:`write_codebook_csv` writes the codebook as the CSV (``tag,description``) that Taguette imports
+  (Taguette reads codebooks only as CSV, and writes them as REFI-QDA ``.qdc``).
 
 Character positions count Unicode code points from 0 at the start of the source text (not bytes, not
 UTF-16 units); ``endPosition`` is exclusive: the remark is ``text[startPosition:endPosition]`` in Python,
@@ -20,20 +23,25 @@ re-export of the same run is byte-for-byte the same and keeps every identity.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import importlib.metadata
+import io
+import math
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from topics._files import atomic_write
+from topics._files import CSV_FORMULA_PREFIXES, atomic_write
 from topics.analysis import Analysis
 from topics.clean import Deidentifier
+from topics.compare.sessions import TOOLKIT_COLUMNS
 from topics.curate import CuratedView, apply_ledger
 from topics.curate.qda_codes import QdaCode, all_codes, code_table, guid, remark_code, user_guid
 from topics.errors import InputError
@@ -50,6 +58,10 @@ try:
     __version__ = importlib.metadata.version("topics")
 except importlib.metadata.PackageNotFoundError:  # running from a source tree that was not installed
     __version__ = "0"
+MAX_VALUE_CHARS = 1_000
+"""The longest text a session's metadata value keeps in a project (longer ones are cut, ending with ``…``)."""
+TAGUETTE_MAX_TAG = 200
+"""Taguette refuses tag names longer than this (``taguette.validate.tag_path``)."""
 _INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
@@ -121,6 +133,13 @@ def _display(
     return labels, (lambda s: mask_names(deid.scrub(s), names)), deid.scrub_many
 
 
+def _with_notes(code: QdaCode) -> str:
+    """A code's description with its notes appended (for files that carry no separate notes)."""
+    if not code.notes:
+        return code.description
+    return code.description + "\nNotes:\n" + "\n".join(f"- {n['text']} ({n['author']})" for n in code.notes)
+
+
 def _codebook_xml(parent: ET.Element, ns: str, codes: list[QdaCode], *, notes: bool) -> None:
     codes_el = ET.SubElement(parent, f"{{{ns}}}Codes")
 
@@ -135,10 +154,9 @@ def _codebook_xml(parent: ET.Element, ns: str, codes: list[QdaCode], *, notes: b
                 "color": code.color,
             },
         )
-        description = code.description
-        if not notes and code.notes:
-            description += "\nNotes:\n" + "\n".join(f"- {n['text']} ({n['author']})" for n in code.notes)
-        ET.SubElement(el, f"{{{ns}}}Description").text = _clean(description)
+        ET.SubElement(el, f"{{{ns}}}Description").text = _clean(
+            code.description if notes else _with_notes(code)
+        )
         if notes:
             for n in code.notes:
                 ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": n["guid"]})
@@ -188,6 +206,186 @@ def write_qdc(
     """
     data = codebook_bytes(analysis, raw_text=raw_text, deidentifier=deidentifier)
     return atomic_write(Path(path), lambda fh: fh.write(data))
+
+
+def _csv_cell(text: str) -> str:
+    """A cell a spreadsheet shows as text: a leading ``=``, ``+``, ``-``, ``@``, tab or CR gets an apostrophe."""
+    return "'" + text if text.startswith(CSV_FORMULA_PREFIXES) else text
+
+
+def codebook_csv_text(analysis: Analysis, *, raw_text: bool = False, deidentifier: Deidentifier | None = None) -> str:
+    """The CSV codebook of a run's curated topics, as Taguette imports it (see :func:`write_codebook_csv`)."""
+    view = _view(analysis)
+    labels, mask, _ = _display(analysis, raw_text, deidentifier)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(["tag", "description"])
+    for code in code_table(view, labels, mask):
+        name = " ".join(_clean(code.name).split()) or "(no label)"
+        suffix = f" (topic {code.topic})" if code.kind == "topic" else ""
+        if len(name) + len(suffix) > TAGUETTE_MAX_TAG:
+            name = name[: TAGUETTE_MAX_TAG - len(suffix) - 1] + "…"
+        writer.writerow([_csv_cell(name + suffix), _csv_cell(_clean(_with_notes(code)))])
+    return buffer.getvalue()
+
+
+def write_codebook_csv(
+    analysis: Analysis, path: str | Path, *, raw_text: bool = False, deidentifier: Deidentifier | None = None
+) -> Path:
+    """Write the run's curated codebook as the CSV that Taguette imports (*Import codebook*).
+
+    Taguette reads a codebook only as CSV (``taguette.import_codebook.list_tags``: a ``tag`` column and an
+    optional ``description`` column) and writes it back as a REFI-QDA ``.qdc``, which
+    :func:`topics.curate.qda_import.import_qda` reads. One row per top-level code of :func:`write_qdc`
+    (curated topics, set-aside buckets, the outliers); the raw topics nested under a merged topic are left out
+    (Taguette's tags are flat). A topic's tag is its label followed by `` (topic N)``: Taguette keeps no
+    identity of a tag but its name, so the suffix is how the import recognises a topic whose tag was renamed
+    (when the suffix is kept) or whose label was de-identified. Names are one line, at most
+    :data:`TAGUETTE_MAX_TAG` characters; cells that a spreadsheet would run as a formula get a leading
+    apostrophe. UTF-8 with a byte-order mark, so that Taguette's encoding detection and spreadsheets read
+    accented letters right.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        A run, curated or raw.
+    path : str or Path
+        The ``.csv`` file (written atomically).
+    raw_text : bool, default False
+        Keep labels, keywords and rationales verbatim (by default names are masked, as in :func:`write_qdc`).
+    deidentifier : Deidentifier, optional
+        Reuse a loaded one.
+
+    Returns
+    -------
+    Path
+    """
+    data = codebook_csv_text(analysis, raw_text=raw_text, deidentifier=deidentifier).encode("utf-8-sig")
+    return atomic_write(Path(path), lambda fh: fh.write(data))
+
+
+def _variable_type(values: pd.Series) -> str:
+    """The REFI-QDA ``typeOfVariable`` of a metadata column's values (nulls left out)."""
+    if pd.api.types.is_bool_dtype(values):
+        return "Boolean"
+    if pd.api.types.is_datetime64_any_dtype(values):
+        times = pd.to_datetime(values.dropna())
+        return "Date" if (times == times.dt.normalize()).all() and times.dt.tz is None else "DateTime"
+    if pd.api.types.is_integer_dtype(values):
+        return "Integer"
+    if pd.api.types.is_float_dtype(values):
+        finite = values.dropna()
+        finite = finite[finite.map(math.isfinite)]
+        return "Integer" if len(finite) and (finite == finite.round()).all() and finite.abs().max() < 2**53 else "Float"
+    kinds = {type(v) for v in values.dropna()}
+    if kinds and all(issubclass(k, bool) for k in kinds):
+        return "Boolean"
+    if kinds and all(issubclass(k, dt.datetime) for k in kinds):
+        return "DateTime"
+    if kinds and all(issubclass(k, dt.date) and not issubclass(k, dt.datetime) for k in kinds):
+        return "Date"
+    if kinds and all(issubclass(k, int) and not issubclass(k, bool) for k in kinds):
+        return "Integer"
+    return "Text"
+
+
+def _typed_value(kind: str, value: Any, mask: Callable[[str], str]) -> tuple[str, str] | None:
+    """``(element, text)`` of one ``VariableValue``, or None for a value that cannot be written (NaN, inf)."""
+    if kind == "Boolean":
+        return "BooleanValue", "true" if bool(value) else "false"
+    if kind == "Integer":
+        return ("IntegerValue", str(int(value))) if math.isfinite(float(value)) else None
+    if kind == "Float":
+        number = float(value)
+        return ("FloatValue", format(Decimal(repr(number)), "f")) if math.isfinite(number) else None
+    if kind == "Date":
+        return "DateValue", pd.Timestamp(value).date().isoformat()
+    if kind == "DateTime":
+        return "DateTimeValue", pd.Timestamp(value).isoformat()
+    text = mask(_clean(value))
+    return "TextValue", text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def session_metadata(table: pd.DataFrame, sessions: list[str]) -> pd.DataFrame:
+    """The sessions' metadata: one row per session, one column per metadata column of ``table``.
+
+    A metadata column is one the toolkit did not write (not in
+    :data:`topics.compare.sessions.TOOLKIT_COLUMNS`) that holds at most one value per session; columns whose
+    values change within a session (utterance codes), hold lists or dicts, or are empty are left out.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The utterance table or the run's assignments (``session_id`` and metadata columns).
+    sessions : list of str
+        The sessions, in the order of the rows returned.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``session_id``; a column's dtype is that of ``table``.
+    """
+    sid = table["session_id"].astype(str)
+    keep = []
+    for column in table.columns:
+        if str(column) in TOOLKIT_COLUMNS or not isinstance(column, str):
+            continue
+        values = table[column]
+        if values.isna().all() or values.map(type).isin([list, dict, set, tuple]).any():
+            continue
+        if (values.groupby(sid).nunique(dropna=True) > 1).any():
+            continue
+        keep.append(column)
+    if not keep:
+        return pd.DataFrame(index=pd.Index(sessions, name="session_id"))
+    first = table[keep].groupby(sid).first()
+    return first.reindex(sessions)
+
+
+def _variables_and_cases(
+    root: ET.Element, metadata: pd.DataFrame, mask: Callable[[str], str], *, raw_text: bool
+) -> None:
+    """``<Variables>`` (one per metadata column) and ``<Cases>`` (one per session, its values and its source)."""
+    ns = PROJECT_NS
+    kinds = {column: _variable_type(metadata[column]) for column in metadata.columns}
+    if kinds:
+        variables = ET.SubElement(root, f"{{{ns}}}Variables")
+        for column, kind in kinds.items():
+            var = ET.SubElement(
+                variables,
+                f"{{{ns}}}Variable",
+                {"guid": guid("variable", column), "name": _clean(column) or "(unnamed)", "typeOfVariable": kind},
+            )
+            withheld = kind in ("Date", "DateTime") and not raw_text
+            ET.SubElement(var, f"{{{ns}}}Description").text = "Session metadata column of the corpus" + (
+                "; values withheld: dates are identifiers in a de-identified export (raw_text=True writes them)"
+                if withheld
+                else ""
+            )
+    cases = ET.SubElement(root, f"{{{ns}}}Cases")
+    masked: dict[str, str] = {}
+
+    def text(value: str) -> str:
+        if value not in masked:
+            masked[value] = mask(value)
+        return masked[value]
+
+    columns = {column: metadata[column].tolist() for column in kinds}  # per column: no upcast across columns
+    for i, sid in enumerate(metadata.index.astype(str)):
+        case = ET.SubElement(cases, f"{{{ns}}}Case", {"guid": guid("case", sid), "name": _clean(sid)})
+        for column, kind in kinds.items():
+            value = columns[column][i]
+            if (kind in ("Date", "DateTime") and not raw_text) or value is None or value is pd.NaT:
+                continue
+            if not isinstance(value, str) and pd.isna(value):
+                continue
+            typed = _typed_value(kind, value, text)
+            if typed is None:
+                continue
+            vv = ET.SubElement(case, f"{{{ns}}}VariableValue")
+            ET.SubElement(vv, f"{{{ns}}}VariableRef", {"targetGUID": guid("variable", column)})
+            ET.SubElement(vv, f"{{{ns}}}{typed[0]}").text = typed[1]
+        ET.SubElement(case, f"{{{ns}}}SourceRef", {"targetGUID": guid("source", sid)})
 
 
 def _session_rows(view: CuratedView, corpus: pd.DataFrame | None) -> dict[str, list[tuple[str, str, str]]]:
@@ -255,9 +453,11 @@ def project_parts(
     book = ET.SubElement(root, f"{{{ns}}}CodeBook")
     _codebook_xml(book, ns, codes, notes=True)
 
+    sessions = _session_rows(view, corpus)
+    metadata = session_metadata(corpus if corpus is not None else view.assignments, list(sessions))
+    _variables_and_cases(root, metadata, mask, raw_text=raw_text)
     sources = ET.SubElement(root, f"{{{ns}}}Sources")
     files: dict[str, str] = {}
-    sessions = _session_rows(view, corpus)
     flat = [text for rows in sessions.values() for _, _, text in rows]
     scrubbed = iter(scrub_many(flat))
     modelled = set(code_of)
