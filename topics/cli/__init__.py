@@ -1,0 +1,14 @@
+"""The ``topics`` command: ``fit``, ``report``, ``demo``, ``compare``, ``evaluate``, ``curate``
+(``worksheet``, ``import``, ``diff``, ``agree``) and ``export`` (``qdpx``, ``qdc``).
+
+Each command is a thin layer over the Python API (the same functions, the same defaults), so the CLI,
+the report and a notebook give the same answer.
+
+Every bad input ends the command with a one-line message naming the file, line and column (exit code 2),
+before anything is written.
+"""
+
+from topics.cli import curation_commands, run_commands  # noqa: F401 - the commands register on ``main``
+from topics.cli._common import main
+
+__all__ = ["main"]
