@@ -11,7 +11,8 @@ embedding cache (everything is embedded) on a fresh ``LocalCluster`` of the give
 
 * ``assign_remarks_per_s``: remarks cleaned, embedded and assigned per second in the assignment phase (the
   part that grows with the corpus; the sample fit is the same for every worker count);
-* ``driver_peak_mib``: peak resident memory of this process (the driver), sample fit included;
+* ``driver_peak_mib``: peak resident memory of this process (the driver), sample fit included, and the peak
+  reached by the end of each phase (``driver_mib_sample_fit``, ``_assign``, ``_aggregate``);
 * ``worker_peak_mib``: the largest peak resident memory among the workers.
 
 Results go to ``benchmarks/results/dask_scaling/`` (JSON per run, and a markdown table). The machine should be
@@ -134,6 +135,9 @@ def run_once(folder: Path, n_workers: int, model: str, sample_sessions: int, wor
         "aggregate_s": round(s["timings"]["aggregate_s"], 1),
         "assign_remarks_per_s": round(s["remarks"] / s["timings"]["assign_s"], 1),
         "driver_peak_mib": round(_peak_mib(), 0),
+        "driver_mib_sample_fit": s["driver_peak_mib"]["after_sample_fit"],
+        "driver_mib_assign": s["driver_peak_mib"]["after_assign"],
+        "driver_mib_aggregate": s["driver_peak_mib"]["after_aggregate"],
         "worker_peak_mib": round(max(worker_peaks.values()), 0),
         "load_average_1min": round(os.getloadavg()[0], 2),
         "cpus": os.cpu_count(),
@@ -151,6 +155,9 @@ def markdown(rows: list[dict]) -> str:
         "fit_sample_s",
         "assign_s",
         "assign_remarks_per_s",
+        "driver_mib_sample_fit",
+        "driver_mib_assign",
+        "driver_mib_aggregate",
         "driver_peak_mib",
         "worker_peak_mib",
         "load_average_1min",

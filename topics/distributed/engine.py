@@ -393,6 +393,7 @@ def fit_distributed(
         t0 = time.perf_counter()
         analysis = fit_corpus(corpus, config)
         timings["fit_sample_s"] = time.perf_counter() - t0
+        driver_mib = {"after_sample_fit": _peak_mib()}
         with atomic_folder(out) as tmp:
             analysis.save(tmp)
             target = tmp / DISTRIBUTED_DIR
@@ -414,9 +415,11 @@ def fit_distributed(
             )
             assigned.to_parquet(str(target / "assignments"), write_index=False)
             timings["assign_s"] = time.perf_counter() - t0
+            driver_mib["after_assign"] = _peak_mib()
             t0 = time.perf_counter()
             summary = _aggregate(ddf, target, model_dir, embedding, config, config_dict, role_values, source_text)
             timings["aggregate_s"] = time.perf_counter() - t0
+            driver_mib["after_aggregate"] = _peak_mib()
             timings["total_s"] = time.perf_counter() - t_all
             summary.update(
                 engine="dask",
@@ -429,6 +432,7 @@ def fit_distributed(
                 stratify=stratify,
                 embedding_cache="one SQLite file per model, shared by all workers (write-ahead log, retried locks)",
                 timings=timings,
+                driver_peak_mib={k: round(v) for k, v in driver_mib.items()},
             )
             (target / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
             _carry_over_user_files(out, tmp)
@@ -482,7 +486,7 @@ def _aggregate(
     table["share"] = table["count"] / n if n else 0.0
     table.to_csv(target / "drop_counts.csv", index=False)
     session_columns, varying = _session_table(assigned, target / SESSIONS_FILE)
-    totals = pd.read_parquet(target / "session_topic_counts.parquet").groupby("topic")["n"].sum()
+    totals = dd.read_parquet(str(target / "session_topic_counts.parquet")).groupby("topic")["n"].sum().compute()
     remarks = int(totals.sum())
     return {
         "session_columns": session_columns,
@@ -522,13 +526,32 @@ def _session_table(assigned: Any, target: Path) -> tuple[list[str], list[str]]:
 
 
 def _single_file(folder: Path, target: Path) -> None:
-    """Concatenate a small partitioned parquet output into one file (the aggregates are small)."""
+    """Join a partitioned parquet output into one file, one part at a time (the driver holds one part at most)."""
+    import pyarrow.parquet as pq
+
     parts = sorted(folder.glob("*.parquet"))
-    table = pd.concat([pd.read_parquet(p) for p in parts], ignore_index=True) if parts else pd.DataFrame()
-    table.to_parquet(target, index=False)
+    writer = None
+    try:
+        for part in parts:
+            table = pq.read_table(part)
+            if writer is None:
+                writer = pq.ParquetWriter(target, table.schema)
+            writer.write_table(table.cast(writer.schema))
+    finally:
+        if writer is not None:
+            writer.close()
+    if writer is None:
+        pd.DataFrame().to_parquet(target, index=False)
     for p in folder.iterdir():
         p.unlink()
     folder.rmdir()
+
+
+def _peak_mib() -> float:
+    """Peak resident memory of this process so far, in MiB (Linux ``ru_maxrss`` is in KiB)."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def load_distributed(run: str | Path) -> DistributedRun:
