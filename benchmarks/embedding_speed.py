@@ -1,20 +1,35 @@
-"""Faster CPU embedding at equal quality? MiniLM fp32 against ONNX Runtime and int8 paths, judged downstream.
+"""Faster CPU embedding at equal quality? MiniLM fp32 against ONNX Runtime, OpenVINO and int8 paths, judged downstream.
 
 Usage::
 
-    .venv/bin/python benchmarks/embedding_speed.py [--n 6560] [--threads 2] [--out benchmarks/results/embedding_speed]
+    .venv/bin/python benchmarks/embedding_speed.py [--n 6560] [--threads 2] [--variants NAME,NAME,...]
+        [--ov-hint THROUGHPUT|LATENCY] [--out benchmarks/results/embedding_speed]
 
-Needs ``onnxruntime`` and ``onnx`` (``pip install onnxruntime==1.32.0 onnx==1.23.2``; not project
-dependencies). On the demo corpus's therapist remarks (the first ``--n`` after cleaning), for each way of
-computing the all-MiniLM-L6-v2 vectors:
+Needs the ``bench`` extra (not project dependencies, not installed by ``make``): ``pip install
+onnxruntime==1.32.0 onnx==1.23.2 openvino==2026.4.1 nncf==3.4.0`` (NNCF only for ``openvino int8``;
+onnxruntime only for the ``onnx`` variants). On the demo corpus's therapist remarks (the first ``--n``
+after cleaning), for each way of computing the all-MiniLM-L6-v2 vectors:
 
-* ``torch fp32`` - sentence-transformers as the toolkit runs it (batch 64, length-sorted);
+* ``torch fp32`` - sentence-transformers as the toolkit runs it (batch 64, length-sorted); the reference,
+  always measured, whatever ``--variants`` says;
 * ``torch int8 (dynamic)`` - ``torch.ao.quantization.quantize_dynamic`` of the Linear layers;
 * ``onnx fp32`` - the transformer exported with ``torch.onnx.export``, run by ONNX Runtime (intra-op threads
   ``--threads``, graph optimisations on), mean pooling and normalisation in numpy;
 * ``onnx int8 (dynamic)`` - the same graph after ``onnxruntime.quantization.quantize_dynamic`` (QInt8 weights);
+* ``openvino fp32`` - the same ONNX file read by OpenVINO and compiled for CPU with dynamic shapes (each
+  batch at its own padded length), ``--threads`` inference threads, inference precision f32 (the CPU
+  plugin's default on CPUs with bf16 support is bf16, which would be another variant) and the performance
+  hint ``--ov-hint``: THROUGHPUT (default; the batches go through an ``AsyncInferQueue`` of the plugin's
+  optimal number of requests) or LATENCY (one synchronous request); pooling as for ONNX;
+* ``openvino int8`` - that model after NNCF post-training quantization (``nncf.quantize`` of weights and
+  activations; transformer model type, so SmoothQuant and fast bias correction; mixed preset: symmetric
+  weights, asymmetric activations), calibrated on 300 texts that are not
+  among the evaluated ones: the therapist remarks after the first ``--n``, topped up with cleaned client
+  utterances of the same corpus (all 300 at the default ``--n``, which takes every remark); compiled as
+  ``openvino fp32``;
 
-it times the embedding (remarks per second, after one warm-up batch), then fits the toolkit's topic model on
+``--variants`` (comma-separated names from the list above; default all) measures a subset. The script
+times the embedding (remarks per second, after one warm-up batch), then fits the toolkit's topic model on
 those vectors (seed 42) and reports, against the fp32 topics of the same seed, the adjusted Rand index; for
 scale, the ARI between fp32 fits with seeds 42 and 43/44 (what a seed alone changes); the NMI of the topics
 with the corpus's utterance codes; mean NPMI of the topic words; and the mean cosine between each variant's
@@ -30,6 +45,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -38,6 +54,11 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 
 BATCH = 64
+Embed = Callable[[list[str]], np.ndarray]  # texts -> normalised vectors in their order
+CALIBRATION = 300  # texts for the OpenVINO int8 calibration, none of them evaluated
+VARIANTS = ("torch fp32", "torch int8 (dynamic)", "onnx fp32", "onnx int8 (dynamic)", "openvino fp32",
+            "openvino int8")
+REFERENCE = "torch fp32"
 
 
 def remarks(n: int):
@@ -47,6 +68,24 @@ def remarks(n: int):
 
     kept, _ = select_remarks(load_demo(), CleaningConfig())
     return kept.head(n).reset_index(drop=True)
+
+
+def calibration_texts(n: int, size: int = CALIBRATION) -> list[str]:
+    """``size`` texts that the benchmark does not evaluate: the remarks after the first ``n``, then client
+    utterances of the demo corpus cleaned by the same rules (their role relabelled so that
+    ``select_remarks`` takes them)."""
+    from topics.clean import select_remarks
+    from topics.config import CleaningConfig
+    from topics.read import load_demo
+
+    corpus = load_demo()
+    kept, _ = select_remarks(corpus, CleaningConfig())
+    texts = kept["text"].astype(str).iloc[n : n + size].tolist()
+    if len(texts) < size:
+        clients = corpus.assign(role=corpus["role"].map({"client": "therapist"}).fillna("other"))
+        client_kept, _ = select_remarks(clients, CleaningConfig())
+        texts += client_kept["text"].astype(str).head(size - len(texts)).tolist()
+    return texts
 
 
 def batches(texts: list[str]):
@@ -101,6 +140,65 @@ def run_onnx(session, tokenizer, texts: list[str], max_len: int) -> np.ndarray:
     return out
 
 
+def run_openvino(compiled, tokenizer, texts: list[str], max_len: int, hint: str) -> np.ndarray:
+    """Like :func:`run_onnx`; THROUGHPUT runs the batches through an async queue of the plugin's optimal number
+    of requests (its streams work in parallel), LATENCY one synchronous request after another."""
+    import openvino as ov
+
+    out = np.zeros((len(texts), 384), dtype=np.float32)
+
+    def pool(hidden: np.ndarray, idx: np.ndarray, mask: np.ndarray) -> None:
+        pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
+        out[idx] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+
+    def feeds(part: list[str]) -> dict[str, np.ndarray]:
+        tok = tokenizer(part, padding=True, truncation=True, max_length=max_len, return_tensors="np")
+        return {k: tok[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")}
+
+    if hint == "LATENCY":
+        request = compiled.create_infer_request()
+        for idx, part in batches(texts):
+            f = feeds(part)
+            request.infer(f)
+            pool(request.get_output_tensor(0).data, idx, f["attention_mask"][..., None].astype(np.float32))
+        return out
+    jobs = compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")
+    queue = ov.AsyncInferQueue(compiled, jobs)
+    queue.set_callback(lambda request, data: pool(request.get_output_tensor(0).data, *data))
+    for idx, part in batches(texts):
+        f = feeds(part)
+        queue.start_async(f, (idx, f["attention_mask"][..., None].astype(np.float32)))
+    queue.wait_all()
+    return out
+
+
+def compile_openvino(model, threads: int, hint: str):
+    import openvino as ov
+    import openvino.properties as props
+    import openvino.properties.hint as hints
+
+    config = {
+        hints.performance_mode: getattr(hints.PerformanceMode, hint),
+        props.inference_num_threads: threads,
+        hints.inference_precision: ov.Type.f32,
+    }
+    return ov.Core().compile_model(model, "CPU", config)
+
+
+def quantize_openvino(onnx_path: Path, tokenizer, texts: list[str], max_len: int):
+    """NNCF post-training int8 quantization of the OpenVINO model, calibrated on ``texts`` (one text a sample)."""
+    import nncf
+    import openvino as ov
+
+    def sample(text: str) -> dict[str, np.ndarray]:
+        tok = tokenizer([text], truncation=True, max_length=max_len, return_tensors="np")
+        return {k: tok[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")}
+
+    return nncf.quantize(ov.Core().read_model(str(onnx_path)), nncf.Dataset(texts, sample),
+                         preset=nncf.QuantizationPreset.MIXED, model_type=nncf.ModelType.TRANSFORMER,
+                         subset_size=len(texts))
+
+
 def timed(fn, texts: list[str]) -> tuple[np.ndarray, float]:
     fn(texts[:BATCH])  # warm-up
     t0 = time.perf_counter()
@@ -132,12 +230,19 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=6560)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--variants", default=",".join(VARIANTS),
+                        help=f"comma-separated, from: {', '.join(VARIANTS)} (default all; {REFERENCE} always runs)")
+    parser.add_argument("--ov-hint", choices=("THROUGHPUT", "LATENCY"), default="THROUGHPUT",
+                        help="OpenVINO performance hint for the openvino variants")
     parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results" / "embedding_speed")
     args = parser.parse_args()
+    wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
+    unknown = [v for v in wanted if v not in VARIANTS]
+    if unknown:
+        parser.error(f"unknown variants {unknown}; choose from: {', '.join(VARIANTS)}")
+    wanted = [REFERENCE] + [v for v in VARIANTS if v in wanted and v != REFERENCE]
 
-    import onnxruntime as ort
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from sklearn.metrics import adjusted_rand_score
 
     from topics.embed import load_sentence_transformer
@@ -148,23 +253,50 @@ def main() -> int:
     model = load_sentence_transformer("default", "cpu")
     max_len = int(model.max_seq_length)
     work = Path(tempfile.mkdtemp(prefix="embspeed-"))
-    fp32_path = export_onnx(model, work)
-    int8_path = work / "minilm-int8.onnx"
-    quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8)
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = args.threads
-    options.inter_op_num_threads = 1
-    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-    sessions = {p: ort.InferenceSession(str(p), options, providers=["CPUExecutionProvider"])
-                for p in (fp32_path, int8_path)}
-    qmodel = torch.ao.quantization.quantize_dynamic(load_sentence_transformer("default", "cpu"), {torch.nn.Linear},
-                                                    dtype=torch.qint8)
-    variants = {
-        "torch fp32": lambda ts: run_torch(model, ts),
-        "torch int8 (dynamic)": lambda ts: run_torch(qmodel, ts),
-        "onnx fp32": lambda ts: run_onnx(sessions[fp32_path], model.tokenizer, ts, max_len),
-        "onnx int8 (dynamic)": lambda ts: run_onnx(sessions[int8_path], model.tokenizer, ts, max_len),
+    fp32_path = export_onnx(model, work) if any(v.startswith(("onnx", "openvino")) for v in wanted) else None
+
+    # each builder prepares its variant (quantization, session, compilation) only when that variant is measured
+    def torch_fp32() -> Embed:
+        return lambda ts: run_torch(model, ts)
+
+    def torch_int8() -> Embed:
+        qmodel = torch.ao.quantization.quantize_dynamic(load_sentence_transformer("default", "cpu"),
+                                                        {torch.nn.Linear}, dtype=torch.qint8)
+        return lambda ts: run_torch(qmodel, ts)
+
+    def onnx_runtime(path: Path) -> Embed:
+        import onnxruntime as ort
+
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = args.threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        return lambda ts: run_onnx(session, model.tokenizer, ts, max_len)
+
+    def onnx_int8() -> Embed:
+        from onnxruntime.quantization import QuantType, quantize_dynamic
+
+        int8_path = work / "minilm-int8.onnx"
+        quantize_dynamic(str(fp32_path), str(int8_path), weight_type=QuantType.QInt8)
+        return onnx_runtime(int8_path)
+
+    def openvino(ov_model) -> Embed:
+        compiled = compile_openvino(ov_model, args.threads, args.ov_hint)
+        return lambda ts: run_openvino(compiled, model.tokenizer, ts, max_len, args.ov_hint)
+
+    def openvino_int8() -> Embed:
+        return openvino(quantize_openvino(fp32_path, model.tokenizer, calibration_texts(args.n), max_len))
+
+    builders: dict[str, Callable[[], Embed]] = {
+        "torch fp32": torch_fp32,
+        "torch int8 (dynamic)": torch_int8,
+        "onnx fp32": lambda: onnx_runtime(fp32_path),
+        "onnx int8 (dynamic)": onnx_int8,
+        "openvino fp32": lambda: openvino(str(fp32_path)),
+        "openvino int8": openvino_int8,
     }
+    variants = {name: builders[name]() for name in wanted}
     cache = str(work / "cache")
     rows, vectors = [], {}
     for name, fn in variants.items():
@@ -182,10 +314,13 @@ def main() -> int:
         labels, scores = (base_labels, base) if row["variant"] == "torch fp32" else downstream(table, vecs, 42, cache)
         row.update(scores)
         row["ari_vs_fp32_seed42"] = float(adjusted_rand_score(base_labels, labels))
-        row["mean_cosine_vs_fp32"] = float(np.mean(np.sum(vecs * vectors["torch fp32"], axis=1)))
+        cosines = np.sum(vecs * vectors["torch fp32"], axis=1)
+        row["mean_cosine_vs_fp32"] = float(np.mean(cosines))
+        row["min_cosine_vs_fp32"] = float(np.min(cosines))  # JSON only
         row["speedup"] = row["remarks_per_s"] / rows[0]["remarks_per_s"]
         row["within_seed_spread"] = row["ari_vs_fp32_seed42"] >= min(seed_aris)
-    header = (f"{len(texts):,} demo remarks, {args.threads} threads, batch {BATCH}, {os.cpu_count()} CPUs; fp32 "
+    ov_note = f", OpenVINO hint {args.ov_hint}" if any(v.startswith("openvino") for v in wanted) else ""
+    header = (f"{len(texts):,} demo remarks, {args.threads} threads, batch {BATCH}, {os.cpu_count()} CPUs{ov_note}; fp32 "
               f"seed-to-seed ARI (42 vs 43, 44): {', '.join(f'{a:.3f}' for a in seed_aris)}")
     lines = [header, "", "| variant | remarks/s | speed-up | cosine to fp32 | ARI to fp32 (seed 42) | within seed spread | "
              "topics | NMI codes | NPMI |", "|---|---|---|---|---|---|---|---|---|"]
@@ -197,7 +332,7 @@ def main() -> int:
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "embedding_speed.md").write_text(text + "\n", encoding="utf-8")
-    (args.out / "embedding_speed.json").write_text(json.dumps({"seed_aris": seed_aris, "rows": rows}, indent=1),
+    (args.out / "embedding_speed.json").write_text(json.dumps({"seed_aris": seed_aris, "ov_hint": args.ov_hint, "rows": rows}, indent=1),
                                                    encoding="utf-8")
     return 0
 
