@@ -327,6 +327,7 @@ def test_a_codebook_edited_in_taguette_imports_into_the_ledger(annomi_run, annom
             Entry(op="drop", topics=[3], bucket="small talk", author="A. Expert"),
         ]
     ).save(tmp_path / "ledger.yaml")
+    original = (tmp_path / "ledger.yaml").read_text(encoding="utf-8")
     curated = analysis.curate(ledger)
     view = curated.curation
     labels = view.topics.set_index("topic")["label"]
@@ -397,6 +398,22 @@ def test_a_codebook_edited_in_taguette_imports_into_the_ledger(annomi_run, annom
         import_qda(qdc, model, ledger, author="x", write=False, renamed={"No such topic": "Ambivalence"})
     with pytest.raises(InputError, match="no code named 'Tobacco'"):
         import_qda(qdc, model, ledger, author="x", write=False, renamed={"Legal trouble": "Tobacco"})
+
+    # the same from the command line: the CSV codebook, and the import with --renamed (a dry run)
+    run_folder = annomi_run[1]
+    (tmp_path / "cli-ledger.yaml").write_text(original, encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "csv", str(run_folder), "--out", str(tmp_path / "cli.csv"),
+                                       "--ledger", str(tmp_path / "cli-ledger.yaml")])
+    assert result.exit_code == 0, result.output
+    assert [r["tag"] for r in csv.DictReader(io.StringIO((tmp_path / "cli.csv").read_text(encoding="utf-8-sig")))][
+        0
+    ] == rows[0]["tag"]
+    result = CliRunner().invoke(main, ["curate", "import", str(qdc), "--run", str(run_folder), "--ledger",
+                                       str(tmp_path / "cli-ledger.yaml"), "--author", "B. Coder", "--dry-run",
+                                       "--renamed", f"{labels[5]}=Legal trouble"])
+    assert result.exit_code == 0, result.output
+    assert "Legal trouble" in result.output and "nothing written (--dry-run)" in result.output
+    assert (tmp_path / "cli-ledger.yaml").read_text(encoding="utf-8") == original
 
 
 @pytest.mark.slow

@@ -1,5 +1,5 @@
 """The ``topics`` command: ``fit``, ``report``, ``demo``, ``compare``, ``evaluate``, ``curate``
-(``worksheet``, ``import``, ``diff``, ``agree``) and ``export`` (``qdpx``, ``qdc``).
+(``worksheet``, ``import``, ``diff``, ``app``, ``agree``) and ``export`` (``qdpx``, ``qdc``, ``csv``).
 
 Each command is a thin layer over the Python API (the same functions, the same defaults), so the CLI,
 the report and a notebook give the same answer.

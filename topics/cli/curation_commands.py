@@ -1,5 +1,5 @@
 """Commands of expert curation and exchange: ``curate`` (``worksheet``, ``import``, ``diff``, ``app``, ``agree``) and
-``export`` (``qdpx``, ``qdc``)."""
+``export`` (``qdpx``, ``qdc``, ``csv``)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import click
 
 from topics.cli._common import (
     _elapsed,
+    _parse_pairs,
     _run,
     _step,
     main,
@@ -57,7 +58,9 @@ def curate_worksheet(run, out, ledger, raw_text) -> None:
 @click.option("--author", required=True, help="Who made the decisions (recorded in every entry).")
 @click.option("--yes", is_flag=True, help="REFI-QDA files: write the entries without asking (the diff is still shown).")
 @click.option("--dry-run", is_flag=True, help="REFI-QDA files: show the diff only, write nothing.")
-def curate_import(sheet, run, ledger, author, yes, dry_run) -> None:
+@click.option("--renamed", multiple=True, metavar="LABEL=NEW",
+              help="REFI-QDA files: a code renamed where the file names codes only by name (Taguette). Repeatable.")
+def curate_import(sheet, run, ledger, author, yes, dry_run, renamed) -> None:
     """Turn a filled worksheet SHEET (.csv), or a REFI-QDA file edited in NVivo, ATLAS.ti, MAXQDA, QualCoder
     or Taguette (.qdpx / .qdc), into ledger entries (nothing is written if anything is invalid).
 
@@ -67,8 +70,10 @@ def curate_import(sheet, run, ledger, author, yes, dry_run) -> None:
     from topics.curate import Ledger, import_worksheet
 
     if sheet.suffix.lower() in (".qdpx", ".qdc"):
-        _import_qda(sheet, run, ledger, author, yes=yes, dry_run=dry_run)
+        _import_qda(sheet, run, ledger, author, yes=yes, dry_run=dry_run, renamed=_parse_pairs(renamed, "--renamed"))
         return
+    if renamed:
+        raise click.BadParameter("only for REFI-QDA files (.qdpx, .qdc)", param_hint="--renamed")
     if not sheet.is_file():
         inside = run / sheet.name
         hint = (f"; did you mean {inside} (`topics curate worksheet` writes the worksheet into the run folder)?"
@@ -84,14 +89,15 @@ def curate_import(sheet, run, ledger, author, yes, dry_run) -> None:
     click.echo(f"added {len(book.entries) - before} entries to {book.path} ({_elapsed(t0)})")
 
 
-def _import_qda(path: Path, run: Path, ledger: Path | None, author: str, *, yes: bool, dry_run: bool) -> None:
+def _import_qda(path: Path, run: Path, ledger: Path | None, author: str, *, yes: bool, dry_run: bool,
+                renamed: dict[str, str] | None = None) -> None:
     """`topics curate import FILE.qdpx|.qdc`: show the diff, then write the entries when confirmed."""
     from topics.analysis import Analysis, run_ledger
     from topics.curate.qda_import import import_qda
 
     analysis = _run(Analysis.load, run)
     target = run_ledger(run, ledger, existing=False)
-    book, changes = _run(import_qda, path, analysis.model, target, author=author, write=False)
+    book, changes = _run(import_qda, path, analysis.model, target, author=author, write=False, renamed=renamed)
     click.echo(changes.diff())
     if not changes.entries or dry_run:
         click.echo("nothing written" + (" (--dry-run)" if dry_run and changes.entries else ""))
@@ -234,3 +240,20 @@ def export_qdc(run, out, ledger, raw_text) -> None:
 
     analysis = _run(load_run, run, ledger=ledger)
     click.echo(f"wrote {_run(write_qdc, analysis, out, raw_text=raw_text)}")
+
+
+@export.command("csv")
+@click.argument("run", type=click.Path(path_type=Path))
+@click.option("--out", type=click.Path(path_type=Path), required=True, help="The .csv file to write.")
+@click.option("--ledger", type=click.Path(path_type=Path), help="Curation ledger (default RUN/ledger.yaml if present).")
+@click.option("--raw-text", is_flag=True, help="Keep names in labels, keywords and rationales (default: masked).")
+def export_csv_codebook(run, out, ledger, raw_text) -> None:
+    """Write RUN's curated topics as the CSV codebook Taguette imports (tag, description).
+
+    Taguette exports the edited codebook as REFI-QDA (.qdc), which `topics curate import` reads back.
+    """
+    from topics.analysis import load_run
+    from topics.reporting.refiqda import write_codebook_csv
+
+    analysis = _run(load_run, run, ledger=ledger)
+    click.echo(f"wrote {_run(write_codebook_csv, analysis, out, raw_text=raw_text)}")
