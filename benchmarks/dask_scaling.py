@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -84,7 +83,10 @@ def write_parts(corpus: pd.DataFrame, folder: Path, rows_per_part: int | None = 
 
 
 def _peak_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's own peak (VmHWM; ru_maxrss would include the parent's size at the fork)."""
+    from topics.distributed.engine import peak_memory_mib
+
+    return peak_memory_mib()
 
 
 def run_once(folder: Path, n_workers: int, model: str, sample_sessions: int, work: Path) -> dict:
@@ -119,7 +121,7 @@ def run_once(folder: Path, n_workers: int, model: str, sample_sessions: int, wor
             folder, cfg, out=work / f"run-{n_workers}", client=client, sample_sessions=sample_sessions
         )
         wall = time.perf_counter() - t0
-        worker_peaks = client.run(lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        worker_peaks = client.run(_peak_mib)
     s = run.summary
     return {
         "remarks": s["remarks"],

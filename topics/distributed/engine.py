@@ -393,7 +393,7 @@ def fit_distributed(
         t0 = time.perf_counter()
         analysis = fit_corpus(corpus, config)
         timings["fit_sample_s"] = time.perf_counter() - t0
-        driver_mib = {"after_sample_fit": _peak_mib()}
+        driver_mib = {"after_sample_fit": peak_memory_mib()}
         with atomic_folder(out) as tmp:
             analysis.save(tmp)
             target = tmp / DISTRIBUTED_DIR
@@ -415,11 +415,11 @@ def fit_distributed(
             )
             assigned.to_parquet(str(target / "assignments"), write_index=False)
             timings["assign_s"] = time.perf_counter() - t0
-            driver_mib["after_assign"] = _peak_mib()
+            driver_mib["after_assign"] = peak_memory_mib()
             t0 = time.perf_counter()
             summary = _aggregate(ddf, target, model_dir, embedding, config, config_dict, role_values, source_text)
             timings["aggregate_s"] = time.perf_counter() - t0
-            driver_mib["after_aggregate"] = _peak_mib()
+            driver_mib["after_aggregate"] = peak_memory_mib()
             timings["total_s"] = time.perf_counter() - t_all
             summary.update(
                 engine="dask",
@@ -547,11 +547,26 @@ def _single_file(folder: Path, target: Path) -> None:
     folder.rmdir()
 
 
-def _peak_mib() -> float:
-    """Peak resident memory of this process so far, in MiB (Linux ``ru_maxrss`` is in KiB)."""
-    import resource
+def peak_memory_mib() -> float:
+    """Peak resident memory of this process so far, in MiB.
 
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    Linux: ``VmHWM`` of ``/proc/self/status``, the high-water mark of this process's own memory.
+    ``getrusage``'s ``ru_maxrss`` is not used there: after ``fork`` + ``exec`` it keeps the parent's resident
+    size at the fork (a driver started by a process that held a large table would report that table).
+    Elsewhere ``ru_maxrss``.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    import resource
+    import sys
+
+    scale = 1024 * 1024 if sys.platform == "darwin" else 1024  # bytes on macOS, KiB on Linux
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / scale
 
 
 def load_distributed(run: str | Path) -> DistributedRun:
