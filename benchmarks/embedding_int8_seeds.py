@@ -1,8 +1,10 @@
-"""Five-seed check of torch int8 MiniLM against fp32 (follow-up of benchmarks/embedding_speed.py).
+"""Five-seed check of int8 MiniLM against fp32 (follow-up of benchmarks/embedding_speed.py).
 
-Usage: ``.venv/bin/python benchmarks/embedding_int8_seeds.py``. Fits the demo's 6,560 remarks on fp32 and on
-int8 (torch dynamic quantisation) vectors with seeds 42-46 and prints the ARI between fp32 fits of different
-seeds against the ARI between int8 and fp32 fits, with NMI (utterance codes), NPMI and topic counts per seed.
+Usage: ``.venv/bin/python benchmarks/embedding_int8_seeds.py [--variant torch|openvino]``. Fits the demo's 6,560
+remarks on fp32 and on int8 vectors (``torch``: dynamic quantisation of the Linear layers; ``openvino``: NNCF
+post-training quantization run by OpenVINO, as ``embedding_speed.py`` builds it) with seeds 42-46 and prints the
+ARI between fp32 fits of different seeds against the ARI between int8 and fp32 fits, with NMI (utterance codes),
+NPMI and topic counts per seed.
 """
 
 from __future__ import annotations
@@ -21,19 +23,33 @@ SEEDS = [42, 43, 44, 45, 46]
 
 
 def main() -> None:
+    import argparse
+
     import embedding_speed as es
     import torch
     from sklearn.metrics import adjusted_rand_score
 
     from topics.embed import load_sentence_transformer
 
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--variant", choices=["torch", "openvino"], default="torch")
+    args = parser.parse_args()
     torch.set_num_threads(2)
     table = es.remarks(6560)
     texts = table["text"].astype(str).tolist()
     fp32 = load_sentence_transformer("default", "cpu")
-    int8 = torch.ao.quantization.quantize_dynamic(load_sentence_transformer("default", "cpu"), {torch.nn.Linear},
-                                                  dtype=torch.qint8)
-    vectors = {"fp32": es.run_torch(fp32, texts), "int8": es.run_torch(int8, texts)}
+    if args.variant == "torch":
+        int8 = torch.ao.quantization.quantize_dynamic(load_sentence_transformer("default", "cpu"),
+                                                      {torch.nn.Linear}, dtype=torch.qint8)
+        int8_vectors = es.run_torch(int8, texts)
+    else:
+        max_len = int(fp32.max_seq_length)
+        onnx_path = es.export_onnx(fp32, Path(tempfile.mkdtemp(prefix="ov-seeds-")))
+        quantized = es.quantize_openvino(onnx_path, fp32.tokenizer, es.calibration_texts(6560), max_len)
+        compiled = es.compile_openvino(quantized, 2, "THROUGHPUT")
+        int8_vectors = es.run_openvino(compiled, fp32.tokenizer, texts, max_len, "THROUGHPUT")
+    print(f"int8 variant: {args.variant}")
+    vectors = {"fp32": es.run_torch(fp32, texts), "int8": int8_vectors}
     cache = tempfile.mkdtemp()
     labels: dict[tuple[str, int], np.ndarray] = {}
     scores: dict[tuple[str, int], dict] = {}
