@@ -84,7 +84,7 @@ def write_parts(corpus: pd.DataFrame, folder: Path, rows_per_part: int | None = 
 
 def _peak_mib() -> float:
     """This process's own peak (VmHWM; ru_maxrss would include the parent's size at the fork)."""
-    from topics.distributed.engine import peak_memory_mib
+    from topics.distributed.aggregate import peak_memory_mib
 
     return peak_memory_mib()
 

@@ -5,6 +5,7 @@
 
 * :mod:`topics.distributed.lazy`: the corpus read lazily (CSV / TSV / parquet) and the session sample;
 * :mod:`topics.distributed.workers`: what runs on the workers (cleaning, assignment, counts per partition);
+* :mod:`topics.distributed.aggregate`: the whole-corpus tables (session x topic counts, sessions, words, drops);
 * :mod:`topics.distributed.engine`: :func:`fit_distributed`, the run folder, :func:`load_distributed`.
 
 This stage sits beside :mod:`topics.pipeline` (it calls :func:`topics.fit` on the sample). Dask is imported
