@@ -184,7 +184,8 @@ def demo(out, report_file, config_path) -> None:
     """Fit the bundled demo corpus (AnnoMI professionals vs MIBot LLM counsellor) and write the report.
 
     The example curation ledger corpora/demo/ledger.yaml is copied into the run folder (unless one is
-    already there) and applied, so the report shows curated topics.
+    already there) and applied, so the report shows curated topics. The curated topics are also written as a
+    REFI-QDA project, demo.qdpx beside the report (for NVivo, ATLAS.ti, MAXQDA, QualCoder).
     """
     from topics.pipeline import fit as fit_corpus
     from topics.read import load_corpus
@@ -204,7 +205,14 @@ def demo(out, report_file, config_path) -> None:
         shutil.copy2(DEMO_LEDGER, run_ledger)
         click.echo(f"curation ledger: {run_ledger} (copied from {DEMO_LEDGER.name} in corpora/demo)")
     path = _run(write_report, out, out=report_file)
-    click.echo(f"report: {path} ({time.perf_counter() - t0:.0f} s in all)")
+    click.echo(f"report: {path}")
+    from topics.analysis import load_run
+    from topics.reporting.refiqda import write_qdpx
+
+    qdpx = Path(path).parent / "demo.qdpx"
+    t1 = _step(f"writing {qdpx}: the curated topics as a REFI-QDA project (de-identified remarks)")
+    _run(write_qdpx, _run(load_run, out), qdpx)
+    click.echo(f"REFI-QDA project: {qdpx} ({_elapsed(t1)}; {time.perf_counter() - t0:.0f} s in all)")
 
 
 @main.command()
