@@ -228,8 +228,10 @@ def test_partitioned_run_equals_transform_on_the_same_remarks(tmp_path, small_co
 
     from topics.reporting import report
 
-    html = report(tmp_path / "run", out=tmp_path / "report.html", formats=[], progress=False).read_text("utf-8")
+    html = report(tmp_path / "run", out=tmp_path / "report.html", formats=[], progress=False,
+                  compare_by="mi_quality").read_text("utf-8")
     assert "The whole corpus (Dask engine)" in html and f"{len(assigned):,}</b>remarks assigned" in html
     assert f"{len(assigned):,} therapist remarks from 40 sessions were assigned to" in html
+    assert "Whole corpus: 40 sessions" in html and 'id="fig-compare_forest"' in html  # the comparison, drawn
     merged_row = html[html.index("merged pair</td>"):][:400]
     assert f">{raw[first] + raw[second]:,}</td>" in merged_row  # the whole corpus' remarks of the merged topic

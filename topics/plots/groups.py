@@ -360,8 +360,9 @@ def comparison_figures(comp: Comparison, topic_order: Sequence[int] | None = Non
         transition matrix, and ``words`` when there are distinctive words (two groups).
     """
     figs = {"forest": forest_plot(comp.contrasts), "dumbbell": dumbbell(comp.contrasts)}
-    for g in comp.groups:
-        figs[f"position_{g}"] = position_heatmap(comp.positions, group=g)
+    if not comp.positions.empty:  # empty for single-turn data and for whole-corpus counts
+        for g in comp.groups:
+            figs[f"position_{g}"] = position_heatmap(comp.positions, group=g)
     for g, m in comp.transitions.items():
         figs[f"transitions_{g}"] = transition_heatmap(
             m, comp.labels, title=f"Which topic follows which: {safe(g)}", topics=topic_order
