@@ -1,8 +1,9 @@
 """Five-seed check of int8 MiniLM against fp32 (follow-up of benchmarks/embedding_speed.py).
 
 Usage: ``.venv/bin/python benchmarks/embedding_int8_seeds.py [--variant torch|openvino]``. Fits the demo's 6,560
-remarks on fp32 and on int8 vectors (``torch``: dynamic quantisation of the Linear layers; ``openvino``: NNCF
-post-training quantization run by OpenVINO, as ``embedding_speed.py`` builds it) with seeds 42-46 and prints the
+remarks on fp32 and on int8 vectors (``torch``: dynamic quantisation of the Linear layers; ``openvino``: the
+toolkit's default ``[embedding] runtime = "openvino-int8"``, NNCF post-training quantization run by OpenVINO, built
+into an empty cache and embedded by :class:`topics.embed.Embedder`) with seeds 42-46 and prints the
 ARI between fp32 fits of different seeds against the ARI between int8 and fp32 fits, with NMI (utterance codes),
 NPMI and topic counts per seed.
 """
@@ -43,11 +44,12 @@ def main() -> None:
                                                       {torch.nn.Linear}, dtype=torch.qint8)
         int8_vectors = es.run_torch(int8, texts)
     else:
-        max_len = int(fp32.max_seq_length)
-        onnx_path = es.export_onnx(fp32, Path(tempfile.mkdtemp(prefix="ov-seeds-")))
-        quantized = es.quantize_openvino(onnx_path, fp32.tokenizer, es.calibration_texts(6560), max_len)
-        compiled = es.compile_openvino(quantized, 2, "THROUGHPUT")
-        int8_vectors = es.run_openvino(compiled, fp32.tokenizer, texts, max_len, "THROUGHPUT")
+        # the toolkit's own path: runtime = "openvino-int8" built into an empty cache, embedded by the Embedder
+        from topics.config import EmbeddingConfig
+        from topics.embed import Embedder
+
+        int8_vectors = Embedder(EmbeddingConfig(cache_dir=tempfile.mkdtemp(prefix="ov-seeds-")),
+                                show_progress=False).embed(texts)
     print(f"int8 variant: {args.variant}")
     vectors = {"fp32": es.run_torch(fp32, texts), "int8": int8_vectors}
     cache = tempfile.mkdtemp()

@@ -3,11 +3,10 @@
 Usage::
 
     .venv/bin/python benchmarks/embedding_speed.py [--n 6560] [--threads 2] [--variants NAME,NAME,...]
-        [--ov-hint THROUGHPUT|LATENCY] [--out benchmarks/results/embedding_speed]
+        [--out benchmarks/results/embedding_speed]
 
-Needs the ``bench`` extra (not project dependencies, not installed by ``make``): ``pip install
-onnxruntime==1.32.0 onnx==1.23.2 openvino==2026.4.1 nncf==3.4.0`` (NNCF only for ``openvino int8``;
-onnxruntime only for the ``onnx`` variants). On the demo corpus's therapist remarks (the first ``--n``
+The ``onnx`` variants need the ``bench`` extra (``pip install onnxruntime==1.32.0``; not installed by ``make``);
+OpenVINO, NNCF and onnx are project dependencies (the default ``[embedding] runtime`` uses them). On the demo corpus's therapist remarks (the first ``--n``
 after cleaning), for each way of computing the all-MiniLM-L6-v2 vectors:
 
 * ``torch fp32`` - sentence-transformers as the toolkit runs it (batch 64, length-sorted); the reference,
@@ -19,14 +18,13 @@ after cleaning), for each way of computing the all-MiniLM-L6-v2 vectors:
 * ``openvino fp32`` - the same ONNX file read by OpenVINO and compiled for CPU with dynamic shapes (each
   batch at its own padded length), ``--threads`` inference threads, inference precision f32 (the CPU
   plugin's default on CPUs with bf16 support is bf16, which would be another variant) and the performance
-  hint ``--ov-hint``: THROUGHPUT (default; the batches go through an ``AsyncInferQueue`` of the plugin's
-  optimal number of requests) or LATENCY (one synchronous request); pooling as for ONNX;
-* ``openvino int8`` - that model after NNCF post-training quantization (``nncf.quantize`` of weights and
+  hint THROUGHPUT (the batches go through an ``AsyncInferQueue`` of the plugin's optimal number of requests),
+  run by the toolkit's :class:`~topics.embed.openvino_int8.OpenVINOEncoder`; pooling as for ONNX;
+* ``openvino int8`` - the toolkit's default runtime, built by
+  :func:`topics.embed.openvino_int8.build_int8_model` (NNCF post-training quantization of weights and
   activations; transformer model type, so SmoothQuant and fast bias correction; mixed preset: symmetric
-  weights, asymmetric activations), calibrated on 300 texts that are not
-  among the evaluated ones: the therapist remarks after the first ``--n``, topped up with cleaned client
-  utterances of the same corpus (all 300 at the default ``--n``, which takes every remark); compiled as
-  ``openvino fp32``;
+  weights, asymmetric activations; calibrated on the 300 bundled client utterances, none of them evaluated),
+  saved as IR, read back and run as ``openvino fp32``;
 
 ``--variants`` (comma-separated names from the list above; default all) measures a subset. The script
 times the embedding (remarks per second, after one warm-up batch), then fits the toolkit's topic model on
@@ -55,7 +53,6 @@ sys.path.insert(0, str(PROJECT))
 
 BATCH = 64
 Embed = Callable[[list[str]], np.ndarray]  # texts -> normalised vectors in their order
-CALIBRATION = 300  # texts for the OpenVINO int8 calibration, none of them evaluated
 VARIANTS = ("torch fp32", "torch int8 (dynamic)", "onnx fp32", "onnx int8 (dynamic)", "openvino fp32",
             "openvino int8")
 REFERENCE = "torch fp32"
@@ -68,24 +65,6 @@ def remarks(n: int):
 
     kept, _ = select_remarks(load_demo(), CleaningConfig())
     return kept.head(n).reset_index(drop=True)
-
-
-def calibration_texts(n: int, size: int = CALIBRATION) -> list[str]:
-    """``size`` texts that the benchmark does not evaluate: the remarks after the first ``n``, then client
-    utterances of the demo corpus cleaned by the same rules (their role relabelled so that
-    ``select_remarks`` takes them)."""
-    from topics.clean import select_remarks
-    from topics.config import CleaningConfig
-    from topics.read import load_demo
-
-    corpus = load_demo()
-    kept, _ = select_remarks(corpus, CleaningConfig())
-    texts = kept["text"].astype(str).iloc[n : n + size].tolist()
-    if len(texts) < size:
-        clients = corpus.assign(role=corpus["role"].map({"client": "therapist"}).fillna("other"))
-        client_kept, _ = select_remarks(clients, CleaningConfig())
-        texts += client_kept["text"].astype(str).head(size - len(texts)).tolist()
-    return texts
 
 
 def batches(texts: list[str]):
@@ -103,28 +82,11 @@ def run_torch(model, texts: list[str]) -> np.ndarray:
 
 
 def export_onnx(model, folder: Path) -> Path:
-    import torch
+    """The package's ONNX export (:func:`topics.embed.openvino_int8.export_onnx`) into ``folder``."""
+    from topics.embed.openvino_int8 import export_onnx as export
 
-    class LastHidden(torch.nn.Module):
-        def __init__(self, bert):
-            super().__init__()
-            self.bert = bert
-
-        def forward(self, input_ids, attention_mask, token_type_ids):
-            return self.bert(input_ids=input_ids, attention_mask=attention_mask,
-                             token_type_ids=token_type_ids).last_hidden_state
-
-    bert = LastHidden(model[0].auto_model.eval())
-    tok = model.tokenizer(["a short example", "another one here"], padding=True, return_tensors="pt")
     path = folder / "minilm.onnx"
-    with torch.no_grad():
-        torch.onnx.export(
-            bert, (tok["input_ids"], tok["attention_mask"], tok["token_type_ids"]), str(path),
-            input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["last_hidden_state"],
-            dynamic_axes={k: {0: "batch", 1: "seq"} for k in ("input_ids", "attention_mask", "token_type_ids")}
-            | {"last_hidden_state": {0: "batch", 1: "seq"}},
-            opset_version=17, dynamo=False,
-        )
+    export(model, path)
     return path
 
 
@@ -140,63 +102,13 @@ def run_onnx(session, tokenizer, texts: list[str], max_len: int) -> np.ndarray:
     return out
 
 
-def run_openvino(compiled, tokenizer, texts: list[str], max_len: int, hint: str) -> np.ndarray:
-    """Like :func:`run_onnx`; THROUGHPUT runs the batches through an async queue of the plugin's optimal number
-    of requests (its streams work in parallel), LATENCY one synchronous request after another."""
-    import openvino as ov
-
+def run_encoder(encoder, texts: list[str]) -> np.ndarray:
+    """Vectors from an :class:`~topics.embed.openvino_int8.OpenVINOEncoder`, texts sorted by length as the
+    toolkit's Embedder sorts them, returned in their own order."""
+    order = np.argsort([-len(t) for t in texts], kind="stable")
     out = np.zeros((len(texts), 384), dtype=np.float32)
-
-    def pool(hidden: np.ndarray, idx: np.ndarray, mask: np.ndarray) -> None:
-        pooled = (hidden * mask).sum(1) / np.clip(mask.sum(1), 1e-9, None)
-        out[idx] = pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
-
-    def feeds(part: list[str]) -> dict[str, np.ndarray]:
-        tok = tokenizer(part, padding=True, truncation=True, max_length=max_len, return_tensors="np")
-        return {k: tok[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")}
-
-    if hint == "LATENCY":
-        request = compiled.create_infer_request()
-        for idx, part in batches(texts):
-            f = feeds(part)
-            request.infer(f)
-            pool(request.get_output_tensor(0).data, idx, f["attention_mask"][..., None].astype(np.float32))
-        return out
-    jobs = compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS")
-    queue = ov.AsyncInferQueue(compiled, jobs)
-    queue.set_callback(lambda request, data: pool(request.get_output_tensor(0).data, *data))
-    for idx, part in batches(texts):
-        f = feeds(part)
-        queue.start_async(f, (idx, f["attention_mask"][..., None].astype(np.float32)))
-    queue.wait_all()
+    out[order] = encoder.encode([texts[i] for i in order], batch_size=BATCH)
     return out
-
-
-def compile_openvino(model, threads: int, hint: str):
-    import openvino as ov
-    import openvino.properties as props
-    import openvino.properties.hint as hints
-
-    config = {
-        hints.performance_mode: getattr(hints.PerformanceMode, hint),
-        props.inference_num_threads: threads,
-        hints.inference_precision: ov.Type.f32,
-    }
-    return ov.Core().compile_model(model, "CPU", config)
-
-
-def quantize_openvino(onnx_path: Path, tokenizer, texts: list[str], max_len: int):
-    """NNCF post-training int8 quantization of the OpenVINO model, calibrated on ``texts`` (one text a sample)."""
-    import nncf
-    import openvino as ov
-
-    def sample(text: str) -> dict[str, np.ndarray]:
-        tok = tokenizer([text], truncation=True, max_length=max_len, return_tensors="np")
-        return {k: tok[k].astype(np.int64) for k in ("input_ids", "attention_mask", "token_type_ids")}
-
-    return nncf.quantize(ov.Core().read_model(str(onnx_path)), nncf.Dataset(texts, sample),
-                         preset=nncf.QuantizationPreset.MIXED, model_type=nncf.ModelType.TRANSFORMER,
-                         subset_size=len(texts))
 
 
 def timed(fn, texts: list[str]) -> tuple[np.ndarray, float]:
@@ -232,8 +144,6 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--variants", default=",".join(VARIANTS),
                         help=f"comma-separated, from: {', '.join(VARIANTS)} (default all; {REFERENCE} always runs)")
-    parser.add_argument("--ov-hint", choices=("THROUGHPUT", "LATENCY"), default="THROUGHPUT",
-                        help="OpenVINO performance hint for the openvino variants")
     parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results" / "embedding_speed")
     args = parser.parse_args()
     wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
@@ -246,6 +156,7 @@ def main() -> int:
     from sklearn.metrics import adjusted_rand_score
 
     from topics.embed import load_sentence_transformer
+    from topics.embed.openvino_int8 import import_openvino
 
     torch.set_num_threads(args.threads)
     table = remarks(args.n)
@@ -282,18 +193,24 @@ def main() -> int:
         return onnx_runtime(int8_path)
 
     def openvino(ov_model) -> Embed:
-        compiled = compile_openvino(ov_model, args.threads, args.ov_hint)
-        return lambda ts: run_openvino(compiled, model.tokenizer, ts, max_len, args.ov_hint)
+        from topics.embed.openvino_int8 import OpenVINOEncoder
+
+        encoder = OpenVINOEncoder(ov_model, model.tokenizer, max_len, 384, True, threads=args.threads)
+        return lambda ts: run_encoder(encoder, ts)
 
     def openvino_int8() -> Embed:
-        return openvino(quantize_openvino(fp32_path, model.tokenizer, calibration_texts(args.n), max_len))
+        # exactly what the toolkit builds for runtime = "openvino-int8" (bundled calibration texts), read back
+        from topics.embed.openvino_int8 import build_int8_model, import_openvino
+
+        folder = build_int8_model("default", work / "int8")
+        return openvino(import_openvino().Core().read_model(str(folder / "model.xml")))
 
     builders: dict[str, Callable[[], Embed]] = {
         "torch fp32": torch_fp32,
         "torch int8 (dynamic)": torch_int8,
         "onnx fp32": lambda: onnx_runtime(fp32_path),
         "onnx int8 (dynamic)": onnx_int8,
-        "openvino fp32": lambda: openvino(str(fp32_path)),
+        "openvino fp32": lambda: openvino(import_openvino().Core().read_model(str(fp32_path))),
         "openvino int8": openvino_int8,
     }
     variants = {name: builders[name]() for name in wanted}
@@ -319,7 +236,7 @@ def main() -> int:
         row["min_cosine_vs_fp32"] = float(np.min(cosines))  # JSON only
         row["speedup"] = row["remarks_per_s"] / rows[0]["remarks_per_s"]
         row["within_seed_spread"] = row["ari_vs_fp32_seed42"] >= min(seed_aris)
-    ov_note = f", OpenVINO hint {args.ov_hint}" if any(v.startswith("openvino") for v in wanted) else ""
+    ov_note = ", OpenVINO hint THROUGHPUT" if any(v.startswith("openvino") for v in wanted) else ""
     header = (f"{len(texts):,} demo remarks, {args.threads} threads, batch {BATCH}, {os.cpu_count()} CPUs{ov_note}; fp32 "
               f"seed-to-seed ARI (42 vs 43, 44): {', '.join(f'{a:.3f}' for a in seed_aris)}")
     lines = [header, "", "| variant | remarks/s | speed-up | cosine to fp32 | ARI to fp32 (seed 42) | within seed spread | "
@@ -332,7 +249,7 @@ def main() -> int:
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "embedding_speed.md").write_text(text + "\n", encoding="utf-8")
-    (args.out / "embedding_speed.json").write_text(json.dumps({"seed_aris": seed_aris, "ov_hint": args.ov_hint, "rows": rows}, indent=1),
+    (args.out / "embedding_speed.json").write_text(json.dumps({"seed_aris": seed_aris, "rows": rows}, indent=1),
                                                    encoding="utf-8")
     return 0
 

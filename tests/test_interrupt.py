@@ -7,7 +7,9 @@ A killed ``topics fit --out DIR`` leaves no ``DIR`` (nor a temporary folder besi
 
 Each test starts a fresh Python process on real therapist remarks of the demo corpus, waits until that
 process has reached the point to interrupt (a committed chunk in its SQLite cache, or its progress bar),
-then sends the signal.
+then sends the signal. The children embed with ``runtime = "torch"`` (fp32): the chunked commits are the
+Embedder's whatever the runtime, and the int8 runtime embeds a chunk in about a second, too fast to be caught
+reliably between two commits (and would first build its model in each fresh cache).
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ CHILD = textwrap.dedent(
     from topics.config import EmbeddingConfig
     from topics.embed import Embedder
     texts = json.loads(open(sys.argv[2], encoding="utf-8").read())
-    Embedder(EmbeddingConfig(cache_dir=sys.argv[1]), show_progress=False).embed(texts)
+    Embedder(EmbeddingConfig(cache_dir=sys.argv[1], runtime="torch"), show_progress=False).embed(texts)
     print("finished")
     """
 )
@@ -55,6 +57,12 @@ def short_remarks(demo_corpus) -> list[str]:
     texts = list(dict.fromkeys(therapist.loc[(n_words >= 4) & (n_words <= 12), "text"]))
     assert len(texts) >= N_CLI
     return texts
+
+
+@pytest.fixture(scope="module")
+def fp32_embedder(embedder) -> Embedder:
+    """The packaged model in fp32 (``runtime = "torch"``), as the children run it, with the shared cache."""
+    return Embedder(EmbeddingConfig(cache_dir=str(embedder.config.cache_dir), runtime="torch"), show_progress=False)
 
 
 def child_env() -> dict[str, str]:
@@ -113,7 +121,7 @@ def interrupt(proc: subprocess.Popen, sig: signal.Signals) -> int:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
-def test_interrupted_embedding_keeps_whole_chunks_and_resumes(tmp_path, short_remarks, embedder, sig):
+def test_interrupted_embedding_keeps_whole_chunks_and_resumes(tmp_path, short_remarks, fp32_embedder, sig):
     distinct = short_remarks[:N_EMBED]
     texts = distinct + distinct[:40]  # some repeats: embedded once
     (tmp_path / "texts.json").write_text(json.dumps(texts), encoding="utf-8")
@@ -154,12 +162,12 @@ def test_interrupted_embedding_keeps_whole_chunks_and_resumes(tmp_path, short_re
 
     # a few rows against a fresh embedding of the same text (no cache involved)
     for key in sorted(stored)[:: max(1, n_cached // 3)][:3]:
-        fresh = embedder.model.encode([text_of[key]], convert_to_numpy=True)[0]
+        fresh = fp32_embedder.model.encode([text_of[key]], convert_to_numpy=True)[0]
         np.testing.assert_allclose(stored[key], fresh, rtol=0, atol=1e-5)
 
     # the next run embeds only what is missing and returns everything
-    again = Embedder(EmbeddingConfig(cache_dir=str(cache_dir)), show_progress=False)
-    again._model = embedder.model  # the same packaged model, already loaded: saves a second load
+    again = Embedder(EmbeddingConfig(cache_dir=str(cache_dir), runtime="torch"), show_progress=False)
+    again._model = fp32_embedder.model  # the same packaged model, already loaded: saves a second load
     vectors = again.embed(texts)
     assert again.n_computed_ == len(distinct) - n_cached
     assert vectors.shape == (len(texts), DIM) and vectors.dtype == np.float32
@@ -187,7 +195,8 @@ def test_killed_fit_leaves_no_run_folder_and_keeps_an_earlier_one(tmp_path, shor
 
     def start(out: Path, cache: str, log: Path) -> subprocess.Popen:
         config = tmp_path / f"{cache}.toml"
-        config.write_text(f'[embedding]\ncache_dir = "{(tmp_path / cache).as_posix()}"\n[report]\nstatic_formats = []\n')
+        config.write_text(f'[embedding]\ncache_dir = "{(tmp_path / cache).as_posix()}"\nruntime = "torch"\n'
+                          '[report]\nstatic_formats = []\n')
         with open(log, "wb") as sink:
             return subprocess.Popen([str(topics_cli), "fit", str(corpus), "--out", str(out), "--config", str(config)],
                                     stdout=sink, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp_path,

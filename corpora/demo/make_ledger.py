@@ -30,29 +30,30 @@ def main() -> None:
             raise SystemExit(f"expected one topic with {words}, found {hits}")
         return hits[0]
 
-    cur.merge([find("stop smoking"), find("considering quitting")], "Smoking cessation: habits and reasons to quit",
+    cur.merge([find("quit smoking"), find("considering quitting")], "Smoking cessation: habits and reasons to quit",
               rationale="Both topics are about the client's smoking and the wish to quit; the split between them "
                         "followed wording, not clinical content.")
     cur.merge([find("drinking alcohol"), find("drug use")], "Alcohol and drug use",
               rationale="Substance use other than tobacco; too small to keep drugs separate.")
-    cur.drop(find("little bit"), bucket="fillers and small talk",
-             rationale="Back-channel fragments and fillers that survived cleaning; no clinical content.")
-    cur.merge([find("conversation today", "talk today"), find("session feel"), find("feeling lately")],
+    cur.drop(find("perfectly fine"), bucket="fillers and small talk",
+             rationale="Fillers and small-talk fragments (\"fine\", \"pretty good\") that survived cleaning; "
+                       "no clinical content.")
+    cur.merge([find("conversation today"), find("session feel"), find("feeling lately")],
               "Opening: greeting and check-in", rationale="Session openings: greeting, how are you today.")
     cur.rename(find("appreciate openness"), "Affirming the client's openness")
     cur.rename(find("scale 10"), "Importance and confidence rulers")
     cur.merge([find("making change"), find("small steps")], "Steps toward change")
-    cur.merge([find("explore ideas", "ideas"), find("discuss explore")], "Exploring options and strategies")
-    cur.rename(find("does feel"), "Exploring feelings")
+    cur.merge([find("suggestions"), find("want explore")], "Exploring options and strategies")
+    cur.rename(find("makes feel"), "Exploring feelings")
     cur.rename(find("seeking support"), "Offering support")
     cur.rename(find("managing stress"), "Stress and coping")
     cur.rename(find("dr fields"), "Doctors, appointments and referrals")
     cur.merge([find("cholesterol"), find("asthma")], "Medication and chronic illness",
               rationale="Medication, heart and lung conditions: one medical topic for this corpus.")
     cur.rename(find("motivations"), "Motivation and progress")
-    cur.rename(find("sleep"), "Sleep and evenings")
+    cur.rename(find("evenings"), "Daily routines and evenings")
     cur.rename(find("talk things"), "Agenda setting")
-    cur.rename(find("mom"), "Parents and family")
+    cur.rename(find("parents"), "Parents and family")
     cur.rename(find("breathing exercises"), "Relaxation and mindfulness")
     cur.rename(find("crime"), "Legal trouble and consequences")
     cur.rename(find("summarize discussed"), "Summaries")
@@ -60,9 +61,9 @@ def main() -> None:
     cur.rename(find("difficult times"), "Acknowledging difficulty")
     cur.rename(find("health benefits"), "Health benefits of change")
     cur.rename(find("physical activity"), "Physical activity")
-    partner = find("donna")
-    cur.rename(partner, "Partner and close relationships")
-    cur.note(partner, "Top words are personal names from the transcripts: check de-identification before sharing.")
+    close = find("donna")
+    cur.rename(close, "Partner and close relationships")
+    cur.note(close, "Top words are personal names from the transcripts: check de-identification before sharing.")
     cur.rename(find("continue conversation"), "Continuing or ending the conversation")
     cur.rename(find("reading writing"), "School and learning")
     cur.rename(find("thank sharing"), "Thanking the client for sharing")

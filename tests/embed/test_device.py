@@ -47,11 +47,13 @@ def test_precision_and_batch_size_follow_the_device():
 
 
 def test_fp16_vectors_get_their_own_cache_identity(tmp_path, monkeypatch):
-    cpu = Embedder(EmbeddingConfig(cache_dir=str(tmp_path)), show_progress=False)
+    cpu = Embedder(EmbeddingConfig(cache_dir=str(tmp_path), runtime="torch"), show_progress=False)
+    int8 = Embedder(EmbeddingConfig(cache_dir=str(tmp_path)), show_progress=False)
     monkeypatch.setattr(embedder_module, "resolve_device", lambda requested: "cuda")
     gpu = Embedder(EmbeddingConfig(device="auto", cache_dir=str(tmp_path)), show_progress=False)
-    assert gpu.device == "cuda" and gpu.identity == cpu.identity + "|fp16"
-    assert gpu.cache.path != cpu.cache.path
+    # on CUDA the model runs in torch fp16 whatever the runtime: neither fp32 nor int8 vectors are reused
+    assert gpu.device == "cuda" and not gpu.int8 and gpu.identity == cpu.identity + "|fp16"
+    assert len({gpu.cache.path, cpu.cache.path, int8.cache.path}) == 3
     static = Embedder(EmbeddingConfig(model="static", device="auto", cache_dir=str(tmp_path)), show_progress=False)
     assert static.device == "cpu" and not static.identity.endswith("|fp16")
 

@@ -6,6 +6,9 @@ model name or folder that is already on the machine. Vectors are cached by :mod:
 under the model's identity (:func:`model_identity`), which changes whenever the weights may have.
 ``[embedding] device`` (``"auto"``, ``"cpu"``, ``"cuda"``) is resolved by :mod:`topics.embed.device`; on CUDA
 the model runs in fp16 with large length-sorted batches, and its vectors are cached under ``<identity>|fp16``.
+On the CPU, ``[embedding] runtime`` picks how the model runs: ``"openvino-int8"`` (default; an int8 copy built
+and cached on first use, :mod:`topics.embed.openvino_int8`, vectors cached under ``<identity>|openvino-int8 (...)``)
+or ``"torch"`` (the fp32 weights, vectors under the plain identity).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from topics.config import EmbeddingConfig
 from topics.embed.backends import DEFAULT_MODEL_PACKAGE, embedding_dimension, load_sentence_transformer
 from topics.embed.cache import EmbeddingCache, text_key
 from topics.embed.device import GPU_CHUNK, batch_size_for, encode_overlapped, precision_of, resolve_device
+from topics.embed.openvino_int8 import RUNTIME_INT8, int8_identity, load_int8_encoder
 from topics.embed.static import STATIC_MODEL, load_static_model, static_identity
 
 CHUNK = 512
@@ -78,9 +82,12 @@ class Embedder:
     Attributes
     ----------
     identity : str
-        Model identity used as the cache key (with ``|fp16`` when the model runs in half precision).
+        Model identity used as the cache key (with ``|fp16`` when the model runs in half precision, with
+        ``|openvino-int8 (...)`` when it runs as int8).
     device : str
         The resolved torch device (``"auto"`` in the config becomes ``"cuda"`` or ``"cpu"``).
+    int8 : bool
+        Whether the model runs as int8 through OpenVINO (``runtime = "openvino-int8"`` on the CPU).
     n_cached_ : int
         Texts found in the cache by the last :meth:`embed` call.
     n_computed_ : int
@@ -95,8 +102,12 @@ class Embedder:
         self.device = (
             "cpu" if static or self.config.device.strip().lower() == "cpu" else resolve_device(self.config.device)
         )
-        self.identity = model_identity(self.config.model)
-        if not static and precision_of(self.device) != "fp32":
+        self.base_identity = model_identity(self.config.model)
+        self.identity = self.base_identity
+        self.int8 = not static and self.device == "cpu" and self.config.runtime == RUNTIME_INT8
+        if self.int8:
+            self.identity = int8_identity(self.base_identity)
+        elif not static and precision_of(self.device) != "fp32":
             self.identity += f"|{precision_of(self.device)}"
         self.cache = EmbeddingCache(self.config.cache_dir, self.identity)
         self._model: Any = None
@@ -105,10 +116,13 @@ class Embedder:
 
     @property
     def model(self) -> Any:
-        """The loaded ``SentenceTransformer``, or the static model (loaded on first use)."""
+        """The loaded backend (on first use): a ``SentenceTransformer``, the int8 OpenVINO encoder or the static model."""
         if self._model is None:
             if self.config.model == STATIC_MODEL:
                 self._model = load_static_model(self.config.cache_dir, show_progress=self.show_progress)
+            elif self.int8:
+                self._model = load_int8_encoder(self.config.model, self.base_identity, self.config.cache_dir,
+                                                show_progress=self.show_progress)
             else:
                 self._model = load_sentence_transformer(self.config.model, self.device)
                 if precision_of(self.device) == "fp16":
@@ -150,6 +164,9 @@ class Embedder:
                     bar.update(len(part))
             finally:
                 bar.close()
+                release = getattr(self._model, "release_memory", None)  # the int8 encoder's working memory
+                if release is not None:
+                    release()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([cached[k] for k in keys]).astype(np.float32)
