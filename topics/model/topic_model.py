@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import platform
 import time
+import warnings
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,7 @@ import numpy as np
 import pandas as pd
 
 from topics.config import TopicConfig
-from topics.embed import Embedder
+from topics.embed import Embedder, runtime_of
 from topics.errors import InputError
 from topics.model.backend import load_bertopic, make_bertopic
 from topics.model.tables import (
@@ -484,7 +485,8 @@ class TopicModel:
         folder : str or Path
             The model folder.
         embedder : Embedder, optional
-            Embedding backend; built from the saved config if omitted.
+            Embedding backend; built from the saved config if omitted, in the runtime the model was fitted with
+            (a model fitted in fp32 keeps embedding new remarks in fp32: :func:`~topics.embed.runtime_of`).
 
         Returns
         -------
@@ -507,13 +509,20 @@ class TopicModel:
             )
         check_model_folder(folder)
         config = TopicConfig.from_toml(folder / "config.toml")
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        fitted_with = str(manifest.get("embedding_model", "")) if isinstance(manifest, dict) else ""
+        if embedder is None:
+            config.embedding.runtime = runtime_of(fitted_with, config.embedding)
+        elif fitted_with and embedder.identity != fitted_with:
+            warnings.warn(f"{folder} was fitted on vectors of {fitted_with}; new remarks will be embedded with "
+                          f"{embedder.identity}", stacklevel=2)
         model = cls(config, embedder=embedder)
         model.bertopic_ = load_bertopic(str(folder / "bertopic"), model._get_embedder())
         model.assignments_ = pd.read_parquet(folder / "assignments.parquet")
         model.topics_ = pd.read_parquet(folder / "topics.parquet")
         for column in ("words", "representative_ids", "representative_texts"):
             model.topics_[column] = model.topics_[column].map(list)
-        model.manifest_ = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        model.manifest_ = manifest
         model.topic_ids_ = [int(t) for t in model.manifest_["topic_ids"]]
         model.topic_embeddings_ = np.asarray(model.bertopic_.topic_embeddings_, dtype=np.float32)
         model.min_cluster_size_ = int(model.manifest_["min_cluster_size"])
