@@ -26,7 +26,7 @@ from topics.config import EmbeddingConfig
 from topics.embed.backends import DEFAULT_MODEL_PACKAGE, embedding_dimension, load_sentence_transformer
 from topics.embed.cache import EmbeddingCache, text_key
 from topics.embed.device import GPU_CHUNK, batch_size_for, encode_overlapped, precision_of, resolve_device
-from topics.embed.openvino_int8 import RUNTIME_INT8, int8_identity, load_int8_encoder
+from topics.embed.openvino_int8 import RUNTIME_INT8, RUNTIME_TORCH, int8_identity, load_int8_encoder
 from topics.embed.static import STATIC_MODEL, load_static_model, static_identity
 
 CHUNK = 512
@@ -90,7 +90,7 @@ def runtime_of(identity: str, config: EmbeddingConfig) -> str:
     if f"|{RUNTIME_INT8} " in identity:
         return RUNTIME_INT8
     if identity == model_identity(config.model):
-        return "torch"
+        return RUNTIME_TORCH
     return config.runtime
 
 
