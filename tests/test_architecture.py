@@ -24,7 +24,7 @@ STAGES: list[tuple[str, ...]] = [
     ("topics.embed",),
     ("topics.model",),
     ("topics.curate",),
-    ("topics.analysis",),
+    ("topics.analysis", "topics.runs"),
     ("topics.pipeline", "topics.distributed"),
     ("topics.compare",),
     ("topics.evaluate",),

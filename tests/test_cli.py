@@ -135,3 +135,107 @@ def test_curate_import_names_the_worksheet_in_the_run_folder(tmp_path):
     result = CliRunner().invoke(main, ["curate", "import", "worksheet.csv", "--run", str(run), "--author", "A"])
     assert result.exit_code == 2
     assert "worksheet.csv: no such file" in result.output and str(run / "worksheet.csv") in result.output
+
+
+# ---------------------------------------------------------------------------------------------- issue 23: one line, no traceback
+def _one_line_error(result, *needles: str) -> None:
+    """Exit status 2 and a single `error: ...` line holding every needle (no traceback)."""
+    assert result.exit_code == 2, result.output
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert all(n in lines[0] for n in needles), result.output
+
+
+@pytest.fixture(scope="module")
+def small_run(small_corpus, embedder, tmp_path_factory) -> Path:
+    """The 40-session extract fitted once and saved: copies of it are made hostile below."""
+    import topics
+    from topics.config import TopicConfig
+
+    cfg = TopicConfig()
+    cfg.embedding.cache_dir = str(embedder.config.cache_dir)
+    cfg.report.static_formats = []
+    out = tmp_path_factory.mktemp("cli-runs") / "run"
+    topics.fit(small_corpus, cfg, out=out, embedder=embedder)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("args", "out", "needles"),
+    [
+        (["export", "csv", "RUN"], "FOLDER", ["--out names an existing folder", "codebook.csv"]),
+        (["export", "qdpx", "RUN"], "FOLDER", ["--out names an existing folder", "project.qdpx"]),
+        (["export", "qdc", "RUN"], "FOLDER", ["--out names an existing folder", "codebook.qdc"]),
+        (["report", "RUN"], "FOLDER", ["--out names an existing folder", "report.html"]),
+        (["curate", "agree", "RUN", "a.yaml", "b.yaml"], "FOLDER", ["--out names an existing folder"]),
+        (["export", "csv", "RUN"], "/proc/self/x.csv", ["under /proc"]),
+        (["export", "qdc", "RUN"], "/dev/stdout", ["under /"]),
+        (["report", "RUN"], "/sys/x.html", ["under /sys"]),
+        (["fit", "nope.csv"], "/proc/self/run", ["under /proc"]),
+        (["compare", "RUN", "--by", "school"], "/proc/self/cmp", ["under /proc"]),
+    ],
+)
+def test_an_out_that_cannot_be_written_is_refused_at_once(tmp_path, args, out, needles):
+    """Refused before the run is even read: RUN does not exist here, so a later check would say so instead."""
+    (tmp_path / "folder").mkdir()
+    out = str(tmp_path / "folder") if out == "FOLDER" else out
+    args = [str(tmp_path / "no-run") if a == "RUN" else a for a in args]
+    result = CliRunner().invoke(main, [*args, "--out", out])
+    _one_line_error(result, *needles)
+
+
+@pytest.mark.parametrize("out", [".", "./", "..", "CWD"])
+def test_fit_out_dot_is_refused_before_the_fit(tmp_path, monkeypatch, out):
+    """`--out .` once passed the check in an empty folder and crashed at save, after the whole fit."""
+    here = tmp_path / "empty"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    result = CliRunner().invoke(main, ["fit", "demo", "--out", str(here) if out == "CWD" else out])
+    _one_line_error(result, "the current folder", "--out runs/study")
+    assert list(here.iterdir()) == []
+
+
+def test_curate_app_on_a_port_in_use_is_one_line(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["curate", "app", str(tmp_path), "--port", str(port), "--no-browser"])
+    _one_line_error(result, f"port {port} is in use on 127.0.0.1; choose another with --port or leave it out")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "needle"),
+    [
+        ("model/manifest.json", "[" * 100_000 + "]" * 100_000, "nested more than 32 levels"),
+        ("model/manifest.json", '{"a": ' * 40 + "1" + "}" * 40, "nested more than 32 levels"),
+        ("model/manifest.json", "[1, 2]", "no list of topic_ids"),
+        ("corpus_summary.json", '{"x": "' + "y" * (17 << 20) + '"}', "larger than 16,777,216 bytes"),
+        ("timings.json", '{"a": ' * 10_000 + "1" + "}" * 10_000, "nested more than"),
+        ("timings.json", "{\n  oops", "line 2: not valid JSON"),
+    ],
+)
+def test_a_hostile_json_file_in_a_run_is_one_line(small_run, tmp_path, name, content, needle):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(small_run, run)
+    (run / name).write_text(content, encoding="utf-8")
+    result = CliRunner().invoke(main, ["export", "qdc", str(run), "--out", str(tmp_path / "c.qdc")])
+    _one_line_error(result, name.rsplit("/", 1)[-1], needle)
+
+
+def test_a_hostile_derived_manifest_records_no_model(small_run, tmp_path):
+    from topics.runs import derived_fingerprint
+
+    (tmp_path / "manifest.json").write_text("[" * 30_000 + "]" * 30_000, encoding="utf-8")  # under 64 KB
+    assert derived_fingerprint(tmp_path) is None  # once a RecursionError out of the report and the workbench
+
+
+def test_a_huge_config_is_one_line(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[report]\ntitle = "' + "x" * (2 << 20) + '"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["fit", "demo", "--config", str(cfg), "--out", str(tmp_path / "run")])
+    _one_line_error(result, "c.toml", "larger than 1,048,576 bytes")

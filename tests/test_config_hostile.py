@@ -166,3 +166,17 @@ def test_largest_seed_is_accepted(tmp_path):
     path = tmp_path / "c.toml"
     path.write_text("seed = 4294967295\n", encoding="utf-8")
     assert TopicConfig.from_toml(path).seed == 2**32 - 1
+
+
+def test_a_huge_config_file_is_refused_before_parsing(tmp_path):
+    """Issue 23: a 200 MB title took 117 s and 1 GB to parse; anything above 1 MiB is refused at once."""
+    import time
+
+    path = tmp_path / "c.toml"
+    path.write_text('[report]\ntitle = "' + "x" * (2 << 20) + '"\n', encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(ConfigError, match="larger than 1,048,576 bytes") as info:
+        TopicConfig.from_toml(path)
+    assert time.perf_counter() - start < 1 and str(path) in str(info.value) and "\n" not in str(info.value)
+    path.write_text('[report]\ntitle = "' + "x" * 500_000 + '"\n', encoding="utf-8")  # big but allowed
+    assert len(TopicConfig.from_toml(path).report.title) == 500_000

@@ -131,7 +131,8 @@ def test_partitioned_run_equals_transform_on_the_same_remarks(tmp_path, small_co
     from topics.model import TopicModel
 
     write_parts(small_corpus, tmp_path / "in")
-    (tmp_path / "run").mkdir()
+    (tmp_path / "run" / "model").mkdir(parents=True)  # an earlier run folder (a refit: anything else is refused)
+    (tmp_path / "run" / "corpus_summary.json").write_text("{}", encoding="utf-8")
     (tmp_path / "run" / "notes.md").write_text("my notes", encoding="utf-8")  # a user's file: carried over
     run = fit_distributed(
         tmp_path / "in", config, out=tmp_path / "run", n_workers=2, sample_sessions=25, stratify="mi_quality"
@@ -224,7 +225,8 @@ def test_partitioned_run_equals_transform_on_the_same_remarks(tmp_path, small_co
     result = CliRunner().invoke(main, ["compare", str(tmp_path / "run"), "--by", "mi_quality", "--perm", "200",
                                        "--boot", "100", "--sample", "--out", str(tmp_path / "sample-compare")])
     # the 25 sampled sessions hold only 4 low-quality ones: too few to compare, which the whole corpus is not
-    assert result.exit_code == 2 and "fewer than 5 sessions ({'high': 21, 'low': 4})" in result.output
+    assert result.exit_code == 2 and "'low' (4 sessions) of 'mi_quality' has fewer than the 5" in result.output
+    assert "(sessions per group: high 21, low 4)" in result.output
 
     from topics.reporting import report
 

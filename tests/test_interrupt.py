@@ -217,6 +217,7 @@ def test_killed_fit_leaves_no_run_folder_and_keeps_an_earlier_one(tmp_path, shor
     (study / "model").mkdir(parents=True)
     (study / "marker.txt").write_text("earlier run\n", encoding="utf-8")
     (study / "model" / "manifest.json").write_text('{"n_topics": 7}', encoding="utf-8")
+    (study / "corpus_summary.json").write_text('{"sessions": 3}', encoding="utf-8")  # what makes it a run folder
     before = {p.relative_to(study): p.read_bytes() for p in study.rglob("*") if p.is_file()}
     log = tmp_path / "fit2.log"
     proc = start(study, "cache2", log)

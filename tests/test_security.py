@@ -139,8 +139,8 @@ def test_formula_column_names_are_guarded_in_csv(tmp_path):
     assert header.startswith("\"'=HYPERLINK") and row.startswith("'=1+1")
 
 
-@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
-def test_written_files_follow_the_umask(tmp_path, mask, mode):
+@pytest.mark.parametrize(("mask", "mode"), [(0o022, 0o600), (0o077, 0o600), (0o277, 0o400)])
+def test_written_files_are_private_whatever_the_umask(tmp_path, mask, mode):
     old = os.umask(mask)
     try:
         path = atomic_write_text(tmp_path / "x.txt", "hello")

@@ -6,15 +6,18 @@ Every file the toolkit writes goes through here:
   beside the target and move it into place;
 * :func:`atomic_folder` builds a whole folder (a run folder, a distilled model) under a temporary name and
   swaps it in at the end (:func:`replace_folder`), so an interrupted write never destroys the old one;
-* :func:`export_csv` writes a table with spreadsheet formula injection guarded.
+* :func:`export_csv` writes a table with spreadsheet formula injection guarded;
+* :func:`read_json_checked` reads a run's JSON files back, refusing huge or deeply nested ones.
 
-Files get the permissions the user's umask gives a new file (``0644`` under the usual ``022``, ``0600``
-under ``077``), not the ``0600`` of a temporary file.
+Files and folders are private by default: a file ``0600`` and a folder ``0700`` whatever the umask (``022``
+would give ``0644``/``0755``), because run folders and caches hold verbatim transcripts, embeddings and keys
+of each remark. The umask can only narrow these further; ``chmod`` a folder to share it.
 """
 
 from __future__ import annotations
 
 import errno
+import json
 import os
 import shutil
 import tempfile
@@ -32,7 +35,13 @@ CSV_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 """Cell starts that make a spreadsheet evaluate the cell as a formula."""
 
 
-def _umask_mode(base: int = 0o666) -> int:
+PRIVATE_FILE = 0o600
+"""Mode of every file written here (owner read and write only)."""
+PRIVATE_FOLDER = 0o700
+"""Mode of every folder built here (owner only)."""
+
+
+def _umask_mode(base: int = PRIVATE_FILE) -> int:
     """``base`` less the process umask (read without changing it for longer than a call)."""
     mask = os.umask(0)
     os.umask(mask)
@@ -56,7 +65,7 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None], *, backup:
     Path
     """
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -148,11 +157,11 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
     ...     (tmp / "table.csv").write_text("...")
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    target.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     remove_stale_temporaries(target)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-{os.getpid()}-", dir=target.parent))
     try:
-        os.chmod(tmp, _umask_mode(0o777))
+        os.chmod(tmp, _umask_mode(PRIVATE_FOLDER))
         yield tmp
         replace_folder(tmp, target)
     except OSError as err:
@@ -197,6 +206,8 @@ def export_csv(table: pd.DataFrame, path: str | Path) -> Path:
     safe = table.copy()
     safe.columns = [_guard_cell(str(c)) if isinstance(c, str) else c for c in safe.columns]
     for col in safe.columns:
+        if isinstance(safe[col].dtype, pd.CategoricalDtype):  # a guarded value is not one of its categories
+            safe[col] = safe[col].astype(object)
         if safe[col].dtype == object or pd.api.types.is_string_dtype(safe[col]):
             try:
                 risky = safe[col].str.startswith(CSV_FORMULA_PREFIXES, na=False).astype(bool)
@@ -206,3 +217,78 @@ def export_csv(table: pd.DataFrame, path: str | Path) -> Path:
                 safe[col] = safe[col].where(~risky, safe[col].map(_guard_cell))
     safe.to_csv(path, index=False)
     return Path(path)
+
+
+JSON_MAX_BYTES = 16 << 20
+"""Largest JSON file :func:`read_json_checked` reads by default (16 MiB: a run's manifests are kilobytes)."""
+
+JSON_MAX_DEPTH = 32
+"""Deepest nesting of arrays and objects :func:`read_json_checked` accepts by default."""
+
+
+def json_depth(value: Any) -> int:
+    """How deeply arrays and objects nest in a parsed JSON value (``1`` for ``[]``, ``0`` for a number).
+
+    Walked with a stack, not by recursion, so any depth that parsed is measured.
+    """
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def read_json_checked(path: str | Path, *, max_bytes: int = JSON_MAX_BYTES, max_depth: int = JSON_MAX_DEPTH) -> Any:
+    """Read a JSON file that the toolkit wrote (a run's manifests), refusing one that is huge or deeply nested.
+
+    A run folder can come from someone else; a multi-gigabyte or ten-thousand-deep ``manifest.json`` is an
+    :class:`~topics.errors.InputError` naming the file instead of a long wait, a memory error or a
+    ``RecursionError``.
+
+    Parameters
+    ----------
+    path : str or Path
+        The JSON file (a regular file).
+    max_bytes : int, default :data:`JSON_MAX_BYTES`
+        Largest size read.
+    max_depth : int, default :data:`JSON_MAX_DEPTH`
+        Deepest nesting of arrays and objects accepted.
+
+    Returns
+    -------
+    Any
+        The parsed value.
+
+    Raises
+    ------
+    InputError
+        Missing or not a regular file, larger than ``max_bytes``, not UTF-8, not JSON, or nested deeper than
+        ``max_depth``; the message is one line.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file (or not a regular file)", path=path)
+    with open(path, "rb") as fh:
+        data = fh.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise InputError(f"refusing to read a JSON file larger than {max_bytes:,} bytes", path=path)
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise InputError("the file is not UTF-8 text", path=path) from None
+    except json.JSONDecodeError as err:
+        raise InputError(f"not valid JSON: {err.msg} (column {err.colno})", path=path, line=err.lineno) from None
+    except RecursionError:
+        raise InputError(f"refusing a JSON file nested more than {max_depth} levels deep", path=path) from None
+    except ValueError as err:  # e.g. an integer of more than 4300 digits
+        raise InputError(f"not valid JSON: {err}", path=path) from None
+    if json_depth(value) > max_depth:
+        raise InputError(f"refusing a JSON file nested more than {max_depth} levels deep", path=path)
+    return value

@@ -22,6 +22,9 @@ import tomli_w
 
 from topics.errors import ConfigError
 
+MAX_CONFIG_BYTES = 1 << 20
+"""Largest config file read (1 MiB; a complete config is a few kilobytes, and parsing 200 MB took minutes)."""
+
 
 def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
     """Parse a TOML file; return its tables and its text (for line numbers in later errors).
@@ -29,12 +32,17 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
     Raises
     ------
     ConfigError
-        Missing file, not UTF-8, not valid TOML; the message names the line where TOML says it.
+        Missing file, larger than :data:`MAX_CONFIG_BYTES`, not UTF-8, not valid TOML; the message names the
+        line where TOML says it.
     """
     path = Path(path)
     if not path.is_file():
         raise ConfigError("no such config file", path=path)
-    data_bytes = path.read_bytes()
+    with open(path, "rb") as fh:
+        data_bytes = fh.read(MAX_CONFIG_BYTES + 1)
+    if len(data_bytes) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"the config file is larger than {MAX_CONFIG_BYTES:,} bytes; a config is a few "
+                          "kilobytes (is this the right file?)", path=path)
     try:
         text = data_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as err:

@@ -5,23 +5,15 @@ map) and, once a ledger is applied, the curated view; :attr:`Analysis.topics` an
 :attr:`Analysis.assignments` give the curated tables when there is one. :meth:`Analysis.save` writes the
 run folder atomically (into a temporary folder first, then moved into place, so a failed or interrupted
 run never leaves a half-written folder nor destroys the previous one); :func:`load_run` reads one with its
-ledger applied. Layout of a run folder::
-
-    model/                 the TopicModel (BERTopic safetensors, assignments, topics, config, manifest)
-    corpus_summary.json    sessions, utterances, remarks per role and group
-    drop_counts.csv        every utterance accounted for: client turns, drops by reason, remarks kept
-    dropped.parquet        the dropped therapist utterances with their reason
-    document_map.parquet   2-D coordinates of every remark (for the document map)
-    assignments.csv        per-remark table: utterance_id, session_id, topic, label, probability, ...
-    topics.csv             per-topic table: topic, label, size, share, keywords, representative remarks
-    ledger.yaml            the curation ledger, when an expert made one (kept across refits)
+ledger applied. The layout of a run folder, what a refit keeps of the old one (the ledger and every other file
+of the user's, hidden ones included; not what the old model's stages wrote) and the fingerprint that ties a
+derived file to its model are in :mod:`topics.runs`.
 """
 
 from __future__ import annotations
 
 import copy
 import json
-import shutil
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -29,15 +21,35 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topics._files import atomic_folder, export_csv
+from topics._files import atomic_folder, export_csv, read_json_checked
 from topics.config import TopicConfig
 from topics.curate import CuratedView, Ledger, apply_ledger
 from topics.embed import Embedder
 from topics.errors import InputError
 from topics.model import TopicModel
+from topics.runs import (
+    ASSIGNMENTS_FILE,
+    DOCUMENT_MAP_FILE,
+    DROP_COUNTS_FILE,
+    DROPPED_FILE,
+    FIGURE_NAMES,
+    GENERATED_FILES,
+    LEDGER_NAME,
+    MODEL_DIR,
+    REQUIRED_FILES,
+    SUMMARY_FILE,
+    TIMINGS_FILE,
+    TOPICS_FILE,
+    carry_over_user_files,
+    check_output_folder,
+    model_fingerprint,
+)
 
-LEDGER_NAME = "ledger.yaml"
-"""The ledger a run folder holds by default."""
+__all__ = ["FIGURE_NAMES", "GENERATED_FILES", "LEDGER_NAME", "Analysis", "assignment_table", "load_run",
+           "run_ledger", "topic_table"]
+
+_carry_over_user_files = carry_over_user_files
+"""The carry-over rule under its earlier name (:func:`topics.runs.carry_over_user_files`)."""
 
 
 @dataclass
@@ -91,6 +103,11 @@ class Analysis:
         return self.model.topics_
 
     @property
+    def fingerprint(self) -> str:
+        """The identity of the raw model (:func:`topics.runs.model_fingerprint`): derived files record it."""
+        return model_fingerprint(self.model.assignments_)
+
+    @property
     def topic_ids(self) -> list[int]:
         """Topics (curated or raw) in the row order of :attr:`topic_embeddings`."""
         return self.curation.topic_ids if self.curation is not None else self.model.topic_ids_
@@ -138,22 +155,33 @@ class Analysis:
         """The configuration the analysis was fitted with."""
         return self.model.config
 
-    def compared_by(self, by: str | None) -> Analysis:
+    def compared_by(self, by: str | None, *, groups: list[str] | None = None) -> Analysis:
         """A copy of this analysis whose ``[compare] by`` is ``by``: the report compares by it, no refit.
 
         Parameters
         ----------
         by : str or None
             A metadata column or preset (see :data:`topics.compare.sessions.PRESETS`); ``None``: no comparison.
+        groups : list of str, optional
+            The groups to compare, in order (``[compare] groups``); default all groups of ``by``.
 
         Returns
         -------
         Analysis
             Same model and tables; its config and its summary's per-group counts (sessions and modelled
             remarks; the utterance counts of the fit are not kept in a run folder) follow ``by``.
+
+        Raises
+        ------
+        InputError
+            ``by`` is a column the toolkit writes (``topic``, ``label``, ...: :data:`topics.read.RESERVED_COLUMNS`);
+            refused here, before a report spends minutes comparing the model's topics with one another.
         """
+        from topics.read import refuse_reserved
+
+        refuse_reserved(by)
         model = copy.copy(self.model)
-        model.config = replace(self.config, compare=replace(self.config.compare, by=by, groups=[]))
+        model.config = replace(self.config, compare=replace(self.config.compare, by=by, groups=list(groups or [])))
         summary = dict(self.summary)
         summary["compare_by"] = by
         remarks = self.raw_assignments
@@ -171,29 +199,36 @@ class Analysis:
         """Write the run folder atomically.
 
         Everything is written into a temporary folder beside ``folder`` and moved into place at the
-        end; an existing run folder is replaced only once the new one is complete.
+        end; an existing run folder is replaced only once the new one is complete. The user's files in it
+        (the ledger, notes, ``.git/``, hidden files) are kept; what the old model's stages wrote (its
+        evaluation, comparisons, reports, figures) is not (:func:`topics.runs.carry_over_user_files`).
 
         Parameters
         ----------
         folder : str or Path
-            The run folder.
+            The run folder: a new or empty folder, or a run folder.
 
         Returns
         -------
         Path
             The run folder.
+
+        Raises
+        ------
+        InputError
+            ``folder`` holds files and is not a run folder (:func:`topics.runs.check_output_folder`).
         """
-        folder = Path(folder)
+        folder = check_output_folder(folder)
         with atomic_folder(folder) as tmp:
-            self.model.save(tmp / "model")
-            (tmp / "corpus_summary.json").write_text(json.dumps(self.summary, indent=2), encoding="utf-8")
-            self.drop_counts.to_csv(tmp / "drop_counts.csv", index=False)
-            self.dropped.to_parquet(tmp / "dropped.parquet", index=False)
-            self.document_map.to_parquet(tmp / "document_map.parquet", index=False)
-            (tmp / "timings.json").write_text(json.dumps(self.timings, indent=2), encoding="utf-8")
-            export_csv(assignment_table(self.raw_assignments), tmp / "assignments.csv")
-            export_csv(topic_table(self.raw_topics), tmp / "topics.csv")
-            _carry_over_user_files(folder, tmp)
+            self.model.save(tmp / MODEL_DIR)
+            (tmp / SUMMARY_FILE).write_text(json.dumps(self.summary, indent=2), encoding="utf-8")
+            self.drop_counts.to_csv(tmp / DROP_COUNTS_FILE, index=False)
+            self.dropped.to_parquet(tmp / DROPPED_FILE, index=False)
+            self.document_map.to_parquet(tmp / DOCUMENT_MAP_FILE, index=False)
+            (tmp / TIMINGS_FILE).write_text(json.dumps(self.timings, indent=2), encoding="utf-8")
+            export_csv(assignment_table(self.raw_assignments), tmp / ASSIGNMENTS_FILE)
+            export_csv(topic_table(self.raw_topics), tmp / TOPICS_FILE)
+            carry_over_user_files(folder, tmp)
         return folder
 
     @classmethod
@@ -214,7 +249,8 @@ class Analysis:
         Raises
         ------
         InputError
-            The folder is missing or incomplete.
+            The folder is missing or incomplete, or one of its JSON files is over 16 MiB, nested over 32 levels
+            or not JSON (:func:`topics._files.read_json_checked`).
         """
         folder = Path(folder)
         if not folder.is_dir():
@@ -223,43 +259,18 @@ class Analysis:
         if linked:
             raise InputError(f"refusing to read a run folder with symbolic links ({linked}): a run folder written by "
                              "`topics fit` holds plain files only", path=folder)
-        for name in ("model", "corpus_summary.json", "drop_counts.csv", "dropped.parquet", "document_map.parquet"):
+        for name in REQUIRED_FILES:
             if not (folder / name).exists():
                 raise InputError(f"not a run folder written by `topics fit`: {name} is missing", path=folder)
-        timings_path = folder / "timings.json"
+        timings_path = folder / TIMINGS_FILE
         return cls(
-            model=TopicModel.load(folder / "model", embedder=embedder),
-            summary=json.loads((folder / "corpus_summary.json").read_text(encoding="utf-8")),
-            drop_counts=pd.read_csv(folder / "drop_counts.csv"),
-            dropped=pd.read_parquet(folder / "dropped.parquet"),
-            document_map=pd.read_parquet(folder / "document_map.parquet"),
-            timings=json.loads(timings_path.read_text(encoding="utf-8")) if timings_path.exists() else {},
+            model=TopicModel.load(folder / MODEL_DIR, embedder=embedder),
+            summary=read_json_checked(folder / SUMMARY_FILE),
+            drop_counts=pd.read_csv(folder / DROP_COUNTS_FILE),
+            dropped=pd.read_parquet(folder / DROPPED_FILE),
+            document_map=pd.read_parquet(folder / DOCUMENT_MAP_FILE),
+            timings=read_json_checked(timings_path) if timings_path.exists() else {},
         )
-
-
-GENERATED_FILES = frozenset({"model", "corpus_summary.json", "drop_counts.csv", "dropped.parquet",
-                             "document_map.parquet", "timings.json", "assignments.csv", "topics.csv", "report.html"})
-FIGURE_NAMES = frozenset({"topic_sizes", "top_words", "intertopic_map", "hierarchy", "document_map", "group_shares",
-                          "curation"})
-
-
-def _carry_over_user_files(old: Path, new: Path) -> None:
-    """Copy what the user keeps in a run folder (a curation ledger, worksheets, notes) into its replacement.
-
-    A refit replaces the files the toolkit writes; everything else in the old run folder (the ledger
-    above all) is copied into the new one, so no expert work is lost.
-    """
-    if not old.is_dir():
-        return
-    for item in old.iterdir():
-        figure = item.stem in FIGURE_NAMES or item.stem.startswith("compare_")
-        generated = item.name in GENERATED_FILES or (figure and item.is_file())
-        if generated or item.name.startswith(".") or (new / item.name).exists():
-            continue
-        if item.is_dir():
-            shutil.copytree(item, new / item.name)
-        else:
-            shutil.copy2(item, new / item.name)
 
 
 def assignment_table(assignments: pd.DataFrame) -> pd.DataFrame:

@@ -22,17 +22,22 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from topics._files import export_csv
 from topics.analysis import Analysis
 from topics.config import TopicConfig
 from topics.model import TopicModel
+from topics.runs import EVALUATION_DIR, derived_folder
 
 TOP_K = 10
+EVALUATION_TABLES = ("summary", "per_topic", "stability_pairwise", "stability_topics", "grid")
+"""The tables of ``RUN/evaluation`` (``NAME.csv``), as :func:`save_evaluation` writes them."""
 
 
 def _doc_sets(texts: list[str], words: set[str]) -> dict[str, np.ndarray]:
@@ -306,3 +311,41 @@ def model_grid(analysis: Analysis, *, min_cluster_size: list[int | str] | None =
                      "topics": int(s["topics"]), "outlier_share": s["outlier_share"], "npmi": s["npmi"],
                      "diversity": s["diversity"], "nmi_codes": s["nmi_codes"], "fit_s": round(fit_s, 1)})
     return pd.DataFrame(rows)
+
+
+def save_evaluation(run: str | Path, analysis: Analysis, tables: dict[str, pd.DataFrame]) -> Path:
+    """Write evaluation tables into ``RUN/evaluation``, stamped with the model they were computed on.
+
+    The folder is written atomically with a ``manifest.json`` holding :attr:`Analysis.fingerprint`; the report
+    and the workbench read it only while the run holds that model (:func:`topics.runs.stale_reason`). Tables
+    of an earlier evaluation of the same model that are not given again are kept; those of another model are
+    dropped.
+
+    Parameters
+    ----------
+    run : str or Path
+        The run folder ``analysis`` was loaded from.
+    analysis : Analysis
+        The raw analysis the tables were computed on.
+    tables : dict of str to pandas.DataFrame
+        Tables by name, from :data:`EVALUATION_TABLES` (``summary`` and ``per_topic`` from :func:`evaluate`,
+        ``stability_pairwise`` and ``stability_topics`` from :func:`stability`, ``grid`` from :func:`model_grid`).
+
+    Returns
+    -------
+    Path
+        The evaluation folder.
+
+    Raises
+    ------
+    ValueError
+        A table name that is not one of :data:`EVALUATION_TABLES`.
+    """
+    unknown = sorted(set(tables) - set(EVALUATION_TABLES))
+    if unknown:
+        raise ValueError(f"unknown evaluation table(s) {unknown}; expected names from {list(EVALUATION_TABLES)}")
+    folder = Path(run) / EVALUATION_DIR
+    with derived_folder(folder, analysis.fingerprint, written_by="topics evaluate") as tmp:
+        for name, table in tables.items():
+            export_csv(table, tmp / f"{name}.csv")
+    return folder

@@ -20,7 +20,8 @@ from topics.clean import Deidentifier, drop_counts, select_remarks
 from topics.config import TopicConfig
 from topics.embed import Embedder
 from topics.model import TopicModel, document_layout
-from topics.read import corpus_summary, validate_corpus
+from topics.read import corpus_summary, refuse_reserved, validate_corpus
+from topics.runs import check_output_folder
 
 
 def group_summary(corpus: pd.DataFrame, remarks: pd.DataFrame, by: str | None) -> list[dict[str, Any]]:
@@ -61,7 +62,8 @@ def fit(
     config : TopicConfig, optional
         Settings; defaults if omitted.
     out : str or Path, optional
-        Run folder to write (atomically); nothing is written if omitted.
+        Run folder to write (atomically); nothing is written if omitted. A new or empty folder, or a run
+        folder (a refit keeps your files in it: :func:`topics.runs.carry_over_user_files`).
     embedder : Embedder, optional
         Embedding backend (shares its cache and loaded model between calls).
 
@@ -72,9 +74,14 @@ def fit(
     Raises
     ------
     InputError
-        Bad corpus, no therapist remarks, too few remarks to model. Raised before anything is written.
+        Bad corpus, no therapist remarks, too few remarks to model; ``out`` holds files and is not a run
+        folder (checked first, :func:`topics.runs.check_output_folder`); a ``[compare]`` by, strata or cluster
+        that names a column the toolkit writes (``topic``, ...). Raised before anything is written.
     """
+    if out is not None:
+        check_output_folder(out)
     config = config or TopicConfig()
+    refuse_reserved(config.compare.by, config.compare.strata, config.compare.cluster)  # before minutes of fitting
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
     corpus = validate_corpus(corpus)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -282,3 +284,100 @@ def test_counts_that_are_not_counts_are_refused():
         compare_groups(counts, "group", count_column="n")
     with pytest.raises(InputError, match="no count column"):
         compare_groups(counts, "group", count_column="remarks")
+
+
+# ------------------------------------------------------------------ columns the toolkit writes (issue 22)
+
+TOOLKIT_TOPIC = ("'topic' is a column the toolkit writes (the topic of each remark), not session metadata; "
+                 "a metadata column of that name is kept as 'meta_topic'")
+
+
+def test_compare_by_topic_is_refused_before_any_resampling():
+    """The model's per-remark topic is no grouping: one line naming the user's kept column, at once."""
+    data = synthetic()
+    data["meta_topic"] = data["group"].map({"a": "depression", "b": "anxiety"})  # the user's, as the reader kept it
+    t0 = time.perf_counter()
+    with pytest.raises(InputError) as info:
+        run_comparison(data, "topic", n_perm=500_000, n_boot=500_000)
+    assert time.perf_counter() - t0 < 5
+    assert info.value.message == TOOLKIT_TOPIC and info.value.column == "topic"
+    assert "\n" not in str(info.value)
+    # the user's column under its kept name is what compares
+    table = compare_groups(data, "meta_topic", n_perm=200, seed=0)
+    assert table.attrs["by"] == "meta_topic"
+
+
+@pytest.mark.parametrize("option, name", [
+    ({"strata": "topic"}, "topic"),
+    ({"cluster": "label"}, "label"),
+    ({"strata": "similarity"}, "similarity"),
+])
+def test_strata_and_clusters_refuse_columns_the_toolkit_wrote(option, name):
+    with pytest.raises(InputError, match=f"^column '{name}': '{name}' is a column the toolkit writes"):
+        compare_groups(synthetic(), "group", n_perm=200, **option)
+
+
+def test_an_outcome_the_model_wrote_is_refused():
+    data = synthetic()
+    data["probability"] = data["session_id"].map(lambda s: int(s[1:]) / 20)  # numeric, one value per session
+    with pytest.raises(InputError, match="'probability' is a column the toolkit writes"):
+        outcome_association(data, "probability", n_perm=200)
+    t0 = time.perf_counter()  # the whole comparison refuses it before any resampling, not after the permutations
+    with pytest.raises(InputError, match="'probability' is a column the toolkit writes"):
+        run_comparison(data, "group", outcomes=["probability"], n_perm=500_000, n_boot=500_000)
+    assert time.perf_counter() - t0 < 5
+
+
+def test_cli_report_and_compare_refuse_a_toolkit_column_before_loading_the_run(tmp_path):
+    from click.testing import CliRunner
+
+    from topics.cli import main
+
+    run = tmp_path / "run"
+    run.mkdir()
+    for args in (["report", str(run), "--compare-by", "topic"],
+                 ["compare", str(run), "--by", "topic"],
+                 ["compare", str(run), "--by", "school", "--strata", "topic"],
+                 ["compare", str(run), "--by", "school", "--outcome", "topic"]):
+        t0 = time.perf_counter()
+        result = CliRunner().invoke(main, args)
+        assert time.perf_counter() - t0 < 10, args
+        assert result.exit_code == 2, (args, result.output)
+        assert result.output.strip().splitlines() == [f"error: column 'topic': {TOOLKIT_TOPIC}"], args
+    assert list(run.iterdir()) == []
+
+
+def test_cli_fit_refuses_a_config_that_compares_by_topic(tmp_path):
+    """`[compare] by = "topic"` in a config file: refused before the fit, with the user's column named."""
+    from click.testing import CliRunner
+
+    from topics.cli import main
+
+    data = tmp_path / "counselchat.csv"
+    data.write_text("session_id,role,text,topic\n"
+                    "q1,client,I feel low all the time,depression\n"
+                    "q1,therapist,That sounds very hard to carry for so long,depression\n", encoding="utf-8")
+    config = tmp_path / "study.toml"
+    config.write_text('[compare]\nby = "topic"\n', encoding="utf-8")
+    with pytest.warns(UserWarning, match="counselchat.csv: metadata column 'topic' .* kept as 'meta_topic'"):
+        result = CliRunner().invoke(main, ["fit", str(data), "--config", str(config), "--out", str(tmp_path / "run")])
+    assert result.exit_code == 2, result.output
+    assert f"error: column 'topic': {TOOLKIT_TOPIC}" in result.output
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_a_real_run_refuses_compare_by_topic_in_seconds(annomi_run):
+    """`topics report RUN --compare-by topic` ran 6 minutes and compared topic -1 with 0 and 1; now one line."""
+    from click.testing import CliRunner
+
+    from topics.cli import main
+
+    analysis, run = annomi_run
+    with pytest.raises(InputError, match="'topic' is a column the toolkit writes"):
+        analysis.compared_by("topic")
+    t0 = time.perf_counter()
+    result = CliRunner().invoke(main, ["report", str(run), "--compare-by", "topic", "--out", str(run / "t.html")])
+    assert time.perf_counter() - t0 < 30
+    assert result.exit_code == 2 and TOOLKIT_TOPIC in result.output
+    assert not (run / "t.html").exists()

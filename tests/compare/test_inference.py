@@ -239,3 +239,142 @@ def test_gee_crosscheck_agrees_in_direction():
     table = gee_crosscheck(data, "grp", groups=["A", "B"]).set_index("topic")
     assert table.loc[0, "odds_ratio"] > 1.5 and table.loc[0, "p_value"] < 0.01
     assert table.loc[0, "or_low"] < table.loc[0, "odds_ratio"] < table.loc[0, "or_high"]
+
+
+def _with_rare_group(n_rare: int) -> pd.DataFrame:
+    """Groups A and B of 12 sessions each, and group C of ``n_rare`` sessions."""
+    data = synthetic(12, 12, 0.4, 0.2, seed=12, per_session=10)
+    rare = remarks([(f"c{i}", "C", [0, 1, 2, 0, 1]) for i in range(n_rare)])
+    return pd.concat([data, rare], ignore_index=True)
+
+
+@pytest.mark.parametrize("min_sessions", [5, 2])
+def test_a_rare_group_is_refused_before_any_resampling_with_its_name_and_the_fix(monkeypatch, min_sessions):
+    import topics.compare.comparison as comparison
+
+    def no_resampling(*args, **kwargs):
+        raise AssertionError("the permutations ran before the group sizes were checked")
+
+    for name in ("compare_groups", "profile_divergence", "predict_group"):
+        monkeypatch.setattr(comparison, name, no_resampling)
+    # min_sessions=2: the contrasts would accept 3 sessions, the 5-fold prediction (run after them) would not
+    with pytest.raises(InputError) as err:
+        run_comparison(_with_rare_group(3), "grp", n_perm=99, n_boot=20, min_sessions=min_sessions)
+    message = err.value.message
+    assert "'C' (3 sessions)" in message and "fewer than the 5 sessions" in message
+    assert "A 12, B 12, C 3" in message
+    assert "--groups A,B" in message and 'groups = ["A", "B"]' in message and "merge it" in message
+    with pytest.raises(InputError, match=r"group\(s\) \['Z'\] not found in 'grp'; its groups are \(sessions\): A 12"):
+        run_comparison(_with_rare_group(3), "grp", groups=["A", "Z"], n_perm=99, min_sessions=min_sessions)
+
+
+def test_a_rare_group_left_out_with_groups_is_compared():
+    comp = run_comparison(_with_rare_group(3), "grp", groups=["B", "A"], n_perm=99, n_boot=20, crosscheck=False)
+    assert comp.groups == ["B", "A"] and set(comp.contrasts["contrast"]) == {"B minus A"}
+    # asked for A and C: the fix offers the groups that have enough
+    with pytest.raises(InputError, match="pass --groups A,B"):
+        run_comparison(_with_rare_group(3), "grp", groups=["A", "C"], n_perm=99)
+    only_one = _with_rare_group(3)
+    only_one = only_one[~only_one["session_id"].isin([f"s{i}" for i in range(12, 21)])]  # B keeps 3 sessions
+    with pytest.raises(InputError, match="Fewer than two groups have 5 sessions: merge groups"):
+        run_comparison(only_one, "grp", n_perm=99)
+
+
+def answers_to_questions(nested: bool = True, seed: int = 13) -> pd.DataFrame:
+    """Single-answer sessions (CounselChat as one session per answer): 40 questions with 1 to 4 answers each.
+
+    ``nested``: each question is answered in one group only (A for the first 20); else by both groups.
+    ``views`` is a per-question number, a measurement that must never be suggested as the cluster.
+    """
+    rng = np.random.default_rng(seed)
+    sessions, question, views = [], {}, {}
+    for q in range(40):
+        topic_q = int(rng.integers(0, 3))  # answers to one question share its topic: not independent
+        for j in range(int(rng.integers(1, 5))):
+            sid = f"q{q}a{j}"
+            group = ("A" if q < 20 else "B") if nested else ("A" if j % 2 == 0 else "B")
+            question[sid], views[sid] = f"Q{q:03d}", 100 + q
+            sessions.append((sid, group, [topic_q if rng.random() < 0.8 else 3]))
+    return remarks(sessions, questionID=question.get, views=views.get)
+
+
+def test_a_repeated_question_id_is_suggested_as_the_cluster():
+    from topics.compare.design import cluster_hint, shared_columns
+
+    data = answers_to_questions()
+    found = shared_columns(data, "grp")
+    assert [s.column for s in found] == ["questionID"]  # not views: a number that is not an identifier
+    n_sessions = data["session_id"].nunique()
+    hint = cluster_hint(data, "grp")
+    assert hint.startswith(f"sessions share 'questionID' (40 values over {n_sessions} sessions")
+    assert "not independent" in hint and "cluster='questionID' (--cluster questionID" in hint
+    comp = run_comparison(data, "grp", n_perm=99, n_boot=20, crosscheck=False)
+    assert comp.cluster_hint == hint and hint[0].upper() + hint[1:] in comp.warnings
+    # a comparison that already resamples whole questions is not told to
+    clustered = run_comparison(data, "grp", cluster="questionID", n_perm=99, n_boot=20, crosscheck=False)
+    assert clustered.cluster_hint == "" and not any("--cluster" in w for w in clustered.warnings)
+
+
+def test_no_cluster_is_suggested_without_a_shared_column():
+    from topics.compare.design import cluster_hint
+
+    data = answers_to_questions()
+    assert cluster_hint(data.drop(columns="questionID"), "grp") == ""  # views alone: a measurement
+    # questions answered in both groups cannot be clusters (they are strata): nothing to suggest
+    assert cluster_hint(answers_to_questions(nested=False), "grp") == ""
+    # every session its own value: an identifier of sessions, not of a unit above them
+    assert cluster_hint(data.assign(questionID=data["session_id"] + "-id"), "grp") == ""
+    # a column only one group has describes that group, not a unit of both
+    assert cluster_hint(data.assign(questionID=data["questionID"].where(data["grp"] == "A")), "grp") == ""
+    # a subcategory of the groups (most of a group's sessions share one value) is not a cluster either
+    rank = data.groupby("grp")["session_id"].rank(method="dense").astype(int)
+    listed = np.where(rank <= 0.7 * data.groupby("grp")["session_id"].transform("nunique"), data["grp"] + "-main",
+                      data["grp"] + "-" + (rank // 2).astype(str))
+    assert cluster_hint(data.drop(columns="questionID").assign(listed=listed), "grp") == ""
+    assert cluster_hint(data.drop(columns="questionID").assign(questionID=data["grp"] + "-" + (rank // 2).astype(str)),
+                        "grp").startswith("sessions share 'questionID'")  # the same pairs without the big value
+    comp = run_comparison(synthetic(8, 8, 0.4, 0.2, seed=14, per_session=10), "grp", n_perm=99, n_boot=20,
+                          crosscheck=False)
+    assert comp.cluster_hint == ""
+
+
+def test_topics_compare_prints_the_cluster_suggestion(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from click.testing import CliRunner
+
+    import topics.analysis
+    from topics.cli import main
+    from topics.config import TopicConfig
+
+    data = answers_to_questions()
+    monkeypatch.setattr(topics.analysis, "load_run",
+                        lambda run, **kw: SimpleNamespace(assignments=data, config=TopicConfig(),
+                                                          fingerprint="synthetic"))
+    args = ["compare", str(tmp_path), "--by", "grp", "--perm", "99", "--boot", "20", "--out", str(tmp_path / "c")]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "note: sessions share 'questionID' (40 values over" in result.stdout
+    assert "--cluster questionID" in result.stdout
+    clustered = CliRunner().invoke(main, [*args, "--cluster", "questionID"])
+    assert clustered.exit_code == 0, clustered.output
+    assert "sessions share" not in clustered.output
+
+
+def test_p_value_and_interval_agree_at_the_boundary_whatever_the_rounding_of_alpha():
+    """Issue 27 (6): with 999 permutations and alpha = 1 - 0.95 (0.05000000000000004 in floating point), an
+    observed |t| with exactly 49 larger permutation values has p = 0.050, so its interval must not exclude 0."""
+    from topics.compare.studentized import bootstrap_t_bounds, permutation_critical_value
+
+    rng = np.random.default_rng(3)
+    t_perm = rng.normal(size=(999, 1))
+    ordered = np.sort(np.abs(t_perm[:, 0]))[::-1]
+    observed = (ordered[48] + ordered[49]) / 2  # exactly 49 permutation values are larger
+    p = (1 + (np.abs(t_perm[:, 0]) >= observed).sum()) / (999 + 1)
+    assert p == pytest.approx(0.05)
+    for alpha in (0.05, 1 - 0.95):
+        critical = permutation_critical_value(t_perm, alpha)[0]
+        assert not observed > critical  # p is not below alpha, so the interval does not exclude 0
+    lo_exact, hi_exact = bootstrap_t_bounds(t_perm, 0.05)
+    lo_float, hi_float = bootstrap_t_bounds(t_perm, 1 - 0.95)
+    assert (lo_exact, hi_exact) == (lo_float, hi_float)

@@ -8,6 +8,7 @@ import pytest
 
 import topics
 from topics.curate import (
+    CurationSession,
     Curator,
     Entry,
     Ledger,
@@ -339,3 +340,127 @@ def test_report_shows_curated_topics_and_refit_keeps_the_ledger(run, small_corpu
     topics.fit(small_corpus, analysis.config, out=out, embedder=embedder)  # refit replaces the run folder ...
     assert (out / "ledger.yaml").exists()  # ... but keeps the expert's ledger
     assert Ledger.load(out / "ledger.yaml").entries[0].label == "Curated <b>label</b>"
+
+
+MERGE_RECORD = """merged:
+- author: C
+  time: '2026-11-27T09:00:00'
+  topics_a: [0, 1]
+  topics_b: [2]
+  a: {ledger: a.yaml, authors: [A], entries: 2, taken: [1]}
+  b: {ledger: b.yaml, authors: [B], entries: 1, taken: [1]}
+"""
+
+
+def test_merge_records_are_read_and_written_and_old_ledgers_unchanged(tmp_path):
+    entries = "- op: rename\n  topic: 0\n  label: A label\n  author: A\n  time: t\n"
+    old = Ledger.load(write(tmp_path / "old.yaml", entries))
+    assert old.merged == [] and "merged" not in old.to_text()  # a ledger without merges writes none
+    book = Ledger.load(write(tmp_path / "merged.yaml", entries + MERGE_RECORD))
+    (record,) = book.merged
+    assert (record.author, record.topics_a, record.topics_b) == ("C", [0, 1], [2])
+    assert (record.a.ledger, record.a.authors, record.a.entries, record.a.taken) == ("a.yaml", ["A"], 2, [1])
+    assert record.side(2) == "b" and record.side(0) == "a" and record.side(9) is None
+    again = Ledger.load(book.save(tmp_path / "again.yaml"))
+    assert [m.to_dict() for m in again.merged] == [record.to_dict()]
+
+
+@pytest.mark.parametrize(
+    "record, needle",
+    [
+        ("merged: 3\n", "'merged' must be a list"),
+        ("merged:\n- 3\n", "merge record 1: each merge record must be a mapping"),
+        ("merged:\n- {author: C, colour: red}\n", r"merge record 1: unknown field\(s\) \['colour'\]"),
+        ("merged:\n- {author: C, topics_a: [x]}\n", "'topics_a' must be a list of whole numbers"),
+        ("merged:\n- {author: C, a: 5}\n", "'a' must be a mapping"),
+        ("merged:\n- {author: C, a: {entries: -1}}\n", "'a.entries' must be a whole number"),
+        ("merged:\n- {author: C, a: {taken: 1}}\n", "'a.taken' must be a list of whole numbers"),
+    ],
+)
+def test_malformed_merge_records(tmp_path, record, needle):
+    path = write(tmp_path / "l.yaml", "- op: rename\n  topic: 0\n  label: A\n" + record)
+    with pytest.raises(LedgerError, match=needle) as err:
+        Ledger.load(path)
+    assert "l.yaml" in str(err.value) and "line" in str(err.value)
+
+
+@pytest.mark.slow
+def test_merging_two_experts_keeps_their_decisions(analysis, tmp_path):
+    """Issue 22: both ledgers split the largest topic; the merged ledger keeps the split taken, notes, rationales."""
+    from topics.curate import CurationSession, merged_ledger
+
+    big = analysis.raw_topics.query("topic != -1").sort_values("size")["topic"].iloc[-1]
+    other = [t for t in real_topics(analysis) if t != big][0]
+    a = CurationSession(analysis, tmp_path / "a.yaml", author="A. Expert")
+    a.split(big, 2, labels=["A's first part", "A's second part"], rationale="two themes")
+    a.note(big, "A's note")
+    a.rename(other, "Named by A", rationale="clinical term")
+    b = CurationSession(analysis, tmp_path / "b.yaml", author="B. Expert")
+    b.split(big, 3, rationale="three themes")
+    b.note(big, "B's note")
+    b.drop(other, bucket="small talk", rationale="chit-chat")
+    size = int(analysis.raw_topics.set_index("topic").loc[big, "size"])
+
+    book = merged_ledger(analysis, a.ledger, b.ledger, {big: "b"}, author="C. Merger")
+    path = book.save(tmp_path / "merged.yaml")
+    loaded = Ledger.load(path)
+    assert [e.to_dict() for e in loaded.entries] == [
+        a.ledger.entries[2].to_dict(),
+        *(e.to_dict() for e in b.ledger.entries[:2]),
+    ]
+    assert [(e.author, e.rationale) for e in loaded.entries] == [
+        ("A. Expert", "clinical term"),
+        ("B. Expert", "three themes"),
+        ("B. Expert", None),
+    ]
+    (record,) = loaded.merged
+    assert (record.author, record.topics_b, record.a.taken, record.b.taken) == ("C. Merger", [big], [3], [1, 2])
+    assert record.a.ledger == str(tmp_path / "a.yaml") and record.b.authors == ["B. Expert"]
+    view = apply_ledger(analysis, loaded, mode="strict")
+    sizes_b = b.view.topics.set_index("topic")["size"]
+    merged_sizes = view.topics.set_index("topic")["size"]
+    assert merged_sizes[big] == sizes_b[big] < size  # still split: not back at the raw topic's size
+    assert sorted(merged_sizes[merged_sizes.index.isin(view.flows.query(f"raw_topic == {big}")["topic"])]) == sorted(
+        sizes_b[sizes_b.index.isin(b.view.flows.query(f"raw_topic == {big}")["topic"])]
+    )
+    assert view.topics.set_index("topic").loc[big, "notes"] == "B's note (B. Expert)"
+    assert view.topics.set_index("topic").loc[other, "label"] == "Named by A"
+
+    book = merged_ledger(analysis, a.ledger, b.ledger, {}, author="C. Merger")  # everything from A: A, unchanged
+    assert [e.to_dict() for e in book.entries] == [e.to_dict() for e in a.ledger.entries]
+    assert view_labels(apply_ledger(analysis, book)) == view_labels(a.view)
+
+
+def view_labels(view):
+    return view.assignments[["topic", "label", "bucket"]].to_dict("list")
+
+
+def test_worksheet_of_a_curated_run_round_trips(run, tmp_path):
+    """A worksheet written from a curated view: unedited, it proposes nothing; one rename of a merged topic and
+    one note come back as exactly those two decisions, on the curated topic, and the earlier ones stay."""
+    analysis, _ = run
+    t = real_topics(analysis)
+    ledger = tmp_path / "ledger.yaml"
+    session = CurationSession(analysis, ledger, author="A. Expert")
+    session.merge([t[0], t[1]], "Drinking and smoking", rationale="same behaviour change talk")
+    session.drop(t[2], bucket="small talk")
+    session.note(t[3], "check with B")
+    before = ledger.read_bytes()
+    view = apply_ledger(analysis, ledger)
+    csv_path, _ = write_worksheet(view, tmp_path / "sheet")
+    with pytest.raises(InputError, match="no decisions"):
+        import_worksheet(csv_path, analysis, ledger, author="B. Expert")
+    assert ledger.read_bytes() == before
+    sheet = pd.read_csv(csv_path, keep_default_na=False).astype({"new_label": object, "note": object})
+    merged = int(view.topics.set_index("label").loc["Drinking and smoking", "topic"])
+    row = {int(x): i for i, x in enumerate(sheet["topic"])}
+    sheet.loc[row[merged], "new_label"] = "Health behaviours"
+    sheet.loc[row[t[4]], "note"] = "ambiguous"
+    sheet.to_csv(tmp_path / "filled.csv", index=False)
+    book = import_worksheet(tmp_path / "filled.csv", analysis, ledger, author="B. Expert")
+    assert [(e.op, e.topics, e.author) for e in book.entries[3:]] == [
+        ("rename", [merged], "B. Expert"), ("note", [t[4]], "B. Expert")]
+    assert [(e.op, e.author, e.rationale) for e in book.entries[:3]] == [
+        ("merge", "A. Expert", "same behaviour change talk"), ("drop", "A. Expert", None), ("note", "A. Expert", None)]
+    cur = apply_ledger(analysis, ledger).topics.set_index("topic")
+    assert cur.loc[merged, "label"] == "Health behaviours"

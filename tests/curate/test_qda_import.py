@@ -6,19 +6,31 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import xml.etree.ElementTree as ET
-import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from qda_programs import (
+    CNS,
+    GUID_ATTRIBUTES,
+    PNS,
+    load_project,
+    q,
+    qualcoder_reexport,
+    regenerated_codebook,
+    save_project,
+    zip_with,
+)
 
 from topics.clean import Deidentifier
 from topics.cli import main
 from topics.curate import Entry, Ledger, apply_ledger
-from topics.curate.qda_codes import all_codes, code_table, topic_guid
+from topics.curate.qda_codes import GENERATED_LINES, all_codes, code_table, guid, is_generated_line, topic_guid
 from topics.curate.qda_import import import_qda, qda_entries, same_text
+from topics.curate.qda_match import file_state
 from topics.errors import InputError
 from topics.read import refiqda
 from topics.read.refiqda import read_qda
@@ -27,34 +39,10 @@ from topics.reporting.refiqda import transcript, write_codebook_csv, write_qdc, 
 PROJECT = Path(__file__).resolve().parents[2]
 TAGUETTE_PYTHON = PROJECT / ".venv-taguette" / "bin" / "python"
 """Made by ``make setup`` from requirements-taguette.lock (Taguette cannot share the main venv)."""
-PNS = "urn:QDA-XML:project:1.0"
-CNS = "urn:QDA-XML:codebook:1.0"
 GOOD_CODEBOOK = (
     f'<?xml version="1.0"?><CodeBook xmlns="{CNS}"><Codes>'
     '<Code guid="C848AE16-C486-512F-8C22-F14C9FE60DFE" name="a" isCodable="true"/></Codes></CodeBook>'
 )
-
-
-def q(tag: str, ns: str = PNS) -> str:
-    return f"{{{ns}}}{tag}"
-
-
-def zip_with(path: Path, members: dict[str, bytes]) -> Path:
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-        for name, data in members.items():
-            zf.writestr(name, data)
-    return path
-
-
-def load_project(path: Path) -> tuple[ET.Element, dict[str, bytes]]:
-    with zipfile.ZipFile(path) as zf:
-        files = {n: zf.read(n) for n in zf.namelist()}
-    return ET.fromstring(files["project.qde"]), files
-
-
-def save_project(root: ET.Element, files: dict[str, bytes], path: Path) -> Path:
-    ET.register_namespace("", PNS)
-    return zip_with(path, {**files, "project.qde": ET.tostring(root, encoding="utf-8", xml_declaration=True)})
 
 
 # ------------------------------------------------------------------ the reader refuses hostile files
@@ -118,6 +106,122 @@ def test_hostile_archives_are_refused(tmp_path, monkeypatch):
     assert path.stat().st_size < 100_000
     with pytest.raises(InputError, match="larger than 1 MiB"):
         read_qda(path)
+
+
+def _one_line(err: pytest.ExceptionInfo, path: Path) -> None:
+    assert "\n" not in str(err.value) and str(path) in str(err.value)
+
+
+def test_an_element_bomb_is_refused_in_a_fraction_of_a_second_and_little_memory(tmp_path):
+    import time
+    import tracemalloc
+
+    # 16 MiB of <a/> (4 million elements) in a ~16 KB archive; the issue's 102 KB file holds 100 MiB
+    bomb = f'<Project xmlns="{PNS}" name="p">'.encode() + b"<a/>" * (4 << 20) + b"</Project>"
+    path = zip_with(tmp_path / "bomb.qdpx", {"project.qde": bomb})
+    assert path.stat().st_size < 200_000
+    t0 = time.perf_counter()
+    with pytest.raises(InputError, match=r"^\S*bomb.qdpx: the XML holds more than [\d,]+ elements") as err:
+        read_qda(path)
+    assert time.perf_counter() - t0 < 2
+    _one_line(err, path)
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="elements"):
+            read_qda(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 << 20, f"{peak / 2**20:.0f} MiB to refuse a bomb"
+
+
+def test_the_element_and_depth_caps_leave_room_for_a_large_project(tmp_path, monkeypatch):
+    assert refiqda.MAX_ELEMENTS >= 3_100_000 + 1_000_000  # a million coded remarks (3 elements each) and more
+    monkeypatch.setattr(refiqda, "MAX_ELEMENTS", 1_000)
+    monkeypatch.setattr(refiqda, "DENSITY_FROM", 10**9)
+    sel = '<CodeRef targetGUID="c848ae16-c486-512f-8c22-f14c9fe60dfe"/>'
+    qde = f'<Project xmlns="{PNS}" name="p"><Notes>' + sel * (70_000) + "</Notes></Project>"
+    path = zip_with(tmp_path / "many.qdpx", {"project.qde": qde.encode()})
+    with pytest.raises(InputError, match="more than 1,000 elements") as err:
+        read_qda(path)
+    _one_line(err, path)
+
+
+@pytest.mark.parametrize("element", ["Code", "a"])
+def test_deep_nesting_is_refused_in_one_line(tmp_path, element):
+    inner = "".join(
+        f'<{element} guid="{i:08x}-c486-512f-8c22-f14c9fe60dfe" name="c{i}" isCodable="true">' for i in range(2000)
+    )
+    closing = f"</{element}>" * 2000
+    body = f'<CodeBook xmlns="{CNS}"><Codes>{inner}{closing}</Codes></CodeBook>'
+    path = tmp_path / "deep.qdc"
+    path.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError, match="nests elements more than 100 deep") as err:
+        read_qda(path)
+    _one_line(err, path)
+    archive = zip_with(tmp_path / "deep.qdpx", {"project.qde": body.replace("CodeBook", "Project").encode()})
+    with pytest.raises(InputError, match="nests elements more than 100 deep") as err:
+        read_qda(archive)
+    _one_line(err, archive)
+
+
+def test_a_corrupt_deflate_stream_is_one_line(tmp_path):
+    qde = f'<Project xmlns="{PNS}" name="p">'.encode() + b"<Notes/>" * 20_000 + b"</Project>"
+    path = zip_with(tmp_path / "corrupt.qdpx", {"project.qde": qde})
+    raw = bytearray(path.read_bytes())
+    start = 30 + len("project.qde")  # the first member's data follows its local header
+    raw[start + 20 : start + 220] = b"\xff" * 200
+    path.write_bytes(bytes(raw))
+    with pytest.raises(InputError, match="cannot read") as err:
+        read_qda(path)
+    _one_line(err, path)
+
+
+@pytest.mark.parametrize("suffix", [".qdc", ".qdpx"])
+def test_an_unknown_xml_encoding_is_one_line(tmp_path, suffix):
+    body = GOOD_CODEBOOK.replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="x-no-such-codec"?>')
+    if suffix == ".qdpx":
+        path = zip_with(tmp_path / "enc.qdpx", {"project.qde": body.replace("CodeBook", "Project").encode()})
+    else:
+        path = tmp_path / "enc.qdc"
+        path.write_text(body, encoding="utf-8")
+    with pytest.raises(InputError, match="unknown encoding: x-no-such-codec") as err:
+        read_qda(path)
+    _one_line(err, path)
+
+
+@pytest.mark.parametrize(
+    "make, needle",
+    [
+        (lambda long: GOOD_CODEBOOK.replace('name="a"', f'name="{long}"'), "a code name has 2,097,152 characters"),
+        (
+            lambda long: GOOD_CODEBOOK.replace("/></Codes>", f"><Description>{long * 2}</Description></Code></Codes>"),
+            "a code description has",
+        ),
+    ],
+)
+def test_a_huge_name_or_description_is_refused_not_written_to_the_ledger(tmp_path, make, needle):
+    path = tmp_path / "long.qdc"
+    path.write_text(make("x" * (2 << 20)), encoding="utf-8")
+    with pytest.raises(InputError, match=needle) as err:
+        read_qda(path)
+    _one_line(err, path)
+    assert len(str(err.value)) < 500
+
+
+def test_the_cli_checks_the_file_before_loading_the_run(tmp_path, monkeypatch):
+    from topics.analysis import Analysis
+
+    def never(*args, **kwargs):
+        raise AssertionError("the run was loaded before the file was checked")
+
+    monkeypatch.setattr(Analysis, "load", classmethod(never))
+    bomb = f'<Project xmlns="{PNS}" name="p">'.encode() + b"<a/>" * (1 << 20) + b"</Project>"
+    path = zip_with(tmp_path / "bomb.qdpx", {"project.qde": bomb})
+    result = CliRunner().invoke(main, ["curate", "import", str(path), "--run", str(tmp_path), "--author", "x"])
+    assert result.exit_code == 2, result.output
+    assert str(path) in result.output and "elements" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 def test_same_text_tolerates_de_identification_placeholders():
@@ -449,3 +553,283 @@ def test_codes_merged_into_a_new_code(exported, tmp_path):
     assert len(got) == 2 and got[1][:2] == ("note", [11])
     assert "'Change talk (a new code)'" in changes.entries[1].text
     assert any("'Change talk' is not a topic" in line for line in changes.skipped)
+
+
+# ------------------------------------------------------------------ round trips through programs that make new GUIDs
+LOWER_GUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def got_entries(changes) -> list[tuple]:
+    return [(e.op, e.topics, e.label or e.text or e.bucket) for e in changes.entries]
+
+
+CURATION = [
+    Entry(op="rename", topics=[0], label="Alcohol use", author="A. Expert", time="2026-11-26T14:05:00",
+          rationale="drinking, units,\ncutting down"),
+    Entry(op="merge", topics=[1, 4], label="Smoking and health", author="A. Expert", time="2026-11-26T14:06:00"),
+    Entry(op="drop", topics=[3], bucket="small talk", author="B. Coder", time="2026-11-26T14:07:00"),
+    Entry(op="note", topics=[2], text="MI-consistent; keep separate", author="B. Coder", time="2026-11-26T14:08:00"),
+]
+"""A rename with a two-line rationale, a merge (raw topics nested), a drop to a bucket and a note."""
+
+
+@pytest.fixture(scope="module")
+def curated_export(annomi_run, tmp_path_factory):
+    """The AnnoMI run curated by :data:`CURATION`, its ledger file, and its project de-identified (a name the
+    remarks hold is masked, so selections hold placeholders) and verbatim."""
+    analysis, _ = annomi_run
+    folder = tmp_path_factory.mktemp("qda_roundtrip")
+    ledger = Ledger(entries=list(CURATION)).save(folder / "ledger.yaml")
+    curated = analysis.curate(ledger)
+    text = " ".join(curated.curation.assignments["text"].astype(str))
+    word = max(set(re.findall(r"\b[A-Z][a-z]{3,}\b", text)), key=text.count)
+    masked = write_qdpx(curated, folder / "masked.qdpx", deidentifier=Deidentifier(known_names=[word], use_ner=False))
+    raw = write_qdpx(curated, folder / "raw.qdpx", raw_text=True)
+    return analysis, curated, ledger, {"masked": masked, "raw": raw}
+
+
+def test_guids_are_written_in_lower_case_and_read_in_any_case(tmp_path):
+    assert LOWER_GUID.fullmatch(guid("topic", "a|b", "u1"))
+    path = tmp_path / "upper.qdc"
+    path.write_text(GOOD_CODEBOOK, encoding="utf-8")
+    assert read_qda(path).codes["guid"].tolist() == ["c848ae16-c486-512f-8c22-f14c9fe60dfe"]
+
+
+def test_generated_description_lines_are_recognised():
+    for line in [
+        "Topic 12 of the topic model: 1,204 remarks (3.4%).",
+        "Keywords: drink, alcohol, week",
+        "Keywords:",
+        "Merged from raw topics 1, 4.",
+        "Rationale (rename, A. Expert): drinking, units, cutting down",
+        "Raw model topic 4, merged into 'Smoking and health'.",
+        "Set aside by the curators: 40 remarks.",
+        "Remarks the model gave no topic: 1,100 remarks.",
+        "Exported at ledger state: 4 entries, digest 0123456789ab.",
+        "Notes:",
+    ]:
+        assert is_generated_line(line), line
+    for line in ["Supervisor: often a reflection, not a question.", "Keywords matter here", "Topic 3 is odd."]:
+        assert not is_generated_line(line), line
+    assert len(GENERATED_LINES) == 9
+
+
+@pytest.mark.slow
+def test_every_line_the_export_writes_into_a_description_is_recognised(curated_export):
+    _, curated, _, files = curated_export
+    view = curated.curation
+    descriptions = [c.description for c in all_codes(code_table(view))]
+    assert any("Rationale (rename, A. Expert): drinking, units, cutting down" in d for d in descriptions)
+    assert any("Merged from raw topics" in d for d in descriptions) and any("Set aside by" in d for d in descriptions)
+    for d in descriptions:
+        assert all(is_generated_line(line) for line in d.splitlines()), d
+    # the project records the ledger state it was exported from, the same in both exports
+    assert file_state(read_qda(files["raw"])) == file_state(read_qda(files["masked"]))
+    assert file_state(read_qda(files["raw"]))[0] == len(CURATION)
+
+
+@pytest.mark.slow
+def test_the_export_writes_lower_case_guids_and_an_upper_case_copy_reads_the_same(curated_export, tmp_path):
+    _, _, _, files = curated_export
+    root, _ = load_project(files["raw"])
+    values = [el.get(a) for el in root.iter() for a in GUID_ATTRIBUTES if el.get(a)]
+    assert len(values) > 1000 and all(LOWER_GUID.fullmatch(v) for v in values)
+    lower = read_qda(files["raw"])
+    upper = read_qda(qualcoder_reexport(files["raw"], tmp_path / "upper.qdpx", upper=True))
+    assert len(upper.codes) == len(lower.codes) and len(upper.selections) == len(lower.selections)
+    assert (upper.selections["text"] != "").all() and (upper.selections["name"] == upper.selections["text"]).all()
+    assert all(LOWER_GUID.fullmatch(g) for g in upper.codes["guid"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", ["masked", "raw"])
+@pytest.mark.parametrize("upper", [False, True])
+def test_an_unedited_project_reexported_with_new_guids_gives_no_entries(curated_export, tmp_path, kind, upper):
+    analysis, curated, ledger, files = curated_export
+    view = curated.curation
+    copy = qualcoder_reexport(files[kind], tmp_path / "qualcoder.qdpx", upper=upper)
+    qda = read_qda(copy)
+    assert not set(qda.codes["guid"]) & {c.guid for c in all_codes(code_table(view))}
+    changes = qda_entries(qda, view, author="x")
+    assert changes.entries == [] and changes.skipped == [], changes.diff()
+    assert changes.matched == (view.topics["topic"] != -1).sum()
+    assert changes.selections == (len(qda.selections), len(qda.selections)) == (len(view.assignments),) * 2
+    # and the file as the toolkit wrote it, for the record
+    assert qda_entries(read_qda(files[kind]), view, author="x").entries == []
+    # the ledger state the file records is the ledger's: no notice, nothing proposed
+    _, changes = import_qda(copy, analysis.model, ledger, author="x", write=False)
+    assert changes.entries == [] and changes.notices == [], changes.diff()
+
+
+@pytest.mark.slow
+def test_known_edits_in_a_reexported_project_come_back_as_exactly_those_decisions(exported, tmp_path):
+    """Rename topic 0, recode every remark of 4 to 5's code and delete 4 (QualCoder: merge codes), delete the
+    code of 6 with its codings; then QualCoder's re-export (new GUIDs, selections named by their text)."""
+    analysis, _, path = exported
+    view = apply_ledger(analysis.model, None)
+    root, files = load_project(path)
+    codes_el = root.find(q("CodeBook")).find(q("Codes"))
+    code = {view_topic(view, el.get("guid")): el for el in codes_el.findall(q("Code"))}
+    code[0].set("name", "Alcohol use")
+    for ref in root.iter(q("CodeRef")):
+        if ref.get("targetGUID") == code[4].get("guid"):
+            ref.set("targetGUID", code[5].get("guid"))
+    for src in root.iter(q("TextSource")):
+        for sel in src.findall(q("PlainTextSelection")):
+            for coding in sel.findall(q("Coding")):
+                if coding.find(q("CodeRef")).get("targetGUID") == code[6].get("guid"):
+                    sel.remove(coding)
+            if not sel.findall(q("Coding")):
+                src.remove(sel)
+    codes_el.remove(code[4])
+    codes_el.remove(code[6])
+    edited = save_project(root, files, tmp_path / "edited.qdpx")
+    for upper in (False, True):
+        copy = qualcoder_reexport(edited, tmp_path / f"qualcoder-{upper}.qdpx", upper=upper)
+        _, changes = import_qda(copy, analysis.model, tmp_path / "ledger.yaml", author="A. Expert", write=False)
+        labels = view.topics.set_index("topic")["label"]
+        assert got_entries(changes) == [
+            ("merge", [5, 4], labels[5]),
+            ("rename", [0], "Alcohol use"),
+            ("drop", [6], None),
+        ], changes.diff()
+        assert changes.skipped == [] and changes.origin == "QualCoder 3.6"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("upper", [False, True])
+def test_a_codebook_with_new_guids_unedited_and_edited(exported, tmp_path, upper):
+    analysis, _, _ = exported
+    view = apply_ledger(analysis.model, None)
+    path = write_qdc(analysis, tmp_path / "run.qdc", raw_text=True)
+    copy = regenerated_codebook(path, tmp_path / "copy.qdc", upper=upper)
+    changes = qda_entries(read_qda(copy), view, author="x")
+    assert changes.entries == [] and changes.skipped == [], changes.diff()
+    # rename 2, nest 3 under 0 (merge), delete 9 (drop), a line added to 10's description (note)
+    root = ET.parse(path).getroot()
+    codes_el = root.find(q("Codes", CNS))
+    code = {view_topic(view, el.get("guid")): el for el in codes_el.findall(q("Code", CNS))}
+    code[2].set("name", "Talking about work")
+    codes_el.remove(code[3])
+    code[0].append(code[3])
+    codes_el.remove(code[9])
+    code[10].find(q("Description", CNS)).text += "\nSupervisor: often a reflection, not a question."
+    ET.register_namespace("", CNS)
+    ET.ElementTree(root).write(tmp_path / "edited.qdc", encoding="utf-8", xml_declaration=True)
+    copy = regenerated_codebook(tmp_path / "edited.qdc", tmp_path / "edited-copy.qdc", upper=upper)
+    changes = qda_entries(read_qda(copy), view, author="A. Expert")
+    assert got_entries(changes) == [
+        ("merge", [0, 3], view.topics.set_index("topic").loc[0, "label"]),
+        ("rename", [2], "Talking about work"),
+        ("drop", [9], None),
+        ("note", [10], "Supervisor: often a reflection, not a question."),
+    ], changes.diff()
+
+
+@pytest.mark.slow
+def test_a_project_whose_selections_are_no_remarks_of_the_run_is_refused(exported, tmp_path):
+    analysis, _, path = exported
+    root, files = load_project(qualcoder_reexport(path, tmp_path / "q.qdpx"))
+    for src in root.iter(q("TextSource")):
+        src.set("name", "interview " + src.get("name"))
+    other = save_project(root, files, tmp_path / "other.qdpx")
+    with pytest.raises(InputError, match="none of the file's [0-9,]+ selections is a remark of this run") as err:
+        import_qda(other, analysis.model, tmp_path / "ledger.yaml", author="x", write=False)
+    assert "\n" not in str(err.value) and str(other) in str(err.value)
+    assert not (tmp_path / "ledger.yaml").exists()
+
+
+@pytest.mark.slow
+def test_toolkit_description_lines_of_an_older_export_never_become_notes(exported, tmp_path):
+    """A description as an older export wrote it (other size, keywords, a rationale) is not a person's note."""
+    analysis, _, path = exported
+    view = apply_ledger(analysis.model, None)
+    root, files = load_project(path)
+    code = next(el for el in root.iter(q("Code")) if view_topic(view, el.get("guid")) == 3)
+    code.find(q("Description")).text = (
+        "Topic 3 of the topic model: 1,999 remarks (9.9%).\nKeywords: other, older, words\n"
+        "Merged from raw topics 3, 17.\nRationale (merge, A. Expert): they were one\nA line of mine."
+    )
+    changes = qda_entries(read_qda(save_project(root, files, tmp_path / "old.qdpx")), view, author="x")
+    assert got_entries(changes) == [("note", [3], "A line of mine.")]
+
+
+@pytest.mark.slow
+def test_a_file_from_an_older_ledger_state_is_said_so_and_adds_nothing_twice(exported, tmp_path):
+    """Export, edit in the program (a rename and a note), import; import the same file again, also after the
+    ledger gained an entry and through QualCoder's re-export: nothing is proposed again, and the diff says
+    the file is from an older state of the ledger."""
+    analysis, run, path = exported
+    view = apply_ledger(analysis.model, None)
+    root, files = load_project(path)
+    code = {view_topic(view, el.get("guid")): el for el in root.iter(q("Code"))}
+    code[0].set("name", "Alcohol use")
+    notes = ET.SubElement(root, q("Notes"))
+    note = ET.SubElement(notes, q("Note"), {"guid": "11111111-2222-3333-4444-555555555555", "name": "memo"})
+    ET.SubElement(note, q("PlainTextContent")).text = "Reflections of change talk; MI-consistent."
+    code[8].insert(1, ET.Element(q("NoteRef"), {"targetGUID": "11111111-2222-3333-4444-555555555555"}))
+    description = root.find(q("Description"))
+    root.remove(description)
+    root.append(description)
+    edited = save_project(root, files, tmp_path / "edited.qdpx")
+    ledger = tmp_path / "ledger.yaml"
+    _, first = import_qda(edited, analysis.model, ledger, author="A. Expert")
+    assert got_entries(first) == [
+        ("rename", [0], "Alcohol use"),
+        ("note", [8], "Reflections of change talk; MI-consistent."),
+    ]
+    assert first.notices == []
+    for attempt in ("again", "after a merge", "through QualCoder"):
+        if attempt == "after a merge":
+            book = Ledger.load(ledger)
+            book.append(Entry(op="merge", topics=[1, 2], label="Smoking", author="B. Coder", time="2026-12-01T10:00"))
+            book.save()
+        source = edited
+        if attempt == "through QualCoder":
+            source = qualcoder_reexport(edited, tmp_path / "q.qdpx", upper=True)
+        _, changes = import_qda(source, analysis.model, ledger, author="A. Expert")
+        assert changes.entries == [], (attempt, changes.diff())
+        assert "exported from an older state of the ledger (0 of its" in changes.diff(), attempt
+    assert len(Ledger.load(ledger).entries) == 3
+    assert sum(e.op == "note" for e in Ledger.load(ledger).entries) == 1
+    # the command line shows it, and writes nothing
+    base = ["curate", "import", str(edited), "--run", str(run), "--ledger", str(ledger), "--author", "x", "--yes"]
+    out = CliRunner().invoke(main, base)
+    assert out.exit_code == 0, out.output
+    assert "* the file was exported from an older state of the ledger" in out.output and "nothing written" in out.output
+    assert len(Ledger.load(ledger).entries) == 3
+
+
+@pytest.mark.slow
+def test_selections_without_text_are_matched_by_source_and_position(exported, tmp_path):
+    """A project without its sources' text whose selections have new GUIDs and names that are not their text:
+    found by the session their source is named after and their span."""
+    analysis, _, path = exported
+    view = apply_ledger(analysis.model, None)
+    root, files = load_project(qualcoder_reexport(path, tmp_path / "q.qdpx"))
+    for i, sel in enumerate(root.iter(q("PlainTextSelection"))):
+        sel.set("name", f"selection {i}")
+    # and a passage the researcher coded that is no remark: left out, and said
+    extra = ET.SubElement(next(root.iter(q("TextSource"))), q("PlainTextSelection"), {
+        "guid": "0e0e0e0e-2222-3333-4444-555555555555", "name": "mine", "startPosition": "0", "endPosition": "1"})
+    ET.SubElement(ET.SubElement(extra, q("Coding"), {"guid": "0f0f0f0f-2222-3333-4444-555555555555"}), q("CodeRef"),
+                  {"targetGUID": next(root.iter(q("Code"))).get("guid")})
+    bare = save_project(root, {"project.qde": b""}, tmp_path / "bare.qdpx")
+    qda = read_qda(bare)
+    assert (qda.selections["text"] == "").all()
+    changes = qda_entries(qda, view, author="x")
+    assert changes.entries == [] and changes.selections == (len(view.assignments), len(view.assignments) + 1)
+    assert changes.notices == [f"1 of the file's {len(view.assignments) + 1:,} selections are no remarks of this run "
+                               "(passages coded in the program, or sources renamed): left out"]
+
+
+@pytest.mark.slow
+def test_an_unedited_taguette_codebook_gives_no_entries(annomi_run, tmp_path):
+    analysis, _ = annomi_run
+    curated = analysis.curate(Ledger(entries=list(CURATION)).save(tmp_path / "ledger.yaml"))
+    csv_path = write_codebook_csv(curated, tmp_path / "codebook.csv", deidentifier=Deidentifier(use_ner=False))
+    run_taguette(csv_path, tmp_path / "taguette.qdc")
+    qda = read_qda(tmp_path / "taguette.qdc")
+    assert qda.origin == "Taguette 1.5.2" and file_state(qda) is None  # Taguette's QDC keeps no descriptions
+    _, changes = import_qda(qda.path, analysis.model, tmp_path / "ledger.yaml", author="x", write=False)
+    assert changes.entries == [] and changes.skipped == [] and changes.notices == [], changes.diff()

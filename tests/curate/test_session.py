@@ -186,6 +186,6 @@ def test_merged_ledger_adopts_one_side_per_topic(analysis, tmp_path):
     assert row(view, t[0])["label"] == "Label of B"
     assert row(view, t[1])["label"] == "Merged by A" and t[2] not in view.topic_ids
     assert (view.assignments.loc[view.assignments["raw_topic"] == t[3], "bucket"] == "small talk").all()
-    assert {e.author for e in book.entries} == {"M"}
+    assert [e.author for e in book.entries] == ["A", "B", "B"] and book.merged[-1].author == "M"
     with pytest.raises(ValueError, match="'a' or 'b'"):
         merged_ledger(analysis, tmp_path / "a.yaml", tmp_path / "b.yaml", {t[0]: "c"}, author="M")

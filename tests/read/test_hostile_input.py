@@ -284,3 +284,47 @@ def test_non_text_column_names_become_text():
     assert_valid_and_storable(out)
     with pytest.raises(CorpusError, match="repeated column"):
         validate_corpus(table.assign(**{"7": ["y"]}))
+
+
+# ---------------------------------------------------------------------------------------------- categorical columns
+FORMULA_LIKE = ["-5", "=SUM(A1)", "@x"]
+
+
+def test_export_csv_guards_a_categorical_column(tmp_path):
+    """A guarded cell is not one of the column's categories: it once raised TypeError after a whole fit."""
+    from topics._files import export_csv
+
+    table = pd.DataFrame({"school": pd.Categorical([*FORMULA_LIKE, "MI"]), "n": pd.Categorical([1, 2, None, 1])})
+    rows = export_csv(table, tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()
+    assert rows == ["school,n", "'-5,1", "'=SUM(A1),2", "'@x,", "MI,1"]
+
+
+def test_parquet_categorical_metadata_reads_as_plain_values(tmp_path):
+    table = pd.DataFrame({"session_id": ["a", "a", "b"], "role": pd.Categorical(["T", "C", "T"]),
+                          "text": ["Hi.", "Hello.", "Welcome."], "school": pd.Categorical(FORMULA_LIKE),
+                          "level": pd.Categorical([1, 2, 1])})
+    table.to_parquet(tmp_path / "t.parquet", index=False)
+    out = read_table(tmp_path / "t.parquet")
+    assert not any(isinstance(dtype, pd.CategoricalDtype) for dtype in out.dtypes)
+    assert out["school"].tolist() == FORMULA_LIKE and out["level"].tolist() == [1, 2, 1]
+    assert_valid_and_storable(out)
+
+
+def test_a_fit_of_a_parquet_corpus_with_formula_like_categories_saves(tmp_path, small_corpus, embedder, config):
+    """Issue 23 item 5: `topics fit` crashed at save, after the whole fit, on a categorical '-5' column."""
+    import topics
+    from topics.read import load_corpus
+
+    corpus = small_corpus.copy()
+    sessions = sorted(corpus["session_id"].unique())
+    school = {s: FORMULA_LIKE[i % 3] for i, s in enumerate(sessions)}
+    corpus["school"] = pd.Categorical(corpus["session_id"].map(school))
+    corpus.to_parquet(tmp_path / "corpus.parquet", index=False)
+    loaded = load_corpus(tmp_path / "corpus.parquet")
+    assert loaded["school"].map(type).eq(str).all()
+    topics.fit(loaded, config, out=tmp_path / "run", embedder=embedder)
+    cells = pd.read_csv(tmp_path / "run" / "assignments.csv", dtype=str)["school"]
+    assert set(cells) == {"'" + value for value in FORMULA_LIKE}
+    topics.fit(corpus, config, out=tmp_path / "run2", embedder=embedder)  # a categorical DataFrame, not read
+    cells = pd.read_csv(tmp_path / "run2" / "assignments.csv", dtype=str)["school"]
+    assert set(cells) == {"'" + value for value in FORMULA_LIKE}

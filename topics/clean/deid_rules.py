@@ -363,7 +363,7 @@ EXTRA_RULES: list[tuple[str, int, re.Pattern[str], int]] = [
         "AGE",
         9,
         re.compile(rf"(?i:\b(?:who|which|that)\s+(?:is|was|'s|turned|turns|will\s+be)\s+(?:now\s+|only\s+|just\s+|almost\s+)?)"
-                   rf"({_AGE_NUMBER})(?=[ \t]*(?:[?.!,;]|$|and\b|now\b|years?\s+old))"),
+                   rf"({_AGE_NUMBER})(?![.,]\d)(?=[ \t]*(?:[?.!,;]|$|and\b|now\b|years?\s+old))"),
         1,
     ),  # "our son Elijah, who is 4."
     (
@@ -530,7 +530,8 @@ NOT_A_NAME = _words(
     irish scottish welsh mexican christian catholic jewish muslim hindu buddhist black white asian latino latina
     hispanic native gay straight bi trans and but or if that this it he she we they us you me my iam email aww
     awww bleh ugh meh haha hehe lol therapy counseling counselling lcsw lmhc lpc lpcc lmft lcpc lcadc ncc phd psyd
-    md rn np pa-c do ma ms msw med edd l.ac lac csw mft atr bcba cadc lisw lpcs"""
+    md rn np pa-c do ma ms msw med edd l.ac lac csw mft atr bcba cadc lisw lpcs id officer twitter tiktok snapchat
+    discord twitch reddit venmo tumblr insta snap"""
 )
 """Single words that NER sometimes tags PERSON/GPE in transcripts and that are never identifiers on their own."""
 
@@ -551,7 +552,10 @@ NOT_AN_ORG_WORDS = _words(
 )
 """Words that make a would-be organisation a kind of therapy or treatment ("Acceptance and Commitment Therapy")."""
 
-TITLES = _words("dr mr mrs ms mx miss prof professor doctor nurse pastor father sister aunt auntie uncle the")
+TITLES = _words(
+    "dr mr mrs ms mx miss prof professor doctor nurse pastor father sister aunt auntie uncle the officer rev reverend "
+    "coach judge detective sergeant sgt deputy"
+)
 """Words stripped from the front of a name: "Dr. Brown" becomes "Dr. [NAME]"."""
 
 CONTRACTION = re.compile(r"\w['’](?:ll|m|re|ve|d|t)\b|\bgon\b", re.IGNORECASE)

@@ -18,6 +18,12 @@ Two kinds of detector work together:
   ("Hi, Liz.", "Well, Hailey, what ...", "It's Hailey and Jake."), a signature ("~Mark"), and a list of
   countries, US states and Canadian / Australian provinces.
 
+* **Style rules** (:mod:`topics.clean.deid_styles`) for chat, text messages and forum answers: social handles
+  (``[HANDLE]``), seven-digit phones, short links, two-digit years ("'09"), "Keisha is 14", "Motel 6 on Route 9",
+  nicknames; and a clinical allow list (medicines, diagnoses, therapies, kinship words) that keeps NER, the
+  fill-in rules and the word lists from taking "Zoloft", "Seasonal Affective Disorder" or "Abuela" for a name,
+  place or organisation, nor a virtue word or capitalised common word opening a sentence ("Faith is ...").
+
 Where detectors overlap, the more specific one wins (e-mail, URL, SSN and labelled IDs, phone, address,
 known name, date, age, digit runs, title/introduction name, NER, fill-in rules, in that order); a name
 cut by a URL glued to it ("Earl Lewiswww.example.com") keeps its free part.
@@ -62,10 +68,16 @@ from topics.clean.deid_rules import (
     TITLES,
     TRIM,
 )
+from topics.clean.deid_styles import allowed, clinical_spans, style_candidates
 
-KINDS: tuple[str, ...] = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION", "ORG")
+KINDS: tuple[str, ...] = (
+    "NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION", "ORG", "HANDLE",
+)
 """The kinds of identifier, each replaced by ``[KIND]`` unless ``placeholders`` says otherwise."""
 
+RULE_NAME_PRIORITY = 11
+"""From this priority on (names after titles, organisations, NER, fill-in rules, word lists), a name, place or
+organisation is dropped when it is clinical vocabulary (:func:`topics.clean.deid_styles.allowed`)."""
 LEXICON_PRIORITY = 23
 """Names and organisations from the word lists (:mod:`topics.clean.deid_lexicon`) fill in last."""
 
@@ -317,6 +329,12 @@ class Deidentifier:
         candidates.extend(
             _Candidate(start, end, kind, LEXICON_PRIORITY) for start, end, kind in lexicon_candidates(text, NOT_A_NAME)
         )
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in style_candidates(text, NOT_A_NAME))
+        clinical = clinical_spans(text)
+        candidates = [
+            c for c in candidates
+            if c.priority < RULE_NAME_PRIORITY or allowed(text, c.start, c.end, c.kind, clinical, c.priority >= NER_PRIORITY)
+        ]
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
         return _resolve(text, candidates, protected)
 
@@ -357,7 +375,7 @@ def _clean(text: str, start: int, end: int, kind: str, heuristic: bool, lexicon:
     hold a capital letter (except ``lexicon`` spans: a listed name in lower case) and not be a common word of
     conversation.
     """
-    start, end = _strip(text, start, end, keep_end="/_~" if kind in ("URL", "EMAIL") else "")
+    start, end = _strip(text, start, end, keep_end="/_~" if kind in ("URL", "EMAIL", "HANDLE") else "")
     if kind in ("NAME", "LOCATION", "ORG"):
         while start < end and text[start] in "-\u2013\u2014":
             start, end = _strip(text, start + 1, end)
@@ -368,7 +386,7 @@ def _clean(text: str, start: int, end: int, kind: str, heuristic: bool, lexicon:
             if cut >= 0:
                 start, end = _strip(text, cut + 1, end)
         # leading role words and titles ("Therapist John", "Dr. Brown"), trailing role words, possessive 's
-        while (match := re.match(r"[\w.'’]+", text[start:end])) and match.end() < end - start:
+        while (match := re.match(r"[\w.'’]+(?!-)", text[start:end])) and match.end() < end - start:
             word = match.group().lower().rstrip(".")
             if word not in ROLE_WORDS and word not in TITLES:
                 break

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import sys
 from pathlib import Path
 
@@ -15,6 +17,8 @@ from topics.cli._common import (
     _step,
     main,
 )
+from topics.cli.run_commands import check_out_path
+from topics.errors import InputError
 
 
 @main.group()
@@ -37,6 +41,7 @@ def curate_worksheet(run, out, ledger, raw_text) -> None:
     from topics.analysis import Analysis, run_ledger
     from topics.curate import apply_ledger, write_worksheet
 
+    _run(check_out_path, out)
     t0 = _step(f"loading {run}")
     analysis = _run(Analysis.load, run)
     _step("applying the ledger")
@@ -94,10 +99,12 @@ def _import_qda(path: Path, run: Path, ledger: Path | None, author: str, *, yes:
     """`topics curate import FILE.qdpx|.qdc`: show the diff, then write the entries when confirmed."""
     from topics.analysis import Analysis, run_ledger
     from topics.curate.qda_import import import_qda
+    from topics.read.refiqda import read_qda
 
+    qda = _run(read_qda, path)  # a hostile or broken file is refused before the run is loaded
     analysis = _run(Analysis.load, run)
     target = run_ledger(run, ledger, existing=False)
-    book, changes = _run(import_qda, path, analysis.model, target, author=author, write=False, renamed=renamed)
+    book, changes = _run(import_qda, qda, analysis.model, target, author=author, write=False, renamed=renamed)
     click.echo(changes.diff())
     if not changes.entries or dry_run:
         click.echo("nothing written" + (" (--dry-run)" if dry_run and changes.entries else ""))
@@ -122,16 +129,44 @@ def curate_diff(run, ledger) -> None:
     analysis = _run(Analysis.load, run)
     view = _run(apply_ledger, analysis.model, run_ledger(run, ledger, existing=False))
     with pd.option_context("display.width", 200, "display.max_colwidth", 70, "display.max_rows", 500):
-        click.echo(f"ledger mode: {view.mode}; {len(view.log)} entries, {view.survival:.0%} applied\n")
+        click.echo(f"ledger mode: {view.mode}; {view.decision_summary()}\n")
         click.echo(view.log[["entry", "line", "written", "status", "applied_to", "reason"]].to_string(index=False))
         moved = view.flows[(view.flows["raw_topic"] != view.flows["topic"]) | (view.flows["raw_label"] != view.flows["label"])]
         click.echo("\nraw topic -> curated topic (changed only):")
         click.echo(moved[["raw_topic", "raw_label", "topic", "label", "remarks"]].to_string(index=False))
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a ``--port`` that cannot be listened on (taken, or reserved for the administrator), in one line.
+
+    Parameters
+    ----------
+    host : str
+        The interface the workbench is to listen on.
+    port : int
+        The port asked for.
+
+    Raises
+    ------
+    InputError
+        Another program listens on ``port`` (or the port needs administrator rights).
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is free
+            probe.bind(address)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            raise InputError(f"port {port} is in use on {host}; choose another with --port or leave it out") from None
+        reason = "it needs administrator rights" if err.errno == errno.EACCES else (err.strerror or str(err))
+        raise InputError(f"cannot listen on port {port} of {host}: {reason}; choose another with --port or "
+                         "leave it out") from None
+
+
 @curate.command("app")
 @click.argument("run", type=click.Path(path_type=Path))
-@click.option("--port", type=int, default=None, help="Port (default: a free one).")
+@click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: a free one).")
 @click.option("--no-browser", is_flag=True, help="Do not open a browser; just print the URL.")
 @click.option("--ledger", type=click.Path(path_type=Path), help="Ledger file to write (default RUN/ledger.yaml).")
 @click.option("--author", default=None, help="Your name, recorded with every decision (else the page asks once).")
@@ -161,6 +196,8 @@ def curate_app(run, port, no_browser, ledger, author, host, allow_remote, raw_te
     if not run.is_dir():
         click.echo(f"error: {run}: no such run folder", err=True)
         sys.exit(2)
+    if port is not None:
+        _run(check_port_free, host, port)  # before loading RUN, not as a traceback from the server
     _step(f"loading {run}")
     _run(
         serve,
@@ -188,6 +225,7 @@ def curate_agree(run, ledger_a, ledger_b, out) -> None:
     from topics.analysis import Analysis
     from topics.curate import compare_ledgers
 
+    _run(check_out_path, out, example="labels.csv")
     _step(f"loading {run}")
     analysis = _run(Analysis.load, run)
     result = _run(compare_ledgers, analysis.model, ledger_a, ledger_b)
@@ -220,6 +258,7 @@ def export_qdpx(run, out, ledger, corpus, raw_text) -> None:
     from topics.read import load_corpus
     from topics.reporting.refiqda import write_qdpx
 
+    _run(check_out_path, out, example="project.qdpx")
     analysis = _run(load_run, run, ledger=ledger)
     table = _run(load_corpus, str(corpus)) if corpus else None
     path = _run(write_qdpx, analysis, out, raw_text=raw_text, corpus=table)
@@ -238,6 +277,7 @@ def export_qdc(run, out, ledger, raw_text) -> None:
     from topics.analysis import load_run
     from topics.reporting.refiqda import write_qdc
 
+    _run(check_out_path, out, example="codebook.qdc")
     analysis = _run(load_run, run, ledger=ledger)
     click.echo(f"wrote {_run(write_qdc, analysis, out, raw_text=raw_text)}")
 
@@ -255,5 +295,6 @@ def export_csv_codebook(run, out, ledger, raw_text) -> None:
     from topics.analysis import load_run
     from topics.reporting.refiqda import write_codebook_csv
 
+    _run(check_out_path, out, example="codebook.csv")
     analysis = _run(load_run, run, ledger=ledger)
     click.echo(f"wrote {_run(write_codebook_csv, analysis, out, raw_text=raw_text)}")

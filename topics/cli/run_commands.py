@@ -19,6 +19,50 @@ from topics.cli._common import (
     _step,
     main,
 )
+from topics.errors import InputError
+
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+"""Folders of the operating system, never a place for the toolkit's output files."""
+
+
+def check_out_path(path: Path | None, option: str = "--out", *, example: str | None = None) -> Path | None:
+    """Refuse at once an output path that the write would fail on, or misuse, after all the work.
+
+    Parameters
+    ----------
+    path : Path or None
+        The option's value (None: not given, nothing to check).
+    option : str, default "--out"
+        The option, named in the message.
+    example : str, optional
+        For an option that names a file: an example file name (``report.html``). An existing folder, or
+        anything that exists and is not a regular file, is then refused. Without it the option names a folder.
+
+    Returns
+    -------
+    Path or None
+        ``path``.
+
+    Raises
+    ------
+    InputError
+        ``path`` lies under ``/proc``, ``/sys`` or ``/dev`` (symbolic links followed), or is a folder or a
+        special file where a file is written.
+    """
+    if path is None:
+        return None
+    for where in (path.absolute(), path.resolve()):
+        for root in SYSTEM_FOLDERS:
+            if where == root or root in where.parents:
+                raise InputError(f"refusing to write under {root}, a folder of the operating system; choose another "
+                                 f"{option}", path=path)
+    if example is not None and path.is_dir():
+        raise InputError(f"{option} names an existing folder; give a file name, e.g. {option} {path / example}",
+                         path=path)
+    if example is not None and path.exists() and not path.is_file():
+        raise InputError(f"{option} names something that is not a regular file; give a file name such as {example}",
+                         path=path)
+    return path
 
 
 @main.command()
@@ -58,8 +102,11 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
     """
     from topics.pipeline import fit as fit_corpus
     from topics.read import load_corpus
+    from topics.runs import check_output_folder
 
     t0 = time.perf_counter()
+    _run(check_out_path, out)
+    _run(check_output_folder, out)  # before anything is read: a folder of other files is refused at once
     config = _run(_load_config, config_path, seed)
     if engine == "dask":
         _fit_dask(corpus, config, out, fmt, mapping, roles, prefixes, session_metadata, encoding, scheduler,
@@ -124,19 +171,40 @@ def _fit_dask(corpus, config, out, fmt, mapping, roles, prefixes, session_metada
 @click.option("--compare-by", metavar="COLUMN",
               help="Compare groups of this session-level column (or preset) instead of the run's [compare] by; "
                    "no refit. 'none' for no comparison.")
-def report(run, out, figures_dir, formats, no_static, ledger, raw, no_deidentify, compare_by) -> None:
+@click.option("--groups", metavar="A,B",
+              help="Comma-separated groups to compare, in order (each contrast is the first minus the second), "
+                   "instead of the run's [compare] groups (default: all groups).")
+def report(run, out, figures_dir, formats, no_static, ledger, raw, no_deidentify, compare_by, groups) -> None:
     """Write the self-contained HTML report (and static figures) of a run folder RUN.
 
     The report shows the curated topics when a ledger is given or RUN/ledger.yaml exists.
     """
+    from topics.read import refuse_reserved
     from topics.reporting import report as write_report
 
     t0 = time.perf_counter()
+    _run(check_out_path, out, example="report.html")
+    _run(check_out_path, figures_dir, "--figures")
     chosen = [] if no_static else (list(formats) or None)
     by = None if compare_by is None else (False if compare_by.lower() == "none" else compare_by)
+    _run(refuse_reserved, by)  # --compare-by topic: refused at once, not after minutes of figures
+    picked = _group_list(groups)
+    if picked is not None and by is False:
+        raise click.UsageError("--groups needs a comparison: drop --compare-by none")
     path = _run(write_report, run, out=out, figures_dir=figures_dir, formats=chosen, ledger=ledger, raw=raw,
-                deidentify=False if no_deidentify else None, compare_by=by)
+                deidentify=False if no_deidentify else None, compare_by=by, groups=picked)
     click.echo(f"report: {path} ({_elapsed(t0)})")
+
+
+def _group_list(groups: str | None) -> list[str] | None:
+    """``--groups A,B`` as a list (None when not given); fewer than two different groups is a usage error."""
+    if groups is None:
+        return None
+    picked = [g.strip() for g in groups.split(",") if g.strip()]
+    if len(picked) < 2 or len(set(picked)) != len(picked):
+        raise click.BadParameter(f"name two or more different groups separated by commas, got {groups!r}",
+                                 param_hint="--groups")
+    return picked
 
 
 @main.command()
@@ -251,7 +319,11 @@ def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, o
     from topics.analysis import load_run
     from topics.compare import run_configured
     from topics.distributed import DISTRIBUTED_DIR
+    from topics.read import refuse_reserved
+    from topics.runs import stamp_derived
 
+    _run(refuse_reserved, by, strata, cluster, *outcomes)  # "topic" is the model's: refused before loading RUN
+    _run(check_out_path, out)
     t0 = _step(f"loading {run}")
     analysis = _run(load_run, run, ledger=ledger, raw=raw)
     _step("comparing groups (permutations and bootstrap)")
@@ -267,8 +339,11 @@ def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, o
         comp = _run(run_configured, analysis.assignments, analysis.config, **settings)
     target = out or run / f"compare-{comp.by}"
     files = comp.save_csv(target)
+    stamp_derived(target, analysis.fingerprint, written_by="topics compare")  # the model it was computed on
+    hint = comp.cluster_hint[:1].upper() + comp.cluster_hint[1:]
     for w in [*comp.confounds, *comp.warnings]:
-        click.echo(f"warning: {w}", err=True)
+        if w != hint:  # the cluster suggestion is printed with the results, below
+            click.echo(f"warning: {w}", err=True)
     c = comp.contrasts
     sig = c[c["q_value"] < 0.05].sort_values("q_value")
     with pd.option_context("display.width", 200, "display.max_colwidth", 45):
@@ -277,6 +352,8 @@ def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, o
         if len(sig):
             click.echo((sig[["topic", "label", "contrast", "share_a", "share_b", "diff", "diff_low", "diff_high",
                              "q_value"]]).round(4).to_string(index=False))
+    if comp.cluster_hint:
+        click.echo(f"\nnote: {comp.cluster_hint}")
     click.echo(f"\nwrote {len(files)} files to {target} ({_elapsed(t0)})")
 
 
@@ -293,36 +370,40 @@ def evaluate(run, seeds, no_stability, no_shuffle, grid_mcs, grid_nn, code) -> N
 
     NPMI coherence (top 10 words, remark-level co-occurrence), topic diversity, outlier share and sizes,
     NMI with an external code column; stability across seeds and shuffled order (refits reuse the cached
-    embeddings); optionally a model-selection grid.
+    embeddings); optionally a model-selection grid. RUN/evaluation/manifest.json records the model's
+    fingerprint: the report and the workbench show the tables only while RUN holds that model.
     """
-    import pandas as pd
-
     from topics import evaluate as ev
-    from topics._files import export_csv
     from topics.analysis import Analysis
 
     t0 = _step(f"loading {run}")
     analysis = _run(Analysis.load, run)
-    folder = run / "evaluation"
-    folder.mkdir(exist_ok=True)
+    tables = _evaluation_tables(analysis, seeds, no_stability, no_shuffle, grid_mcs, grid_nn, code)
+    folder = ev.save_evaluation(run, analysis, tables)
+    click.echo(f"\nwrote {folder} ({_elapsed(t0)})")
+
+
+def _evaluation_tables(analysis, seeds, no_stability, no_shuffle, grid_mcs, grid_nn, code) -> dict:
+    """The tables of `topics evaluate` by name (see topics.evaluate.EVALUATION_TABLES), printed as they come."""
+    import pandas as pd
+
+    from topics import evaluate as ev
+
     _step("coherence, diversity, outliers, agreement with codes")
     result = ev.evaluate(analysis, code=code)
-    export_csv(result["summary"], folder / "summary.csv")
-    export_csv(result["per_topic"], folder / "per_topic.csv")
+    tables = {"summary": result["summary"], "per_topic": result["per_topic"]}
     with pd.option_context("display.width", 200):
         click.echo(result["summary"].round(4).to_string(index=False))
     if not no_stability:
         extra = [int(x) for x in seeds.split(",") if x.strip()] or None
         stab = ev.stability(analysis, seeds=extra, shuffle=not no_shuffle)
-        export_csv(stab.pairwise, folder / "stability_pairwise.csv")
-        export_csv(stab.per_topic, folder / "stability_topics.csv")
+        tables.update(stability_pairwise=stab.pairwise, stability_topics=stab.per_topic)
         click.echo(f"\nstability: mean pairwise ARI {stab.mean_ari:.3f} over {len(stab.fits)} fits; "
                    f"{int(stab.per_topic['robust'].sum())} of {len(stab.per_topic)} topics robust")
     if grid_mcs or grid_nn:
         mcs = [x.strip() if x.strip() == "auto" else int(x) for x in grid_mcs.split(",") if x.strip()] or None
         nn = [int(x) for x in grid_nn.split(",") if x.strip()] or None
-        grid = ev.model_grid(analysis, min_cluster_size=mcs, n_neighbors=nn, code=code)
-        export_csv(grid, folder / "grid.csv")
+        tables["grid"] = ev.model_grid(analysis, min_cluster_size=mcs, n_neighbors=nn, code=code)
         with pd.option_context("display.width", 200):
-            click.echo("\n" + grid.round(4).to_string(index=False))
-    click.echo(f"\nwrote {folder} ({_elapsed(t0)})")
+            click.echo("\n" + tables["grid"].round(4).to_string(index=False))
+    return tables

@@ -20,6 +20,7 @@ import pandas as pd
 
 from topics._files import export_csv, safe_file_name
 from topics.compare.crosscheck import gee_crosscheck
+from topics.compare.design import check_group_sizes, cluster_hint
 from topics.compare.divergence import profile_divergence
 from topics.compare.outcomes import outcome_association
 from topics.compare.prediction import predict_group
@@ -32,9 +33,15 @@ from topics.config import TopicConfig, VectorizerConfig
 from topics.errors import InputError
 from topics.model import make_vectorizer
 from topics.model.words import CONTRACTION_RESIDUE
+from topics.read import refuse_reserved
 
 SOURCE_COLUMNS = ("corpus", "source", "dataset")
 """Columns that name where a session comes from; a grouping that coincides with one is confounded with it."""
+
+MIN_SESSIONS = 5
+"""Sessions each compared group needs by default (``min_sessions`` of :func:`run_comparison`)."""
+PREDICTION_FOLDS = 5
+"""Cross-validation folds of the prediction of the group: each compared group needs at least this many sessions."""
 
 
 @dataclass
@@ -74,6 +81,11 @@ class Comparison:
     warnings : list of str
     method : str
         Settings shared by every output: direction, estimand, denominator, cluster level, strata, seed.
+    seed : int
+    cluster_hint : str
+        When the comparison ran without ``cluster`` and sessions share a unit above them (the question
+        several answers reply to, a therapist): the suggestion of :func:`topics.compare.design.cluster_hint`,
+        also among the warnings; ``""`` otherwise.
     """
 
     by: str
@@ -94,6 +106,7 @@ class Comparison:
     confounds: list[str] = field(default_factory=list)
     method: str = ""
     seed: int = 0
+    cluster_hint: str = ""
 
     def save_csv(self, folder: str | Path) -> list[Path]:
         """Write every table as CSV (spreadsheet-safe) into a folder; returns the files.
@@ -177,7 +190,7 @@ def run_comparison(
     n_boot: int = 1000,
     n_perm: int = 2000,
     seed: int = 0,
-    min_sessions: int = 5,
+    min_sessions: int = MIN_SESSIONS,
     stop_words: list[str] | None = None,
     crosscheck: bool = True,
     count_column: str | None = None,
@@ -227,10 +240,15 @@ def run_comparison(
     Raises
     ------
     InputError
-        Missing column, a single group, too few sessions: never a silent empty table.
+        Missing column, a single group, too few sessions: never a silent empty table. Too few sessions in a
+        group (``min_sessions``, and at least the folds of the prediction) is found before any resampling,
+        and the message names the group and the fix (:func:`topics.compare.design.check_group_sizes`).
     """
     check_options(estimand, denominator)
+    refuse_reserved(strata, cluster, *(outcomes or []))  # the toolkit's own columns are no metadata (at once)
     col = resolve_column(assignments, by)
+    # before any resampling: a small group is said at once, with the fix, not after the permutations
+    check_group_sizes(assignments, col, groups=groups, min_sessions=max(min_sessions, PREDICTION_FOLDS))
     warnings: list[str] = []
     missing = assignments[col].isna()
     n_missing = int(assignments.loc[missing, count_column].sum() if count_column else missing.sum())
@@ -243,6 +261,9 @@ def run_comparison(
     warnings.extend(contrasts.attrs.get("warnings", []))
     chosen = groups or sorted(assignments[col].dropna().astype(str).unique())
     sub = assignments[assignments[col].astype(str).isin(chosen)]
+    hint = cluster_hint(sub, col, groups=chosen, cluster=cluster, strata=strata)
+    if hint:
+        warnings.append(hint[0].upper() + hint[1:])
     small = int(contrasts["too_small"].sum())
     if small:
         warnings.append(f"{small} topic contrasts are too small to test (see the too_small column).")
@@ -255,8 +276,9 @@ def run_comparison(
                         "words use all sessions and so also reflect the mix of strata.")
     divergence = profile_divergence(sub, col, groups=chosen, n_boot=min(n_boot, 1000), n_perm=max(1000, 20 * len(chosen)),
                                     strata=strata, per_topic_tests=contrasts if len(chosen) == 2 else None, **shared)
-    prediction = predict_group(sub, col, groups=chosen, n_perm=min(n_perm, 200), seed=seed, min_sessions=min_sessions,
-                               cluster=cluster, denominator=denominator, count_column=count_column)
+    prediction = predict_group(sub, col, groups=chosen, folds=PREDICTION_FOLDS, n_perm=min(n_perm, 200), seed=seed,
+                               min_sessions=min_sessions, cluster=cluster, denominator=denominator,
+                               count_column=count_column)
     labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
     if count_column:
         warnings.append("Computed from session x topic counts: positions in the session, transitions, drift, "
@@ -267,7 +289,7 @@ def run_comparison(
                           drift_summary=pd.DataFrame(), words=pd.DataFrame(), outcomes={}, warnings=warnings,
                           labels=labels, crosscheck=pd.DataFrame(), contrasts_unadjusted=unadjusted,
                           confounds=confounds(sub, col, [str(g) for g in chosen], strata),
-                          method=contrasts.attrs.get("method", ""), seed=seed)
+                          method=contrasts.attrs.get("method", ""), seed=seed, cluster_hint=hint)
     single_turn = bool(sub.groupby("session_id").size().max() <= 1)
     positions, transitions, drift, drift_summary = _trajectories(sub, col, chosen, single_turn, n_boot, n_perm, seed,
                                                                  warnings, denominator)
@@ -287,7 +309,7 @@ def run_comparison(
                       drift_summary=drift_summary, words=words, outcomes=outcome_tables, warnings=warnings,
                       labels=labels, crosscheck=check, contrasts_unadjusted=unadjusted,
                       confounds=confounds(sub, col, [str(g) for g in chosen], strata),
-                      method=contrasts.attrs.get("method", ""), seed=seed)
+                      method=contrasts.attrs.get("method", ""), seed=seed, cluster_hint=hint)
 
 
 def _trajectories(sub: pd.DataFrame, col: str, chosen: list[str], single_turn: bool, n_boot: int, n_perm: int,

@@ -16,6 +16,7 @@ from scipy import stats
 
 from topics.compare.sessions import benjamini_hochberg, resolve_column
 from topics.errors import InputError
+from topics.read import refuse_reserved
 
 
 def _centred_ranks(x: np.ndarray, group: np.ndarray) -> np.ndarray:
@@ -59,6 +60,7 @@ def outcome_association(assignments: pd.DataFrame, outcome: str, *, by: str | No
         ``topic``, ``label``, ``rho``, ``rho_low``, ``rho_high``, ``p_value``, ``q_value``, ``sessions``,
         ``sessions_with_topic``, ``too_small``; ``attrs["method"]`` says whether it is adjusted for group.
     """
+    refuse_reserved(outcome)  # "probability" is the model's, not an outcome of the session
     if outcome not in assignments.columns:
         raise InputError(f"no outcome column {outcome!r}", column=outcome)
     values = pd.to_numeric(assignments.groupby("session_id")[outcome].first(), errors="coerce").dropna()

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from topics.errors import InputError
+from topics.read import REQUIRED_COLUMNS, RESERVED_COLUMNS, refuse_reserved
 
 PRESETS: dict[str, list[str]] = {
     "school": ["school", "therapy_school", "approach"],
@@ -32,8 +33,10 @@ def resolve_column(assignments: pd.DataFrame, by: str) -> str:
     Raises
     ------
     InputError
-        No such column.
+        No such column, or a column the toolkit writes (``topic``, ``label``, ...:
+        :data:`topics.read.RESERVED_COLUMNS`), which is no session metadata.
     """
+    refuse_reserved(by)
     if by in assignments.columns:
         return by
     for candidate in PRESETS.get(by, []):
@@ -46,12 +49,9 @@ def resolve_column(assignments: pd.DataFrame, by: str) -> str:
                      "`topics compare`, --compare-by COLUMN for `topics report`; config: [compare] by)", column=by)
 
 
-TOOLKIT_COLUMNS: frozenset[str] = frozenset({
-    "utterance_id", "session_id", "turn", "role", "speaker_id", "text", "topic", "label", "probability",
-    "similarity", "raw_topic", "raw_label", "bucket", "n_words", "duplicate_count", "display_text",
-    "outlier_reassigned", "drop_reason", "markers_removed",
-})
-"""Columns the toolkit itself writes into the tables: never offered as a grouping."""
+TOOLKIT_COLUMNS: frozenset[str] = frozenset(REQUIRED_COLUMNS) | frozenset(RESERVED_COLUMNS)
+"""The required columns and those the toolkit writes (:data:`topics.read.RESERVED_COLUMNS`): never offered as a
+grouping."""
 
 
 def groupable_columns(assignments: pd.DataFrame, *, max_groups: int = 50) -> list[str]:
@@ -119,6 +119,7 @@ class SessionTable:
 
 def _session_values(a: pd.DataFrame, column: str, sessions: list[str], what: str) -> np.ndarray:
     """One value of ``column`` per session (missing -> "(missing)"); an error if a session has two."""
+    refuse_reserved(column)
     if column not in a.columns:
         raise InputError(f"no {what} column {column!r}", column=column)
     values = a.groupby("session_id")[column].agg(lambda s: s.dropna().astype(str).unique().tolist())
@@ -161,10 +162,11 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
     Raises
     ------
     InputError
-        Missing column, fewer than two groups, a group with too few sessions, a session in two groups, or
-        a cluster whose sessions are in different groups (then group and cluster cannot be separated by
-        permuting clusters).
+        Missing column, a column the toolkit writes (``topic``, ...) as ``by``, ``strata`` or ``cluster``,
+        fewer than two groups, a group with too few sessions, a session in two groups, or a cluster whose
+        sessions are in different groups (then group and cluster cannot be separated by permuting clusters).
     """
+    refuse_reserved(by, strata, cluster)  # before any counting: "topic" is no grouping, stratum or cluster
     col = resolve_column(assignments, by)
     a = assignments
     if count_column is not None:

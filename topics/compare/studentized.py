@@ -215,6 +215,13 @@ def permuted_cluster_masks(rng: np.random.Generator, in_a: np.ndarray, in_b: np.
     return pa, pb
 
 
+def _order_rank(x: float) -> int:
+    """``ceil(x)`` for a rank computed from a level: ``alpha = 1 - 0.95`` is ``0.05000000000000004`` in floating
+    point, and ``ceil(0.05000000000000004 * 1000 - 1)`` would take the 50th order statistic instead of the 49th
+    (an interval excluding 0 beside p = 0.050); rounding to 9 decimals first removes that error."""
+    return int(np.ceil(round(x, 9)))
+
+
 def permutation_critical_value(t_perm: np.ndarray, alpha: float) -> np.ndarray:
     """Per column, the smallest ``c`` such that ``|t| > c`` gives a permutation p below ``alpha``.
 
@@ -223,7 +230,7 @@ def permutation_critical_value(t_perm: np.ndarray, alpha: float) -> np.ndarray:
     few permutations to reach ``alpha``).
     """
     reps = t_perm.shape[0]
-    k = int(np.ceil(alpha * (reps + 1) - 1))
+    k = _order_rank(alpha * (reps + 1) - 1)
     if k < 1:
         return np.full(t_perm.shape[1], np.inf)
     ordered = -np.sort(-np.nan_to_num(np.abs(t_perm), nan=np.inf), axis=0)
@@ -248,7 +255,7 @@ def bootstrap_t_bounds(t_boot: np.ndarray, alpha: float) -> tuple[np.ndarray, np
     ``2 * min(P(T* >= t), P(T* <= t))`` (each ``(1 + count) / (B + 1)``) is below ``alpha``.
     """
     reps = t_boot.shape[0]
-    k = int(np.ceil(alpha / 2 * (reps + 1) - 1))
+    k = _order_rank(alpha / 2 * (reps + 1) - 1)
     if k < 1:
         inf = np.full(t_boot.shape[1], np.inf)
         return -inf, inf

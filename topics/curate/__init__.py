@@ -12,8 +12,9 @@ rationale) is replayed on it, and every later analysis takes the curated view.
 * :mod:`topics.curate.agreement`: agreement between two experts' ledgers;
 * :mod:`topics.curate.session`: :class:`CurationSession`, action by action with undo and redo (the
   browser workbench's layer);
-* :mod:`topics.curate.qda_codes` / :mod:`topics.curate.qda_import`: the topics as REFI-QDA codes with
-  stable GUIDs, and edits made in qualitative-analysis software brought back as entries (:func:`import_qda`).
+* :mod:`topics.curate.qda_codes` / :mod:`topics.curate.qda_import` / :mod:`topics.curate.qda_match`: the
+  topics as REFI-QDA codes with stable GUIDs, and edits made in qualitative-analysis software brought back as
+  entries (:func:`import_qda`), also from files whose GUIDs the program made new.
 
 Curation takes the :class:`~topics.model.TopicModel` alone; an :class:`~topics.analysis.Analysis` is
 accepted wherever a model is, for its ``.model``.

@@ -7,10 +7,15 @@ Before a team analyses curated topics, it should know where its experts agree:
   co-assignment agreement (the share of remark pairs that both experts put together, or both apart);
 * **which topics are dropped** — Cohen's kappa over the raw topics (dropped or kept by each expert);
 * **what the topics are called** — a side-by-side table of each raw topic's curated label in both ledgers.
+
+Then :func:`merged_ledger` reconciles them: each raw topic is taken from one side, with that side's
+entries on it kept verbatim, and the merge recorded in the ledger (:class:`~topics.curate.ledger.MergeRecord`).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,9 +23,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from topics.curate.ledger import Ledger
-from topics.curate.replay import apply_ledger, as_model
+from topics.curate.ledger import Entry, Ledger, LedgerError, now
+from topics.curate.provenance import MergeRecord, MergeSource
+from topics.curate.replay import apply_ledger, as_model, ledger_mode, model_embeddings, replay_entry
+from topics.curate.state import ReplayState
 from topics.curate.view import CuratedView
+from topics.model import OUTLIER
 
 
 @dataclass
@@ -153,6 +161,83 @@ def compare_ledgers(model: Any, ledger_a: Ledger | str | Path, ledger_b: Ledger 
     )
 
 
+def _as_ledger(ledger: Ledger | str | Path) -> Ledger:
+    return ledger if isinstance(ledger, Ledger) else Ledger.load(ledger)
+
+
+@dataclass
+class _Traced:
+    """What one ledger entry touches: the raw topics behind its topics, and the topic numbers a split makes."""
+
+    raw: frozenset[int]
+    made: list[int]
+
+
+def trace_raw_topics(ledger: Ledger, raw_topics: list[int]) -> list[frozenset[int]]:
+    """The raw topics behind each entry of a ledger written on a model (one that applies strictly to it).
+
+    An entry names topics as they stand when it applies (raw topics, or topics made by earlier entries): a
+    merge keeps its first topic's number and gathers the raw topics of all of them, a split keeps the number
+    for its largest part and numbers the others after the highest topic so far, each part standing on the
+    raw topics of the topic split, and a dropped topic is gone.
+
+    Parameters
+    ----------
+    ledger : Ledger
+    raw_topics : list of int
+        The model's raw topics (the outliers, -1, left out).
+
+    Returns
+    -------
+    list of frozenset of int
+        One per entry, in order.
+
+    Raises
+    ------
+    LedgerError
+        An entry names a topic that does not exist at that point (file, line and entry named).
+    """
+    return [t.raw for t in _trace(ledger, raw_topics)]
+
+
+def _trace(ledger: Ledger, raw_topics: list[int]) -> list[_Traced]:
+    lineage: dict[int, frozenset[int]] = {int(t): frozenset({int(t)}) for t in raw_topics}
+    next_id = max(lineage, default=-1) + 1
+    out = []
+    for number, entry in enumerate(ledger.entries, start=1):
+        missing = [t for t in entry.topics if t not in lineage]
+        if missing:
+            raise LedgerError(
+                f"{ledger.where(entry, number)}: {entry.describe()}: topic {missing[0]} does not exist at this point"
+            )
+        raw = frozenset().union(*(lineage[t] for t in entry.topics))
+        made: list[int] = []
+        if entry.op == "merge":
+            for t in entry.topics[1:]:
+                del lineage[t]
+            lineage[entry.topics[0]] = raw
+        elif entry.op == "drop":
+            del lineage[entry.topics[0]]
+        elif entry.op == "split":
+            made = list(range(next_id, next_id + int(entry.k or 2) - 1))
+            next_id += len(made)
+            lineage.update({t: raw for t in made})
+        out.append(_Traced(raw=raw, made=made))
+    return out
+
+
+def _replay_strict(model: Any, embeddings: np.ndarray, steps: list[tuple[Ledger, Entry, int]]) -> None:
+    """Apply entries strictly, each named by its own ledger and number in an error; raise at the first failure."""
+    model = as_model(model)
+    state = ReplayState(model, embeddings)
+    for book, entry, number in steps:
+        replay_entry(state, book, entry, number, "strict", int(model.config.seed))
+
+
+def _authors(book: Ledger) -> list[str]:
+    return list(dict.fromkeys(e.author for e in book.entries))
+
+
 def merged_ledger(
     model: Any,
     ledger_a: Ledger | str | Path,
@@ -161,64 +246,122 @@ def merged_ledger(
     *,
     author: str,
 ) -> Ledger:
-    """A ledger that takes, for each raw topic, the decision of one of two experts.
+    """A ledger that takes, for each raw topic, the decisions of one of two experts, kept verbatim.
 
-    Each raw topic gets the decision (kept with a label, or dropped to a bucket) of the side chosen for
-    it, ``"a"`` unless ``choices`` says ``"b"``; raw topics that end with the same label are merged. The
-    entries are written on the raw topics, with fingerprints. A raw topic that an expert split is given
-    the label most of its remarks got.
+    Each raw topic is taken from the side ``choices`` names for it (``"a"`` unless it says ``"b"``). The
+    merged ledger holds every entry of ledger a whose topics stand only on raw topics taken from a, in
+    order, then every entry of ledger b whose topics stand only on raw topics taken from b, in order (see
+    :func:`trace_raw_topics`): op, label, bucket, k, labels, text, author, time, rationale and fingerprints
+    as the expert wrote them. Only the numbers of topics made by splits can change (with the matching
+    fingerprint numbers): the merged ledger numbers them after the splits it keeps, so b's follow a's, and
+    a split left out shifts the later ones of its side. With every topic from a, the merged entries are
+    a's, unchanged. A record of the merge (who merged, when, both sources and the entries taken from each,
+    the side of each raw topic) is added to :attr:`Ledger.merged`, after the records of earlier merges the
+    two ledgers carry.
 
     Parameters
     ----------
     model : TopicModel
         The model both ledgers were written on (an :class:`~topics.analysis.Analysis` is accepted).
     ledger_a, ledger_b : Ledger, str or Path
+        Not changed.
     choices : dict
-        Raw topic -> ``"a"`` or ``"b"``.
+        Raw topic -> ``"a"`` or ``"b"``; raw topics not named are taken from a.
     author : str
-        Recorded with every entry (e.g. ``"A. Expert (merged from A and B)"``).
+        Who merged, recorded in the merge record (the entries keep their own authors).
 
     Returns
     -------
     Ledger
-        Not saved; checked by applying it to the model.
+        Not saved; applied strictly to the model before it is returned.
+
+    Raises
+    ------
+    ValueError
+        A choice is not ``"a"`` or ``"b"``, or names a topic the model does not have.
+    LedgerError
+        A ledger was written on another clustering (a refit) or does not apply to the model; an entry joins
+        raw topics taken from different sides (a merge, or a decision on a merged topic: the topics and
+        entries are named); or an entry does not apply next to the other side's (e.g. both sides gave two
+        different topics the same label).
     """
     from topics.curate.curator import ledger_for
-    from topics.curate.ledger import Entry, now
 
     bad = {t: c for t, c in choices.items() if c not in ("a", "b")}
     if bad:
         raise ValueError(f"choices must be 'a' or 'b', got {bad}")
-    labels = compare_ledgers(model, ledger_a, ledger_b).labels
-    raw_view = apply_ledger(model, None)
-    raw_label = dict(zip(raw_view.topics["topic"], raw_view.topics["label"], strict=True))
-    book = ledger_for(model)
-    stamp = now()
+    m = as_model(model)
+    raw_topics = sorted(int(t) for t in m.topics_["topic"] if int(t) != OUTLIER)
+    unknown = sorted(int(t) for t in choices if int(t) not in set(raw_topics))
+    if unknown:
+        raise ValueError(f"choices name raw topics the model does not have: {unknown}")
+    side_of = {t: "a" for t in raw_topics} | {int(t): c for t, c in choices.items()}
+    books = {"a": _as_ledger(ledger_a), "b": _as_ledger(ledger_b)}
+    embeddings = model_embeddings(m)
+    for name, book in books.items():
+        if ledger_mode(m, book) != "strict":
+            raise LedgerError(
+                f"ledger {name} ({book.path or 'not saved'}) was written on another clustering of the remarks "
+                "(a refit): merge ledgers written on this model"
+            )
+        _replay_strict(m, embeddings, [(book, e, n) for n, e in enumerate(book.entries, start=1)])
 
-    def entry(op: str, topics: list[int], **kw: Any) -> Entry:
-        return Entry(
-            op=op,
-            topics=topics,
-            author=author,
-            time=stamp,
-            fingerprints=[raw_view.fingerprint(t) for t in topics],
-            **kw,
+    taken: dict[str, list[int]] = {"a": [], "b": []}
+    mixed: list[str] = []
+    steps: list[tuple[Ledger, Entry, int]] = []
+    entries: list[Entry] = []
+    next_id = max(raw_topics, default=-1) + 1
+    for name, book in books.items():
+        renumber: dict[int, int] = {}
+        for number, (entry, traced) in enumerate(zip(book.entries, _trace(book, raw_topics), strict=True), start=1):
+            sides = {side_of[t] for t in traced.raw}
+            if len(sides) > 1:
+                split_up = ", ".join(f"{t}: {side_of[t]}" for t in sorted(traced.raw))
+                mixed.append(f"entry {number} of ledger {name} ({entry.describe()}) stands on raw topics {split_up}")
+                continue
+            if sides != {name}:
+                continue
+            kept = copy.deepcopy(entry)
+            kept.topics = [renumber.get(t, t) for t in entry.topics]
+            for fp in kept.fingerprints:
+                fp.topic = renumber.get(fp.topic, fp.topic)
+            if traced.made:
+                renumber.update({old: next_id + i for i, old in enumerate(traced.made)})
+                next_id += len(traced.made)
+            taken[name].append(number)
+            steps.append((book, dataclasses.replace(kept, line=entry.line), number))
+            kept.line = None
+            entries.append(kept)
+    if mixed:
+        raise LedgerError(
+            f"cannot merge: {'; '.join(mixed)}; take all raw topics an entry stands on from the same side"
         )
+    try:
+        _replay_strict(m, embeddings, steps)
+    except LedgerError as err:
+        raise LedgerError(f"cannot merge: after the entries taken from the other ledger, {err}") from None
 
-    kept: dict[str, list[tuple[int, str]]] = {}
-    for r in labels[labels["raw_topic"] != -1].itertuples():
-        side = choices.get(int(r.raw_topic), "a")
-        dropped, label = (r.dropped_a, r.label_a) if side == "a" else (r.dropped_b, r.label_b)
-        if dropped:
-            book.append(entry("drop", [int(r.raw_topic)], bucket=None if label == "outliers" else str(label)))
-        elif str(label) != raw_label.get(int(r.raw_topic)):
-            kept.setdefault(str(label).strip().lower(), []).append((int(r.raw_topic), str(label)))
-    for group in kept.values():
-        topics = sorted(t for t, _ in group)
-        label = group[0][1]
-        if len(topics) > 1:
-            book.append(entry("merge", topics, label=label))
-        else:
-            book.append(entry("rename", topics, label=label))
-    apply_ledger(model, book, mode="strict")
+    book = ledger_for(m)
+    book.entries = entries
+    record = MergeRecord(
+        author=author,
+        time=now(),
+        a=MergeSource(
+            ledger=str(books["a"].path) if books["a"].path else None,
+            authors=_authors(books["a"]),
+            entries=len(books["a"].entries),
+            taken=taken["a"],
+        ),
+        b=MergeSource(
+            ledger=str(books["b"].path) if books["b"].path else None,
+            authors=_authors(books["b"]),
+            entries=len(books["b"].entries),
+            taken=taken["b"],
+        ),
+        topics_a=[t for t in raw_topics if side_of[t] == "a"],
+        topics_b=[t for t in raw_topics if side_of[t] == "b"],
+    )
+    earlier = [copy.deepcopy(r) for r in books["a"].merged]
+    earlier += [copy.deepcopy(r) for r in books["b"].merged if r not in earlier]
+    book.merged = [*earlier, record]
     return book

@@ -41,6 +41,27 @@ topics made by earlier entries (a merge keeps the number of its first topic; a s
 its largest part and numbers the others after the highest topic so far). A ``fingerprint`` (top words and
 exemplar remark ids, written by the Python API and the worksheet import) lets an entry find its topic
 again after the model is refit with another seed or more transcripts.
+
+A ledger made by merging two experts' ledgers (:func:`topics.curate.merged_ledger`) also holds a ``merged``
+list, one record per merge: who merged and when, each source ledger (file, authors, number of entries, and
+the numbers of the entries taken, in order) and the raw topics whose decisions came from each side. The
+entries themselves are the experts' own (author, time, rationale), a's taken ones first, then b's::
+
+    merged:
+    - author: C. Expert
+      time: '2026-11-27T09:00:00'
+      topics_a: [0, 1, 2, 3]
+      topics_b: [14]
+      a:
+        ledger: a.yaml
+        authors: [A. Expert]
+        entries: 12
+        taken: [1, 2, 3, 5]
+      b:
+        ledger: b.yaml
+        authors: [B. Expert]
+        entries: 9
+        taken: [4, 7]
 """
 
 from __future__ import annotations
@@ -53,6 +74,7 @@ from typing import Any
 import yaml
 
 from topics._files import atomic_write_text
+from topics.curate.provenance import MergeRecord, _int_list, _opt_str, _parse_source
 from topics.errors import InputError
 
 FORMAT_VERSION = 1
@@ -195,11 +217,15 @@ class Ledger:
         ``data_sha256`` and ``seed`` of the model the entries were made on (may be empty).
     path : Path, optional
         The file it was read from.
+    merged : list of MergeRecord
+        Provenance of the merges that made this ledger from two experts' ledgers, oldest first (empty for a
+        ledger written by one expert).
     """
 
     entries: list[Entry] = field(default_factory=list)
     model: dict[str, Any] = field(default_factory=dict)
     path: Path | None = None
+    merged: list[MergeRecord] = field(default_factory=list)
 
     # ---------------------------------------------------------------- file format
     @classmethod
@@ -254,7 +280,7 @@ class Ledger:
             raise LedgerError(
                 f"unsupported ledger version {version!r} (this toolkit reads {FORMAT_VERSION})", path=path, line=1
             )
-        unknown = set(data) - {"topics_ledger", "model", "entries"}
+        unknown = set(data) - {"topics_ledger", "model", "entries", "merged"}
         if unknown:
             raise LedgerError(f"unknown top-level key(s) {sorted(unknown)}", path=path, line=1)
         raw_entries = data["entries"] or []
@@ -268,7 +294,8 @@ class Ledger:
         model = data.get("model") or {}
         if not isinstance(model, dict):
             raise LedgerError("'model' must be a mapping", path=path, line=_key_line(root, "model"))
-        return cls(entries=entries, model=model, path=Path(path) if path else None)
+        merged = _parse_merged(data.get("merged"), path=path, line=_key_line(root, "merged"))
+        return cls(entries=entries, model=model, path=Path(path) if path else None, merged=merged)
 
     def to_text(self) -> str:
         """The ledger as YAML text."""
@@ -281,6 +308,8 @@ class Ledger:
             "model": dict(self.model),
             "entries": [e.to_dict() for e in self.entries],
         }
+        if self.merged:
+            body["merged"] = [m.to_dict() for m in self.merged]
         return header + yaml.dump(body, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=110)
 
     def save(self, path: str | Path | None = None) -> Path:
@@ -410,12 +439,41 @@ def _parse_entry(item: Any, *, number: int, line: int | None, path: str | Path |
     return entry
 
 
-def _opt_str(value: Any, name: str, bad: Any) -> str | None:
+_MERGE_KEYS = {"author", "time", "topics_a", "topics_b", "a", "b"}
+
+
+def _parse_merged(value: Any, *, path: str | Path | None, line: int | None) -> list[MergeRecord]:
+    """The ``merged`` provenance records of a ledger (absent in ledgers that no merge made)."""
     if value is None:
-        return None
-    if isinstance(value, (dict, list)):
-        raise bad(f"{name} must be text")
-    return str(value)
+        return []
+    if not isinstance(value, list):
+        raise LedgerError("'merged' must be a list of merge records", path=path, line=line)
+    records = []
+    for number, item in enumerate(value, start=1):
+
+        def bad(message: str, number: int = number) -> LedgerError:
+            return LedgerError(f"merge record {number}: {message}", path=path, line=line)
+
+        if not isinstance(item, dict):
+            raise bad(f"each merge record must be a mapping with {sorted(_MERGE_KEYS)}")
+        unknown = set(item) - _MERGE_KEYS
+        if unknown:
+            raise bad(f"unknown field(s) {sorted(map(str, unknown))}; allowed: {sorted(_MERGE_KEYS)}")
+        time_value = item.get("time", "")
+        when = time_value.isoformat() if isinstance(time_value, (dt.date, dt.datetime)) else str(time_value or "")
+        topics_a = _int_list(item.get("topics_a"), "topics_a", bad)
+        topics_b = _int_list(item.get("topics_b"), "topics_b", bad)
+        records.append(
+            MergeRecord(
+                author=_opt_str(item.get("author"), "author", bad) or "unknown",
+                time=when,
+                a=_parse_source(item.get("a"), "a", bad),
+                b=_parse_source(item.get("b"), "b", bad),
+                topics_a=topics_a,
+                topics_b=topics_b,
+            )
+        )
+    return records
 
 
 def _check_entry(entry: Entry, *, number: int, path: str | Path | None) -> None:

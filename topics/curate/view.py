@@ -25,6 +25,57 @@ N_EXEMPLARS = 20
 LOG_COLUMNS = ["entry", "line", "op", "written", "applied_to", "status", "reason", "author", "time", "rationale"]
 
 
+def decision_counts(log: pd.DataFrame) -> dict[str, int]:
+    """How many ledger decisions were applied as written, remapped, or not applied.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        A replay log (:attr:`CuratedView.log`, :attr:`topics.curate.CurationSession.log`) with ``status``.
+
+    Returns
+    -------
+    dict of str to int
+        ``decisions`` (all entries), ``applied`` (on the topics they name), ``remapped`` (found again by
+        fingerprint on other topic numbers: the ledger was written on another fit) and ``unmapped`` (not
+        applied; the log's ``reason`` says why).
+    """
+    status = log["status"].astype(str) if "status" in log.columns else pd.Series(dtype=str)
+    return {
+        "decisions": len(log),
+        "applied": int((status == "applied").sum()),
+        "remapped": int((status == "remapped").sum()),
+        "unmapped": int((status == "unmapped").sum()),
+    }
+
+
+def decision_summary(log: pd.DataFrame, mode: str | None = None) -> str:
+    """What a ledger replay did, in one sentence, every status counted: never "N of N applied" for remapped ones.
+
+    Parameters
+    ----------
+    log : pandas.DataFrame
+        A replay log with ``status`` (see :func:`decision_counts`).
+    mode : {"strict", "replay"}, optional
+        How the ledger was replayed; ``replay`` (or any remapped decision) says that the ledger was written
+        on another fit.
+
+    Returns
+    -------
+    str
+        E.g. ``"31 decisions: 13 applied as written, 18 remapped to this model's topics (the ledger was written
+        on another fit), 0 not applied"``; ``"no decisions"`` for an empty log.
+    """
+    n = decision_counts(log)
+    if not n["decisions"]:
+        return "no decisions"
+    plural = "s" if n["decisions"] != 1 else ""
+    remapped = f"{n['remapped']} remapped to this model's topics"
+    if mode == "replay" or n["remapped"]:
+        remapped += " (the ledger was written on another fit)"
+    return f"{n['decisions']} decision{plural}: {n['applied']} applied as written, {remapped}, {n['unmapped']} not applied"
+
+
 @dataclass
 class CuratedView:
     """A model's topics after a ledger was applied.
@@ -74,6 +125,14 @@ class CuratedView:
         if self.log.empty:
             return 1.0
         return float(self.log["status"].isin(["applied", "remapped"]).mean())
+
+    def decision_counts(self) -> dict[str, int]:
+        """Decisions applied as written, remapped and not applied (see :func:`decision_counts`)."""
+        return decision_counts(self.log)
+
+    def decision_summary(self) -> str:
+        """What the replay did, every status counted, in one sentence (see :func:`decision_summary`)."""
+        return decision_summary(self.log, self.mode)
 
     def fingerprint(self, topic: int) -> Fingerprint:
         """The fingerprint of a curated topic: its top words and exemplar remark ids."""

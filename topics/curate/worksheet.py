@@ -29,7 +29,7 @@ import pandas as pd
 from jinja2 import Environment, select_autoescape
 
 from topics._files import atomic_write_text, export_csv
-from topics.clean import Deidentifier
+from topics.clean import Deidentifier, mask_words, name_words
 from topics.curate.curator import ledger_for
 from topics.curate.ledger import Entry, Ledger, now
 from topics.curate.replay import apply_ledger
@@ -89,18 +89,24 @@ def worksheet_table(
     """
     text_of = dict(zip(view.assignments["utterance_id"].astype(str), view.assignments["text"].astype(str), strict=True))
     scrub = deidentifier.scrub if deidentifier is not None else (lambda text: text)
+    topics = [t for t in view.topics.sort_values("topic").itertuples() if t.topic != OUTLIER]
+    # keywords and keyword labels: scrubbed, with the names found in the remarks masked (as in the report)
+    names = name_words(deidentifier, [text_of[u] for t in topics for u in t.exemplar_ids]) if deidentifier else set()
+
+    def keywords(text: str) -> str:
+        return mask_words(scrub(text), names) if deidentifier is not None else text
+
     rows = []
-    for t in view.topics.sort_values("topic").itertuples():
-        if t.topic == OUTLIER:
-            continue
+    for t in topics:
         texts = [text_of[uid] for uid in t.exemplar_ids]
         remarks = [scrub(texts[i]) for i in representatives(range(len(texts)), texts, n_remarks)]
+        custom = bool(getattr(t, "custom_label", False))
         row = {
             "topic": int(t.topic),
             "size": int(t.size),
             "share": round(float(t.share), 4),
-            "current_label": scrub(t.label),
-            "keywords": scrub(t.keywords),
+            "current_label": scrub(t.label) if custom else keywords(t.label),
+            "keywords": keywords(t.keywords),
         }
         for i in range(n_remarks):
             row[f"remark_{i + 1}"] = remarks[i] if i < len(remarks) else ""

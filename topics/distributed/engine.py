@@ -21,7 +21,8 @@ group) and is never held whole by this process (the driver):
 
 What lands in the run folder besides the usual files (``RUN/distributed/``): ``assignments/`` (parquet, one
 file per partition), ``session_topic_counts.parquet``, ``sessions.parquet`` (remarks and session-level
-metadata per session), ``topic_word_counts.parquet``, ``drop_counts.csv`` and ``summary.json``. Curation and
+metadata per session), ``topic_word_counts.parquet``, ``drop_counts.csv`` and ``summary.json`` (which records the
+sample model's ``model_fingerprint``, :func:`topics.runs.model_fingerprint`). Curation and
 evaluation read the sample run as they read any run; group comparisons (``topics compare``, the report) use
 the whole-corpus session x topic counts (:meth:`DistributedRun.session_counts`,
 :func:`topics.compare.compare_distributed`). The whole-corpus tables are read with :func:`load_distributed`.
@@ -46,8 +47,8 @@ from typing import Any
 
 import pandas as pd
 
-from topics._files import atomic_folder
-from topics.analysis import Analysis, _carry_over_user_files
+from topics._files import atomic_folder, read_json_checked
+from topics.analysis import Analysis
 from topics.config import TopicConfig
 from topics.curate import CuratedView
 from topics.distributed.aggregate import SESSIONS_FILE, aggregate, peak_memory_mib
@@ -55,11 +56,10 @@ from topics.distributed.lazy import draw_sessions, read_lazy
 from topics.distributed.workers import assign_partition, preload
 from topics.errors import ConfigError, InputError
 from topics.pipeline import fit as fit_corpus
-from topics.read import REQUIRED_COLUMNS
+from topics.read import REQUIRED_COLUMNS, refuse_reserved
 from topics.read.files import _apply_mapping
+from topics.runs import DISTRIBUTED_DIR, carry_over_user_files, check_output_folder, model_fingerprint
 
-DISTRIBUTED_DIR = "distributed"
-"""Sub-folder of the run folder with the whole-corpus outputs."""
 SPLIT_LABEL = "split in curation: not mapped"
 """Curated label of the counts of a raw topic that a ledger split (counts cannot be split)."""
 
@@ -313,7 +313,8 @@ def fit_distributed(
         not available here; ``"drop_within_session"`` moves each session into one partition first (a shuffle).
     out : str or Path
         Run folder (written atomically: the old one stays until the new one is complete; a ledger and other
-        files of yours in it are carried over).
+        files of yours in it are carried over, not the old model's outputs); a new or empty folder, or a run
+        folder.
     scheduler : str, optional
         Address of a running Dask scheduler (``tcp://host:8786``). Default: a local cluster.
     client : distributed.Client, optional
@@ -336,10 +337,12 @@ def fit_distributed(
     Raises
     ------
     InputError
-        Missing files or columns, a stratum column that is not there, too few remarks in the sample.
+        Missing files or columns, a stratum column that is not there, too few remarks in the sample; ``out``
+        holds files and is not a run folder (checked before anything is read).
     ConfigError
         A setting the Dask engine cannot honour.
     """
+    out = check_output_folder(out)  # before anything is read
     config = TopicConfig.from_dict((config or TopicConfig()).to_dict())  # a copy: the caller's stays as it was
     if config.cleaning.duplicates == "drop":
         raise ConfigError(
@@ -349,7 +352,7 @@ def fit_distributed(
         )
     if sample_sessions < 1:
         raise InputError("--sample-sessions must be at least 1")
-    out = Path(out)
+    refuse_reserved(config.compare.by, config.compare.strata, config.compare.cluster, stratify)  # "topic" is ours
     source_text = str(source)
     timings: dict[str, float] = {}
     t_all = time.perf_counter()
@@ -423,9 +426,10 @@ def fit_distributed(
                 embedding_cache="one SQLite file per model, shared by all workers (write-ahead log, retried locks)",
                 timings=timings,
                 driver_peak_mib={k: round(v) for k, v in driver_mib.items()},
+                model_fingerprint=model_fingerprint(analysis.raw_assignments),
             )
             (target / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
-            _carry_over_user_files(out, tmp)
+            carry_over_user_files(out, tmp)
     return DistributedRun(analysis=analysis, folder=out, summary=summary)
 
 
@@ -459,7 +463,7 @@ def load_distributed(run: str | Path) -> DistributedRun:
         )
     if summary_path.stat().st_size > 1 << 20:
         raise InputError("distributed/summary.json is larger than 1 MiB: not written by fit_distributed", path=run)
-    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    summary = read_json_checked(summary_path)
     if not isinstance(summary, dict):
         raise InputError("distributed/summary.json does not hold an object", path=summary_path)
     return DistributedRun(analysis=Analysis.load(run), folder=run, summary=summary)

@@ -11,6 +11,7 @@ import pandas as pd
 
 from topics.errors import InputError
 from topics.read import REQUIRED_COLUMNS
+from topics.read.schema import reserved_renames
 
 LAZY_FORMATS = {".csv": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet"}
 """File suffixes the Dask engine reads lazily, and their formats."""
@@ -112,6 +113,8 @@ def read_lazy(
             column=absent[0],
         )
     ddf = ddf.rename(columns={theirs: ours for ours, theirs in mapping.items()})
+    # a user's "topic" is kept as "meta_topic", as the single-process readers keep it (warned once, here)
+    ddf = ddf.rename(columns=reserved_renames(ddf.columns, path=files[0]))
     for needed in ("session_id", "turn", "role", "text"):
         if needed not in ddf.columns:
             raise InputError(

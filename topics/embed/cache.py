@@ -10,10 +10,18 @@ file busy is retried with back-off (:data:`BUSY_RETRIES`). One shared file per m
 worker, so that whichever worker embeds a remark, the next run finds it. A busy file is never mistaken for a
 damaged one: only a file SQLite cannot read is set aside and rebuilt. WAL needs a local disk (not NFS): on a
 multi-machine cluster, give each machine's workers a cache folder on their own disk.
+
+The file is untrusted when read back. It is created private (``0600``, its folder ``0700``, whatever the
+umask): it holds a vector and the unsalted SHA-1 of every remark. A cache file or folder that is a symbolic
+link is refused (a link to a missing file would otherwise get a database created at its target). Rows that
+are not whole finite vectors of the model's dimension are dropped with a warning and embedded again
+(:meth:`EmbeddingCache.get`); :class:`~topics.embed.Embedder` re-embeds a sample of the cached texts it
+uses and discards the whole file (:meth:`EmbeddingCache.discard`) when they no longer match the model.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import sqlite3
@@ -24,6 +32,9 @@ from pathlib import Path
 from typing import TypeVar
 
 import numpy as np
+
+from topics._files import PRIVATE_FILE, PRIVATE_FOLDER
+from topics.errors import InputError
 
 BUSY_RETRIES = 6
 """Retries of a read or write that found the file locked beyond the connection's own one-minute wait."""
@@ -39,6 +50,16 @@ def _is_busy(err: sqlite3.Error) -> bool:
 def text_key(text: str) -> str:
     """Cache key of a text (SHA-1 of its UTF-8 bytes)."""
     return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _vector(blob: object, dim: object, dimension: int | None) -> np.ndarray | None:
+    """The float32 vector of a row, or None when the row is not a whole finite vector of ``dimension``."""
+    if not isinstance(blob, bytes) or not isinstance(dim, int) or len(blob) != 4 * dim or dim <= 0:
+        return None
+    if dimension is not None and dim != dimension:
+        return None
+    vec = np.frombuffer(blob, dtype=np.float32)
+    return vec if bool(np.isfinite(vec).all()) else None
 
 
 class EmbeddingCache:
@@ -70,8 +91,24 @@ class EmbeddingCache:
                 time.sleep(0.05 * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def _refuse_links(self) -> None:
+        """A cache folder or file that is a symbolic link is an :class:`InputError` (one line)."""
+        for item in (self.folder, self.path):
+            if item.is_symlink():
+                raise InputError("the embedding cache is a symbolic link, refused (a link to a missing file "
+                                 "would get a database created at its target): give the real path", path=item)
+
+    def _create_private(self) -> None:
+        """Create the folder (``0700``) and an empty database file (``0600``) before SQLite opens it."""
+        self._refuse_links()
+        self.folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(self.path, flags, PRIVATE_FILE))  # an empty file is an empty database
+        self._refuse_links()  # a link put in place between the two checks
+
     def _connect(self) -> sqlite3.Connection:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        self._create_private()
         try:
             return self._retry(self._open)
         except sqlite3.DatabaseError as err:  # a garbage or truncated file: set it aside, start afresh
@@ -100,11 +137,11 @@ class EmbeddingCache:
             raise
         return con
 
-    def _set_aside(self, err: Exception) -> None:
+    def _set_aside(self, err: Exception, *, label: str = "corrupt", why: str = "") -> None:
         """Move an unreadable cache file out of the way (kept for inspection) and warn; it will be rebuilt."""
         self._checked = False
         stamp = time.time_ns()
-        aside = self.path.with_name(f"{self.path.name}.corrupt-{stamp}")
+        aside = self.path.with_name(f"{self.path.name}.{label}-{stamp}")
         try:
             os.replace(self.path, aside)
         except FileNotFoundError:  # another process set it aside first
@@ -112,28 +149,54 @@ class EmbeddingCache:
         for suffix in ("-wal", "-shm"):  # the log of the old file must not be replayed into the new one
             side = self.path.with_name(self.path.name + suffix)
             if side.exists():
-                os.replace(side, side.with_name(f"{self.path.name}.corrupt-{stamp}{suffix}"))
+                os.replace(side, side.with_name(f"{self.path.name}.{label}-{stamp}{suffix}"))
         warnings.warn(
-            f"{self.path}: the embedding cache is unreadable ({err}); moved to {aside.name} and "
+            f"{self.path}: the embedding cache is {why or 'unreadable'} ({err}); moved to {aside.name} and "
             "rebuilt: remarks are embedded again",
             RuntimeWarning,
             stacklevel=3,
         )
 
-    def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
-        """Vectors for the keys that are cached (missing keys are left out)."""
+    def discard(self, reason: str) -> None:
+        """Set the whole file aside (kept as ``.mismatch-*`` for inspection) with a warning; it is rebuilt.
+
+        Parameters
+        ----------
+        reason : str
+            Why, for the warning (e.g. which cached vectors no longer match the model).
+        """
+        self._set_aside(ValueError(reason), label="mismatch", why="not to be trusted")
+
+    def get(self, keys: Sequence[str], dimension: int | None = None) -> dict[str, np.ndarray]:
+        """Vectors for the keys that are cached (missing keys are left out).
+
+        Parameters
+        ----------
+        keys : sequence of str
+            Cache keys (:func:`text_key`).
+        dimension : int, optional
+            The model's dimension: rows of another length are bad rows too.
+
+        Returns
+        -------
+        dict
+            Key to float32 vector. Bad rows (a blob that is not ``dim`` float32 values, another dimension, NaN or
+            infinite values) are deleted and left out, with one warning that counts them: they are embedded again.
+        """
+        self._refuse_links()
         if not self.path.exists():
             return {}
         try:
-            return self._retry(lambda: self._get(keys))
+            return self._retry(lambda: self._get(keys, dimension))
         except sqlite3.DatabaseError as err:  # damaged after opening (a truncated page): rebuild
             if _is_busy(err):
                 raise
             self._set_aside(err)
             return {}
 
-    def _get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
+    def _get(self, keys: Sequence[str], dimension: int | None) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
+        bad: list[str] = []
         con = self._connect()
         try:
             unique = list(dict.fromkeys(keys))
@@ -141,11 +204,19 @@ class EmbeddingCache:
                 part = unique[start : start + 900]
                 marks = ",".join("?" * len(part))
                 for key, dim, blob in con.execute(f"SELECT key, dim, vec FROM vectors WHERE key IN ({marks})", part):
-                    vec = np.frombuffer(blob, dtype=np.float32)
-                    if vec.size == dim:
+                    vec = _vector(blob, dim, dimension)
+                    if vec is None:
+                        bad.append(key)
+                    else:
                         found[key] = vec
+            if bad:
+                con.executemany("DELETE FROM vectors WHERE key = ?", [(k,) for k in bad])
+                con.commit()
         finally:
             con.close()
+        if bad:
+            warnings.warn(f"{self.path}: {len(bad)} cached vector(s) were not whole finite vectors of dimension "
+                          f"{dimension or 'as recorded'}; dropped and embedded again", RuntimeWarning, stacklevel=3)
         return found
 
     def put(self, items: dict[str, np.ndarray]) -> None:
@@ -164,6 +235,7 @@ class EmbeddingCache:
             con.close()
 
     def __len__(self) -> int:
+        self._refuse_links()
         if not self.path.exists():
             return 0
         con = self._connect()

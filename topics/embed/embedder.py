@@ -9,11 +9,18 @@ the model runs in fp16 with large length-sorted batches, and its vectors are cac
 On the CPU, ``[embedding] runtime`` picks how the model runs: ``"openvino-int8"`` (default; an int8 copy built
 and cached on first use, :mod:`topics.embed.openvino_int8`, vectors cached under ``<identity>|openvino-int8 (...)``)
 or ``"torch"`` (the fp32 weights, vectors under the plain identity).
+
+Cached vectors are checked before they are used: rows that are not finite vectors of the model's dimension are
+dropped and embedded again (:meth:`EmbeddingCache.get`), and each :meth:`Embedder.embed` call re-embeds up to
+:data:`VERIFY_SAMPLE` of the cached texts it uses, picked at random, with the live model; one below cosine
+:data:`VERIFY_COSINE` of its cached vector means the file was overwritten or written by another model, and the
+whole cache is set aside with a warning and rebuilt. The model is therefore loaded even when every text is cached.
 """
 
 from __future__ import annotations
 
 import hashlib
+import random
 from collections.abc import Sequence
 from importlib import metadata
 from pathlib import Path
@@ -33,6 +40,11 @@ CHUNK = 512
 """Texts embedded and committed to the cache at a time."""
 SMALL_FILE = 1 << 20
 """Files up to this size (bytes) enter a folder model's identity by content."""
+VERIFY_SAMPLE = 8
+"""Cached texts re-embedded by each :meth:`Embedder.embed` call to check the cache against the live model."""
+VERIFY_COSINE = 0.99
+"""Lowest cosine allowed between a cached vector and the same text embedded again (int8 vectors of one text
+embedded alone or in a batch differ by up to 0.0034 per element: cosine 0.99975 or more)."""
 
 
 def model_identity(model: str) -> str:
@@ -161,7 +173,7 @@ class Embedder:
         """
         texts = [str(t) for t in texts]
         keys = [text_key(t) for t in texts]
-        cached = self.cache.get(keys)
+        cached = self._verified(texts, keys, self.cache.get(keys, self.dimension) if texts else {})
         todo: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
             if key not in cached and key not in todo:
@@ -195,6 +207,29 @@ class Embedder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         return np.vstack([cached[k] for k in keys]).astype(np.float32)
+
+    def _verified(self, texts: list[str], keys: list[str], cached: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """``cached``, or nothing when a random sample of its texts, embedded again, does not match it.
+
+        On a mismatch the cache file is set aside with a warning (:meth:`EmbeddingCache.discard`): every text is
+        then embedded again and the cache rebuilt.
+        """
+        hits = list(dict.fromkeys(k for k in keys if k in cached))
+        if not hits:
+            return cached
+        text_of = dict(zip(keys, texts, strict=True))
+        sample = random.SystemRandom().sample(hits, min(VERIFY_SAMPLE, len(hits)))
+        sample.sort(key=lambda k: -len(text_of[k]))
+        fresh = self._encode([text_of[k] for k in sample])
+        old = np.vstack([cached[k] for k in sample])
+        norms = np.linalg.norm(fresh, axis=1) * np.linalg.norm(old, axis=1)
+        cosine = np.nan_to_num(np.sum(fresh * old, axis=1) / np.clip(norms, 1e-12, None), nan=-1.0)
+        if float(cosine.min()) >= VERIFY_COSINE:
+            return cached
+        bad = int(np.sum(cosine < VERIFY_COSINE))
+        self.cache.discard(f"{bad} of {len(sample)} cached texts embedded again differ from their cached vectors "
+                           f"(lowest cosine {float(cosine.min()):.3f} < {VERIFY_COSINE}): overwritten or another model's")
+        return {}
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         """Vectors of texts (already sorted by length) with the loaded model, float32."""

@@ -16,7 +16,15 @@ The int8 model is built on this machine the first time it is needed (about a min
 3. the quantized model is saved as OpenVINO IR (``model.xml`` / ``model.bin``) in the embedding cache folder,
    in a folder named by its identity (:func:`int8_identity`: the source model's identity, the OpenVINO and
    NNCF versions and a digest of the calibration texts), written whole or not at all, under a file lock so
-   that Dask workers starting together build it once.
+   that Dask workers starting together build it once, private to the user (folder ``0700``, files ``0600``).
+
+The cache folder is untrusted when read back. ``int8.json`` records the SHA-256 of ``model.xml`` and
+``model.bin`` at build time; on load they are hashed again (:func:`model_digests`: 16 ms for MiniLM's 24 MB
+from the page cache) and a mismatch (flipped, negated or random weights), or a folder built before digests
+were recorded, is rebuilt with a warning. Someone who can write the folder can rewrite ``int8.json`` too, so
+the loaded model is also checked by what it does: :data:`CANARY_TEXTS` calibration texts embedded by the int8
+model must stay within cosine :data:`CANARY_COSINE` of the source model's own fp32 vectors (0.07 s), or the
+model is rebuilt (once; a rebuilt model that still fails is a :class:`~topics.errors.ConfigError`).
 
 At run time the tokenizer is the source model's own; OpenVINO computes the last hidden states (dynamic batch
 and length, inference precision f32, the throughput hint with an asynchronous queue of requests, as many
@@ -44,7 +52,7 @@ from typing import Any
 
 import numpy as np
 
-from topics._files import atomic_folder, atomic_write_text
+from topics._files import PRIVATE_FILE, PRIVATE_FOLDER, atomic_folder, atomic_write_text
 from topics.embed.backends import embedding_dimension, load_sentence_transformer
 from topics.errors import ConfigError
 
@@ -56,6 +64,13 @@ MAX_XML_BYTES = 64 << 20
 """Largest ``model.xml`` read back from the cache (MiniLM's is about 1 MB)."""
 MAX_BIN_BYTES = 2 << 30
 """Largest ``model.bin`` read back from the cache (MiniLM's int8 weights are about 23 MB)."""
+MODEL_FILES = ("model.xml", "model.bin")
+"""The IR files whose SHA-256 ``int8.json`` records."""
+CANARY_TEXTS = 8
+"""Calibration texts embedded by both the int8 and the fp32 model each time the int8 model is loaded."""
+CANARY_COSINE = 0.95
+"""Lowest cosine allowed between a canary text's int8 and fp32 vectors (the demo's 6,560 remarks: mean 0.996,
+300 of them: minimum above 0.95); a model with negated or scrambled weights falls far below."""
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 PERFORMANCE_HINT = "THROUGHPUT"
 """OpenVINO's performance hint for the CPU plugin."""
@@ -191,7 +206,8 @@ def build_int8_model(model: str, folder: str | Path, identity: str = "") -> Path
         ov.save_model(quantized, str(tmp / "model.xml"), compress_to_fp16=False)
         (tmp / "model.onnx").unlink()
         info = {"identity": identity, "normalize": normalize, "max_length": max_length,
-                "dimension": embedding_dimension(st_model), "calibration_texts": len(texts)}
+                "dimension": embedding_dimension(st_model), "calibration_texts": len(texts),
+                "sha256": model_digests(tmp)}
         atomic_write_text(tmp / "int8.json", json.dumps(info, indent=1))
     return folder
 
@@ -199,13 +215,15 @@ def build_int8_model(model: str, folder: str | Path, identity: str = "") -> Path
 @contextlib.contextmanager
 def _build_lock(folder: Path) -> Iterator[None]:
     """An exclusive lock beside ``folder`` (POSIX ``flock``; none where the platform has no fcntl)."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
+    folder.parent.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    with open(folder.parent / f".{folder.name}.lock", "a+b") as handle:
+    fd = os.open(folder.parent / f".{folder.name}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
+                 PRIVATE_FILE)
+    with os.fdopen(fd, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield
@@ -213,12 +231,26 @@ def _build_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def _read_cached(folder: Path, identity: str) -> tuple[Any, dict[str, Any]] | None:
+def model_digests(folder: Path) -> dict[str, str]:
+    """SHA-256 (hex) of each of :data:`MODEL_FILES` in ``folder``, read in 1 MB blocks."""
+    digests = {}
+    for name in MODEL_FILES:
+        sha = hashlib.sha256()
+        with open(folder / name, "rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                sha.update(block)
+        digests[name] = sha.hexdigest()
+    return digests
+
+
+def _read_cached(folder: Path, identity: str, problems: list[str] | None = None) -> tuple[Any, dict[str, Any]] | None:
     """The saved IR and its facts, or None when the folder is missing, incomplete, oversized or unreadable.
 
-    The cache is untrusted: links are not followed, sizes are capped, the JSON is checked for shape, and only
-    OpenVINO's IR reader touches the model files (an IR is a graph and its weights, nothing it runs as code).
+    The cache is untrusted: links are not followed, sizes are capped, the JSON is checked for shape, the model
+    files must match the SHA-256 recorded at build time, and only OpenVINO's IR reader touches them (an IR is a
+    graph and its weights, nothing it runs as code). Why a folder was not read is appended to ``problems``.
     """
+    problems = [] if problems is None else problems
     xml, weights, info_path = folder / "model.xml", folder / "model.bin", folder / "int8.json"
     files = (xml, weights, info_path)
     if folder.is_symlink() or not all(p.is_file() and not p.is_symlink() for p in files):
@@ -231,8 +263,17 @@ def _read_cached(folder: Path, identity: str) -> tuple[Any, dict[str, Any]] | No
               and all(isinstance(info.get(k), int) and 0 < info[k] <= 1 << 16 for k in ("max_length", "dimension")))
         if not ok:
             return None
+        recorded = info.get("sha256")
+        if not isinstance(recorded, dict):
+            problems.append("no SHA-256 of the model files recorded: built by an older version")
+            return None
+        changed = [name for name, digest in model_digests(folder).items() if recorded.get(name) != digest]
+        if changed:
+            problems.append(f"{' and '.join(changed)} do not match the SHA-256 recorded when it was built")
+            return None
         return import_openvino().Core().read_model(str(xml), str(weights)), info
-    except (OSError, ValueError, RuntimeError):
+    except (OSError, ValueError, RuntimeError) as err:
+        problems.append(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
         return None
 
 
@@ -362,11 +403,40 @@ def load_int8_encoder(model: str, base_identity: str, cache_dir: str | Path, *,
     """
     identity = int8_identity(base_identity)
     folder = int8_folder(cache_dir, identity)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    st_model = load_sentence_transformer(model, "cpu")
+    rebuild = ""
+    for _ in range(2):
+        ov_model, info = _load_or_build(model, folder, identity, show_progress, rebuild)
+        encoder = OpenVINOEncoder(ov_model, st_model.tokenizer, info["max_length"], info["dimension"], info["normalize"])
+        lowest = _canary_cosine(encoder, st_model)
+        if lowest >= CANARY_COSINE:
+            return encoder
+        rebuild = (f"its vectors of the canary texts are not the source model's (cosine {lowest:.3f} < "
+                   f"{CANARY_COSINE}): the weights were changed")
+    raise ConfigError(f"the int8 model rebuilt in {folder} still gives vectors unlike the source model's ({rebuild}); "
+                      "set runtime = 'torch'", column="embedding.runtime")
+
+
+def _canary_cosine(encoder: OpenVINOEncoder, st_model: Any) -> float:
+    """Lowest cosine between the int8 and the fp32 vectors of the first :data:`CANARY_TEXTS` calibration texts."""
+    texts = calibration_texts()[:CANARY_TEXTS]
+    ours = encoder.encode(texts)
+    theirs = np.asarray(st_model.encode(texts, convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
+    norms = np.linalg.norm(ours, axis=1) * np.linalg.norm(theirs, axis=1)
+    cosine = np.sum(ours * theirs, axis=1) / np.clip(norms, 1e-12, None)
+    return float(np.min(np.nan_to_num(cosine, nan=-1.0)))
+
+
+def _load_or_build(model: str, folder: Path, identity: str, show_progress: bool, rebuild: str) -> tuple[Any, dict]:
+    """The IR and facts in ``folder``, built first (under the lock) when missing, unreadable or ``rebuild`` says why."""
     with _build_lock(folder):
-        cached = _read_cached(folder, identity)
+        problems: list[str] = [rebuild] if rebuild else []
+        cached = None if rebuild else _read_cached(folder, identity, problems)
         if cached is None:
-            if folder.exists():
-                warnings.warn(f"{folder} is incomplete or unreadable; building the int8 model again", stacklevel=2)
+            if folder.exists() or folder.is_symlink():
+                why = f" ({problems[0]})" if problems else ""
+                warnings.warn(f"{folder} is incomplete or unreadable; building the int8 model again{why}", stacklevel=3)
             if show_progress:
                 print(f"building the int8 embedding model in {folder} (once per cache folder, about 30 s)",
                       file=sys.stderr, flush=True)
@@ -374,7 +444,4 @@ def load_int8_encoder(model: str, base_identity: str, cache_dir: str | Path, *,
             cached = _read_cached(folder, identity)
             if cached is None:  # pragma: no cover - just written
                 raise ConfigError(f"the int8 model written to {folder} could not be read back", column="embedding.runtime")
-    ov_model, info = cached
-    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    tokenizer = load_sentence_transformer(model, "cpu").tokenizer
-    return OpenVINOEncoder(ov_model, tokenizer, info["max_length"], info["dimension"], info["normalize"])
+    return cached

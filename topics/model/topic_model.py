@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from topics._files import read_json_checked
 from topics.config import TopicConfig
 from topics.embed import Embedder, runtime_of
 from topics.errors import InputError
@@ -497,7 +498,8 @@ class TopicModel:
         InputError
             A file is missing, or the folder is not exactly what :meth:`save` writes (a pickle-like file, a
             file instead of the BERTopic folder, a symbolic link): refused before anything is read, since
-            loading a pickle could run code (:func:`check_model_folder`).
+            loading a pickle could run code (:func:`check_model_folder`); a ``manifest.json`` over 16 MiB or nested
+            over 32 levels, or without ``topic_ids`` (:func:`topics._files.read_json_checked`).
         """
         folder = Path(folder)
         suspicious = sorted(p.name for p in folder.rglob("*") if p.suffix.lower() in PICKLE_SUFFIXES)
@@ -509,8 +511,10 @@ class TopicModel:
             )
         check_model_folder(folder)
         config = TopicConfig.from_toml(folder / "config.toml")
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-        fitted_with = str(manifest.get("embedding_model", "")) if isinstance(manifest, dict) else ""
+        manifest = read_json_checked(folder / "manifest.json")  # size and nesting capped: a run may come from anyone
+        if not isinstance(manifest, dict) or not isinstance(manifest.get("topic_ids"), list):
+            raise InputError("not a manifest written by `topics fit`: no list of topic_ids", path=folder / "manifest.json")
+        fitted_with = str(manifest.get("embedding_model", ""))
         if embedder is None:
             config.embedding.runtime = runtime_of(fitted_with, config.embedding)
         elif fitted_with and embedder.identity != fitted_with:

@@ -7,12 +7,14 @@
 * :mod:`topics.read.files`: CSV / TSV / JSONL / parquet tables, plain-text ``T:`` / ``C:`` transcripts,
   session metadata, and :func:`load_corpus`, which picks the right reader;
 * :mod:`topics.read.public`: the bundled demo corpus and the public corpora by name;
-* :mod:`topics.read.convokit_corpus`: ConvoKit corpora in (:func:`convokit`) and topics back out;
+* :mod:`topics.read.convokit_corpus`: ConvoKit corpora in (:func:`convokit`; a dumped folder, JSON only:
+  :func:`read_convokit_folder`) and topics back out;
 * :mod:`topics.read.refiqda`: REFI-QDA codebooks and projects (NVivo, ATLAS.ti, MAXQDA, QualCoder, Taguette).
 """
 
 from topics.read.convokit_corpus import add_topics as convokit_add_topics
 from topics.read.convokit_corpus import from_convokit as convokit
+from topics.read.convokit_corpus import read_convokit_folder
 from topics.read.examples import write_examples
 from topics.read.files import (
     DEFAULT_ROLE_VALUES,
@@ -33,7 +35,14 @@ from topics.read.public import (
     load_rogers,
 )
 from topics.read.refiqda import QdaFile, read_qda
-from topics.read.schema import REQUIRED_COLUMNS, ROLES, corpus_summary, validate_corpus
+from topics.read.schema import (
+    REQUIRED_COLUMNS,
+    RESERVED_COLUMNS,
+    ROLES,
+    corpus_summary,
+    refuse_reserved,
+    validate_corpus,
+)
 
 __all__ = [
     "write_examples",
@@ -43,8 +52,10 @@ __all__ = [
     "QdaFile",
     "convokit",
     "convokit_add_topics",
+    "read_convokit_folder",
     "read_qda",
     "REQUIRED_COLUMNS",
+    "RESERVED_COLUMNS",
     "ROLES",
     "attach_session_metadata",
     "corpus_summary",
@@ -58,5 +69,6 @@ __all__ = [
     "load_rogers",
     "read_table",
     "read_text_transcripts",
+    "refuse_reserved",
     "validate_corpus",
 ]

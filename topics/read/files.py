@@ -23,11 +23,19 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from topics.errors import InputError
 from topics.read import public
-from topics.read.schema import REQUIRED_COLUMNS, brief, mixed_kinds, mixed_kinds_message, validate_corpus
+from topics.read.schema import (
+    REQUIRED_COLUMNS,
+    brief,
+    mixed_kinds,
+    mixed_kinds_message,
+    reserved_renames,
+    validate_corpus,
+)
 
 DEFAULT_ROLE_VALUES: dict[str, str] = {
     "therapist": "therapist",
@@ -192,10 +200,15 @@ def _has_lone_surrogate(obj: Any) -> bool:
 
 
 def _read_parquet(path: Path) -> tuple[pd.DataFrame, None]:
+    """Rows of a parquet file; categorical (dictionary) columns become plain values, as the text formats give."""
     try:
-        return pd.read_parquet(path), None
+        table = pd.read_parquet(path)
     except Exception as err:  # pyarrow raises several types for a broken file
         raise InputError(f"cannot read parquet file: {err}", path=path) from None
+    for i, dtype in enumerate(table.dtypes):
+        if isinstance(dtype, pd.CategoricalDtype):  # e.g. ["a", "b"] -> object, [1, 2] -> int64
+            table.isetitem(i, np.asarray(table.iloc[:, i]))
+    return table, None
 
 
 def _read_rows(path: Path, fmt: str, encoding: str) -> tuple[pd.DataFrame, list[int] | None]:
@@ -447,7 +460,9 @@ def attach_session_metadata(corpus: pd.DataFrame, path: str | Path) -> pd.DataFr
         A validated utterance table.
     path : str or Path
         The metadata file; one row per session; its other columns (``school``, ``quality``, ...)
-        are added to every utterance of that session.
+        are added to every utterance of that session. A column whose name the toolkit writes (``topic``,
+        ``label``, ...: :data:`topics.read.RESERVED_COLUMNS`) is added as ``meta_<name>``, with a warning,
+        as the readers do.
 
     Returns
     -------
@@ -470,6 +485,8 @@ def attach_session_metadata(corpus: pd.DataFrame, path: str | Path) -> pd.DataFr
     if "session_id" not in meta.columns:
         raise InputError("session metadata needs a 'session_id' column", path=path, column="session_id")
     meta = meta.assign(session_id=meta["session_id"].astype(str))
+    renames = reserved_renames(meta.columns, path=path)  # as the readers do: "topic" is kept as "meta_topic"
+    meta = meta.rename(columns=renames)
     dup = meta["session_id"].duplicated()
     if dup.any():
         row = int(dup.to_numpy().nonzero()[0][0])
@@ -477,7 +494,9 @@ def attach_session_metadata(corpus: pd.DataFrame, path: str | Path) -> pd.DataFr
                          line=lines[row] if lines else None, column="session_id")
     clash = [c for c in meta.columns if c != "session_id" and c in corpus.columns]
     if clash:
-        raise InputError(f"column(s) {clash} already exist in the corpus", path=path, column=clash[0])
+        kept = {new: old for old, new in renames.items()}
+        note = "".join(f" ({kept[c]!r} of the file, kept as {c!r})" for c in clash if c in kept)
+        raise InputError(f"column(s) {clash} already exist in the corpus{note}", path=path, column=clash[0])
     if not meta["session_id"].isin(corpus["session_id"].astype(str)).any():
         raise InputError(
             f"no session id of the metadata file matches the corpus (file: {list(meta['session_id'][:3])}..., "

@@ -22,6 +22,11 @@ outcomes, external codes) and is carried along untouched, missing values include
 every table can be saved as parquet and CSV: a metadata column that mixes kinds of values (numbers and
 text, as JSON lines allow) or holds lists, objects or other non-scalar values becomes text (lists and
 objects as JSON); its missing values stay missing.
+
+The toolkit writes columns of its own beside the metadata (``topic``, ``label``, ``probability``, ... : see
+:data:`RESERVED_COLUMNS`). A metadata column with one of those names is never replaced by them: it is kept as
+``meta_<name>`` (``topic`` -> ``meta_topic``), with a warning naming the file and the new name; a table that
+also has ``meta_<name>`` is refused. A comparison by one of those names is refused (:func:`refuse_reserved`).
 """
 
 from __future__ import annotations
@@ -29,16 +34,46 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
-from topics.errors import CorpusError
+from topics.errors import CorpusError, InputError
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("utterance_id", "session_id", "turn", "role", "speaker_id", "text")
 ROLES: tuple[str, ...] = ("therapist", "client")
+RESERVED_COLUMNS: Mapping[str, str] = MappingProxyType({
+    # the topic model's per-remark table (TopicModel.assignments_; assignments.csv of a run)
+    "topic": "the topic of each remark",
+    "label": "the label of each remark's topic",
+    "probability": "the clustering's confidence in each remark's topic",
+    "similarity": "each remark's similarity to its topic",
+    "outlier_reassigned": "whether a remark without a topic was moved into one",
+    # the curated view (topics.curate)
+    "raw_topic": "each remark's topic before curation",
+    "raw_label": "the label of each remark's topic before curation",
+    "bucket": "the set-aside bucket of each remark in the curated view",
+    # the cleaning step (topics.clean.select_remarks)
+    "n_words": "the number of words of each remark",
+    "duplicate_count": "how many modelled remarks share each remark's text",
+    "markers_removed": "the transcription markers taken out of each remark",
+    # the report and the workbench
+    "display_text": "the de-identified text of each remark shown in a report",
+    # the per-session tables of the Dask engine (sessions.parquet, session x topic counts)
+    "remarks": "the modelled remarks of each session",
+    "n": "the remarks of each session in each topic",
+})
+"""Columns the toolkit writes into its per-remark and per-session tables, each with what it holds.
+
+A metadata column of one of these names is kept as ``meta_<name>`` (see :func:`validate_corpus`); a
+comparison by one of them (group, stratum, cluster, outcome) is refused (:func:`refuse_reserved`).
+"""
+META_PREFIX = "meta_"
+"""Prefix of a metadata column kept under a new name because the toolkit writes a column of its name."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -64,14 +99,17 @@ def validate_corpus(
     pandas.DataFrame
         The table with required columns first, typed (strings for ids and text, ``int64`` turn),
         sorted by session and turn, and a fresh ``RangeIndex``. Column names become strings; a metadata
-        column of mixed or non-scalar values becomes text (see the module docstring).
+        column of mixed or non-scalar values becomes text (see the module docstring); a metadata column
+        whose name the toolkit writes (:data:`RESERVED_COLUMNS`) is kept as ``meta_<name>``, with a
+        :class:`UserWarning` (:func:`reserved_renames`).
 
     Raises
     ------
     CorpusError
         A required column is missing, a role is not ``therapist``/``client``, an id is empty,
         ``turn`` is not an integer, ``utterance_id`` repeats, the table is empty, two column names are
-        the same as text, or a value holds an unpaired surrogate (not valid text).
+        the same as text, a value holds an unpaired surrogate (not valid text), or a metadata column has a
+        name the toolkit writes while ``meta_<name>`` exists too.
     """
     if not isinstance(table, pd.DataFrame):
         raise CorpusError(f"expected a pandas DataFrame, got {type(table).__name__}", path=path)
@@ -98,6 +136,7 @@ def validate_corpus(
     if repeated:
         raise CorpusError(f"repeated column name(s) {repeated}", path=path, column=repeated[0])
     df.columns = names  # parquet and CSV need text column names
+    df = df.rename(columns=reserved_renames(names, path=path))  # a user's "topic" is kept as "meta_topic"
 
     for col in df.columns:
         if df[col].dtype == object:
@@ -148,6 +187,80 @@ def validate_corpus(
     order = list(REQUIRED_COLUMNS) + [c for c in df.columns if c not in REQUIRED_COLUMNS]
     df = df[order].sort_values(["session_id", "turn"], kind="stable").reset_index(drop=True)
     return df
+
+
+def reserved_renames(columns: Iterable[object], *, path: str | Path | None = None) -> dict[str, str]:
+    """The new names of metadata columns whose name the toolkit writes (``topic`` -> ``meta_topic``), with a warning.
+
+    Every reader goes through it (:func:`validate_corpus`, the session metadata of
+    :func:`topics.read.attach_session_metadata`, the Dask engine's reader), so a user column is never replaced
+    by a column of the toolkit's: it is kept under the new name, and one :class:`UserWarning` per column says so.
+
+    Parameters
+    ----------
+    columns : iterable
+        Column names of a table (compared as text).
+    path : str or Path, optional
+        The file the table comes from; named in the warning and in the error.
+
+    Returns
+    -------
+    dict of str to str
+        Old name -> new name, for each column of :data:`RESERVED_COLUMNS` (empty when none).
+
+    Raises
+    ------
+    CorpusError
+        The table has both ``<name>`` and ``meta_<name>``: the first cannot be kept without replacing the second.
+    """
+    names = [str(c) for c in columns]
+    renames = {}
+    for name in names:
+        if name not in RESERVED_COLUMNS:
+            continue
+        new = META_PREFIX + name
+        if new in names:
+            raise CorpusError(
+                f"metadata column {name!r} has the name of a column the toolkit writes ({RESERVED_COLUMNS[name]}) "
+                f"and would be kept as {new!r}, but the table has a column {new!r} too; rename one of the two",
+                path=path, column=name,
+            )
+        renames[name] = new
+        where = f"{path}: " if path is not None else ""
+        warnings.warn(
+            f"{where}metadata column {name!r} has the name of a column the toolkit writes "
+            f"({RESERVED_COLUMNS[name]}); it is kept as {new!r} (compare by it with --compare-by {new} "
+            f"or by={new!r})",
+            UserWarning,
+            stacklevel=3,
+        )
+    return renames
+
+
+def refuse_reserved(*columns: object) -> None:
+    """Refuse a grouping, stratum, cluster or outcome that names a column the toolkit writes.
+
+    Called before any long work (fitting, a report, permutations), so that ``--compare-by topic`` fails in
+    a second instead of comparing the model's topics with one another.
+
+    Parameters
+    ----------
+    *columns : str, None or False
+        The names given (``None`` and ``False``, "not set", are skipped).
+
+    Raises
+    ------
+    InputError
+        A name is in :data:`RESERVED_COLUMNS`; the message names the column a user's metadata column of that
+        name was kept as.
+    """
+    for column in columns:
+        if isinstance(column, str) and column in RESERVED_COLUMNS:
+            raise InputError(
+                f"{column!r} is a column the toolkit writes ({RESERVED_COLUMNS[column]}), not session metadata; "
+                f"a metadata column of that name is kept as {META_PREFIX + column!r}",
+                column=column,
+            )
 
 
 def mixed_kinds(values: pd.Series) -> int | None:

@@ -263,10 +263,9 @@ def summary_lines(
     curation = analysis.curation
     if curation is not None and not curation.log.empty:
         raw_n = int((analysis.raw_topics["topic"] != -1).sum())
-        done = int(curation.log["status"].isin(["applied", "remapped"]).sum())
         lines.append(
             f"An expert's curation turned the model's {raw_n} raw topics into {len(topics)} "
-            f"({done} of {len(curation.log)} decisions applied)."
+            f"({curation.decision_summary()})."
         )
     else:
         lines.append("The topics are the model's own, not curated by an expert: labels are made of keywords.")
@@ -286,7 +285,9 @@ def summary_lines(
         acc = comp.prediction.get("balanced_accuracy") if comp.prediction else None
         if acc is not None and acc == acc:
             line += f"; a session's topic mix tells its group with balanced accuracy {acc:.2f}"
-        lines.append(line + ".")
+        if comp.cluster_hint:
+            line += f". Caution: {comp.cluster_hint}"
+        lines.append(line.rstrip(".") + ".")
     if quality:
         q = quality["summary"]
         line = f"Topic quality: mean NPMI {q['npmi']:.2f}, topic diversity {q['diversity']:.2f}"

@@ -24,12 +24,15 @@ from topics import plots
 from topics._files import atomic_write_text
 from topics.analysis import Analysis, load_run
 from topics.compare import Comparison, compare_distributed, run_configured
+from topics.compare.comparison import MIN_SESSIONS, PREDICTION_FOLDS
+from topics.compare.design import check_group_sizes
 from topics.distributed import DISTRIBUTED_DIR, DistributedRun, load_distributed
 from topics.errors import InputError
 from topics.evaluate import evaluate
 from topics.reporting.context import render_html, stability_names
 from topics.reporting.redaction import mask_table_words, redact
 from topics.reporting.static import export_static
+from topics.runs import EVALUATION_DIR, model_fingerprint, stale_reason
 
 log = logging.getLogger(__name__)
 
@@ -95,12 +98,52 @@ def comparison(analysis: Analysis, whole: DistributedRun | None = None) -> tuple
         return None, f"No comparison by {by!r}: {err.message}"
 
 
+def comparison_precheck(analysis: Analysis) -> str | None:
+    """Why the report's comparison cannot run, found in a second before anything expensive, or None.
+
+    A grouping column that is not in the data, or a compared group with too few sessions, used to be found
+    only when the comparison ran, after the de-identification, the figures and the quality measures. The
+    message names the column or the small groups with their sessions, the minimum and the fix (``--groups``
+    with the groups that have enough, merging groups); see :func:`topics.compare.design.check_group_sizes`.
+
+    Parameters
+    ----------
+    analysis : Analysis
+        With the ``[compare]`` settings the report uses (``by``, ``groups``).
+
+    Returns
+    -------
+    str or None
+        The sentence the report shows at the top instead of the comparison, or None when it can run (or
+        none is asked for).
+    """
+    c = analysis.config.compare
+    if not c.by:
+        return None
+    try:
+        check_group_sizes(analysis.assignments, c.by, groups=list(c.groups) or None,
+                          min_sessions=max(MIN_SESSIONS, PREDICTION_FOLDS))
+    except InputError as err:
+        return f"No comparison by {c.by!r}: {err.message}"
+    return None
+
+
 def quality(analysis: Analysis, run_folder: Path | None) -> tuple[dict, dict[str, go.Figure]]:
-    """Quality measures for the report: always the cheap ones; stability and grid when ``topics evaluate`` ran."""
+    """Quality measures for the report: always the cheap ones; stability and grid when ``topics evaluate`` ran.
+
+    ``RUN/evaluation`` is read only when its ``manifest.json`` records this run's model
+    (:func:`topics.runs.stale_reason`); otherwise the context's ``stale`` says why it is not shown.
+    """
     result = evaluate(analysis)
     ctx: dict = {"summary": result["summary"].iloc[0].to_dict(), "per_topic": result["per_topic"].to_dict("records")}
     figs: dict[str, go.Figure] = {}
-    folder = run_folder / "evaluation" if run_folder is not None else None
+    folder = run_folder / EVALUATION_DIR if run_folder is not None else None
+    if folder is not None and folder.is_dir():
+        stale = stale_reason(folder, model_fingerprint(analysis.raw_assignments), redo=f"topics evaluate {run_folder}")
+        if stale is not None:
+            log.warning("%s", stale)
+            ctx["stale"] = f"Stability and model selection are not shown: {stale}."
+            folder = None
     if folder is not None and (folder / "stability_topics.csv").exists():
         per = pd.read_csv(folder / "stability_topics.csv")
         pairs = pd.read_csv(folder / "stability_pairwise.csv")
@@ -204,8 +247,12 @@ def _all_figures(
     run_folder: Path | None,
     progress: _Progress | None = None,
     whole: DistributedRun | None = None,
+    why_not: str | None = None,
 ) -> tuple[dict[str, go.Figure], dict, Comparison | None]:
-    """Topic, quality and comparison figures (with the quality context and the comparison)."""
+    """Topic, quality and comparison figures (with the quality context and the comparison).
+
+    ``why_not`` (from :func:`comparison_precheck`): the comparison is not run, and the reason is a warning.
+    """
     progress = progress or _Progress(False)
     analysis = shown.analysis
     progress.step("drawing the topic figures")
@@ -213,6 +260,11 @@ def _all_figures(
     progress.step("measuring topic quality (coherence, diversity)")
     quality_ctx, quality_figs = quality(analysis, run_folder)
     figs.update({f"quality_{k}": v for k, v in quality_figs.items()})
+    if quality_ctx.get("stale"):
+        shown.warnings.append(quality_ctx["stale"])
+    if why_not:
+        shown.warnings.append(why_not)
+        return figs, quality_ctx, None
     if analysis.config.compare.by:
         progress.step(f"comparing groups by {analysis.config.compare.by} (permutation tests; the longest step)")
     comp, why = comparison(analysis, whole)
@@ -248,6 +300,7 @@ def report(
     raw: bool = False,
     deidentify: bool | None = None,
     compare_by: str | bool | None = None,
+    groups: list[str] | None = None,
     progress: bool = True,
 ) -> Path:
     """Write the HTML report of a run (and static figures).
@@ -272,6 +325,9 @@ def report(
     compare_by : str or False, optional
         Compare by this metadata column (or preset) instead of the run's ``[compare] by``, without a refit;
         ``False``: no comparison.
+    groups : list of str, optional
+        Compare only these groups, in order (the first minus the second), instead of the run's
+        ``[compare] groups`` (default: all groups); with ``compare_by``, groups of that column.
     progress : bool, default True
         Print a line on stderr as each step starts (loading, de-identifying, figures, quality, comparison,
         static figures, writing), with the seconds elapsed, and the total time at the end.
@@ -281,6 +337,16 @@ def report(
     Path
         The HTML file. It is written to a temporary file and moved into place, so an existing report is
         replaced only by a complete one.
+
+    Raises
+    ------
+    InputError
+        ``groups`` without a comparison (``compare_by=False``), or naming fewer than two groups.
+
+    Notes
+    -----
+    A comparison that cannot run (no such column; a compared group with too few sessions) is found right
+    after loading, said on stderr at once and at the top of the report, which is written without it.
     """
     steps = _Progress(progress)
     if isinstance(run, Analysis):
@@ -296,12 +362,25 @@ def report(
         analysis, run_name, run_folder = load_run(run, ledger=ledger, raw=raw), Path(run).name, Path(run)
         out = out or Path(run) / "report.html"
     out = Path(out)
-    if compare_by is not None:
-        analysis = analysis.compared_by(compare_by or None)
+    if groups is not None:
+        groups = [str(g) for g in groups]
+        if compare_by is False:
+            raise InputError("groups were given but the comparison is switched off (compare_by=False)")
+        if len(groups) < 2 or len(set(groups)) != len(groups):
+            raise InputError(f"name two or more different groups to compare, got {groups}", column="groups")
+    if compare_by is not None or groups is not None:
+        by = analysis.config.compare.by if compare_by is None else (compare_by or None)
+        if groups is not None and not by:
+            raise InputError("groups were given but the run has no grouping column ([compare] by): "
+                             "name one (--compare-by COLUMN for `topics report`)", column="groups")
+        analysis = analysis.compared_by(by, groups=groups)
+    whole = whole_corpus(run_folder)
+    why_not = comparison_precheck(analysis) if whole is None else None
+    if why_not:
+        steps.step(f"{why_not} The report is written without the comparison.")
     steps.step("de-identifying the remarks shown")
     shown = _shown(analysis, deidentify)
-    whole = whole_corpus(run_folder)
-    figs, quality_ctx, comp = _all_figures(shown, run_folder, steps, whole)
+    figs, quality_ctx, comp = _all_figures(shown, run_folder, steps, whole, why_not)
     formats = analysis.config.report.static_formats if formats is None else formats
     if formats:
         steps.step(f"writing static figures ({', '.join(formats)}; a few seconds each)")

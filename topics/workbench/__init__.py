@@ -5,6 +5,7 @@
 through :class:`topics.curate.CurationSession` and is appended to the run's ledger at once.
 
 * :mod:`topics.workbench.app`: :class:`Workbench` and :func:`app`;
+* :mod:`topics.workbench.page`: one browser page (selection, actions, drop confirmation, maps, log);
 * :mod:`topics.workbench.server`: :func:`serve` behind the token check;
 * :mod:`topics.workbench.display`: the topic list, de-identified remarks, escaping;
 * :mod:`topics.workbench.experts`: the two-expert comparison tab.

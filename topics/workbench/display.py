@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import html
+import warnings
 from collections.abc import Iterable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from topics.clean import Deidentifier
+from topics.clean import Deidentifier, mask_words, name_words
 from topics.curate import CuratedView
 from topics.errors import InputError
 from topics.model import OUTLIER
 from topics.model.words import clean_keywords
+from topics.runs import EVALUATION_DIR, run_fingerprint, stale_reason
 
 MAX_TABLE_BYTES = 20_000_000
 """Largest evaluation table read from a run folder."""
@@ -43,6 +45,7 @@ class Shown:
         self.deidentify = deidentify
         self._deid = Deidentifier(known_names=list(known_names), use_ner=use_ner) if deidentify else None
         self._cache: dict[str, str] = {}
+        self._names: dict[int, set[str]] = {}
 
     def many(self, texts: Iterable[str]) -> list[str]:
         """The shown form of each text (scrubbed unless de-identification is off)."""
@@ -58,22 +61,42 @@ class Shown:
         """The shown form of one text."""
         return self.many([text])[0]
 
+    def keywords(self, keywords: Iterable[str], texts: Iterable[str]) -> list[str]:
+        """Keywords (or keyword labels) scrubbed, with the names found in ``texts`` (the remarks shown) masked."""
+        keywords = [str(k) for k in keywords]
+        if self._deid is None:
+            return keywords
+        texts = list(dict.fromkeys(str(t) for t in texts))
+        key = hash(tuple(texts))
+        if key not in self._names:
+            self._names[key] = name_words(self._deid, texts)
+        return [mask_words(k, self._names[key]) for k in self.many(keywords)]
 
-def read_stability(run: str | Path) -> dict[int, bool]:
+
+def read_stability(run: str | Path, fingerprint: str | None = None) -> dict[int, bool]:
     """Robust (True) or fragile (False) per raw topic, from ``RUN/evaluation/stability_topics.csv`` if written.
 
     Parameters
     ----------
     run : str or Path
         The run folder (``topics evaluate RUN`` writes the file).
+    fingerprint : str, optional
+        :func:`topics.runs.model_fingerprint` of the model shown; default that of the model in ``run``.
 
     Returns
     -------
     dict
-        Raw topic -> robust; empty when the run has no stability evaluation.
+        Raw topic -> robust; empty when the run has no stability evaluation, or one computed on another model
+        (or not saying which: then a warning says to re-run ``topics evaluate``).
     """
-    path = Path(run) / "evaluation" / "stability_topics.csv"
+    folder = Path(run) / EVALUATION_DIR
+    path = folder / "stability_topics.csv"
     if not path.is_file():
+        return {}
+    fingerprint = run_fingerprint(run) if fingerprint is None else fingerprint
+    stale = stale_reason(folder, fingerprint, redo=f"topics evaluate {run}")
+    if stale is not None:
+        warnings.warn(f"per-topic stability not shown: {stale}", stacklevel=2)
         return {}
     if path.stat().st_size > MAX_TABLE_BYTES:
         raise InputError(f"the stability table is larger than {MAX_TABLE_BYTES:,} bytes", path=path)
@@ -141,14 +164,16 @@ def topic_list(view: CuratedView, shown: Shown, stability: dict[int, str], group
     t = view.topics[view.topics["topic"] != OUTLIER].sort_values("topic")
     custom = t["custom_label"].astype(bool).to_numpy()
     labels = t["label"].astype(str).tolist()
-    shown_labels = shown.many(labels)
+    # keywords and keyword labels: scrubbed, and the names found in the topics' remarks masked ("dr [NAME]")
+    remarks = [x for texts in t["representative_texts"] for x in texts] if "representative_texts" in t else []
+    shown_labels = shown.keywords(labels, remarks)
     return pd.DataFrame(
         {
             "topic": t["topic"].astype(int).to_numpy(),
             "label": [lab if c else s for lab, s, c in zip(labels, shown_labels, custom, strict=True)],
             "size": t["size"].astype(int).to_numpy(),
             "share": np.round(t["share"].to_numpy(dtype=float) * 100, 2),
-            "keywords": shown.many([clean_keywords(k) for k in t["keywords"].astype(str)]),
+            "keywords": shown.keywords([clean_keywords(k) for k in t["keywords"].astype(str)], remarks),
             "stability": [stability.get(int(x), "") for x in t["topic"]],
             "over_represented": [groups.get(int(x), "") for x in t["topic"]],
             "notes": t["notes"].astype(str).to_numpy(),

@@ -61,7 +61,10 @@ class ExpertsPanel:
                 "<p>Mine = the ledger this workbench writes; theirs = a second expert's ledger on the same "
                 "run. Agreement: adjusted Rand index of the curated groupings of remarks, Cohen's kappa of "
                 "the drop decisions per raw topic. Disagreements are listed by raw topic; adopt one side "
-                "per topic (mine by default), then write the merged ledger beside the run's.</p>"
+                "per topic (mine by default), then write the merged ledger beside the run's: it keeps each "
+                "adopted decision as its expert wrote it (author, time, rationale, notes) and records who "
+                "merged, when, and the side of each topic. A decision that joins topics adopted from "
+                "different sides (a merge) must be adopted from one side for all of them.</p>"
             ),
             pn.Row(self.path, self.compare),
             self.summary,
@@ -122,14 +125,16 @@ class ExpertsPanel:
                     self.wb.session.ledger,
                     self.other,
                     self.choices,
-                    author=f"{author} (merged)",
+                    author=author,
                 )
                 path = book.save(Path(self.wb.ledger_path).with_suffix(".merged.yaml"))
         except (InputError, LedgerError, ValueError) as err:
             self.result.object = f"<p class='wb-message conflict'>{esc(err)}</p>"
             return
+        record = book.merged[-1]
         self.result.object = (
             f"<p class='wb-message'>Merged ledger written: <code>{esc(path)}</code> "
-            f"({len(book.entries)} decisions). Open it with <code>topics curate app RUN --ledger "
+            f"({len(book.entries)} decisions as their experts wrote them: {len(record.a.taken)} of mine, "
+            f"{len(record.b.taken)} of theirs). Open it with <code>topics curate app RUN --ledger "
             f"{esc(path.name)}</code>.</p>"
         )

