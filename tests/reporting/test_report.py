@@ -82,6 +82,8 @@ def test_decision_summary_counts_every_status():
     strict = decision_summary(pd.DataFrame({"status": ["applied", "unmapped"]}), "strict")
     assert strict == "2 decisions: 1 applied as written, 0 remapped to this model's topics, 1 not applied"
     assert decision_summary(pd.DataFrame({"status": []}), "strict") == "no decisions"
+    assert decision_summary(log, "replay", explain=False) == (  # the workbench's mode line says why
+        "31 decisions: 13 applied as written, 18 remapped to this model's topics, 0 not applied")
 
 
 @pytest.fixture

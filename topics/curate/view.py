@@ -49,7 +49,7 @@ def decision_counts(log: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def decision_summary(log: pd.DataFrame, mode: str | None = None) -> str:
+def decision_summary(log: pd.DataFrame, mode: str | None = None, *, explain: bool = True) -> str:
     """What a ledger replay did, in one sentence, every status counted: never "N of N applied" for remapped ones.
 
     Parameters
@@ -59,6 +59,8 @@ def decision_summary(log: pd.DataFrame, mode: str | None = None) -> str:
     mode : {"strict", "replay"}, optional
         How the ledger was replayed; ``replay`` (or any remapped decision) says that the ledger was written
         on another fit.
+    explain : bool, default True
+        Add that explanation (False where the caller says it already, as the workbench's mode line does).
 
     Returns
     -------
@@ -71,7 +73,7 @@ def decision_summary(log: pd.DataFrame, mode: str | None = None) -> str:
         return "no decisions"
     plural = "s" if n["decisions"] != 1 else ""
     remapped = f"{n['remapped']} remapped to this model's topics"
-    if mode == "replay" or n["remapped"]:
+    if explain and (mode == "replay" or n["remapped"]):
         remapped += " (the ledger was written on another fit)"
     return f"{n['decisions']} decision{plural}: {n['applied']} applied as written, {remapped}, {n['unmapped']} not applied"
 

@@ -207,7 +207,7 @@ class _Page:
         """One line on the ledger: how many decisions applied, remapped after a refit, or not applied, and why."""
         s = self.wb.session
         log = s.log
-        summary = decision_summary(log, s.mode)
+        summary = decision_summary(log, s.mode, explain=False)  # the mode line says why
         text = (
             f"{s.mode} mode ("
             + (
