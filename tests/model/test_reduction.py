@@ -118,3 +118,21 @@ def test_large_corpora_fall_back_to_umaps_own_neighbours(tmp_path, monkeypatch):
     assert not list(tmp_path.glob("knn-*.npz"))  # no exact graph was computed
     assert fitted.transform(x[:5] + 0.01).shape == (5, 3)  # UMAP's own index places new points
     assert CachedUMAP(n_neighbors=10, n_components=3, random_state=7, cache_dir=tmp_path).fit(x).from_cache_
+
+
+def test_the_reduction_cache_is_private_under_umask_022(tmp_path):
+    """Issue 23 (7): cached reductions of the remarks are written 0600 in a 0700 folder, as every cache."""
+    import os
+    import stat
+
+    old = os.umask(0o022)
+    try:
+        cache = ReductionCache(tmp_path / "reductions")
+        cache.save("umap", "k1", x=np.arange(6.0).reshape(3, 2))
+    finally:
+        os.umask(old)
+    files = list((tmp_path / "reductions").iterdir())
+    assert [f.name for f in files] == ["umap-k1.npz"]  # no temporary left behind
+    assert stat.S_IMODE((tmp_path / "reductions").stat().st_mode) == 0o700
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+    assert np.array_equal(cache.load("umap", "k1")["x"], np.arange(6.0).reshape(3, 2))

@@ -20,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import warnings
 import zipfile
 from collections.abc import Iterator
@@ -28,6 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from topics._files import atomic_write
 
 EXACT_KNN_MAX = 60_000
 """Largest corpus for which the neighbour graph is computed exactly (the cost grows with n squared)."""
@@ -126,16 +127,8 @@ class ReductionCache:
             return None  # unreadable or truncated entry: recompute (and overwrite it)
 
     def save(self, kind: str, key: str, **arrays: np.ndarray) -> None:
-        """Store arrays under ``kind``/``key`` (atomically)."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        path = self.folder / f"{kind}-{key}.npz"
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        try:
-            with open(tmp, "wb") as fh:
-                np.savez(fh, **arrays)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
+        """Store arrays under ``kind``/``key`` (atomically; the file 0600 and its folder 0700, as every cache)."""
+        atomic_write(self.folder / f"{kind}-{key}.npz", lambda fh: np.savez(fh, **arrays))  # private, like every cache
 
 
 def neighbour_graph(embeddings: np.ndarray, n_neighbors: int, metric: str, *, cache: ReductionCache | None = None,
