@@ -23,6 +23,7 @@ accepted wherever a model is, for its ``.model``.
 from topics.curate.agreement import LedgerAgreement, compare_ledgers, merged_ledger
 from topics.curate.curator import Curator, ledger_for
 from topics.curate.ledger import Entry, Fingerprint, Ledger, LedgerError
+from topics.curate.provenance import MergeRecord, MergeSource
 from topics.curate.qda_import import QdaImport, import_qda, qda_entries
 from topics.curate.replay import apply_ledger, ledger_mode, topics_hash
 from topics.curate.session import ActionResult, CurationConflict, CurationSession
@@ -44,6 +45,8 @@ __all__ = [
     "Entry",
     "Fingerprint",
     "Ledger",
+    "MergeRecord",
+    "MergeSource",
     "LedgerAgreement",
     "LedgerError",
     "QdaImport",
