@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 from topics.config import EmbeddingConfig
-from topics.embed.embedder import CHUNK, Embedder, EmbeddingCache, model_identity, text_key
+from topics.embed.embedder import CHUNK, Embedder, EmbeddingCache, model_identity
 
 DIM = 384  # all-MiniLM-L6-v2
 N_EMBED = CHUNK + 300  # two chunks: the child is stopped after the first commit, during the second
@@ -152,7 +152,8 @@ def test_interrupted_embedding_keeps_whole_chunks_and_resumes(tmp_path, short_re
         con.close()
     n_cached = len(rows)
     assert n_cached % CHUNK == 0 and CHUNK <= n_cached < len(distinct)
-    text_of = {text_key(t): t for t in distinct}
+    key_of = EmbeddingCache(cache_dir, model_identity("default")).key
+    text_of = {key_of(t): t for t in distinct}
     stored = {}
     for key, dim, blob in rows:
         assert key in text_of and dim == DIM and len(blob) == DIM * 4
@@ -172,8 +173,8 @@ def test_interrupted_embedding_keeps_whole_chunks_and_resumes(tmp_path, short_re
     assert again.n_computed_ == len(distinct) - n_cached
     assert vectors.shape == (len(texts), DIM) and vectors.dtype == np.float32
     for i, t in enumerate(texts):
-        if text_key(t) in stored:
-            np.testing.assert_array_equal(vectors[i], stored[text_key(t)])
+        if key_of(t) in stored:
+            np.testing.assert_array_equal(vectors[i], stored[key_of(t)])
     np.testing.assert_array_equal(vectors[len(distinct):], vectors[:40])
     assert len(again.cache) == len(distinct)
 

@@ -16,7 +16,7 @@ import pytest
 
 from topics._files import atomic_folder, atomic_write_text
 from topics.config import EmbeddingConfig
-from topics.embed import Embedder, EmbeddingCache, model_identity, text_key
+from topics.embed import Embedder, EmbeddingCache, model_identity
 from topics.embed import openvino_int8 as int8
 from topics.errors import InputError
 
@@ -94,7 +94,7 @@ def test_overwritten_vectors_are_detected_and_embedded_again(tmp_path):
 def test_a_partly_overwritten_cache_is_caught_by_the_sample_of_the_texts_used(tmp_path):
     fake_embedder(tmp_path).embed(TEXTS)
     db = fake_embedder(tmp_path).cache.path
-    victim = text_key(TEXTS[3])
+    victim = fake_embedder(tmp_path).cache.key(TEXTS[3])
     dim, blob = rows(db)[victim]
     overwrite(db, {victim: (dim, (-np.frombuffer(blob, np.float32)).tobytes())})
     with pytest.warns(RuntimeWarning, match="not to be trusted"):
@@ -105,7 +105,7 @@ def test_a_partly_overwritten_cache_is_caught_by_the_sample_of_the_texts_used(tm
 def test_nan_or_wrong_dimension_rows_are_dropped_with_a_warning_and_embedded_again(tmp_path, damage):
     clean = fake_embedder(tmp_path).embed(TEXTS)
     db = fake_embedder(tmp_path).cache.path
-    victim = text_key(TEXTS[5])
+    victim = fake_embedder(tmp_path).cache.key(TEXTS[5])
     bad = {"nan": (16, np.full(16, np.nan, np.float32).tobytes()),
            "wrong dimension": (15, np.ones(15, np.float32).tobytes()),
            "short blob": (16, np.ones(3, np.float32).tobytes())}[damage]
@@ -129,7 +129,7 @@ def test_cache_files_and_folders_are_private_under_umask_022(tmp_path):
         os.umask(old)
     mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
     assert mode(tmp_path / "cache") == 0o700
-    assert {mode(p) for p in (tmp_path / "cache").iterdir()} == {0o600}  # the database (and any -wal, -shm)
+    assert {mode(p) for p in (tmp_path / "cache").iterdir()} == {0o600}  # the secret, the database (-wal, -shm)
     assert mode(tmp_path / "runs") == 0o700 and mode(tmp_path / "runs" / "study") == 0o700
     assert mode(tmp_path / "runs" / "study" / "assignments.csv") == 0o600
 
@@ -280,3 +280,46 @@ def test_the_int8_model_folder_is_private_under_umask_022(clean_folder, tmp_path
     mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
     assert mode(tmp_path / "cache") == mode(folder) == 0o700
     assert mode(tmp_path / "cache" / f".{folder.name}.lock") == 0o600
+
+
+def test_keys_are_keyed_by_the_folder_secret_not_an_unsalted_hash(tmp_path):
+    embedder = fake_embedder(tmp_path)
+    embedder.embed(TEXTS)
+    stored = set(rows(embedder.cache.path))
+    unsalted = {hashlib.sha1(t.encode()).hexdigest() for t in TEXTS}
+    plain = {hashlib.sha256(t.encode()).hexdigest() for t in TEXTS}
+    assert stored and not stored & (unsalted | plain)  # a guessed sentence cannot be looked up in a copied file
+    secret = (tmp_path / "cache.key").read_text()
+    assert len(secret) == 64 and stat.S_IMODE((tmp_path / "cache.key").stat().st_mode) == 0o600
+    assert stored == {embedder.cache.key(t) for t in TEXTS}
+
+
+def test_an_older_unsalted_cache_is_deleted_with_a_warning_and_rebuilt(tmp_path):
+    clean = fake_embedder(tmp_path).embed(TEXTS)
+    db = fake_embedder(tmp_path).cache.path
+    con = sqlite3.connect(db)  # what an older version wrote: SHA-1 keys, no 'keying' row
+    con.execute("DELETE FROM vectors")
+    con.execute("DELETE FROM meta WHERE key = 'keying'")
+    con.executemany("INSERT INTO vectors VALUES (?, ?, ?)",
+                    [(hashlib.sha1(t.encode()).hexdigest(), 16, v.tobytes()) for t, v in zip(TEXTS, clean, strict=True)])
+    con.commit()
+    con.close()
+    again = fake_embedder(tmp_path)
+    with pytest.warns(RuntimeWarning, match="older version .unsalted SHA-1 keys.; deleted and rebuilt"):
+        np.testing.assert_array_equal(again.embed(TEXTS), clean)
+    assert again.n_computed_ == len(set(TEXTS))
+    keys = set(rows(db))
+    assert not keys & {hashlib.sha1(t.encode()).hexdigest() for t in TEXTS} and len(keys) == len(set(TEXTS))
+    assert not [p for p in tmp_path.iterdir() if ".corrupt-" in p.name or ".mismatch-" in p.name]  # not kept
+
+
+def test_a_cache_file_under_another_secret_is_rebuilt_and_a_bad_secret_is_one_line(tmp_path):
+    fake_embedder(tmp_path).embed(TEXTS)
+    (tmp_path / "cache.key").unlink()  # the secret lost (or the file copied into another folder)
+    again = fake_embedder(tmp_path)
+    with pytest.warns(RuntimeWarning, match="written under another secret; deleted and rebuilt"):
+        again.embed(TEXTS)
+    assert again.n_computed_ == len(set(TEXTS))
+    (tmp_path / "cache.key").write_text("not hex")
+    with pytest.raises(InputError, match=r"cache\.key: the embedding cache's secret is not 64 hex digits"):
+        fake_embedder(tmp_path).embed(TEXTS)

@@ -95,17 +95,19 @@ def test_empty_input(tmp_path, model):
 def test_cache_is_per_model_identity(tmp_path):
     a = EmbeddingCache(tmp_path, "model-a")
     b = EmbeddingCache(tmp_path, "model-b")
-    key = text_key("hello")
+    key = a.key("hello")
     a.put({key: np.arange(4, dtype=np.float32)})
-    assert a.path != b.path
+    assert a.path != b.path and b.key("hello") == key  # one secret per folder
     assert b.get([key]) == {}
-    np.testing.assert_array_equal(a.get([key, key, text_key("other")])[key], np.arange(4, dtype=np.float32))
+    np.testing.assert_array_equal(a.get([key, key, a.key("other")])[key], np.arange(4, dtype=np.float32))
     assert len(a) == 1 and len(b) == 0
 
 
 def test_text_key():
-    assert text_key("a") != text_key("a ")
-    assert len(text_key("\ud800 lone surrogate")) == 40  # does not raise
+    secret = bytes(32)
+    assert text_key("a", secret) != text_key("a ", secret)
+    assert text_key("a", secret) != text_key("a", bytes([1] * 32))  # keyed: another secret, another key
+    assert len(text_key("\ud800 lone surrogate", secret)) == 64  # does not raise
 
 
 def test_model_identity_default_and_name():

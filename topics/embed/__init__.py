@@ -14,7 +14,7 @@
 """
 
 from topics.embed.backends import DEFAULT_MODEL_PACKAGE, Encoder, default_model_path, load_sentence_transformer
-from topics.embed.cache import EmbeddingCache, text_key
+from topics.embed.cache import EmbeddingCache, cache_secret, text_key
 from topics.embed.device import cuda_available, cuml_available, encode_overlapped, resolve_device
 from topics.embed.embedder import Embedder, model_identity, runtime_of
 from topics.embed.openvino_int8 import OpenVINOEncoder, build_int8_model, load_int8_encoder
@@ -40,5 +40,6 @@ __all__ = [
     "model_identity",
     "resolve_device",
     "runtime_of",
+    "cache_secret",
     "text_key",
 ]

@@ -1,4 +1,4 @@
-"""The on-disk embedding cache: one SQLite file per model identity, keyed by the SHA-1 of the text.
+"""The on-disk embedding cache: one SQLite file per model identity, keyed by a keyed hash of the text.
 
 Identical texts are embedded once and a second run embeds nothing. Rows are committed in chunks by
 :class:`topics.embed.Embedder`: a run interrupted during embedding keeps what it had finished.
@@ -12,7 +12,12 @@ damaged one: only a file SQLite cannot read is set aside and rebuilt. WAL needs 
 multi-machine cluster, give each machine's workers a cache folder on their own disk.
 
 The file is untrusted when read back. It is created private (``0600``, its folder ``0700``, whatever the
-umask): it holds a vector and the unsalted SHA-1 of every remark. A cache file or folder that is a symbolic
+umask): it holds a vector of every remark and a key made from the remark's text. The key is an HMAC-SHA-256
+of the text under a secret kept beside the cache files (``cache.key``, 32 random bytes, ``0600``): a copy of a
+cache file alone does not tell whether a given sentence is in it (with an unsalted hash, anyone could hash a
+guess and look it up). A file written under another secret, or by an older version with unsalted SHA-1 keys,
+is deleted with a warning and rebuilt (its keys cannot be matched, and the unsalted ones are the leak). The
+vectors themselves are not encrypted: treat the folder like the transcripts. A cache file or folder that is a symbolic
 link is refused (a link to a missing file would otherwise get a database created at its target). Rows that
 are not whole finite vectors of the model's dimension are dropped with a warning and embedded again
 (:meth:`EmbeddingCache.get`); :class:`~topics.embed.Embedder` re-embeds a sample of the cached texts it
@@ -23,7 +28,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import os
+import re
+import secrets
 import sqlite3
 import time
 import warnings
@@ -47,9 +55,79 @@ def _is_busy(err: sqlite3.Error) -> bool:
     return isinstance(err, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
-def text_key(text: str) -> str:
-    """Cache key of a text (SHA-1 of its UTF-8 bytes)."""
-    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+SECRET_FILE = "cache.key"
+"""The secret of a cache folder's keys (64 hex digits), created on first use."""
+
+
+def text_key(text: str, secret: bytes) -> str:
+    """Cache key of a text: HMAC-SHA-256 of its UTF-8 bytes under ``secret``, in hex.
+
+    Parameters
+    ----------
+    text : str
+    secret : bytes
+        The cache folder's secret (:func:`cache_secret`).
+
+    Returns
+    -------
+    str
+    """
+    return hmac.new(secret, text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()
+
+
+def cache_secret(folder: str | Path) -> bytes:
+    """The secret of a cache folder (``folder/cache.key``), made private and atomically on first use.
+
+    Several processes may ask at once: the file is written under a temporary name and hard-linked into place, so
+    every process reads the same complete secret.
+
+    Parameters
+    ----------
+    folder : str or Path
+        The cache folder (created ``0700`` if missing).
+
+    Returns
+    -------
+    bytes
+        32 bytes.
+
+    Raises
+    ------
+    InputError
+        The secret file is a symbolic link, or not 64 hex digits.
+    """
+    folder = Path(folder)
+    path = folder / SECRET_FILE
+    for item in (folder, path):
+        if item.is_symlink():
+            raise InputError("the embedding cache is a symbolic link, refused: give the real path", path=item)
+    if not path.exists():
+        folder.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+        tmp = folder / f".{SECRET_FILE}.{os.getpid()}.{time.time_ns()}"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), PRIVATE_FILE)
+        try:
+            os.write(fd, secrets.token_hex(32).encode("ascii"))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)  # atomic, and fails when another process was first: then its secret is used
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    if path.is_symlink() or path.stat().st_size != 64:
+        raise InputError("the embedding cache's secret is not 64 hex digits; delete it to start a new cache",
+                         path=path)
+    text = path.read_text(encoding="ascii", errors="replace")
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise InputError("the embedding cache's secret is not 64 hex digits; delete it to start a new cache",
+                         path=path)
+    return bytes.fromhex(text)
+
+
+class _OtherKeys(sqlite3.DatabaseError):
+    """A readable cache file whose keys were made another way (older version, another secret)."""
 
 
 def _vector(blob: object, dim: object, dimension: int | None) -> np.ndarray | None:
@@ -79,6 +157,27 @@ class EmbeddingCache:
         digest = hashlib.sha1(identity.encode()).hexdigest()[:16]
         self.path = self.folder / f"embeddings-{digest}.sqlite"
         self._checked = False
+        self._secret: bytes | None = None
+
+    @property
+    def secret(self) -> bytes:
+        """The folder's secret (:func:`cache_secret`), read once."""
+        if self._secret is None:
+            self._secret = cache_secret(self.folder)
+        return self._secret
+
+    def key(self, text: str) -> str:
+        """The cache key of ``text`` in this folder (:func:`text_key` under the folder's secret)."""
+        return text_key(text, self.secret)
+
+    def keys(self, texts: Sequence[str]) -> list[str]:
+        """The cache keys of ``texts``, in order."""
+        secret = self.secret
+        return [text_key(t, secret) for t in texts]
+
+    def _keying(self) -> str:
+        """What the ``meta`` table records of how keys are made: scheme and the secret's id (not the secret)."""
+        return "hmac-sha256:" + hashlib.sha256(self.secret).hexdigest()[:16]
 
     def _retry(self, action: Callable[[], _T]) -> _T:
         """Run ``action``; when another process holds the lock too long, wait and try again."""
@@ -111,11 +210,24 @@ class EmbeddingCache:
         self._create_private()
         try:
             return self._retry(self._open)
+        except _OtherKeys as err:  # keys that cannot be matched, or unsalted ones: delete, start afresh
+            self._delete(str(err))
+            return self._retry(self._open)
         except sqlite3.DatabaseError as err:  # a garbage or truncated file: set it aside, start afresh
             if _is_busy(err):
                 raise
             self._set_aside(err)
             return self._retry(self._open)
+
+    def _delete(self, why: str) -> None:
+        """Delete a cache file whose keys cannot be used (with its log files) and warn; it is rebuilt."""
+        self._checked = False
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path.with_name(self.path.name + suffix))
+        warnings.warn(f"{self.path}: the embedding cache was {why}; deleted and rebuilt: remarks are embedded again",
+                      RuntimeWarning, stacklevel=4)
+        self._create_private()
 
     def _open(self) -> sqlite3.Connection:
         con = sqlite3.connect(self.path, timeout=60)
@@ -127,7 +239,14 @@ class EmbeddingCache:
             con.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)")
             con.execute("CREATE TABLE IF NOT EXISTS vectors (key TEXT PRIMARY KEY, dim INTEGER, vec BLOB)")
             con.execute("INSERT OR IGNORE INTO meta VALUES ('identity', ?)", (self.identity,))
+            keying = con.execute("SELECT value FROM meta WHERE key = 'keying'").fetchone()
+            if keying is None and con.execute("SELECT 1 FROM vectors LIMIT 1").fetchone() is None:
+                con.execute("INSERT OR IGNORE INTO meta VALUES ('keying', ?)", (self._keying(),))
+                keying = con.execute("SELECT value FROM meta WHERE key = 'keying'").fetchone()
             con.commit()
+            if keying is None or keying[0] != self._keying():
+                raise _OtherKeys("written by an older version (unsalted SHA-1 keys)" if keying is None
+                                 else "written under another secret")
             if not self._checked:  # once per cache object: a full check of a large file takes a moment
                 if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     raise sqlite3.DatabaseError("integrity check failed")
@@ -173,7 +292,7 @@ class EmbeddingCache:
         Parameters
         ----------
         keys : sequence of str
-            Cache keys (:func:`text_key`).
+            Cache keys (:meth:`key`).
         dimension : int, optional
             The model's dimension: rows of another length are bad rows too.
 

@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 
 from topics.config import EmbeddingConfig
 from topics.embed.backends import DEFAULT_MODEL_PACKAGE, embedding_dimension, load_sentence_transformer
-from topics.embed.cache import EmbeddingCache, text_key
+from topics.embed.cache import EmbeddingCache
 from topics.embed.device import GPU_CHUNK, batch_size_for, encode_overlapped, precision_of, resolve_device
 from topics.embed.openvino_int8 import RUNTIME_INT8, RUNTIME_TORCH, int8_identity, load_int8_encoder
 from topics.embed.static import STATIC_MODEL, load_static_model, static_identity
@@ -172,7 +172,7 @@ class Embedder:
         Identical texts are embedded once; texts already in the cache are not embedded again.
         """
         texts = [str(t) for t in texts]
-        keys = [text_key(t) for t in texts]
+        keys = self.cache.keys(texts)
         cached = self._verified(texts, keys, self.cache.get(keys, self.dimension) if texts else {})
         todo: dict[str, str] = {}
         for key, text in zip(keys, texts, strict=True):
