@@ -12,7 +12,8 @@ denominator, the same cluster level and the same seed, all stated in :attr:`Comp
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -107,6 +108,42 @@ class Comparison:
     method: str = ""
     seed: int = 0
     cluster_hint: str = ""
+
+    def masked(self, mask: Callable[[list[str]], list[str]]) -> Comparison:
+        """A copy whose topic labels and words passed through ``mask`` (a de-identified export).
+
+        Parameters
+        ----------
+        mask : callable
+            Takes a list of texts, returns them masked, in order (for example names masked as in the report:
+            :func:`topics.reporting.redaction.text_masker`).
+
+        Returns
+        -------
+        Comparison
+            Every ``label`` column, the ``word`` column of the distinctive words and the ``labels`` series
+            masked; the numbers unchanged.
+        """
+        def table(df: pd.DataFrame) -> pd.DataFrame:
+            cols = [c for c in ("label", "raw_label", "word") if c in df.columns]
+            if not cols or df.empty:
+                return df
+            out = df.copy()
+            for c in cols:
+                done = out[c].notna()
+                out.loc[done, c] = mask(out.loc[done, c].astype(str).tolist())
+            out.attrs = dict(df.attrs)
+            return out
+
+        labels = self.labels.copy()
+        if not labels.empty:
+            labels[:] = mask(labels.astype(str).tolist())
+        return replace(
+            self, contrasts=table(self.contrasts), divergence=table(self.divergence), positions=table(self.positions),
+            words=table(self.words), crosscheck=table(self.crosscheck), labels=labels,
+            contrasts_unadjusted=None if self.contrasts_unadjusted is None else table(self.contrasts_unadjusted),
+            outcomes={k: table(v) for k, v in self.outcomes.items()},
+        )
 
     def save_csv(self, folder: str | Path) -> list[Path]:
         """Write every table as CSV (spreadsheet-safe) into a folder; returns the files.

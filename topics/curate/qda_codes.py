@@ -224,7 +224,7 @@ class QdaCode:
 
 def topic_guid(view: CuratedView, topic: int) -> str:
     """The GUID of a curated topic: a UUID 5 of its fingerprint (top words and exemplar remark ids)."""
-    fp = view.fingerprint(topic)
+    fp = view.fingerprint(topic, mask_names=False)  # the model's own words: GUIDs stay as earlier exports made them
     return guid("topic", "|".join(fp.words), "|".join(fp.exemplars))
 
 

@@ -27,6 +27,7 @@ state into the curated tables.
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -34,6 +35,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from topics.clean.deid_words import NAME as NAME_PLACEHOLDER
 from topics.curate.ledger import Entry, Fingerprint, Ledger, LedgerError
 from topics.curate.state import OUTLIER_BUCKET, ReplayState
 from topics.curate.view import LOG_COLUMNS, CuratedView, build_view
@@ -49,8 +51,27 @@ def as_model(source: Any) -> TopicModel:
 
 
 def _jaccard(a: Sequence[str], b: Sequence[str]) -> float:
+    """Jaccard similarity of a fingerprint's words ``a`` and a topic's words ``b``.
+
+    A word of ``a`` with ``[NAME]`` in it (a name masked in the ledger) matches one word of ``b`` of that shape
+    ("dr [NAME]" matches "dr fields") that no other word matched.
+    """
     sa, sb = set(a), set(b)
-    return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
+    if not sa | sb:
+        return 0.0
+    common = sa & sb
+    left = sb - common
+    hits = 0
+    for word in sorted(sa - common):
+        if NAME_PLACEHOLDER not in word:
+            continue
+        shape = re.compile(re.escape(word).replace(re.escape(NAME_PLACEHOLDER), r"[^\s,]+"))
+        match = next((w for w in sorted(left) if shape.fullmatch(w)), None)
+        if match is not None:
+            left.discard(match)
+            hits += 1
+    shared = len(common) + hits
+    return shared / (len(sa) + len(sb) - shared)
 
 
 def _resolve(state: ReplayState, number: int, fp: Fingerprint | None, mode: str) -> tuple[int | None, str]:

@@ -8,12 +8,14 @@ model's cached document-term matrix (:meth:`topics.model.TopicModel.document_ter
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from topics.clean import Deidentifier, mask_words, name_words
 from topics.curate.ledger import Fingerprint
 from topics.curate.state import ReplayState
 from topics.model import OUTLIER, TopicModel, centroid_similarity, keyword_label
@@ -136,14 +138,68 @@ class CuratedView:
         """What the replay did, every status counted, in one sentence (see :func:`decision_summary`)."""
         return decision_summary(self.log, self.mode)
 
-    def fingerprint(self, topic: int) -> Fingerprint:
-        """The fingerprint of a curated topic: its top words and exemplar remark ids."""
+    def fingerprint(self, topic: int, *, mask_names: bool = True) -> Fingerprint:
+        """The fingerprint of a curated topic: its top words and exemplar remark ids.
+
+        Parameters
+        ----------
+        topic : int
+        mask_names : bool, default True
+            Replace the top words that are names in the topic's exemplar remarks by ``[NAME]``
+            (:func:`masked_fingerprint_words`): the fingerprint goes into the ledger, a file experts share.
+            False: the words as the model has them (the stable GUIDs of a REFI-QDA export hash them).
+
+        Returns
+        -------
+        Fingerprint
+        """
         row = self.topics.set_index("topic").loc[topic]
-        return Fingerprint(topic=int(topic), words=list(row["words"])[:10], exemplars=list(row["exemplar_ids"]))
+        words = [str(w) for w in list(row["words"])[:10]]
+        exemplars = [str(x) for x in row["exemplar_ids"]]
+        if mask_names and words:
+            text_of = self._text_of()
+            words = masked_fingerprint_words(tuple(words), tuple(text_of.get(x, "") for x in exemplars))
+        return Fingerprint(topic=int(topic), words=list(words), exemplars=exemplars)
+
+    def _text_of(self) -> dict[str, str]:
+        """Remark text by ``utterance_id`` (built once per view)."""
+        cached = self.__dict__.get("_text_by_id")
+        if cached is None:
+            a = self.assignments
+            cached = dict(zip(a["utterance_id"].astype(str), a["text"].astype(str), strict=True)) if "text" in a else {}
+            self.__dict__["_text_by_id"] = cached
+        return cached
 
     def topic_similarity(self) -> pd.DataFrame:
         """Cosine similarity between curated topic centroids (outliers left out), indexed by topic."""
         return centroid_similarity(self.topic_ids, self.topic_embeddings)
+
+
+@functools.lru_cache(maxsize=4096)
+def masked_fingerprint_words(words: tuple[str, ...], exemplar_texts: tuple[str, ...]) -> tuple[str, ...]:
+    """Top words with the names among them replaced by ``[NAME]``, judged on the topic's exemplar remarks.
+
+    A word is a name when the rule-based de-identifier (:class:`topics.clean.Deidentifier` without NER, so the
+    same on every machine) finds it in a name in those remarks and they write it capitalised more often than
+    not, or when it follows a title ("dr fields" becomes "dr [NAME]"); see :func:`topics.clean.mask_words`.
+    Replay matches a ``[NAME]`` word with any word (:func:`topics.curate.replay` ``_jaccard``).
+
+    Parameters
+    ----------
+    words : tuple of str
+    exemplar_texts : tuple of str
+
+    Returns
+    -------
+    tuple of str
+    """
+    names = name_words(_rule_deidentifier(), [t for t in exemplar_texts if t])
+    return tuple(mask_words(w, names) for w in words)
+
+
+@functools.cache
+def _rule_deidentifier() -> Deidentifier:
+    return Deidentifier(use_ner=False)
 
 
 def _members(labels: np.ndarray, ids: list[int]) -> dict[int, np.ndarray]:

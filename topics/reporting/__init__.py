@@ -13,13 +13,14 @@
 """
 
 from topics.reporting.html_report import comparison, figures, quality, report
-from topics.reporting.redaction import mask_names, mask_table_words, redact
+from topics.reporting.redaction import deidentified_tables, mask_names, mask_table_words, redact, text_masker
 from topics.reporting.refiqda import write_qdc, write_qdpx
 from topics.reporting.static import browser_available, export_static
 
 __all__ = [
     "browser_available",
     "comparison",
+    "deidentified_tables",
     "export_static",
     "figures",
     "mask_names",
@@ -27,6 +28,7 @@ __all__ = [
     "quality",
     "redact",
     "report",
+    "text_masker",
     "write_qdc",
     "write_qdpx",
 ]

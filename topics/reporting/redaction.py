@@ -11,12 +11,13 @@ not changed: only what goes into the HTML (and its static figures).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
 
 import pandas as pd
 
-from topics.analysis import Analysis
-from topics.clean import Deidentifier
+from topics.analysis import Analysis, assignment_table, topic_table
+from topics.clean import Deidentifier, mask_words
 from topics.curate import CuratedView, apply_ledger
 from topics.model import sample_layout
 
@@ -24,10 +25,13 @@ NAME = "[NAME]"
 
 
 def mask_names(text: str, names: set[str]) -> str:
-    """Replace whole words found in ``names`` (lower case) by ``[NAME]``."""
-    if not names or not isinstance(text, str):
+    """Replace whole words found in ``names`` (lower case), and a word after "dr", "mr"..., by ``[NAME]``.
+
+    The same rule as the workbench and the worksheet (:func:`topics.clean.mask_words`).
+    """
+    if not isinstance(text, str):
         return text
-    return re.sub(r"[A-Za-z][A-Za-z'\-]*", lambda m: NAME if m.group(0).lower() in names else m.group(0), text)
+    return mask_words(text, names)
 
 
 def _proper_only(names: set[str], texts: pd.Series) -> set[str]:
@@ -78,6 +82,7 @@ def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner:
         The masked name words (lower case), to mask other tables shown beside these.
     """
     deid = deidentifier or Deidentifier(known_names=known_names or (), use_ner=use_ner)
+    known_names = list(dict.fromkeys([*(known_names or []), *deid.known_names]))
     view: CuratedView = analysis.curation if analysis.curation is not None else apply_ledger(analysis.model, None)
     topics = view.topics.copy()
     assignments = view.assignments.copy()
@@ -138,9 +143,72 @@ def _scrub_typed(deid: Deidentifier, names: set[str], texts: list[str]) -> dict[
     return {t: mask_names(s, names) for t, s in zip(distinct, deid.scrub_many(distinct), strict=True)}
 
 
+def text_masker(analysis: Analysis, *, known_names: list[str] | None = None, use_ner: bool = True,
+                deidentifier: Deidentifier | None = None) -> Callable[[list[str]], list[str]]:
+    """A function that de-identifies topic labels and words the way the report does, for tables that leave the run.
+
+    Each text goes through the scrubber (contacts, handles, places...), then the name words found in the remarks
+    the report shows (:func:`redact`, the same set) and any word after a title ("dr fields") are masked.
+
+    Parameters
+    ----------
+    analysis : Analysis
+    known_names : list of str, optional
+    use_ner : bool
+    deidentifier : Deidentifier, optional
+
+    Returns
+    -------
+    callable
+        List of texts -> the same texts de-identified, in order.
+    """
+    deid = deidentifier or Deidentifier(known_names=known_names or (), use_ner=use_ner)
+    _, _, names = redact(analysis, known_names=known_names, use_ner=use_ner, deidentifier=deid)
+
+    def mask(texts: list[str]) -> list[str]:
+        return [mask_words(t, names) for t in deid.scrub_many([str(t) for t in texts])]
+
+    return mask
+
+
 def mask_table_words(table: pd.DataFrame, column: str, names: set[str]) -> pd.DataFrame:
     """A copy of ``table`` with names masked in one text column."""
     out = table.copy()
     out[column] = out[column].map(lambda x: mask_names(x, names) if isinstance(x, str) else x)
     return out
 
+
+
+def deidentified_tables(analysis: Analysis, *, known_names: list[str] | None = None, use_ner: bool = True,
+                        deidentifier: Deidentifier | None = None) -> dict[str, pd.DataFrame]:
+    """The curated tables as they may leave the run folder: every remark scrubbed, names masked in topic words.
+
+    What the report shows, for every remark rather than a sample: remarks and representative remarks are
+    scrubbed; labels, keywords and the experts' typed notes and rationales pass through the same scrubber, and
+    the name words found in the remarks are masked in labels and keywords (:func:`redact`).
+
+    Parameters
+    ----------
+    analysis : Analysis
+        Raw or curated (its ``curation`` is used when set).
+    known_names : list of str, optional
+    use_ner : bool
+    deidentifier : Deidentifier, optional
+        Reuse a loaded one.
+
+    Returns
+    -------
+    dict
+        ``topics`` (:func:`topics.analysis.topic_table`), ``assignments``
+        (:func:`topics.analysis.assignment_table`, ``text`` scrubbed) and ``ledger_log``.
+    """
+    deid = deidentifier or Deidentifier(known_names=known_names or (), use_ner=use_ner)
+    n = len(analysis.curation.assignments if analysis.curation is not None else analysis.raw_assignments)
+    shown, _, _ = redact(analysis, known_names=known_names, use_ner=use_ner, max_points=n + 1, deidentifier=deid)
+    view = shown.curation
+    assignments = view.assignments.copy()
+    missing = assignments["display_text"].astype(str) == ""  # remarks the document map does not hold
+    if missing.any():
+        assignments.loc[missing, "display_text"] = deid.scrub_many(assignments.loc[missing, "text"].astype(str).tolist())
+    assignments["text"] = assignments.pop("display_text")
+    return {"topics": topic_table(view.topics), "assignments": assignment_table(assignments), "ledger_log": view.log}

@@ -11,6 +11,7 @@ the two-expert comparison.
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -91,11 +92,15 @@ class Workbench:
         if what == "tables":
             folder = self.run / "curated"
             folder.mkdir(exist_ok=True)
-            return [
-                export_csv(topic_table(view.topics), folder / "topics.csv"),
-                export_csv(assignment_table(view.assignments), folder / "assignments.csv"),
-                export_csv(view.log, folder / "ledger_log.csv"),
-            ]
+            tables = {"topics": topic_table(view.topics), "assignments": assignment_table(view.assignments),
+                      "ledger_log": view.log}
+            if self.shown.deidentify:  # as shown: remarks scrubbed, names masked in labels and keywords
+                from topics.reporting.redaction import deidentified_tables
+
+                cfg = self.analysis.config.deidentify
+                tables = deidentified_tables(replace(self.analysis, curation=view), known_names=cfg.known_names,
+                                             deidentifier=self.shown.deidentifier)
+            return [export_csv(table, folder / f"{name}.csv") for name, table in tables.items()]
         if what == "report":
             from topics.reporting import report
 

@@ -47,6 +47,11 @@ class Shown:
         self._cache: dict[str, str] = {}
         self._names: dict[int, set[str]] = {}
 
+    @property
+    def deidentifier(self) -> Deidentifier | None:
+        """The loaded scrubber (None when de-identification is off)."""
+        return self._deid
+
     def many(self, texts: Iterable[str]) -> list[str]:
         """The shown form of each text (scrubbed unless de-identification is off)."""
         texts = [str(t) for t in texts]
