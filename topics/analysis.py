@@ -125,12 +125,13 @@ class Analysis:
         """Cosine similarity between topic centroids (curated or raw; outliers left out), indexed by topic."""
         return self.curation.topic_similarity() if self.curation is not None else self.model.topic_similarity()
 
-    def to_convokit(self, corpus: Any) -> Any:
+    def to_convokit(self, corpus: Any, *, prefix: str = "topic") -> Any:
         """Write this analysis's topics into a ConvoKit corpus as utterance metadata (``topic``,
-        ``topic_label``, ``topic_bucket``; see :func:`topics.read.convokit_corpus.add_topics`)."""
+        ``topic_label``, ``topic_bucket``, or with another ``prefix``; metadata of the same name that the user
+        wrote is never overwritten: see :func:`topics.read.convokit_corpus.add_topics`)."""
         from topics.read.convokit_corpus import add_topics
 
-        return add_topics(corpus, self.assignments)
+        return add_topics(corpus, self.assignments, prefix=prefix)
 
     def curate(self, ledger: Ledger | str | Path | None, *, mode: str = "auto") -> Analysis:
         """A copy of this analysis with a curation ledger applied (``None``: back to the raw view).

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from topics.errors import CorpusError
+from topics.errors import CorpusError, InputError
 from topics.read import convokit as from_convokit
 from topics.read.convokit_corpus import add_topics
 
@@ -87,6 +87,25 @@ def test_topics_go_back_as_utterance_metadata():
     assert corpus.get_utterance("a2").meta["topic"] is None  # a client turn was not modelled
     frame = corpus.get_utterances_dataframe()
     assert frame.loc["b1", "meta.topic"] == 0
+    assignments.loc[0, "label"] = "Opening, renamed"
+    add_topics(corpus, assignments)  # what this function wrote, it may replace
+    assert corpus.get_utterance("a1").meta["topic_label"] == "Opening, renamed"
+
+
+def test_user_topic_metadata_is_never_overwritten():
+    corpus = small_corpus()
+    corpus.get_utterance("a3").meta["topic"] = "grief (coded by hand)"
+    assignments = pd.DataFrame({"utterance_id": ["a1", "a3"], "topic": [0, 1], "label": ["Opening", "Work"]})
+    with pytest.raises(InputError, match=r"utterance 'a3' already has metadata 'topic' that this toolkit did not "
+                                         r"write; it is kept: pass prefix="):
+        add_topics(corpus, assignments)
+    assert corpus.get_utterance("a3").meta["topic"] == "grief (coded by hand)"
+    assert "topic_label" not in corpus.get_utterance("a1").meta  # nothing written before the refusal
+    add_topics(corpus, assignments, prefix="bertopic")
+    assert corpus.get_utterance("a3").meta["topic"] == "grief (coded by hand)"
+    assert corpus.get_utterance("a3").meta["bertopic"] == 1 and corpus.get_utterance("a3").meta["bertopic_label"] == "Work"
+    with pytest.raises(InputError, match="prefix must be a short identifier"):
+        add_topics(corpus, assignments, prefix="a b")
 
 
 @pytest.mark.slow

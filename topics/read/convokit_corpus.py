@@ -152,7 +152,11 @@ def from_convokit(
     return validate_corpus(table.reset_index(drop=True))
 
 
-def add_topics(corpus: Any, assignments: pd.DataFrame) -> Any:
+WRITTEN_MARK = "topics_toolkit_fields"
+"""Corpus metadata key listing the utterance fields :func:`add_topics` wrote (so a second call may replace them)."""
+
+
+def add_topics(corpus: Any, assignments: pd.DataFrame, *, prefix: str = "topic") -> Any:
     """Write topics into a ConvoKit corpus as utterance metadata (in place, like ConvoKit's transformers).
 
     Parameters
@@ -162,6 +166,8 @@ def add_topics(corpus: Any, assignments: pd.DataFrame) -> Any:
     assignments : pandas.DataFrame
         A run's per-remark table (``analysis.assignments``: curated when a ledger was applied):
         ``utterance_id``, ``topic``, ``label`` and, when curated, ``bucket``.
+    prefix : str, default "topic"
+        The fields are ``<prefix>``, ``<prefix>_label`` and ``<prefix>_bucket``.
 
     Returns
     -------
@@ -169,7 +175,24 @@ def add_topics(corpus: Any, assignments: pd.DataFrame) -> Any:
         The same corpus: every utterance gets ``topic`` (int; -1 for a remark without a topic; ``None`` for
         utterances that were not modelled: client turns, left-out remarks), ``topic_label`` and
         ``topic_bucket`` (the set-aside bucket or ``"outliers"``; empty for a remark in a topic).
+
+    Raises
+    ------
+    InputError
+        An utterance already has one of these fields and this function did not write it (the corpus metadata
+        ``topics_toolkit_fields`` records what it wrote): the user's own values are never overwritten; pass
+        another ``prefix``. Nothing is changed then.
     """
+    if not isinstance(prefix, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,63}", prefix):
+        raise InputError(f"prefix must be a short identifier (letters, digits, _), got {prefix!r}")
+    fields = (prefix, f"{prefix}_label", f"{prefix}_bucket")
+    corpus_meta = _meta(corpus)
+    ours = set(corpus_meta.get(WRITTEN_MARK) or [])
+    for utt in corpus.iter_utterances():
+        taken = [f for f in fields if f in _meta(utt) and f not in ours]
+        if taken:
+            raise InputError(f"utterance {utt.id!r} already has metadata {taken[0]!r} that this toolkit did not "
+                             f"write; it is kept: pass prefix='bertopic' (or another) to write the topics beside it")
     buckets = (
         assignments["bucket"].astype(str)
         if "bucket" in assignments.columns
@@ -182,10 +205,10 @@ def add_topics(corpus: Any, assignments: pd.DataFrame) -> Any:
         )
     }
     for utt in corpus.iter_utterances():
-        topic, label, bucket = by_id.get(str(utt.id), (None, None, None))
-        utt.meta["topic"] = topic
-        utt.meta["topic_label"] = label
-        utt.meta["topic_bucket"] = bucket
+        values = by_id.get(str(utt.id), (None, None, None))
+        for name, value in zip(fields, values, strict=True):
+            utt.meta[name] = value
+    corpus.meta[WRITTEN_MARK] = sorted(ours | set(fields))
     return corpus
 
 
