@@ -2,6 +2,9 @@
 #   make demo   - create .venv, install everything pinned, fit the bundled demo corpus, write figures/report.html
 #   make test   - create .venv (if needed), install everything pinned, run the test suite
 # Both are idempotent: a second run reuses .venv and the embedding cache (.cache/).
+# The package's own default cache is the user cache folder (~/.cache/therapy-topics/embeddings on Linux); in a
+# checkout, make points TOPICS_CACHE_DIR at .cache/embeddings so that make demo and make test share one cache
+# that make clean-cache empties (the test suite sets the same folder itself).
 # make setup also creates .venv-taguette, a second venv holding Taguette (requirements-taguette.lock), which
 # the test suite runs as a real qualitative-coding program; Taguette's pins conflict with the main .venv.
 
@@ -11,6 +14,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 TAGUETTE_VENV  := .venv-taguette
 TAGUETTE_STAMP := $(TAGUETTE_VENV)/.installed
+export TOPICS_CACHE_DIR ?= $(CURDIR)/.cache/embeddings
 
 .PHONY: setup browser demo test lint clean-cache
 
@@ -21,6 +25,7 @@ $(STAMP): requirements.lock pyproject.toml
 	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
 	$(BIN)/python -m pip install --quiet torch==2.13.0
 	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip uninstall --quiet --yes topics 2>/dev/null || true  # the distribution's old name
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
 	touch $(STAMP)

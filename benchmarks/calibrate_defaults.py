@@ -1,8 +1,8 @@
 """How many topics and outliers the default settings give on real counselor remarks.
 
 Prints one row per corpus and ``min_cluster_size`` setting: remarks, min_cluster_size used, topics,
-outlier share before and after outlier reduction, and fit time. Embeddings come from the cache
-(``.cache/embeddings``), so only the first run pays for embedding.
+outlier share before and after outlier reduction, and fit time. Embeddings come from the default cache
+(``$TOPICS_CACHE_DIR``, else the user cache folder), so only the first run pays for embedding.
 
 Usage: ``.venv/bin/python benchmarks/calibrate_defaults.py [annomi|demo|all29k] [auto|INT ...] [--seeds 42,43]``
 """

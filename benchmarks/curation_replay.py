@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import pandas as pd
 
 import topics
 from topics.curate import apply_ledger
 from topics.embed import Embedder
+from topics.read.public import DEMO_LEDGER
 
-LEDGER = Path(__file__).resolve().parents[1] / "corpora" / "demo" / "ledger.yaml"
+LEDGER = DEMO_LEDGER
 
 
 def main() -> None:

@@ -23,8 +23,6 @@ Every function returns a DataFrame or a dict (and the `plots` functions a plotly
 filtered, joined and exported. The permutation counts below are the defaults (`n_perm=2000`) where they decide
 a q-value, and smaller where they only decorate; the notebook runs in a minute or two."""),
     ("code", """\
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import plotly.express as px
@@ -36,8 +34,8 @@ from topics.compare import (compare_drift, compare_groups, distinctive_words, dr
                             outcome_association, position_shares, predict_group, profile_divergence, run_comparison,
                             transition_matrix)
 from topics.errors import InputError
+from topics.read.public import DEMO_LEDGER
 
-PROJECT = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
 N_PERM = 2000    # permutations of whole sessions (per-topic tests, outcomes)
 N_BOOT = 500     # bootstrap replicates of sessions (divergence bias correction, drift intervals)
 GROUPS = ["professional", "llm"]    # every contrast reads "professional minus llm"
@@ -46,8 +44,7 @@ pd.set_option("display.max_colwidth", 60)
 # they survive an HTML export (jupyter nbconvert --to html) and show in any viewer
 pio.renderers.default = "plotly_mimetype+notebook"
 
-config = topics.TopicConfig()                                          # defaults, seed 42
-config.embedding.cache_dir = str(PROJECT / ".cache" / "embeddings")    # share the embedding cache"""),
+config = topics.TopicConfig()                                          # defaults, seed 42"""),
     ("md", """\
 ## 1 · Fit the demo corpus and apply the curation ledger
 
@@ -58,7 +55,7 @@ renames and drops) for the study's results. The demo ships an example ledger; if
 corpus = topics.load_corpus("demo")
 analysis = topics.fit(corpus, config)
 try:
-    analysis = analysis.curate(PROJECT / "corpora" / "demo" / "ledger.yaml")
+    analysis = analysis.curate(DEMO_LEDGER)    # the example ledger shipped with the demo corpus
     print(f"curated view: {analysis.curation.mode} mode, {len(analysis.curation.log)} ledger entries")
 except InputError as err:   # LedgerError is an InputError
     print(f"note: the demo ledger could not be applied, so the raw topics are used ({err})")

@@ -16,6 +16,9 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # shared test helpers: `import qda_programs`
 CACHE = PROJECT / ".cache" / "embeddings"
+# Every default config, CLI run and subprocess of the suite caches in the checkout's .cache (shared with
+# `make demo`, emptied by `make clean-cache`), never in the user cache folder that is the default outside tests.
+os.environ["TOPICS_CACHE_DIR"] = str(CACHE)
 
 
 def _is_local(address: object) -> bool:

@@ -18,7 +18,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "topics"
 MAX_LINES = 600
 
 STAGES: list[tuple[str, ...]] = [
-    ("topics.errors", "topics._files", "topics._toml", "topics.config"),
+    ("topics.errors", "topics._dist", "topics._files", "topics._toml", "topics.config"),
     ("topics.read",),
     ("topics.clean",),
     ("topics.embed",),

@@ -173,6 +173,7 @@ def small_run(small_corpus, embedder, tmp_path_factory) -> Path:
         (["report", "RUN"], "/sys/x.html", ["under /sys"]),
         (["fit", "nope.csv"], "/proc/self/run", ["under /proc"]),
         (["compare", "RUN", "--by", "school"], "/proc/self/cmp", ["under /proc"]),
+        (["demo"], "/proc/self/run", ["under /proc"]),
     ],
 )
 def test_an_out_that_cannot_be_written_is_refused_at_once(tmp_path, args, out, needles):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -200,3 +202,63 @@ def test_a_moved_key_never_overrides_its_new_place(tmp_path):
     with pytest.warns(FutureWarning):
         config = TopicConfig.from_toml(path)
     assert config.compare.by == "quality"
+
+
+def test_embedding_cache_defaults_to_the_user_cache_folder(monkeypatch, tmp_path):
+    """Not the working folder: every folder a command runs from shares one cache (issue 25)."""
+    import platformdirs
+
+    from topics.config import EmbeddingConfig, default_cache_dir
+
+    monkeypatch.delenv("TOPICS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))  # platformdirs honours it on Linux
+    expected = Path(platformdirs.user_cache_dir("therapy-topics", appauthor=False)) / "embeddings"
+    assert default_cache_dir() == str(expected) and expected.is_absolute()
+    monkeypatch.chdir(tmp_path)
+    assert EmbeddingConfig().cache_dir == str(expected)
+    assert TopicConfig().embedding.cache_dir == str(expected)
+    if sys.platform.startswith("linux"):
+        assert expected == tmp_path / "xdg" / "therapy-topics" / "embeddings"
+
+
+def test_embedding_cache_env_var_and_config_key_override(monkeypatch, tmp_path):
+    from topics.config import CACHE_DIR_ENV, EmbeddingConfig
+
+    assert CACHE_DIR_ENV == "TOPICS_CACHE_DIR"
+    monkeypatch.setenv("TOPICS_CACHE_DIR", str(tmp_path / "from-env"))
+    assert EmbeddingConfig().cache_dir == str(tmp_path / "from-env")
+    assert TopicConfig.from_toml(write(tmp_path, "seed = 1\n")).embedding.cache_dir == str(tmp_path / "from-env")
+    key = write(tmp_path, f'[embedding]\ncache_dir = "{(tmp_path / "from-key").as_posix()}"\n')
+    assert Path(TopicConfig.from_toml(key).embedding.cache_dir) == tmp_path / "from-key"  # the key wins
+    monkeypatch.setenv("TOPICS_CACHE_DIR", "~/env-cache")
+    assert EmbeddingConfig().cache_dir == str(Path.home() / "env-cache")
+    home = write(tmp_path, '[embedding]\ncache_dir = "~/my-cache"\n', name="home.toml")
+    assert TopicConfig.from_toml(home).embedding.cache_dir == str(Path.home() / "my-cache")
+    assert TopicConfig.from_dict({"embedding": {"cache_dir": "relative/cache"}}).embedding.cache_dir == "relative/cache"
+
+
+def test_config_defaults_says_where_the_cache_is(monkeypatch, tmp_path):
+    from click.testing import CliRunner
+
+    from topics.cli import main
+
+    monkeypatch.setenv("TOPICS_CACHE_DIR", str(tmp_path / "somewhere"))
+    out = CliRunner().invoke(main, ["config", "--defaults"]).output
+    line = next(line for line in out.splitlines() if line.startswith("cache_dir"))
+    assert f'"{tmp_path / "somewhere"}"' in line and "TOPICS_CACHE_DIR" in line
+
+
+def test_a_saved_run_config_names_no_home_folder(monkeypatch, tmp_path):
+    """The default cache folder is this user's; a run folder written with it must not carry it to a colleague."""
+    from topics.config import TopicConfig
+
+    monkeypatch.delenv("TOPICS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-of-alice" / ".cache"))
+    text = TopicConfig().to_toml(tmp_path / "config.toml", portable=True)
+    assert "home-of-alice" not in text and "cache_dir" not in text
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home-of-bob" / ".cache"))
+    assert "home-of-bob" in TopicConfig.from_toml(tmp_path / "config.toml").embedding.cache_dir
+    chosen = TopicConfig()
+    chosen.embedding.cache_dir = str(tmp_path / "project-cache")  # a folder the user chose is kept
+    assert "project-cache" in chosen.to_toml(portable=True)
+    assert "home-of-bob" in TopicConfig().to_toml()  # `topics config --defaults` still shows where it is

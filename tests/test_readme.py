@@ -34,6 +34,8 @@ SMALL_DEMO = (
 """The API example fits the whole demo corpus (6,567 remarks); the test fits the 36 sessions of `topics examples`."""
 SUBSTITUTIONS: list[tuple[str, str]] = [SMALL_DEMO]
 
+README_CACHE_DIR = "~/.cache/therapy-topics/embeddings"
+"""What the README's block of all keys shows for ``[embedding] cache_dir`` (printed as it resolves on a machine)."""
 ALLOWED_SKIPS = ("CI runs", "the test suite itself", "serves the app", "notebook front end")
 """Reasons a block may be skipped (a skip marker must give one of them)."""
 
@@ -76,11 +78,15 @@ def test_toml_blocks_are_valid_and_the_defaults_block_is_complete():
     from click.testing import CliRunner
 
     from topics.cli import main
-    from topics.config import TopicConfig, defaults_toml
+    from topics.config import TopicConfig, default_cache_dir, defaults_toml
 
     printed = CliRunner().invoke(main, ["config", "--defaults"]).output
     assert printed == defaults_toml()
     assert tomllib.loads(printed) == TopicConfig().to_dict()
+    # the cache folder is printed as it resolves here; the README shows the Linux default in its place
+    line = f'cache_dir = "{default_cache_dir()}" '
+    assert printed.count(line) == 1, "`topics config --defaults` does not say where the embedding cache is"
+    printed = printed.replace(line, f'cache_dir = "{README_CACHE_DIR}" ')
     tomls = [code for lang, _, code, _ in readme_blocks() if lang == "toml"]
     assert tomls, "the README has no TOML block"
     for code in tomls:
@@ -103,7 +109,8 @@ def test_python_and_bash_blocks_run_as_written(tmp_path, monkeypatch):
 
     if not (corpora_dir() / "llms-as-therapists").exists():
         pytest.skip("the README's examples use the public corpora of ../shared/corpora")
-    (tmp_path / ".cache").symlink_to(ROOT / ".cache", target_is_directory=True)  # embeddings cached by the suite
+    # the embeddings cached by the suite: conftest points TOPICS_CACHE_DIR at the checkout's .cache for every block
+    assert os.environ["TOPICS_CACHE_DIR"] == str(ROOT / ".cache" / "embeddings")
     monkeypatch.chdir(tmp_path)
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}", "MPLBACKEND": "Agg"}
     namespace: dict = {"__name__": "__readme__"}

@@ -16,6 +16,7 @@ The package's folders are the data flow, each stage importing only earlier ones:
 :mod:`topics.evaluate` -> :mod:`topics.plots` -> :mod:`topics.reporting` -> :mod:`topics.cli`.
 """
 
+from topics._dist import __version__
 from topics.analysis import Analysis, load_run
 from topics.config import TopicConfig
 from topics.distributed import fit_distributed
@@ -32,6 +33,7 @@ __all__ = [
     "InputError",
     "TopicConfig",
     "TopicModel",
+    "__version__",
     "fit",
     "fit_distributed",
     "load_corpus",

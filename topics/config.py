@@ -43,6 +43,8 @@ from typing import Any, Literal
 
 import tomli_w
 
+from topics._dist import CACHE_DIR_ENV as CACHE_DIR_ENV  # re-exported: where the cache is set
+from topics._dist import default_cache_dir
 from topics._toml import build, commented_toml, line_of, read_toml, to_toml_dict
 from topics.errors import ConfigError
 
@@ -88,14 +90,22 @@ class EmbeddingConfig:
         topics within the fp32 seed-to-seed spread (:mod:`topics.embed.openvino_int8`); or ``"torch"``, the
         model's own fp32 weights in PyTorch. Ignored by the static model and on CUDA (torch fp16 there).
     cache_dir : str
-        Folder of the on-disk embedding cache; relative paths are taken from the working directory.
+        Folder of the on-disk embedding cache (also of the int8 and static models and the reduction cache).
+        Default :func:`default_cache_dir`: ``$TOPICS_CACHE_DIR`` when set, else the platform's user cache folder
+        (``~/.cache/therapy-topics/embeddings`` on Linux), shared by every working folder. A leading ``~`` is
+        expanded; relative paths are taken from the working directory.
     """
 
     model: str = "default"
     batch_size: int = 64
     device: str = "cpu"
     runtime: str = "openvino-int8"
-    cache_dir: str = ".cache/embeddings"
+    cache_dir: str = field(default_factory=default_cache_dir)
+
+    def __post_init__(self) -> None:
+        """Expand a leading ``~`` in ``cache_dir`` (a config file may say ``cache_dir = "~/cache"``)."""
+        if isinstance(self.cache_dir, str) and self.cache_dir.startswith("~"):
+            self.cache_dir = str(Path(self.cache_dir).expanduser())
 
     def check(self, bad: Bad) -> None:
         """Raise ``bad(key, message)`` for the first value out of range."""
@@ -504,18 +514,27 @@ class TopicConfig:
             data = _move_old_keys(data, path, text)
         return build(cls, data, path=path, text=text, section=None)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, portable: bool = False) -> dict[str, Any]:
         """The config as nested dictionaries, ready for TOML (which has no null).
 
         A ``None`` whose default is also ``None`` is left out; a ``None`` that replaces a default
         (``[compare] by``, ``stop_words`` switched off) is written as ``false``, which
         :meth:`from_dict` reads back as ``None``.
-        """
-        return to_toml_dict(self)
 
-    def to_toml(self, path: str | Path | None = None) -> str:
-        """Write the config as TOML (to ``path`` if given) and return the text."""
-        text = tomli_w.dumps(self.to_dict())
+        Parameters
+        ----------
+        portable : bool, default False
+            Leave out ``[embedding] cache_dir`` when it is this machine's default (the user cache folder): a run
+            folder then names no home folder, and opened by a colleague it uses their cache.
+        """
+        data = to_toml_dict(self)
+        if portable and self.embedding.cache_dir == default_cache_dir():
+            data.get("embedding", {}).pop("cache_dir", None)
+        return data
+
+    def to_toml(self, path: str | Path | None = None, *, portable: bool = False) -> str:
+        """Write the config as TOML (to ``path`` if given) and return the text (``portable``: see :meth:`to_dict`)."""
+        text = tomli_w.dumps(self.to_dict(portable=portable))
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -527,7 +546,7 @@ DEFAULT_COMMENTS: dict[str, str] = {
     "embedding.batch_size": "texts per forward pass",
     "embedding.device": '"cpu", "cuda", or "auto": CUDA (fp16) when present, else CPU',
     "embedding.runtime": '"openvino-int8": int8 on the CPU, built on first use; "torch": fp32',
-    "embedding.cache_dir": "one SQLite file per model, keyed by text",
+    "embedding.cache_dir": "the user cache folder, or $TOPICS_CACHE_DIR when set",
     "cleaning": "which therapist rows become remarks",
     "cleaning.min_words": "shorter remarks are dropped as too_short",
     "cleaning.drop_backchannels": 'drop remarks made only of back-channel words ("Mm-hmm.", "Okay, I see.")',

@@ -1,8 +1,9 @@
-"""Rebuild corpora/demo/demo_corpus.parquet from the public corpora (../shared/corpora).
+"""Rebuild the demo corpus, topics/read/data/demo/demo_corpus.parquet, from the public corpora (../shared/corpora).
 
 The demo corpus is every AnnoMI session (public domain; professional counsellors) and every second
 MIBot session in participant-id order (CC BY-SA 4.0; GPT-4o counsellor), stacked into one utterance
-table. Run from the project root: ``.venv/bin/python corpora/demo/build_demo.py``.
+table. Run from the project root: ``.venv/bin/python corpora/demo/build_demo.py``. The file is package data
+(``topics.read.public.DEMO_CORPUS``), so that ``load_corpus("demo")`` works in any installed environment.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Write corpora/demo/ledger.yaml: example curation decisions for the demo model, through the Curator API.
+"""Write the demo's example ledger (topics/read/data/demo/ledger.yaml, package data) through the Curator API.
 
 Run after `topics demo` (it reads runs/demo): ``.venv/bin/python corpora/demo/make_ledger.py``.
 The labels are the toolkit team's, written in the language an MI supervisor would use; they are an
@@ -7,18 +7,16 @@ example of the ledger format, not a validated coding scheme.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from topics.analysis import Analysis
 from topics.curate import Curator
+from topics.read.public import DEMO_LEDGER
 
-HERE = Path(__file__).parent
 AUTHOR = "topics demo curator"
 
 
 def main() -> None:
     analysis = Analysis.load("runs/demo")
-    target = HERE / "ledger.yaml"
+    target = DEMO_LEDGER
     target.unlink(missing_ok=True)
     cur = Curator(analysis, target, author=AUTHOR)
     by_words = {row.topic: set(row.words) for row in analysis.topics.itertuples()}

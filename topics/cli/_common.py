@@ -12,7 +12,6 @@ from topics.errors import InputError
 
 DEMO_RUN = Path("runs/demo")
 DEMO_REPORT = Path("figures/report.html")
-DEMO_LEDGER = Path(__file__).resolve().parents[2] / "corpora" / "demo" / "ledger.yaml"
 
 
 def _parse_pairs(pairs: tuple[str, ...], option: str) -> dict[str, str]:

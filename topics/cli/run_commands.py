@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from topics.cli._common import (
-    DEMO_LEDGER,
     DEMO_REPORT,
     DEMO_RUN,
     _elapsed,
@@ -251,14 +250,19 @@ def config_command(source, defaults) -> None:
 def demo(out, report_file, config_path) -> None:
     """Fit the bundled demo corpus (AnnoMI professionals vs MIBot LLM counsellor) and write the report.
 
-    The example curation ledger corpora/demo/ledger.yaml is copied into the run folder (unless one is
+    The example curation ledger that ships with the demo corpus is copied into the run folder (unless one is
     already there) and applied, so the report shows curated topics. The curated topics are also written as a
     REFI-QDA project, demo.qdpx beside the report (for NVivo, ATLAS.ti, MAXQDA, QualCoder).
     """
     from topics.pipeline import fit as fit_corpus
     from topics.read import load_corpus
+    from topics.read.public import DEMO_LEDGER
     from topics.reporting import report as write_report
+    from topics.runs import check_output_folder
 
+    _run(check_out_path, out)
+    _run(check_output_folder, out)  # refused before the fit, not after it
+    _run(check_out_path, report_file, "--report-file", example="report.html")
     t0 = time.perf_counter()
     config = _run(_load_config, config_path, None)
     table = _run(load_corpus, "demo")
@@ -271,7 +275,7 @@ def demo(out, report_file, config_path) -> None:
     run_ledger = Path(out) / "ledger.yaml"
     if not run_ledger.exists() and DEMO_LEDGER.exists():
         shutil.copy2(DEMO_LEDGER, run_ledger)
-        click.echo(f"curation ledger: {run_ledger} (copied from {DEMO_LEDGER.name} in corpora/demo)")
+        click.echo(f"curation ledger: {run_ledger} (copied from the demo's example {DEMO_LEDGER.name})")
     path = _run(write_report, out, out=report_file)
     click.echo(f"report: {path}")
     from topics.analysis import load_run
@@ -303,13 +307,16 @@ def demo(out, report_file, config_path) -> None:
 @click.option("--seed", type=int, help="Seed of every resampling (default: the run's seed, as in its report).")
 @click.option("--sample", "sample_only", is_flag=True,
               help="A Dask-engine run: compare the sample's remarks (with positions, drift, words), not every session.")
+@click.option("--raw-text", is_flag=True,
+              help="Keep topic labels and distinctive words verbatim (private use only); by default they are "
+                   "de-identified as in the report.")
 def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, out, ledger, raw, n_boot, n_perm,
-            seed, sample_only) -> None:
+            seed, sample_only, raw_text) -> None:
     """Compare groups of sessions in RUN: topic prevalence with session-level statistics, and more.
 
     Uses the run's [compare] settings and seed (the report's numbers) unless an option says otherwise.
     Writes contrasts.csv (per topic, "A minus B": shares, difference with interval, p, BH q, too-small
-    flag), divergence.csv, prediction.csv, positions.csv, transitions_*.csv, drift*.csv,
+    flag; labels de-identified unless --raw-text), divergence.csv, prediction.csv, positions.csv, transitions_*.csv, drift*.csv,
     distinctive_words.csv, gee_crosscheck.csv and outcome_*.csv, and prints the significant topics.
     A run of the Dask engine is compared over every session of the corpus (session x topic counts), unless
     --sample.
@@ -338,6 +345,12 @@ def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, o
     else:
         comp = _run(run_configured, analysis.assignments, analysis.config, **settings)
     target = out or run / f"compare-{comp.by}"
+    if not raw_text:  # the tables may be shared: labels and words de-identified as the report shows them
+        from topics.reporting.redaction import text_masker
+
+        settings_d = analysis.config.deidentify
+        _step("de-identifying labels and words (--raw-text keeps them verbatim)")
+        comp = comp.masked(_run(text_masker, analysis, known_names=settings_d.known_names, use_ner=settings_d.ner))
     files = comp.save_csv(target)
     stamp_derived(target, analysis.fingerprint, written_by="topics compare")  # the model it was computed on
     hint = comp.cluster_hint[:1].upper() + comp.cluster_hint[1:]

@@ -472,7 +472,7 @@ class TopicModel:
                             save_embedding_model=False)
         self.assignments_.to_parquet(folder / "assignments.parquet", index=False)
         self.topics_.to_parquet(folder / "topics.parquet", index=False)
-        self.config.to_toml(folder / "config.toml")
+        self.config.to_toml(folder / "config.toml", portable=True)  # no home folder in a run that may be shared
         manifest = dict(self.manifest_, topic_ids=self.topic_ids_)
         (folder / "manifest.json").write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         return folder

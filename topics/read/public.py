@@ -36,7 +36,10 @@ from topics.errors import InputError
 from topics.read.schema import validate_corpus
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-DEMO_CORPUS = PROJECT_ROOT / "corpora" / "demo" / "demo_corpus.parquet"
+DEMO_DIR = Path(__file__).resolve().parent / "data" / "demo"
+"""The demo corpus and its example ledger, package data (``corpora/demo/`` holds their card and build scripts)."""
+DEMO_CORPUS = DEMO_DIR / "demo_corpus.parquet"
+DEMO_LEDGER = DEMO_DIR / "ledger.yaml"
 
 
 def corpora_dir() -> Path:
@@ -462,7 +465,8 @@ def load_llms_as_therapists(root: str | Path | None = None) -> pd.DataFrame:
 def load_demo() -> pd.DataFrame:
     """Load the bundled demo corpus (AnnoMI professionals and MIBot LLM counsellor).
 
-    See ``corpora/demo/README.md`` for its source, licences and counts.
+    It is package data (``topics/read/data/demo/``), so it loads in any installed environment; see the corpus
+    card ``corpora/demo/README.md`` of the repository for its source, licences and counts.
 
     Returns
     -------
@@ -470,7 +474,8 @@ def load_demo() -> pd.DataFrame:
         A validated utterance table.
     """
     if not DEMO_CORPUS.is_file():
-        raise InputError("the demo corpus is missing; run from a checkout of the project", path=DEMO_CORPUS)
+        raise InputError("the demo corpus is missing from the installed package; reinstall therapy-topics",
+                         path=DEMO_CORPUS)
     return validate_corpus(pd.read_parquet(DEMO_CORPUS), path=DEMO_CORPUS)
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import time
-from importlib import metadata
 from pathlib import Path
 
 import numpy as np
@@ -17,10 +16,12 @@ import plotly.graph_objects as go
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
+from topics._dist import installed_version
 from topics._files import safe_file_name
 from topics.analysis import Analysis
 from topics.clean.remarks import marker_note
 from topics.compare import Comparison, resolve_column
+from topics.compare.prediction import PREDICTION_MEANING
 from topics.model.tables import text_key
 from topics.model.words import clean_keywords
 
@@ -128,6 +129,7 @@ def _contrast_rows(table: pd.DataFrame, unadjusted: pd.DataFrame | None) -> list
             "contrast": r.contrast,
             "group_a": r.group_a,
             "group_b": r.group_b,
+            "lopsided": bool(getattr(r, "lopsided", False)),
         }
         if raw is not None and (r.topic, r.contrast) in raw.index:
             u = raw.loc[(r.topic, r.contrast)]
@@ -199,6 +201,7 @@ def _comparison_context(comp: Comparison, div, assignments: pd.DataFrame, n_perm
         "n_topics": int(c["topic"].nunique()),
         "n_tested": int(c["p_value"].notna().sum()),
         "n_small": int(c["too_small"].sum()),
+        "n_lopsided": int(c["lopsided"].sum()) if "lopsided" in c else 0,
         "divergence": comp.divergence.to_dict("records"),
         "prediction": comp.prediction,
         "drift": comp.drift_summary.to_dict("records"),
@@ -215,7 +218,17 @@ def _comparison_context(comp: Comparison, div, assignments: pd.DataFrame, n_perm
         "n_perm": n_perm,
         "perm_floor": permutation_floor(n_perm),
         "prediction_floor": at_floor(comp.prediction.get("permutation_p")),
+        "prediction_meaning": PREDICTION_MEANING,
+        "prediction_cluster": _prediction_cluster(comp),
     }
+
+
+def _prediction_cluster(comp: Comparison) -> str:
+    """The cluster option offered beside the prediction when sessions share a therapist or prompt, else ``""``."""
+    if not comp.cluster_hint:
+        return ""
+    return ("Here sessions share a unit above them, so the classifier can tell the groups apart by it: "
+            + comp.cluster_hint)
 
 
 def summary_lines(
@@ -408,7 +421,7 @@ def render_html(
     return template.render(
         title=analysis.config.report.title,
         created=time.strftime("%Y-%m-%d %H:%M"),
-        version=metadata.version("topics"),
+        version=installed_version(),
         run_name=run_name,
         plotlyjs=get_plotlyjs(),
         summary=analysis.summary,

@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.metadata
 import io
 import math
 import xml.etree.ElementTree as ET
@@ -39,6 +38,7 @@ from typing import Any
 
 import pandas as pd
 
+from topics._dist import installed_version
 from topics._files import CSV_FORMULA_PREFIXES, atomic_write
 from topics.analysis import Analysis
 from topics.clean import Deidentifier
@@ -55,10 +55,7 @@ CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 """``Project.xsd`` and ``Codebook.xsd`` (the tests validate every export against them)."""
 TOOL_USER = "topics toolkit"
-try:
-    __version__ = importlib.metadata.version("topics")
-except importlib.metadata.PackageNotFoundError:  # running from a source tree that was not installed
-    __version__ = "0"
+__version__ = installed_version()
 MAX_VALUE_CHARS = 1_000
 """The longest text a session's metadata value keeps in a project (longer ones are cut, ending with ``…``)."""
 TAGUETTE_MAX_TAG = 200
