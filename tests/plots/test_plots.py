@@ -160,19 +160,31 @@ def remark_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     return assignments, layout
 
 
+def remark_traces(fig) -> list:
+    """The traces that draw remarks (not the topic numbers at the centres)."""
+    return [t for t in fig.data if t.name != "topic numbers"]
+
+
 def drawn_ids(fig, layout: pd.DataFrame) -> set[str]:
     by_xy = {(x, y): u for u, x, y in layout.itertuples(index=False)}
-    return {by_xy[(x, y)] for trace in fig.data for x, y in zip(trace.x, trace.y, strict=True)}
+    return {by_xy[(x, y)] for trace in remark_traces(fig) for x, y in zip(trace.x, trace.y, strict=True)}
 
 
 def test_document_map_draws_every_remark_by_topic_outliers_last_and_grey(remark_tables):
     assignments, layout = remark_tables
     fig = plots.document_map(assignments, layout)
-    assert [len(t.x) for t in fig.data] == [50, 30, 20]
-    assert [t.marker.color for t in fig.data] == [plots.topic_color(0), plots.topic_color(1), plots.OUTLIER_COLOR]
+    assert [len(t.x) for t in remark_traces(fig)] == [50, 30, 20]
+    assert [t.marker.color for t in remark_traces(fig)] == [plots.topic_color(0), plots.topic_color(1),
+                                                             plots.OUTLIER_COLOR]
     assert fig.data[0].name == "0: " + ESCAPED_SCRIPT
     assert drawn_ids(fig, layout) == set(assignments["utterance_id"])
-    assert fig.layout.title.text == "Document map: 100 remarks"
+    assert fig.layout.title.text.startswith("Document map: 100 remarks<br><sup>numbers mark each topic's centre")
+    # readable without colour: each topic's number at the median of its remarks, larger topics first
+    centres = fig.data[-1]
+    assert centres.name == "topic numbers" and list(centres.text) == ["0", "1"] and centres.hoverinfo == "skip"
+    xy = layout.set_index("utterance_id").loc[assignments.loc[assignments["topic"] == 1, "utterance_id"]]
+    assert (centres.x[1], centres.y[1]) == (xy["x"].median(), xy["y"].median())
+    assert fig.layout.legend.itemclick == "toggleothers"  # a click on a topic shows it alone
     text = figure_text(fig)
     assert "<img" not in text and "&lt;img src=x onerror=alert(7)&gt;" in text
     assert_escaped(fig)
@@ -182,7 +194,7 @@ def test_document_map_draws_a_seeded_sample_of_at_most_max_points(remark_tables)
     assignments, layout = remark_tables
     fig = plots.document_map(assignments, layout, max_points=30, seed=3)
     drawn = drawn_ids(fig, layout)
-    assert len(drawn) == sum(len(t.x) for t in fig.data) == 30
+    assert len(drawn) == sum(len(t.x) for t in remark_traces(fig)) == 30
     assert "random sample of 30 of 100" in fig.layout.title.text
     assert drawn_ids(plots.document_map(assignments, layout, max_points=30, seed=3), layout) == drawn  # reproducible
     assert drawn == set(sample_layout(assignments, layout, max_points=30, seed=3)["utterance_id"])  # as redaction
@@ -192,9 +204,9 @@ def test_document_map_draws_a_seeded_sample_of_at_most_max_points(remark_tables)
 def test_document_map_hover_shows_display_text_when_present(remark_tables):
     assignments, layout = remark_tables
     shown = assignments.assign(display_text=[f"scrubbed {i}" for i in range(len(assignments))])
-    hover = [t for trace in plots.document_map(shown, layout).data for t in trace.text]
+    hover = [t for trace in remark_traces(plots.document_map(shown, layout)) for t in trace.text]
     assert sorted(hover) == sorted(f"scrubbed {i}" for i in range(len(assignments)))
-    raw = [t for trace in plots.document_map(shown, layout, text_column="text").data for t in trace.text]
+    raw = [t for trace in remark_traces(plots.document_map(shown, layout, text_column="text")) for t in trace.text]
     assert all(t.startswith("remark ") for t in raw)
 
 

@@ -168,7 +168,9 @@ def test_transition_heatmap_shows_a_readable_few_topics_in_the_given_order():
     fig = plots.transition_heatmap(matrix, labels, topics=[7, 3, 12, 5], max_topics=3)
     heat = fig.data[0]
     assert list(heat.y) == ["7: label 7", "3: label 3", "12: label 12"]
-    assert list(heat.x) == list(heat.y)
+    assert list(heat.x) == ["7", "3", "12"]  # columns: the same topics by number, never rotated or truncated
+    assert fig.layout.xaxis.tickangle == 0 and fig.layout.xaxis.type == "category"
+    assert tuple(heat.customdata[1][0]) == ("3: label 3", "7: label 7")  # hover names both topics in full
     assert np.asarray(heat.text).tolist()[1] == ["100%", "", ""]  # values of 10% or more written in the cell
     assert "3 largest of 30 topics" in fig.layout.title.text
     assert fig.layout.height < 500

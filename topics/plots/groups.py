@@ -263,8 +263,8 @@ def transition_heatmap(
         Cells of 10% or more carry their value as text.
     """
 
-    def name(t: int) -> str:
-        return safe(topic_name(int(t), labels.get(t, "")) if labels is not None else str(t), limit=30)
+    def name(t: int, limit: int = 42) -> str:
+        return safe(topic_name(int(t), labels.get(t, "")) if labels is not None else str(t), limit=limit)
 
     chosen = [int(t) for t in (topics if topics is not None else matrix.index) if t in matrix.index]
     chosen = chosen[:max_topics]
@@ -272,10 +272,12 @@ def transition_heatmap(
     z = m.to_numpy(dtype=float)
     text = np.where(z >= 0.1, np.char.mod("%.0f%%", np.round(z * 100)), "")
     cut = len(matrix) > len(chosen)
+    # rows carry the topic's name, columns only its number (the same order): no truncated, rotated labels
+    full = np.array([[(name(r, 90), name(c, 90)) for c in m.columns] for r in m.index], dtype=object)
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=[name(t) for t in m.columns],
+            x=[str(int(t)) for t in m.columns],
             y=[name(t) for t in m.index],
             text=text,
             texttemplate="%{text}",
@@ -283,21 +285,23 @@ def transition_heatmap(
             colorscale="Blues",
             zmin=0,
             colorbar={"title": "P(next)", "tickformat": ".0%"},
-            hovertemplate="from %{y}<br>to %{x}<br>probability %{z:.2f}<extra></extra>",
+            customdata=full,
+            hovertemplate="from %{customdata[0]}<br>to %{customdata[1]}<br>probability %{z:.2f}<extra></extra>",
             xgap=1,
             ygap=1,
         )
     )
     sub = (
         f"{len(chosen)} largest of {len(matrix)} topics, related topics side by side; " if cut else ""
-    ) + "row: this remark's topic, column: the next therapist remark's topic"
+    ) + "row: this remark's topic; column: the next therapist remark's topic (numbered as the rows)"
     fig.update_layout(
         template=TEMPLATE,
         title=f"{title or 'Which topic follows which'}<br><sup>{sub}</sup>",
-        yaxis={"autorange": "reversed", "tickfont": {"size": 11}},
-        height=28 * len(chosen) + 330,
+        yaxis={"autorange": "reversed", "tickfont": {"size": 11}, "automargin": True},
+        height=28 * len(chosen) + 260,
         margin={"l": 10, "b": 10},
-        xaxis={"tickangle": 40, "tickfont": {"size": 11}, "side": "bottom"},
+        xaxis={"tickangle": 0, "tickfont": {"size": 11}, "side": "top", "type": "category",
+               "title": {"text": "next topic", "font": {"size": 11}}},
     )
     return fig
 

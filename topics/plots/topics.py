@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from topics.model import sample_layout
-from topics.model.words import clean_keyword
+from topics.model.words import clean_keyword, clean_keywords
 from topics.plots._style import OUTLIER_COLOR, TEMPLATE, real_topics, safe, topic_color, topic_name
 
 
@@ -239,7 +239,7 @@ def intertopic_map(topics: pd.DataFrame, similarity: pd.DataFrame, max_labels: i
                 [
                     [safe(x, limit=80) for x in info["label"]],
                     info["size"],
-                    [safe(x, width=60, limit=160) for x in info["keywords"]],
+                    [safe(clean_keywords(str(x)), width=60, limit=160) for x in info["keywords"]],
                 ]
             ),
             hovertemplate="<b>%{text}: %{customdata[0]}</b><br>%{customdata[1]} remarks<br>%{customdata[2]}"
@@ -360,8 +360,9 @@ def document_map(
     max_points: int = 5000,
     seed: int = 0,
     text_column: str | None = None,
+    max_centre_labels: int = 60,
 ) -> go.Figure:
-    """Scatter of remarks in 2-D, coloured by topic; hover shows the remark.
+    """Scatter of remarks in 2-D, coloured by topic and numbered at each topic's centre; hover shows the remark.
 
     Parameters
     ----------
@@ -375,12 +376,17 @@ def document_map(
         Seed of that sample.
     text_column : str, optional
         Column shown on hover (default ``display_text`` when present, i.e. de-identified, else ``text``).
+    max_centre_labels : int
+        The largest topics whose number is written at the median of their remarks (so that a topic can be
+        found without telling 40 colours apart, also by colour-blind readers).
 
     Returns
     -------
     plotly.graph_objects.Figure
         The view opens on the bulk of the remarks (:func:`bulk_range` on each axis) when a far-off cluster
-        would otherwise squash it; double-click the map (or the autoscale button) to see every remark.
+        would otherwise squash it; double-click the map (or the autoscale button) to see every remark. A click
+        on a legend entry shows that topic alone (``legend.itemclick = "toggleothers"``); the last trace holds
+        the centre numbers (``name == "topic numbers"``).
     """
     text_column = text_column or ("display_text" if "display_text" in assignments.columns else "text")
     df = sample_layout(assignments, layout, max_points=max_points, seed=seed)
@@ -403,6 +409,18 @@ def document_map(
                 hovertemplate=f"<b>{name}</b><br>%{{text}}<extra></extra>",
             )
         )
+    centres = (
+        df[df["topic"] != -1].groupby("topic")[["x", "y"]].median().assign(n=df.groupby("topic").size())
+        .sort_values("n", ascending=False).head(max_centre_labels)
+    )
+    if len(centres):  # topic numbers at the cluster centres: the map can be read without telling colours apart
+        fig.add_trace(
+            go.Scatter(
+                x=centres["x"], y=centres["y"], mode="text", text=[str(int(t)) for t in centres.index],
+                textfont={"size": 12, "color": "#111", "family": "Arial Black, Arial, sans-serif"},
+                hoverinfo="skip", showlegend=False, name="topic numbers",
+            )
+        )
     xaxis: dict = {"visible": False}
     yaxis: dict = {"visible": False}
     zoomed = False
@@ -413,15 +431,17 @@ def document_map(
             if full > 1.25 * (hi - lo):
                 axis["range"] = [lo, hi]
                 zoomed = True
-    if zoomed:
-        title += "<br><sup>zoomed to the bulk of the remarks: double-click the map to see far-off ones too</sup>"
+    title += ("<br><sup>numbers mark each topic's centre; click a topic in the legend to show it alone, click it "
+              "again for all" + ("; zoomed to the bulk of the remarks: double-click the map to see far-off ones too"
+                                 if zoomed else "") + "</sup>")
     fig.update_layout(
         template=TEMPLATE,
         title=title,
         xaxis=xaxis,
         yaxis=yaxis,
         height=700,
-        legend={"itemsizing": "constant", "font": {"size": 10}},
+        legend={"itemsizing": "constant", "font": {"size": 10}, "itemclick": "toggleothers",
+                "itemdoubleclick": "toggle"},
     )
     return fig
 
@@ -481,14 +501,15 @@ def curation_sankey(flows: pd.DataFrame, max_links: int = 400) -> go.Figure:
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
-            node={"label": names, "color": colors, "pad": 6, "thickness": 14},
+            node={"label": names, "color": colors, "pad": 10, "thickness": 16,
+                  "hovertemplate": "%{label}<br>%{value} remarks<extra></extra>"},
             link={"source": src, "target": dst, "value": val, "color": "rgba(120,120,120,0.25)"},
         )
     )
     fig.update_layout(
         template=TEMPLATE,
         title="From raw topics (left) to curated topics (right)",
-        height=max(450, 18 * max(len(left), len(right_keys)) + 120),
-        font_size=10,
+        height=max(450, 26 * max(len(left), len(right_keys)) + 120),
+        font_size=12,
     )
     return fig
