@@ -16,7 +16,7 @@ TAGUETTE_VENV  := .venv-taguette
 TAGUETTE_STAMP := $(TAGUETTE_VENV)/.installed
 export TOPICS_CACHE_DIR ?= $(CURDIR)/.cache/embeddings
 
-.PHONY: setup browser demo test lint clean-cache
+.PHONY: setup browser demo test lint docs docs-executed clean-cache
 
 setup: $(STAMP) $(TAGUETTE_STAMP)
 
@@ -60,6 +60,15 @@ test: setup browser
 
 lint: setup
 	$(BIN)/ruff check .
+
+# The documentation site (docs/), warnings as errors, into docs/_build/html (opens offline). The notebooks are
+# shown as stored; docs-executed runs them too (minutes the first time, cached in docs/_build/.jupyter_cache).
+# tests/test_docs.py runs the same build in make test.
+docs: setup
+	$(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
+
+docs-executed: setup
+	TOPICS_DOCS_EXECUTE=cache $(BIN)/sphinx-build -W --keep-going -b html docs docs/_build/html
 
 clean-cache:
 	rm -rf .cache
