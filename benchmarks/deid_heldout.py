@@ -9,14 +9,17 @@ Sets (all in ``tests/fixtures/``):
 * ``styles-A`` / ``styles-B``: ``deid_styles.jsonl`` (chat and text messages, spoken transcripts, Q&A forum
   answers; social handles, short phone numbers, short links, nicknames, two-digit years, ~31 clean remarks
   full of clinical vocabulary per half). Half A (``split == "dev"``) is the development half the rules were
-  tuned on; half B (``split == "test"``) is only scored.
+  tuned on; half B (``split == "test"``) was held out until 2026-12-06 and is now a development half too.
+* ``blind``: ``deid_blind.jsonl`` (100 remarks in five more styles: text messages to a crisis line, supervision
+  notes, forum posts, spoken transcripts with spelled-out numbers, formal letters), written by someone who never
+  saw the rules. It is for measuring only.
 * ``heldout-dev`` / ``heldout-test``: ``deid_heldout.jsonl`` (edited real counselling remarks).
 * ``labelled``: ``deid_labelled.jsonl`` (the oldest fixture; the first rules were written against it).
 
 For each set: leak recall per kind (a gold span overlapped by any predicted span is scrubbed), overall recall,
 direct-identifier recall (names, contacts, handles, IDs, addresses) and the share of clean remarks (no gold
 span) in which anything was scrubbed (false-positive rate). ``--errors SET`` lists the misses and false
-positives of one set; it refuses ``styles-B`` and ``heldout-test``, which are for measuring only.
+positives of one set; it refuses ``blind`` and ``heldout-test``, which are for measuring only.
 """
 
 from __future__ import annotations
@@ -39,8 +42,9 @@ SETS = {
     "heldout-dev": ("deid_heldout.jsonl", "dev"),
     "heldout-test": ("deid_heldout.jsonl", "test"),
     "labelled": ("deid_labelled.jsonl", None),
+    "blind": ("deid_blind.jsonl", "blind"),
 }
-MEASURE_ONLY = {"styles-B", "heldout-test"}
+MEASURE_ONLY = {"blind", "heldout-test"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")

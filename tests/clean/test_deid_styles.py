@@ -129,12 +129,71 @@ def test_targets_on_the_dev_half(deid, rows):
     assert direct >= 0.95 and overall >= 0.9 and fp <= 0.05
 
 
-def test_floors_on_the_test_half(deid, rows):
-    """Half B is scored, never used to choose rules; floors at the figures measured on 2026-12-06 (NER on)."""
+def test_targets_on_the_second_dev_half(deid, rows):
+    """Half B was held out until 2026-12-06 (direct 0.941, overall 0.923, FP 1/31); since then it is a development
+    half too (its misses were read while writing ``deid_notes.py``). Measured after: 0.971 (33/34), 0.981 (51/52),
+    1/31 clean remarks."""
     direct, overall, fp = _scores(deid, rows, "test")
-    assert direct >= 0.94 and overall >= 0.92 and fp <= 0.05
+    assert direct >= 0.95 and overall >= 0.95 and fp <= 0.05
 
 
-@pytest.mark.xfail(strict=True, reason="half B: direct-identifier recall measured 0.941 (32/34), target 0.95")
-def test_direct_target_on_the_test_half(deid, rows):
-    assert _scores(deid, rows, "test")[0] >= 0.95
+# -- the blind set (tests/fixtures/deid_blind.jsonl, see deid_blind.md): measured once, never tuned on ----------
+
+BLIND = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind_rows():
+    return [json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind(deid, blind_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    predicted = deid.find_many([r["text"] for r in blind_rows])
+    scores = evaluate_spans([r["spans"] for r in blind_rows], predicted)
+    direct = [scores[k] for k in DIRECT if k in scores]
+    clean = [p for r, p in zip(blind_rows, predicted, strict=True) if not r["spans"]]
+    return (
+        (sum(r["leak_found"] for r in direct), sum(r["gold"] for r in direct)),
+        (scores["ALL"]["leak_found"], scores["ALL"]["gold"]),
+        (sum(bool(p) for p in clean), len(clean)),
+    )
+
+
+def test_blind_fixture_counts(blind_rows):
+    assert len(blind_rows) == 100 and len({r["id"] for r in blind_rows}) == 100
+    assert {r["split"] for r in blind_rows} == {"blind"}
+    assert {r["style"] for r in blind_rows} == {"sms", "supervision", "forum", "transcript", "letter"}
+    assert sum(len(r["spans"]) for r in blind_rows) == 135
+    assert sum(not r["spans"] for r in blind_rows) == 35
+    for r in blind_rows:
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"]
+
+
+def test_blind_figures_as_measured(blind):
+    """The blind set scored once after the rules were final (2026-12-06, NER on): direct identifiers 68/75 = 0.907
+    (before: 63/75), overall 122/135 = 0.904 (before: 112/135), false positives in 2 of 35 clean remarks (before:
+    6). These are floors: a change that loses a found identifier or adds a false positive fails."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind
+    assert (direct_gold, gold, clean) == (75, 135, 35)
+    assert direct >= 68 and found >= 122 and fp <= 2
+
+
+def test_blind_overall_target(blind):
+    """Issue 23: overall leak recall >= 0.9 on text the rules never saw (measured 0.904, 122/135)."""
+    found, gold = blind[1]
+    assert found / gold >= 0.9
+
+
+@pytest.mark.xfail(strict=True, reason="blind set: direct-identifier recall measured 0.907 (68/75), target 0.95")
+def test_blind_direct_target(blind):
+    found, gold = blind[0]
+    assert found / gold >= 0.95
+
+
+@pytest.mark.xfail(strict=True, reason="blind set: false positives in 2 of 35 clean remarks (5.7%), target <= 5%")
+def test_blind_false_positive_target(blind):
+    fp, clean = blind[2]
+    assert fp / clean <= 0.05

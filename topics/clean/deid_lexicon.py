@@ -18,15 +18,24 @@ rules and NER keep what they found.
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 
-_TOKEN = re.compile(r"(?<![\w@.'’-])([A-Za-z][A-Za-z'’-]*[A-Za-z]|[A-Za-z])(?![\w@]|[.'’-]\w)")
-_CAPITALISED = re.compile(r"(?:Mc|Mac|O['’]|De|Di|La|Le)?[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?")
+_LETTER = r"[^\W\d_]"
+_TOKEN = re.compile(rf"(?<![\w@.'’-])({_LETTER}(?:{_LETTER}|['’-])*{_LETTER}|{_LETTER})(?![\w@]|[.'’-]\w)")
+_CAPITALISED = re.compile(r"(?:Mc|Mac|O['’]|De|Di|La|Le)?[^\W\d_a-z][^\W\d_A-Z]+(?:[-'’][^\W\d_a-z][^\W\d_A-Z]+)?")
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(]\s*|\s[-–—]\s*)$")
 _SURNAME = re.compile(r"[ \t]+((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b(?!['’][a-z]{2,})")
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents ("Siobhán" -> "siobhan"), for looking a word up in the lists."""
+    if word.isascii():
+        return word.lower()
+    return "".join(c for c in unicodedata.normalize("NFKD", word.lower()) if not unicodedata.combining(c))
 
 
 def _read(name: str) -> list[str]:
@@ -93,7 +102,7 @@ def lexicon_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int,
         out.extend((m.start(), m.end(), "ORG") for m in lowered.finditer(text) if m.group().islower())
     for match in _TOKEN.finditer(text):
         word = match.group(1)
-        key = word.lower()
+        key = _fold(word) if word[:1].isupper() else word.lower()
         for suffix in ("'s", "’s"):
             if key.endswith(suffix):
                 key, word = key[: -len(suffix)], word[: -len(suffix)]

@@ -531,7 +531,8 @@ NOT_A_NAME = _words(
     hispanic native gay straight bi trans and but or if that this it he she we they us you me my iam email aww
     awww bleh ugh meh haha hehe lol therapy counseling counselling lcsw lmhc lpc lpcc lmft lcpc lcadc ncc phd psyd
     md rn np pa-c do ma ms msw med edd l.ac lac csw mft atr bcba cadc lisw lpcs id officer twitter tiktok snapchat
-    discord twitch reddit venmo tumblr insta snap"""
+    discord twitch reddit venmo tumblr insta snap tel fax ph cell mobile e-mail re cc attn dob mrn ref nhs
+    pt rx dx hx sx tx bible quran koran torah scripture heaven hell satan earth"""
 )
 """Single words that NER sometimes tags PERSON/GPE in transcripts and that are never identifiers on their own."""
 
@@ -544,7 +545,7 @@ NOT_AN_ORG = _words(
 )
 """Acronyms and words that NER and the organisation rules take for organisations in therapy talk."""
 NOT_AN_ORG_WORDS = _words(
-    """therapy therapies cognitive behavioral behavioural behaviour behavior dialectical exposure acceptance
+    """therapy therapies cognitive dialectical exposure acceptance
     commitment emotionally focused replacement prevention desensitization desensitisation reprocessing
     interpersonal psychodynamic narrative solution-focused motivational interviewing mindfulness method methods
     approach technique techniques treatment treatments training model guidelines prescriptions nicotine disorder

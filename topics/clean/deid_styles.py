@@ -91,9 +91,26 @@ _VIRTUES = frozenset(
 """Words that are given names but, first in a sentence, are nearly always the word ("Faith is a big part")."""
 _FUNCTION_WORD_NEXT = re.compile(
     r"\s+(?:you|your|yours|i|me|my|he|him|his|she|her|it|its|we|us|our|they|them|their|this|that|these|those|"
-    r"there|power|yourself|myself)\b",
+    r"there|power|yourself|myself|of)\b",
     re.IGNORECASE,
 )
+_GENERIC_ORG_WORDS = frozenset(
+    ["the", "of", "and", "&", "for", "intake", "team", "clinical", "clinic", "services", "service", "peer", "review",
+     "department", "dept", "psychiatry", "psychology", "admissions", "front", "desk", "office", "staff", "program",
+     "programme", "unit", "care", "coordination", "billing", "records", "medical", "behavioral", "behavioural",
+     "health", "mental", "outpatient", "inpatient", "family", "families", "support", "group", "groups", "committee",
+     "board", "quality", "assurance", "social", "work", "counseling", "counselling", "center", "centre", "crisis",
+     "line", "hotline", "emergency", "services", "youth", "adult", "child", "children", "adolescent", "school",
+     "primary", "community", "recovery", "treatment", "intensive", "partial", "hospitalization", "residential",
+     "case", "management", "wellness", "member", "patient", "client", "team's", "trust", "network", "hospital"]
+)
+"""An organisation made only of these words is a kind of service, not a named one ("Clinical Services",
+"the Intake Team", "Peer Review", "Behavioral Health")."""
+_VERB_NEXT = re.compile(
+    r",?\s+(?:said|says|told|tells|texted|texts|asked|asks|called|calls|came|comes|went|goes|wants|thinks|thought|"
+    r"drove|left|moved|cried|laughed|yelled|showed|started|stopped|and\s+I|and\s+me)\b"
+)
+"""A virtue word that says or does something is a person: "Grace called me", "Hope and I went"."""
 _SUFFIXES = ("ing", "ed", "ly", "es", "ness", "ment", "tion")
 
 
@@ -174,6 +191,16 @@ def style_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, i
     return out
 
 
+_COMPOUND_NEXT = re.compile(r"[-\u2011](?:[a-z]{5,}|like|free|ish|type|wise|born|made|fest|in-law)\b")
+_COMPOUND_PREVIOUS = re.compile(r"\b[a-z]{3,}[-\u2011]$")
+
+
+def _compound(text: str, start: int, end: int) -> bool:
+    """Whether a span is the capitalised part of a compound word ("Hunter-gatherer", "self-Love"); a name with a
+    short second syllable ("Hyun-woo", "Ji-yeon") is not one."""
+    return bool(_COMPOUND_NEXT.match(text, end) or _COMPOUND_PREVIOUS.search(text[max(0, start - 20) : start]))
+
+
 def allowed(text: str, start: int, end: int, kind: str, clinical: list[tuple[int, int]], heuristic: bool = True) -> bool:
     """Whether a name, place or organisation found by NER, a fill-in rule or a word list may stand.
 
@@ -194,24 +221,34 @@ def allowed(text: str, start: int, end: int, kind: str, clinical: list[tuple[int
     Returns
     -------
     bool
-        False for clinical vocabulary, a span holding a diagnostic word, or a single capitalised common word
+        False for clinical vocabulary, part of a compound word ("Hunter-gatherer"), a span holding a diagnostic
+        word, or a single capitalised common word
         (or a word with a verb's or adverb's ending that is not a first name) at the start of a sentence.
     """
     if kind not in ("NAME", "LOCATION", "ORG"):
         return True
     if any(s < end and start < e for s, e in clinical):
         return False
+    if _compound(text, start, end):
+        return False
     piece = text[start:end].strip(" \t\n.,;:!?\"'()[]")
     words = [w.strip(".,'’").lower() for w in piece.split()]
     if any(w in _DIAGNOSTIC_WORDS for w in words):
         return False
+    if kind == "ORG" and all(w in _GENERIC_ORG_WORDS for w in words):
+        return False
+    if heuristic and len(piece) <= 4 and any(c.isdigit() for c in piece):
+        return False  # "D3", "B12", "5HT" are vitamins and receptors, not organisations
     if kind == "NAME" and len(words) == 1 and (words[0] in TITLES or words[0] in _NOT_SUBJECT):
         return False  # "My PO, Officer Kowalski": the title is not the name; "Twitter" beside a handle
     if heuristic and len(words) == 1 and words[0].isalpha():
         offset = text.find(piece, start)
         if _sentence_initial(text, offset if offset >= 0 else start):
             word = words[0]
-            if word in _VIRTUES or (word in ordinary_words() and _FUNCTION_WORD_NEXT.match(text, offset + len(piece))):
+            after = offset + len(piece)
+            if (word in _VIRTUES and not _VERB_NEXT.match(text, after)) or (
+                word in ordinary_words() and _FUNCTION_WORD_NEXT.match(text, after)
+            ):
                 return False  # "Faith is a big part", "Hope you find", "Will power alone"
             if word not in first_names() and word.endswith(_SUFFIXES):
                 return False

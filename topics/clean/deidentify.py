@@ -23,6 +23,12 @@ Two kinds of detector work together:
   nicknames; and a clinical allow list (medicines, diagnoses, therapies, kinship words) that keeps NER, the
   fill-in rules and the word lists from taking "Zoloft", "Seasonal Affective Disorder" or "Abuela" for a name,
   place or organisation, nor a virtue word or capitalised common word opening a sentence ("Faith is ...").
+* **Note and letter rules** (:mod:`topics.clean.deid_notes`) for clinical notes, letters, spoken transcripts and
+  lower-case chat: initials ("J.M.", "F. al-Hassan"), names after a field label, sign-off or title with
+  particles and accents ("Re: ...", "Sincerely, ...", "Ms. Ní ..."), spoken years and dates ("twenty nineteen",
+  "June fourth", "seen 4/2"), ages in answers and forum posts ("(27F)", "sixty-something"), reference numbers
+  with slashes, lower-case pets, places, businesses on a street and schools; and, after everything else, every
+  other capitalised occurrence of a word already found as a name in the same text ("Bill, I call him Bill").
 
 Where detectors overlap, the more specific one wins (e-mail, URL, SSN and labelled IDs, phone, address,
 known name, date, age, digit runs, title/introduction name, NER, fill-in rules, in that order); a name
@@ -50,6 +56,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from topics.clean.deid_lexicon import lexicon_candidates
+from topics.clean.deid_notes import notes_candidates, propagate_names
 from topics.clean.deid_rules import (
     BARE_NUMBER,
     CONTRACTION,
@@ -330,13 +337,35 @@ class Deidentifier:
             _Candidate(start, end, kind, LEXICON_PRIORITY) for start, end, kind in lexicon_candidates(text, NOT_A_NAME)
         )
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in style_candidates(text, NOT_A_NAME))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in notes_candidates(text, NOT_A_NAME))
         clinical = clinical_spans(text)
         candidates = [
             c for c in candidates
-            if c.priority < RULE_NAME_PRIORITY or allowed(text, c.start, c.end, c.kind, clinical, c.priority >= NER_PRIORITY)
+            if (c.priority < RULE_NAME_PRIORITY or allowed(text, c.start, c.end, c.kind, clinical, c.priority >= NER_PRIORITY))
+            and not (c.kind == "AGE" and _score_not_age(text, c.start, clinical))
         ]
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
-        return _resolve(text, candidates, protected)
+        spans = _resolve(text, candidates, protected)
+        extra = propagate_names(text, [(s.start, s.end, s.kind) for s in spans] + [(*p, "") for p in protected], NOT_A_NAME)
+        if extra:
+            spans = sorted([*spans, *(Span(s, e, "NAME", text[s:e]) for s, e in extra)], key=lambda s: s.start)
+        return spans
+
+
+_SCORE_BEFORE = re.compile(
+    r"(?i:\b(?:(?:peaked|peaks|maxed|topped|rated|rates|scored|scores|dropped|drops|rose|rises|fell|falls|went|"
+    r"goes|down|up)(?:\s+out)?\s+(?:at|to|from)|(?:score|scores|rating|level|total)(?:\s+(?:of|is|was|=|:))?)\s*$)"
+)
+
+
+def _score_not_age(text: str, start: int, clinical: list[tuple[int, int]]) -> bool:
+    """A number after a score word ("peaked at 85") or after a rating scale in the same sentence ("SUDS ... at 85")."""
+    before = text[max(0, start - 40) : start]
+    if _SCORE_BEFORE.search(before):
+        return True
+    sentence = max(before.rfind(c) for c in ".!?\n") + 1
+    scale = re.compile(r"\b(?:SUDS|PHQ|GAD|PCL|BDI|BAI|AUDIT|MoCA|MMSE|EPDS|Y-BOCS|C-SSRS|DASS|scale|score)")
+    return bool(scale.search(before[sentence:]))
 
 
 def _ner_candidates(doc: Any) -> Iterator[_Candidate]:
@@ -392,8 +421,8 @@ def _clean(text: str, start: int, end: int, kind: str, heuristic: bool, lexicon:
                 break
             start, end = _strip(text, start + match.end(), end)
         while (match := re.search(r"[\w'’]+$", text[start:end])) and match.start() > 0:
-            if match.group().lower() not in ROLE_WORDS:
-                break
+            if match.group().lower() not in ROLE_WORDS or text[start + match.start() - 1] == ".":
+                break  # not a role word, or the last of some initials ("L.T.")
             start, end = _strip(text, start, start + match.start())
         for suffix in ("'s", "’s"):
             if text[start:end].endswith(suffix):
