@@ -5,7 +5,8 @@
 * :mod:`topics.clean.deidentify`: the de-identification engine (:class:`Deidentifier`), with its rule
   table in :mod:`topics.clean.deid_rules` and its scoring against labelled data in
   :mod:`topics.clean.deid_scoring`; chat and forum styles and the clinical allow list in
-  :mod:`topics.clean.deid_styles`;
+  :mod:`topics.clean.deid_styles`; clinical notes, letters and spoken numbers (initials, record numbers,
+  spelled-out phone numbers, places) in :mod:`topics.clean.deid_notes`;
 * :mod:`topics.clean.deid_words`: names masked in topic keywords and keyword labels (:func:`mask_keywords`).
 """
 
