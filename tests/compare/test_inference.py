@@ -351,7 +351,8 @@ def test_topics_compare_prints_the_cluster_suggestion(tmp_path, monkeypatch):
     monkeypatch.setattr(topics.analysis, "load_run",
                         lambda run, **kw: SimpleNamespace(assignments=data, config=TopicConfig(),
                                                           fingerprint="synthetic"))
-    args = ["compare", str(tmp_path), "--by", "grp", "--perm", "99", "--boot", "20", "--out", str(tmp_path / "c")]
+    args = ["compare", str(tmp_path), "--by", "grp", "--perm", "99", "--boot", "20", "--out", str(tmp_path / "c"),
+            "--raw-text"]  # a synthetic run (no model to de-identify labels with)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "note: sessions share 'questionID' (40 values over" in result.stdout

@@ -178,3 +178,35 @@ def test_sections_open_from_the_menu_and_figures_get_their_width(page):
         view.click("#close-all")
         assert view.evaluate("document.documentElement.scrollHeight") < height / 3
         browser.close()
+
+
+def test_long_tables_show_their_first_rows_and_the_document_map_highlights_a_topic(page):
+    """Issue 24: a long table is cut to its first rows with a button for the rest; hovering a remark of the
+    document map fades the other topics, leaving the map readable with many topics."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        view = browser.new_page(viewport={"width": 1400, "height": 900})
+        view.goto(page.as_uri())
+        view.wait_for_timeout(1500)
+        view.click("#open-all")
+        topics_rows = "Array.from(document.querySelectorAll('#topics table tr')).filter(r => r.querySelector('td'))"
+        total = view.evaluate(f"{topics_rows}.length")
+        assert total > 15  # the AnnoMI run has more topics than the first rows
+        assert view.evaluate(f"{topics_rows}.filter(r => !r.hidden).length") == 12
+        button = view.locator("#topics button.more-rows")
+        assert button.inner_text() == f"show all {total} rows"
+        button.click()
+        assert view.evaluate(f"{topics_rows}.filter(r => !r.hidden).length") == total
+        assert button.get_attribute("aria-expanded") == "true"
+
+        fig = "document.querySelector('[id^=\"fig-document\"]')"
+        names = view.evaluate(f"{fig}.data.map(t => t.name)")
+        assert names[-1] == "topic numbers" and len(names) > 3
+        view.evaluate(f"{fig}.emit('plotly_hover', {{points: [{{curveNumber: 1}}]}})")
+        faded = view.evaluate(f"{fig}.data.map(t => t.marker && t.marker.opacity)")
+        assert faded[1] == 0.95 and faded[0] == 0.06 and faded[2] == 0.06
+        view.evaluate(f"{fig}.emit('plotly_unhover', {{}})")
+        assert set(view.evaluate(f"{fig}.data.slice(0, -1).map(t => t.marker.opacity)")) == {0.7}
+        browser.close()

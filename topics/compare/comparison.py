@@ -335,6 +335,7 @@ def run_comparison(
                                                   ngram_range=[1, 2], min_df=1))
     words = (distinctive_words(sub, col, groups=chosen[:2], vectorizer=vectorizer, n_perm=min(n_perm, 1000), seed=seed,
                                cluster=cluster) if len(chosen) == 2 else pd.DataFrame())
+    warnings.extend(words.attrs.get("warnings", []))  # per-word p-values flagged under very unequal spread
     check = (gee_crosscheck(sub, col, groups=chosen, cluster=cluster, denominator=denominator, strata=strata)
              if crosscheck and len(chosen) == 2 else pd.DataFrame())
     outcome_tables = {}

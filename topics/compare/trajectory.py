@@ -4,10 +4,11 @@
   1 = last); :func:`position_shares` gives topic shares by segment (opening / middle / closing, or deciles).
 * **Transitions**: :func:`transition_matrix` counts which topic follows which in consecutive therapist
   remarks of the same session.
-* **Drift**: :func:`drift_scores` measures how far each session's topic mix lies from its group's typical
-  profile (Jensen-Shannon divergence to the pooled profile of the *other* sessions of the group), and how
-  much the mix changes between the first and the second half of the session;
-  :func:`compare_drift` contrasts groups with a session bootstrap and a permutation test.
+* **Drift**: :func:`drift_scores` measures how far each session's true topic mix lies from its group's
+  typical mix (the group's between-session spread), and how much the mix changes between the first and the
+  second half of the session, both estimated free of session length (a short session's observed mix is
+  noisier, which must not count as drift); :func:`compare_drift` contrasts groups with intervals and a
+  permutation test.
 """
 
 from __future__ import annotations
@@ -139,8 +140,65 @@ def _session_counts(a: pd.DataFrame, topics: list[int], index: pd.Index) -> np.n
     return pd.crosstab(a["session_id"], a["topic"]).reindex(index=index, columns=topics, fill_value=0).to_numpy(float)
 
 
+JSD_SCALE = 1.0 / (8.0 * np.log(2.0))
+"""Factor that puts a chi-square distance on the scale of the Jensen-Shannon divergence in bits: for two
+close distributions ``JSD(p, q) ~ sum_k (p_k - q_k)^2 / (8 ln 2 q_k)``."""
+
+
+def topic_weights(counts: np.ndarray) -> np.ndarray:
+    """``1 / q_k``, ``q`` the pooled topic profile of all sessions (0 for a topic no session uses).
+
+    The same weights for every session and every permutation of the group labels: the chi-square metric of
+    drift and shift."""
+    pooled = counts.sum(axis=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(pooled > 0, pooled.sum() / pooled, 0.0)
+
+
+def _square_terms(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shares ``x / m`` and ``x (x - 1) / (m (m - 1))`` (unbiased for the squared true share) per row."""
+    m = counts.sum(axis=1, keepdims=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shares = counts / m
+        squares = counts * (counts - 1) / (m * (m - 1))
+    return shares, squares
+
+
+def unbiased_distance(counts_1: np.ndarray, counts_2: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Unbiased estimate of ``sum_k w_k (theta_1k - theta_2k)^2`` from two independent multinomial samples.
+
+    ``x_k (x_k - 1) / (m (m - 1))`` is unbiased for ``theta_k^2`` and ``x_1k x_2k / (m_1 m_2)`` for
+    ``theta_1k theta_2k``; so the estimate has the true distance as its expectation whatever the numbers of
+    remarks ``m_1``, ``m_2`` (at least 2 each; NaN otherwise). It is negative when the two samples are closer
+    than sampling alone would make them.
+    """
+    p1, u1 = _square_terms(counts_1)
+    p2, u2 = _square_terms(counts_2)
+    return ((u1 + u2 - 2 * p1 * p2) * weights).sum(axis=1)
+
+
 def drift_scores(assignments: pd.DataFrame, by: str, *, min_remarks: int = 6) -> pd.DataFrame:
-    """Per session: distance of its topic mix from its group's typical profile, and its change within the session.
+    """Per session: distance of its topic mix from its group's typical mix, and its change within the session.
+
+    Both are estimated **free of session length**. A session's observed topic mix is its true mix plus the
+    sampling noise of ``m`` remarks, and any divergence of observed mixes (the Jensen-Shannon divergence
+    included) grows as ``m`` shrinks: groups that differ only in session length would differ in it. So the
+    distances are chi-square distances (weights ``1 / q_k``, ``q`` the pooled topic profile of all sessions;
+    the metric of which the Jensen-Shannon divergence is locally a multiple) between *true* mixes, estimated
+    without bias from the counts (:func:`unbiased_distance`), and put on the Jensen-Shannon scale in bits
+    (:data:`JSD_SCALE`):
+
+    * ``drift`` of session ``i``: half the mean estimated distance between its mix and that of each other
+      session of its group. Its expectation is ``E sum_k w_k (theta_ik - mu_gk)^2`` with ``mu_g`` the mean mix
+      of the group's sessions: how far a session's true mix lies from its group's typical mix. Averaged over a
+      group it is the group's between-session spread (the weighted variance of the true topic shares). Two
+      groups with the same generating process have the same expected drift whatever their session lengths;
+      groups whose sessions vary more around their typical mix (a real difference in spread) have more drift.
+    * ``shift``: the estimated distance between the true mixes of the session's first and second half
+      (therapist remarks in order): 0 in expectation for a session whose mix does not change, whatever its
+      length.
+
+    Single values are noisy (negative values occur); their group means are the estimates.
 
     Parameters
     ----------
@@ -148,16 +206,18 @@ def drift_scores(assignments: pd.DataFrame, by: str, *, min_remarks: int = 6) ->
     by : str
         Grouping column or preset.
     min_remarks : int
-        Sessions with fewer remarks in topics are left out (their profile is too noisy); how many were left
-        out, and their remarks, is in ``attrs["excluded"]``.
+        Sessions with fewer remarks in topics are left out; how many were left out, and their remarks, is in
+        ``attrs["excluded"]``. At least 4 (each half needs two remarks).
 
     Returns
     -------
     pandas.DataFrame
-        ``session_id``, ``group``, ``remarks``, ``drift`` (Jensen-Shannon divergence, base 2, between the
-        session's topic distribution and the pooled distribution of the other sessions of its group),
-        ``shift`` (JSD between the session's first and second half).
+        ``session_id``, ``group``, ``remarks``, ``drift``, ``shift`` (both length-free, as above), and, for
+        description only, ``drift_jsd`` (Jensen-Shannon divergence, base 2, between the session's observed
+        mix and the pooled mix of the other sessions of its group) and ``shift_jsd`` (between its observed
+        halves): these grow as sessions get shorter and are not compared between groups.
     """
+    min_remarks = max(int(min_remarks), 4)
     col = resolve_column(assignments, by)
     a = assignments[(assignments["topic"] != -1) & assignments[col].notna()].sort_values(["session_id", "turn"])
     topics = sorted(int(t) for t in a["topic"].unique())
@@ -168,54 +228,103 @@ def drift_scores(assignments: pd.DataFrame, by: str, *, min_remarks: int = 6) ->
         raise InputError(f"no session has {min_remarks} or more remarks in topics")
     group = a.groupby("session_id")[col].first().astype(str).reindex(kept)
     counts = _session_counts(a, topics, kept)
+    weights = topic_weights(counts)
+    codes, _ = pd.factorize(group.to_numpy())
+    masks = (codes[None, :] == np.arange(codes.max() + 1)[:, None]).astype(float)
+    drift = _drift_from_counts(counts, weights, masks, codes[None, :])[0]
     totals = pd.DataFrame(counts).groupby(group.to_numpy()).sum()
     others = totals.loc[group.to_numpy()].to_numpy() - counts
-    drift = np.where(others.sum(axis=1) > 0, jensen_shannon_rows(counts, np.where(others.sum(axis=1)[:, None] > 0,
-                                                                                   others, 1.0)), np.nan)
-    pos = relative_position(a)
-    c1 = _session_counts(a[pos < 0.5], topics, kept)
-    c2 = _session_counts(a[pos >= 0.5], topics, kept)
+    drift_jsd = np.where(others.sum(axis=1) > 0,
+                         jensen_shannon_rows(counts, np.where(others.sum(axis=1)[:, None] > 0, others, 1.0)), np.nan)
+    c1, c2 = _half_counts(a, topics, kept)
     halves = (c1.sum(axis=1) > 0) & (c2.sum(axis=1) > 0)
-    shift = np.full(len(kept), np.nan)
+    shift_jsd = np.full(len(kept), np.nan)
     if halves.any():
-        shift[halves] = jensen_shannon_rows(c1[halves], c2[halves])
+        shift_jsd[halves] = jensen_shannon_rows(c1[halves], c2[halves])
+    shift = JSD_SCALE * unbiased_distance(c1, c2, weights)
     out = pd.DataFrame({"session_id": kept, "group": group.to_numpy(), "remarks": counts.sum(axis=1).astype(int),
-                        "drift": drift, "shift": shift})
+                        "drift": drift, "shift": shift, "drift_jsd": drift_jsd, "shift_jsd": shift_jsd})
     out.attrs["excluded"] = {"sessions": int(all_sessions - len(kept)), "min_remarks": min_remarks}
     return out
 
 
-def _welch_t(x: np.ndarray, in_a: np.ndarray) -> np.ndarray:
-    """Welch's t of mean(A) - mean(B) for each row of 0/1 masks ``in_a`` (the rest is B)."""
+def _half_counts(a: pd.DataFrame, topics: list[int], index: pd.Index) -> tuple[np.ndarray, np.ndarray]:
+    """Topic counts of the first and the second half of each session's remarks (``a`` sorted by turn)."""
+    pos = relative_position(a)
+    return _session_counts(a[pos < 0.5], topics, index), _session_counts(a[pos >= 0.5], topics, index)
+
+
+def _drift_from_counts(counts: np.ndarray, weights: np.ndarray, masks: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """Drift of every session for each labelling: ``masks`` (labellings x groups x sessions, or groups x
+    sessions for one) says which sessions form each group, ``codes`` (labellings x sessions) each session's
+    group. Returns labellings x sessions (NaN for a session alone in its group)."""
+    if masks.ndim == 2:
+        masks = masks[None]
+    shares, squares = _square_terms(counts)
+    own_square = squares @ weights                      # sum_k w_k U_ik
+    sum_square = masks @ squares @ weights              # labellings x groups: sum over the group of own_square
+    sum_shares = masks @ shares                         # labellings x groups x topics
+    size = masks.sum(axis=2)                            # labellings x groups
+    rows = np.arange(len(codes))[:, None]
+    cross = np.einsum("ik,rik->ri", shares * weights, sum_shares[rows, codes])  # sum_k w_k p_ik S_gk
+    own_cross = (shares ** 2) @ weights
+    n_other = size[rows, codes] - 1
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_distance = (own_square + (sum_square[rows, codes] - own_square) / n_other
+                         - 2 * (cross - own_cross) / n_other)
+    return np.where(n_other > 0, JSD_SCALE * mean_distance / 2, np.nan)
+
+
+def _welch_t(x: np.ndarray, in_a: np.ndarray, *, inflation: float = 1.0) -> np.ndarray:
+    """Welch's t of mean(A) - mean(B) for each row of 0/1 masks ``in_a`` (the rest is B); ``inflation``
+    multiplies each group's variance of the mean."""
     in_b = 1.0 - in_a
     n_a, n_b = in_a.sum(axis=1), in_b.sum(axis=1)
     m_a, m_b = (in_a @ x) / n_a, (in_b @ x) / n_b
     v_a = (in_a @ x ** 2 - n_a * m_a ** 2) / (n_a - 1)
     v_b = (in_b @ x ** 2 - n_b * m_b ** 2) / (n_b - 1)
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (m_a - m_b) / np.sqrt(np.clip(v_a, 0, None) / n_a + np.clip(v_b, 0, None) / n_b)
+        return (m_a - m_b) / np.sqrt(inflation * (np.clip(v_a, 0, None) / n_a + np.clip(v_b, 0, None) / n_b))
 
 
-def _permuted_drift(counts: np.ndarray, in_a: np.ndarray) -> np.ndarray:
-    """Drift of every session against the other sessions of its group, for each row of 0/1 group masks."""
-    tot_a = in_a @ counts
-    tot_b = (1 - in_a) @ counts
-    own = np.where(in_a[..., None] > 0, tot_a[:, None, :], tot_b[:, None, :]) - counts[None, :, :]
-    reps, n, k = own.shape
-    return jensen_shannon_rows(np.broadcast_to(counts, (reps, n, k)).reshape(-1, k),
-                               np.where(own.sum(axis=2, keepdims=True) > 0, own, 1.0).reshape(-1, k)).reshape(reps, n)
+def _welch_t_rows(x: np.ndarray, in_a: np.ndarray, *, inflation: float = 1.0) -> np.ndarray:
+    """:func:`_welch_t` with one vector of values per row of masks (``x`` labellings x sessions)."""
+    in_b = 1.0 - in_a
+    n_a, n_b = in_a.sum(axis=1), in_b.sum(axis=1)
+    m_a, m_b = (in_a * x).sum(axis=1) / n_a, (in_b * x).sum(axis=1) / n_b
+    v_a = ((in_a * x ** 2).sum(axis=1) - n_a * m_a ** 2) / (n_a - 1)
+    v_b = ((in_b * x ** 2).sum(axis=1) - n_b * m_b ** 2) / (n_b - 1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return (m_a - m_b) / np.sqrt(inflation * (np.clip(v_a, 0, None) / n_a + np.clip(v_b, 0, None) / n_b))
+
+
+DRIFT_INFLATION = 4.0
+"""A group's mean drift is a U-statistic (every session is compared with every other): its variance is about
+four times the variance of the session values divided by their number (Hoeffding), not one time."""
 
 
 def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = None, by: str | None = None,
                   groups: list[str] | None = None, n_boot: int = 1000, n_perm: int = 1000, seed: int = 0,
                   confidence: float = 0.95) -> pd.DataFrame:
-    """Mean drift and shift per group with session-bootstrap intervals; for two groups a permutation p.
+    """Mean drift and shift per group with intervals; for two groups a permutation p.
 
-    The test statistic is Welch's t of the difference in means (first group minus second). Shift is a
-    property of each session alone, so its values are permuted; drift depends on the group profile a
-    session is compared with, so it is **recomputed inside every permutation** from the sessions' topic
-    counts (pass ``assignments`` and ``by``; without them drift values are permuted as they are, which
-    overstates the difference when groups differ in size).
+    Both measures are length-free (see :func:`drift_scores`): a difference in session length alone does not
+    make the groups differ. What the two tests ask:
+
+    * ``drift``: do the groups' sessions vary around their group's typical mix by different amounts (the
+      between-session spread of the true topic mixes)? Two groups with the same mean mix but different spread
+      *do* differ here; that is the estimand, not an artefact.
+    * ``shift``: does the topic mix change between the first and the second half of a session more in one
+      group than in the other?
+
+    The test statistic is Welch's t of the difference in means (first group minus second), referred to its
+    permutation distribution. Shift is a property of each session alone, so its values are permuted. Drift
+    depends on the other sessions of the group, so it is **recomputed inside every permutation** from the
+    sessions' topic counts (pass ``assignments`` and ``by``; without them drift values are permuted as they
+    are). Intervals: the group mean +- ``t_{n-1}`` x its standard error; for drift the jackknife standard error
+    over sessions (:func:`drift_jackknife_se`: the weights and the other sessions recomputed without each
+    session), or without the counts the U-statistic approximation (:data:`DRIFT_INFLATION`); ``n_boot`` is kept
+    for compatibility and no longer used.
 
     Returns
     -------
@@ -223,41 +332,56 @@ def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = Non
         One row per measure and group: ``measure``, ``group``, ``sessions``, ``mean``, ``low``, ``high``,
         ``p_value`` (difference between the two groups, same for both rows; NaN for other group counts),
         ``q_value`` (over the measures), and for two groups ``difference`` (first group's mean minus the
-        second's); ``attrs["excluded"]`` carries the sessions drift left out.
+        second's); ``attrs["excluded"]`` carries the sessions drift left out, ``attrs["method"]`` the estimands.
     """
+    from scipy import stats
+
     rng = np.random.default_rng(seed)
     alpha = (1 - confidence) / 2
     rows = []
     order = groups or sorted(drift["group"].unique())
-    counts = None
+    counts = weights = None
     if assignments is not None and by is not None:
         col = resolve_column(assignments, by)
         a = assignments[(assignments["topic"] != -1) & assignments[col].notna()]
         topics = sorted(int(t) for t in a["topic"].unique())
         counts = _session_counts(a, topics, pd.Index(drift["session_id"]))
+        weights = topic_weights(counts)  # every session drift_scores kept: the weights it used
+    jackknife = {}
+    if counts is not None:
+        ok = drift["drift"].notna().to_numpy()
+        jackknife = drift_jackknife_se(counts[ok], drift.loc[ok, "group"].astype(str).to_numpy())
     for measure in ("drift", "shift"):
-        ok = drift[measure].notna().to_numpy()
+        ok = drift[measure].notna().to_numpy().copy()
+        if len(order) == 2:
+            ok &= drift["group"].isin(order).to_numpy()
         d = drift[ok]
         p = np.nan
         if len(order) == 2:
             x = d[measure].to_numpy(float)
             in_a = (d["group"] == order[0]).to_numpy(float)
-            obs = _welch_t(x, in_a[None, :])[0]
+            inflation = DRIFT_INFLATION if measure == "drift" else 1.0
+            obs = _welch_t(x, in_a[None, :], inflation=inflation)[0]
             perm = np.array([rng.permutation(in_a) for _ in range(n_perm)])
             if measure == "drift" and counts is not None:
-                null = np.concatenate([
-                    np.array([_welch_t(px, m[None, :])[0] for px, m in zip(_permuted_drift(counts[ok], part), part,
-                                                                            strict=True)])
-                    for part in np.array_split(perm, max(1, n_perm // 100))])
+                null = np.concatenate([_permuted_drift_t(counts[ok], weights, part)
+                                       for part in np.array_split(perm, max(1, n_perm // 100))])
             else:
-                null = _welch_t(x, perm)
+                null = _welch_t(x, perm, inflation=inflation)
             p = ((np.abs(np.nan_to_num(null)) >= abs(obs) - 1e-12).sum() + 1) / (n_perm + 1)
         for grp in order:
             x = d.loc[d["group"] == grp, measure].to_numpy()
-            boots = x[rng.integers(0, len(x), size=(n_boot, len(x)))].mean(axis=1) if len(x) else np.array([np.nan])
-            rows.append({"measure": measure, "group": grp, "sessions": len(x), "mean": float(np.mean(x)) if len(x) else np.nan,
-                         "low": float(np.quantile(boots, alpha)), "high": float(np.quantile(boots, 1 - alpha)),
-                         "p_value": p})
+            mean = float(np.mean(x)) if len(x) else np.nan
+            low = high = np.nan
+            if len(x) > 1:
+                if measure == "drift" and counts is not None:
+                    se = jackknife[grp]
+                else:
+                    se = np.sqrt((DRIFT_INFLATION if measure == "drift" else 1.0) * np.var(x, ddof=1) / len(x))
+                half = stats.t.ppf(1 - alpha, len(x) - 1) * se
+                low, high = mean - half, mean + half
+            rows.append({"measure": measure, "group": grp, "sessions": len(x), "mean": mean,
+                         "low": float(low), "high": float(high), "p_value": p})
     out = pd.DataFrame(rows)
     # one test per measure (its p repeats on each group's row): BH over the measures, not over the rows
     per_measure = out.drop_duplicates("measure").set_index("measure")["p_value"]
@@ -268,4 +392,74 @@ def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = Non
         out["difference"] = out["measure"].map(means[order[0]] - means[order[1]])
         out.attrs["direction"] = f"{order[0]} minus {order[1]}"
     out.attrs["excluded"] = drift.attrs.get("excluded", {})
+    out.attrs["method"] = DRIFT_METHOD
     return out
+
+
+DRIFT_METHOD = (
+    "Drift and shift are estimated free of session length: chi-square distances between sessions' true topic "
+    "mixes (weights 1 / the pooled share of each topic, on the scale of the Jensen-Shannon divergence in bits), "
+    "estimated without bias from the remark counts, so that shorter sessions (noisier observed mixes) do not "
+    "get larger values. Drift is a group's between-session spread: how far a session's mix lies from its "
+    "group's typical mix; groups with the same mean topic mix but more varied sessions differ in drift, and "
+    "that is what it measures. Shift is the change between a session's first and second half (0 when the mix "
+    "does not change). p: Welch's t against permutations of the group labels (drift recomputed in each).")
+
+
+def drift_jackknife_se(counts: np.ndarray, group: np.ndarray, *, max_blocks: int = 200,
+                       seed: int = 0) -> dict[str, float]:
+    """Jackknife standard error of each group's mean drift, leaving out one session (or block) at a time.
+
+    A group's mean drift depends on every pair of its sessions and, through the topic weights, on every
+    session of the data; leaving out each session in turn and recomputing everything (weights, the other
+    sessions of each group) gives a standard error that includes both. Above ``max_blocks`` sessions, the
+    sessions are split at random into ``max_blocks`` blocks (within each group) and a block is left out at a
+    time (the delete-a-group jackknife), so the cost stays bounded.
+
+    Parameters
+    ----------
+    counts : numpy.ndarray
+        Sessions x topics counts of the sessions drift uses.
+    group : numpy.ndarray
+        Each session's group.
+    max_blocks : int
+        Most leave-out steps.
+    seed : int
+        Seeds the random blocks (only with more sessions than ``max_blocks``).
+
+    Returns
+    -------
+    dict of str to float
+        Group to standard error (NaN for a group of fewer than 3 sessions).
+    """
+    codes, names = pd.factorize(group)
+    n_groups, n = len(names), len(codes)
+    masks = (codes[None, :] == np.arange(n_groups)[:, None]).astype(float)
+    if n <= max_blocks:
+        block = np.arange(n)
+    else:  # sessions sorted by group, dealt to the blocks in turn: every block holds each group's share
+        order = np.lexsort((np.random.default_rng(seed).random(n), codes))
+        block = np.empty(n, dtype=int)
+        block[order] = np.arange(n) % max_blocks
+    blocks = int(block.max()) + 1
+    leave_out = np.full((blocks, n_groups), np.nan)
+    for b in range(blocks):
+        keep = block != b
+        values = _drift_from_counts(counts[keep], topic_weights(counts[keep]), masks[:, keep], codes[keep][None, :])[0]
+        for g in range(n_groups):
+            leave_out[b, g] = np.nanmean(values[codes[keep] == g])
+    out = {}
+    for g, name in enumerate(names):
+        m = int((codes == g).sum())
+        est = leave_out[:, g]
+        out[str(name)] = (float(np.sqrt((blocks - 1) / blocks * np.sum((est - est.mean()) ** 2))) if m >= 3
+                          else np.nan)
+    return out
+
+
+def _permuted_drift_t(counts: np.ndarray, weights: np.ndarray, in_a: np.ndarray) -> np.ndarray:
+    """Welch's t of drift for each row of 0/1 group masks, drift recomputed for each labelling."""
+    codes = (1 - in_a).astype(int)                               # 0 = A, 1 = B
+    masks = np.stack([in_a, 1 - in_a], axis=1)                  # labellings x 2 x sessions
+    values = _drift_from_counts(counts, weights, masks, codes)
+    return _welch_t_rows(values, in_a, inflation=DRIFT_INFLATION)
