@@ -81,7 +81,9 @@ What a "share" is, is fixed once for every table of the comparison:
   add up to 1 (`denominator="topical"` drops them).
 
 Each row has a 95% interval (`diff_low`, `diff_high`), the ratio `share_a / share_b`, a p-value and a
-Benjamini-Hochberg q-value; `too_small` marks topics with too few remarks (< 20) or sessions (< 5) to test.
+q-value adjusted for the ~30 topics tested (explained below); `too_small` marks topics with too few remarks
+(< 20) or sessions (< 5) to test, and `lopsided` topics whose difference is too skewed for the test in a small,
+very varied group (see the warning, if any).
 `named_contrasts` puts the group names into the column headers, as the CSV export does, so the direction cannot
 be misread."""),
     ("code", """\
@@ -131,11 +133,13 @@ too narrow and find "significant" differences that a new sample of sessions woul
   built from the same references (the widest of them), so **an interval excludes 0 exactly when p < 0.05**:
   the table can never show a "significant" p with an interval across 0, or the reverse. There is no separate
   bootstrap percentile interval any more (`n_boot` of `compare_groups` is ignored).
-- **Benjamini-Hochberg q.** With some 30 topics tested at once, some small p-values occur by chance. The q-value
-  of a topic is the smallest false discovery rate at which it would be called different: among the topics with
-  q < 0.05, we expect at most 5% to be false discoveries. The smallest attainable p is 1/(`N_PERM` + 1), or
-  2/(`N_PERM` + 1) once the equal-tailed bootstrap-t joins, so the smallest attainable q is about
-  2 × (number of tests)/(`N_PERM` + 1): `compare_groups` warns when that leaves no q below 0.05.
+- **Adjusted q.** With some 30 topics tested at once, some small p-values occur by chance. `q_value` is a
+  step-down max-|t| adjusted p-value (Westfall-Young): each topic's |t| is compared with the largest |t| over
+  the topics in a cluster bootstrap of the whole profile within each group, so it controls the chance of *any*
+  false positive among the topics (and so also the false discovery rate), and it keeps each group's own spread.
+  Benjamini-Hochberg q-values are kept as `q_bh`; in simulations with unequal spread they exceeded a 5% false
+  discovery rate (benchmarks/RESULTS.md). `compare_groups` warns when the number of permutations leaves no q
+  below 0.05.
 
 The next cell makes the point concrete. For the largest topics it sets the half-width of the 95% interval beside
 that of the naive remark-level binomial interval, 1.96 √(p_a(1−p_a)/n_a + p_b(1−p_b)/n_b) with n the group's
@@ -169,9 +173,11 @@ estimated from samples is biased upward, because two samples of the same populat
   each group* measures it (unlike the shuffles, the bootstrap keeps each group's own spread, so `excess` is not
   simply `jsd - jsd_null`), with a 95% interval `excess_low`–`excess_high` that can reach 0 when the groups do
   not differ;
-- `p_value`, the test of "same profile", is **Simes' combination of the per-topic tests**: the smallest
-  Benjamini-Hochberg q of the topic contrasts (recomputed with `n_perm`, at least 40 per topic; with the same
-  permutations and seed as in section 2, it is the smallest q of that table).
+- `p_value`, the test of "same profile", is the **max-|t| test over the topics**: the largest studentized
+  topic difference against the same maximum in a cluster bootstrap of the whole profile within each group
+  (`p_family`, the smallest adjusted q of the topic contrasts). It keeps each group's own spread, which the
+  Simes combination used before did not (it rejected in 26-46% of null data sets with small, very unequally
+  varied groups).
   Permuting the divergence itself is not valid when the groups differ in size and spread; its p is kept as
   `p_jsd_permutation` for comparison only.
 
@@ -240,22 +246,24 @@ plots.transition_heatmap(transition_matrix(assignments, group="llm", by="counsel
     ("md", """\
 ## 5 · Drift: how typical is a session, and how much does it change?
 
-`drift_scores` gives, per session, its **drift** (Jensen-Shannon divergence between the session's topic mix and
-the pooled mix of the *other* sessions of its group: high = an unusual session for its group) and its **shift**
-(divergence between its first and second half). Both use the remarks in a topic, and sessions with fewer than
-6 of them are left out (their mix is too noisy; the count is printed below).
+`drift_scores` gives, per session, its **drift** (how far the session's true topic mix lies from its group's
+typical mix: high = an unusual session for its group) and its **shift** (how far the mix of its first half lies
+from that of its second half). Both are chi-square distances between *true* mixes, estimated without bias from
+the counts and put on the Jensen-Shannon scale, so they do not grow for short sessions (the Jensen-Shannon
+divergence of observed mixes, kept as `drift_jsd` and `shift_jsd` for description, does). Both use the remarks
+in a topic, and sessions with fewer than 6 of them are left out (the count is printed below).
 
-`compare_drift` gives each group's mean with a session-bootstrap interval and tests the difference of the means,
+`compare_drift` gives each group's mean with a t interval (jackknife standard error) and tests the difference of the means,
 professional minus llm, with a permuted Welch t (`p_value` is that one test, shown on both rows of a measure).
 A session's drift is measured against its own group's profile, so shuffling the labels changes the profiles as
 well: given `assignments` and `by`, **drift is recomputed from the sessions' topic counts inside every
 permutation** (permuting the drift values as they are would overstate a difference between groups of unequal
 size). Shift belongs to the session alone, so its values are permuted as they are.
 
-Both measures are noisier, and so larger, for short sessions: compare groups with similar session lengths, or
-look at the `remarks` column first. Here the LLM's sessions have more than twice as many remarks as the
-professionals' (MIBot is split into thought units), which by itself lowers their drift: read the drift
-difference below as partly a length effect."""),
+Short sessions make single values noisier (a session's drift can even come out below 0), not larger: groups
+with the same way of working have the same expected drift whatever their session lengths (calibrated in
+benchmarks/RESULTS.md). A group whose sessions vary more around their typical mix has more drift: that is a
+real difference in spread, which is what drift measures."""),
     ("code", """\
 drift = drift_scores(assignments, "counselor_type")
 left_out = drift.attrs["excluded"]

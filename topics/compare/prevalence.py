@@ -7,8 +7,12 @@ modelled remark (``denominator="all"``, with "no topic" reported as a contrast o
 a topic (``"topical"``). The difference is studentized by its cluster-robust standard error and referred
 both to its cluster-permutation distribution and to Student's t with Welch degrees of freedom
 (:mod:`topics.compare.studentized`); the larger p-value is reported, and the interval is built from the
-larger critical value, so that the interval excludes 0 exactly when ``p < 0.05``. q-values: Benjamini-Hochberg
-across all rows.
+larger critical value, so that the interval excludes 0 exactly when ``p < 0.05``. The family of topics of a
+contrast is tested with the step-down max-|t| against a cluster bootstrap of the whole profile (``p_adjusted``,
+which gives the ``q_value``, and ``p_family``); Benjamini-Hochberg over all rows is kept as ``q_bh``. When a
+small group is far more varied than the other, a topic that is not common has a lopsided sampling distribution
+that no test of its mean handles with so few sessions; such rows are flagged ``lopsided``
+(:func:`topics.compare.design.spread_check`).
 
 Two groups give one contrast per topic, **first group minus second** (``groups`` sets the order; default
 sorted). More groups give one contrast per group against all other sessions ("g minus rest"). With
@@ -23,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from topics.compare.design import SKEW_LIMIT, spread_message
 from topics.compare.sessions import SessionTable, benjamini_hochberg, resolve_column, session_table
 from topics.compare.studentized import (
     NO_TOPIC,
@@ -33,6 +38,8 @@ from topics.compare.studentized import (
     cluster_data,
     contrast,
     denominator_counts,
+    difference_skewness,
+    max_t_adjusted,
     permutation_critical_value,
     permuted_cluster_masks,
     session_shares,
@@ -121,9 +128,18 @@ def compare_groups(
         One row per topic and contrast: ``topic``, ``label``, ``contrast`` ("A minus B"), ``group_a``,
         ``group_b``, ``share_a``, ``share_b``, ``diff`` (A - B), ``diff_low``, ``diff_high``, ``se``, ``t``,
         ``df``, ``ratio`` (A / B) with ``ratio_low``, ``ratio_high``, ``p_value`` (the larger of
-        ``p_permutation`` and ``p_t``), ``q_value`` (BH over all rows), ``remarks``, ``sessions_with_topic``,
-        ``too_small``, ``sessions_a``, ``sessions_b``, ``clusters_a``, ``clusters_b``. ``attrs`` hold the
-        method description, warnings and the sessions left out.
+        ``p_permutation`` and ``p_t``), ``q_value`` (``p_adjusted``, within the row's contrast, or
+        ``p_value`` where that is larger), ``q_bh``
+        (Benjamini-Hochberg over all rows; not valid with unequal spreads), ``remarks``, ``sessions_with_topic``,
+        ``too_small``, ``sessions_a``, ``sessions_b``, ``clusters_a``, ``clusters_b``, ``reference``,
+        ``p_adjusted`` (Westfall-Young step-down max-|t| against the cluster bootstrap of the whole profile:
+        family-wise error), ``p_family`` (per contrast, the smallest ``p_adjusted``: the test that no topic
+        differs), ``skewness`` (estimated skewness of the difference's sampling distribution, from the groups'
+        spreads), ``lopsided`` (``|skewness| >= SKEW_LIMIT``: the test is outside what it can handle),
+        ``spread_a``, ``spread_b`` (each group's spread of the topic shares,
+        :func:`topics.compare.studentized.group_spread`). ``attrs`` hold the method description, warnings (one
+        per contrast with lopsided topics, with the spreads and what to do), ``outside_design`` (some topic is
+        lopsided) and the sessions left out.
     """
     if reference not in REFERENCES:
         raise InputError(f"reference must be one of {list(REFERENCES)}, got {reference!r}")
@@ -146,12 +162,21 @@ def compare_groups(
                                    n_perm=n_perm, min_remarks=min_remarks, min_topic_sessions=min_topic_sessions,
                                    confidence=confidence, reference=reference))
     table = pd.DataFrame(rows)
-    table.insert(table.columns.get_loc("p_value") + 1, "q_value", benjamini_hochberg(table["p_value"].to_numpy()))
+    # q_value: the Westfall-Young step-down adjusted p-value of the row's contrast (family-wise error, hence also
+    # the false discovery rate); Benjamini-Hochberg over all rows, kept as q_bh, exceeded a 5% FDR in simulations
+    # with unequal spreads (benchmarks/RESULTS.md, design 13: 7.5-9.8%)
+    # (never below the row's own p-value, whose reference may be the permutation or Student's t)
+    table.insert(table.columns.get_loc("p_value") + 1, "q_value",
+                 np.fmax(table["p_adjusted"].to_numpy(float), table["p_value"].to_numpy(float)))
+    table.insert(table.columns.get_loc("q_value") + 1, "q_bh", benjamini_hochberg(table["p_value"].to_numpy()))
     table.attrs["method"] = method_text(st, table, strata=strata, cluster=cluster, estimand=estimand,
                                         denominator=denominator, n_perm=n_perm, seed=seed,
                                         min_remarks=min_remarks, min_topic_sessions=min_topic_sessions,
                                         confidence=confidence, reference=str(table["reference"].iloc[0]))
     table.attrs["warnings"] = _warnings(table, n_perm, cluster)
+    table.attrs["outside_design"] = bool(table["lopsided"].any())
+    for message in _lopsided_messages(table, cluster):
+        table.attrs["warnings"].append(message)
     table.attrs["left_out"] = left_out
     table.attrs["by"] = resolve_column(assignments, by)
     table.attrs["seed"] = seed
@@ -218,9 +243,16 @@ def _contrast_rows(st: SessionTable, cd: ClusterData, rng: np.random.Generator, 
     side = cd.session_mask(in_a | in_b)
     topic_remarks = counts[side].sum(axis=0)
     topic_sessions = (counts[side] > 0).sum(axis=0)
+    too_small = (topic_remarks < min_remarks) | (topic_sessions < min_topic_sessions) | ~np.isfinite(obs.se[0])
+    # the family ("no topic differs"): step-down max-|t| against the bootstrap of the whole profile, which keeps
+    # each group's own spread, skewness and the dependence between topics
+    adjusted = max_t_adjusted(t_obs, t_boot, ~too_small)
+    p_family = float(np.nanmin(adjusted)) if (~too_small).any() else np.nan
+    skew, rho_a, rho_b = difference_skewness(cd, in_a, in_b)
+    lopsided = ~too_small & (np.abs(skew) >= SKEW_LIMIT)
     rows = []
     for j, column in enumerate(cd.columns):
-        small = topic_remarks[j] < min_remarks or topic_sessions[j] < min_topic_sessions or not np.isfinite(obs.se[0, j])
+        small = bool(too_small[j])
         share_a, share_b, d, se = obs.share_a[0, j], obs.share_b[0, j], obs.diff[0, j], obs.se[0, j]
         ratio, ratio_low, ratio_high = _ratio(share_a, share_b, obs.var_a[0, j], obs.var_b[0, j], crit[j])
         rows.append({
@@ -234,6 +266,9 @@ def _contrast_rows(st: SessionTable, cd: ClusterData, rng: np.random.Generator, 
             "p_value": np.nan if small else p_value[j],
             "p_permutation": np.nan if small else p_perm[j], "p_t": np.nan if small else p_t[j],
             "p_bootstrap_t": np.nan if small else p_boot[j],
+            "p_adjusted": adjusted[j], "p_family": p_family,
+            "skewness": np.nan if small else skew[j], "lopsided": bool(lopsided[j]),
+            "spread_a": rho_a, "spread_b": rho_b,
             "remarks": int(topic_remarks[j]), "sessions_with_topic": int(topic_sessions[j]), "too_small": bool(small),
             "sessions_a": int(cd.sessions[in_a].sum()), "sessions_b": int(cd.sessions[in_b].sum()),
             "clusters_a": int(in_a.sum()), "clusters_b": int(in_b.sum()), "reference": reference,
@@ -288,13 +323,35 @@ def method_text(st: SessionTable, table: pd.DataFrame, *, strata: str | None, cl
         + f". {pct}% intervals from the same references, so that an interval excludes 0 exactly when "
         f"p < {1 - confidence:.2f}. A group's variance is never taken below what multinomial sampling of its "
         f"remarks alone gives at the pooled share. "
-        + f"q-values: Benjamini-Hochberg across "
-        f"{int(table['p_value'].notna().sum())} tests. Seed {seed}. Topics with fewer than {min_remarks} remarks or "
+        + f"Benjamini-Hochberg q-values across {int(table['p_value'].notna().sum())} tests are kept as q_bh; the "
+        f"q-values used (q_value: p_adjusted, or the row's p where larger) are Westfall-Young step-down max-|t| adjusted p-values within each contrast (they control the chance of any "
+        f"false positive, and so the false discovery rate, also when the groups' spreads differ, where "
+        f"Benjamini-Hochberg did not); the test that no topic differs (p_family, the 'same topic mix' test) "
+        f"compares the largest |t| over the tested topics with the same maximum in {n_perm} cluster bootstrap resamples "
+        f"of the whole profile within each group, centred on the estimates (each group keeps its own spread). "
+        f"Topics whose difference has an estimated skewness of {SKEW_LIMIT:g} or more (a small group far more "
+        f"varied than the other, the topic not common) are flagged lopsided: their per-topic tests are outside what "
+        f"the method can handle. Seed {seed}. Topics with fewer than {min_remarks} remarks or "
         f"present in fewer than {min_topic_sessions} sessions are flagged too small and not tested."
         + (f" Stratified by {strata}: shares standardised over the {strata} levels holding two or more clusters of "
            f"each group (weights proportional to their clusters); sessions of other levels are left out."
            if strata else "")
     )
+
+
+def _lopsided_messages(table: pd.DataFrame, cluster: str | None) -> list[str]:
+    """Per contrast with ``lopsided`` topics: the design is outside what the test can handle, and what to do."""
+    out = []
+    for _, rows in table.groupby("contrast", sort=False):
+        flagged = rows[rows["lopsided"]]
+        if flagged.empty:
+            continue
+        first = rows.iloc[0]
+        out.append(spread_message(str(first["group_a"]), str(first["group_b"]), float(first["spread_a"]),
+                                  float(first["spread_b"]), int(first["clusters_a"]), int(first["clusters_b"]),
+                                  [str(x) for x in flagged["label"]], float(np.abs(flagged["skewness"]).max()),
+                                  unit=f"clusters of {cluster!r}" if cluster else "sessions"))
+    return out
 
 
 def _warnings(table: pd.DataFrame, n_perm: int, cluster: str | None) -> list[str]:
@@ -305,8 +362,9 @@ def _warnings(table: pd.DataFrame, n_perm: int, cluster: str | None) -> list[str
     smallest = (2 if table["reference"].isin(["both", "bootstrap-t"]).any() else 1) / (n_perm + 1)
     floor = n_tests * smallest
     if n_tests and floor >= 0.05:
-        out.append(f"With {n_perm} permutations and {n_tests} tests the smallest attainable q-value is {floor:.3f}: "
-                   f"no topic can reach q < 0.05. Use at least {int(20 * n_tests)} permutations.")
+        out.append(f"With {n_perm} permutations and {n_tests} tests the smallest attainable q-value of "
+                   f"Benjamini-Hochberg (q_bh) is {floor:.3f}, and that of the step-down max-|t| (q_value) "
+                   f"{1 / (n_perm + 1):.3f}, resting on few resamples. Use at least {int(20 * n_tests)} permutations.")
     unit = f"clusters of {cluster!r}" if cluster else "sessions"
     for name, col in (("group_a", "clusters_a"), ("group_b", "clusters_b")):
         few = table.drop_duplicates(name)
