@@ -23,6 +23,7 @@ STAGES: list[tuple[str, ...]] = [
     ("topics.clean",),
     ("topics.embed",),
     ("topics.model",),
+    ("topics.coding",),
     ("topics.curate",),
     ("topics.analysis", "topics.runs"),
     ("topics.pipeline", "topics.distributed"),
