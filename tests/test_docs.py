@@ -51,6 +51,7 @@ API_MODULES = [
     "topics.clean",
     "topics.embed",
     "topics.model",
+    "topics.coding",
     "topics.curate",
     "topics.compare",
     "topics.evaluate",
