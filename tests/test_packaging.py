@@ -123,7 +123,7 @@ def test_wheel_contents_and_metadata(wheel):
     for data in ("topics/py.typed", "topics/read/data/demo/demo_corpus.parquet", "topics/read/data/demo/ledger.yaml",
                  "topics/read/data/demo/README.md", "topics/reporting/templates/report.html.j2",
                  "topics/reporting/schemas/Project.xsd", "topics/embed/data/calibration_texts.json",
-                 "topics/clean/data/first_names.txt"):
+                 "topics/clean/data/first_names.txt", "topics/coding/data/annomi_behaviour.toml"):
         assert data in names, f"{data} is missing from the wheel"
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "topics").rglob("*.py")}
     assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
@@ -179,3 +179,28 @@ def test_installed_wheel_loads_the_demo_from_any_folder(wheel, tmp_path):
                          capture_output=True, text=True, timeout=300)
     assert cli.returncode == 0, cli.stderr[-3000:]
     assert f'cache_dir = "{got["cache_dir"]}"' in cli.stdout
+
+
+@pytest.mark.slow
+def test_the_sdist_builds_offline_and_holds_the_sources_and_the_demo(tmp_path):
+    """The source distribution (PEP 517 ``build_sdist`` of setuptools, no network, no extra build tool)."""
+    import tarfile
+
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in WHEEL_SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(ROOT / name, src / name)
+    out = tmp_path / "dist"
+    out.mkdir()
+    code = f"from setuptools import build_meta; print(build_meta.build_sdist({str(out)!r}))"
+    done = subprocess.run([sys.executable, "-c", code], cwd=src, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    sdist = out / done.stdout.strip().splitlines()[-1]
+    assert sdist.name == f"therapy_topics-{VERSION}.tar.gz"
+    with tarfile.open(sdist) as tar:
+        names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
+    assert {"pyproject.toml", "LICENSE", "README.md", "topics/__init__.py", "topics/read/data/demo/demo_corpus.parquet",
+            "topics/read/data/demo/ledger.yaml", "topics/py.typed", "topics/coding/data/annomi_behaviour.toml"} <= names
