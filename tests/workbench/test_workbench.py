@@ -87,14 +87,15 @@ def test_two_experts_tab(run_folder):
     theirs.rename(t[0], "<b>Their label</b>")
     theirs.drop(t[1])
     panel = ExpertsPanel(wb, lambda *a, **k: None)
-    panel.path.value = "theirs.yaml"
+    uploaded = (run_folder / "theirs.yaml").read_bytes()  # as the browser's file chooser sends it
+    panel.upload.filename, panel.upload.value = "theirs.yaml", uploaded
     panel.run_compare()
     assert "adjusted Rand" in panel.summary.object
     assert set(panel.table.value["raw_topic"]) == {t[0], t[1]}
-    panel.path.value = "missing.yaml"
+    panel.upload.value = b"entries: [1"
     panel.run_compare()
-    assert "no such ledger file" in panel.summary.object
-    panel.path.value = "theirs.yaml"
+    assert "not valid YAML" in panel.summary.object and "conflict" in panel.summary.object
+    panel.upload.value = uploaded
     panel.run_compare()
     panel.topics.value = str(t[0])
     panel.side.value = "theirs"

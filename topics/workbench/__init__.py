@@ -5,10 +5,13 @@
 through :class:`topics.curate.CurationSession` and is appended to the run's ledger at once.
 
 * :mod:`topics.workbench.app`: :class:`Workbench` and :func:`app`;
-* :mod:`topics.workbench.page`: one browser page (selection, actions, drop confirmation, maps, log);
+* :mod:`topics.workbench.page`: one browser page (selection, layout, topic card, maps, log, downloads);
+* :mod:`topics.workbench.actions`: the page's actions (drop confirmation, all-or-nothing, timing);
+* :mod:`topics.workbench.tasks`: long tasks (busy line, disabled button, result line, browser download);
+* :mod:`topics.workbench.keys`: keyboard shortcuts, skip link, visible focus, screen-reader repairs;
 * :mod:`topics.workbench.server`: :func:`serve` behind the token check;
 * :mod:`topics.workbench.display`: the topic list, de-identified remarks, escaping;
-* :mod:`topics.workbench.experts`: the two-expert comparison tab.
+* :mod:`topics.workbench.experts`: the two-expert tab (uploaded ledger, merge, switch to the merged ledger).
 """
 
 from __future__ import annotations

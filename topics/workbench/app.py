@@ -10,7 +10,9 @@ the two-expert comparison.
 
 from __future__ import annotations
 
+import io
 import threading
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,10 +22,25 @@ import pandas as pd
 from topics._files import export_csv
 from topics.analysis import Analysis, assignment_table, run_ledger, topic_table
 from topics.curate import CurationSession, write_worksheet
+from topics.workbench.actions import CONFIRM_DROP_SHARE, ConfirmFirst
 from topics.workbench.display import Shown, over_represented, read_stability, stability_of, topic_list
-from topics.workbench.page import CONFIRM_DROP_SHARE, ConfirmFirst, _Page
+from topics.workbench.page import _Page
 
-__all__ = ["CONFIRM_DROP_SHARE", "ConfirmFirst", "Workbench", "app"]
+__all__ = ["CONFIRM_DROP_SHARE", "ConfirmFirst", "Workbench", "app", "zip_files"]
+
+
+def zip_files(paths: list[Path]) -> bytes:
+    """The files as one zip archive (in memory), each under its own name."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in paths:
+            archive.write(path, arcname=path.name)
+    return buffer.getvalue()
+
+
+def _size(n: int) -> str:
+    """A file size in words: ``812 KB``, ``4.6 MB``."""
+    return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
 
 class Workbench:
     """A run folder opened for curation.
@@ -78,8 +95,15 @@ class Workbench:
         return self._table[1].copy()
 
     def write_outputs(self, what: str) -> list[Path]:
-        """Write ``worksheet`` (CSV + HTML), ``tables`` (curated CSVs) or ``report`` into the run folder."""
-        view = self.session.view
+        """Write ``worksheet`` (CSV + HTML), ``tables`` (curated CSVs) or ``report`` into the run folder.
+
+        The curated view is taken under :attr:`lock` at the start; the writing itself runs without it, so
+        that a page may run this in a worker thread while its user goes on curating (the report reads the
+        ledger file, which every action replaces atomically).
+        """
+        with self.lock:
+            view = self.session.view
+            ledger_path = self.ledger_path
         if what == "worksheet":
             cfg = self.analysis.config.deidentify
             return write_worksheet(
@@ -108,12 +132,49 @@ class Workbench:
                 report(
                     self.run,
                     out=self.run / "report.html",
-                    ledger=self.ledger_path,
+                    ledger=ledger_path,
                     formats=[],
                     deidentify=self.shown.deidentify,
                 )
             ]
         raise ValueError(f"unknown output {what!r}")
+
+    def download(self, what: str) -> tuple[str, bytes, str]:
+        """Write an output (see :meth:`write_outputs`) and bundle it for a browser download.
+
+        Parameters
+        ----------
+        what : {"worksheet", "tables", "report"}
+
+        Returns
+        -------
+        filename : str
+            The name the browser saves it under (``report.html``, ``worksheet.zip``, ``curated_tables.zip``).
+        data : bytes
+        message : str
+            What was written, in words, without any server path.
+        """
+        paths = self.write_outputs(what)
+        size = sum(p.stat().st_size for p in paths)
+        if what == "report":
+            return "report.html", paths[0].read_bytes(), f"The report is written ({_size(size)})."
+        name = {"worksheet": "worksheet.zip", "tables": "curated_tables.zip"}[what]
+        kind = {"worksheet": "The worksheet (CSV and HTML)", "tables": "The curated tables"}[what]
+        files = ", ".join(p.name for p in paths)
+        return name, zip_files(paths), f"{kind} {'are' if what == 'tables' else 'is'} written ({files}; {_size(size)})."
+
+    def switch_ledger(self, path: str | Path) -> None:
+        """Curate another ledger file from now on (e.g. the merged ledger of two experts), keeping the author.
+
+        Parameters
+        ----------
+        path : str or Path
+            A ledger in the run folder (or anywhere): read, checked and replayed before the switch; on an
+            error nothing changes.
+        """
+        with self.lock:
+            session = CurationSession(self.analysis.model, path, author=self.session.author)
+            self.session, self.ledger_path, self._table = session, Path(path), None
 
     def panel(self) -> Any:
         """A new page of the app (a Panel layout): display it in JupyterLab or serve it."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import threading
 import warnings
 from collections.abc import Iterable
 from pathlib import Path
@@ -46,6 +47,8 @@ class Shown:
         self._deid = Deidentifier(known_names=list(known_names), use_ner=use_ner) if deidentify else None
         self._cache: dict[str, str] = {}
         self._names: dict[int, set[str]] = {}
+        self._lock = threading.Lock()  # a long task may scrub in a worker thread while the page scrubs
+        self._finds: dict[str, list] = {}  # text -> the spans found in it (NER runs once per text)
 
     @property
     def deidentifier(self) -> Deidentifier | None:
@@ -57,10 +60,11 @@ class Shown:
         texts = [str(t) for t in texts]
         if self._deid is None:
             return texts
-        todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if todo:
-            self._cache.update(zip(todo, self._deid.scrub_many(todo), strict=True))
-        return [self._cache[t] for t in texts]
+        with self._lock:
+            todo = list(dict.fromkeys(t for t in texts if t not in self._cache))
+            if todo:
+                self._cache.update(zip(todo, self._deid.scrub_many(todo), strict=True))
+            return [self._cache[t] for t in texts]
 
     def one(self, text: str) -> str:
         """The shown form of one text."""
@@ -74,8 +78,27 @@ class Shown:
         texts = list(dict.fromkeys(str(t) for t in texts))
         key = hash(tuple(texts))
         if key not in self._names:
-            self._names[key] = name_words(self._deid, texts)
+            with self._lock:
+                self._names[key] = name_words(_CachedFinds(self._deid, self._finds), texts)  # type: ignore[arg-type]
         return [mask_words(k, self._names[key]) for k in self.many(keywords)]
+
+
+class _CachedFinds:
+    """A de-identifier's ``find_many`` remembered per text, for :func:`topics.clean.name_words`.
+
+    After a merge or split the set of remarks shown changes a little; without this every remark of every
+    topic went through NER again (about 0.4 s per action on the demo).
+    """
+
+    def __init__(self, deid: Deidentifier, cache: dict[str, list]) -> None:
+        self.deid, self.cache = deid, cache
+        self.known_names = deid.known_names
+
+    def find_many(self, texts: list[str]) -> list[list]:
+        todo = list(dict.fromkeys(t for t in texts if t not in self.cache))
+        if todo:
+            self.cache.update(zip(todo, self.deid.find_many(todo), strict=True))
+        return [self.cache[t] for t in texts]
 
 
 def read_stability(run: str | Path, fingerprint: str | None = None) -> dict[int, bool]:
@@ -196,6 +219,26 @@ def parse_topics(text: str) -> list[int]:
             out.append(int(p))
         except ValueError:
             raise ValueError(f"{p!r} is not a topic number") from None
+    return out
+
+
+def unique_texts(texts: Iterable[str], limit: int | None = None) -> list[str]:
+    """The texts without repeats, first occurrence kept, at most ``limit``.
+
+    Two texts are the same when they are equal after lower-casing and collapsing white space (a transcript
+    often repeats a long answer word for word, e.g. a remark quoted back). Used for the representative
+    remarks of a topic card and a split preview.
+    """
+    out: list[str] = []
+    seen: set[str] = set()
+    for text in texts:
+        key = " ".join(str(text).lower().split())
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(str(text))
+        if limit is not None and len(out) >= limit:
+            break
     return out
 
 

@@ -6,6 +6,7 @@ confirmation, the maps and the ledger log; :mod:`topics.workbench.app` holds the
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -13,30 +14,58 @@ from typing import Any
 import pandas as pd
 
 from topics.curate import CurationConflict
-from topics.curate.session import ActionResult
-from topics.curate.view import decision_summary
-from topics.errors import InputError
 from topics.model import OUTLIER
-from topics.workbench.display import esc, parse_topics, remark_list
+from topics.workbench.actions import Actions, status_text
+from topics.workbench.display import esc, parse_topics, remark_list, unique_texts
 from topics.workbench.experts import ExpertsPanel
+from topics.workbench.keys import SHORTCUTS, KeyBar
+from topics.workbench.tasks import SPINNER_CSS, LongTask
+
+log = logging.getLogger("topics.workbench")
 
 MAP_TABS = (1, 2)
 """Positions of the intertopic map and document map tabs: drawn when opened, not after every action."""
-CONFIRM_DROP_SHARE = 0.10
-"""A drop that would set aside more than this share of all remarks asks for a second, confirming click."""
-CSS = """
-.wb-message { padding: .4em .8em; border-radius: 4px; background: #eef5ee; border: 1px solid #b7d7b7; }
-.wb-message.conflict { background: #fdecea; border-color: #f5c2c0; color: #8a1f11; }
-.wb-message.confirm { background: #fff4e0; border-color: #f0c36d; color: #6b4500; }
+LOG_TAB = 3
+"""Position of the ledger tab: its table is refilled when it is opened, not after every action."""
+CSS = SPINNER_CSS + """
 .remarks li { margin-bottom: .3em; }
+.wb-status { line-height: 1.4; }
+h1.wb-title { font-size: 1.5em; margin: 0; }
 """
+OUTPUTS = {
+    "report": (
+        "Write the report",
+        "Writing the report: this takes about a minute on a large run...",
+        "Writing the report...",
+    ),
+    "worksheet": ("Write the worksheet", "Writing the worksheet (CSV and HTML)...", "Writing the worksheet..."),
+    "tables": (
+        "Write the curated tables",
+        "Writing the tables (topics, remarks, decisions; de-identified as shown)...",
+        "Writing the tables...",
+    ),
+}
+"""Output -> (button label, busy line, button label while it runs)."""
+LOG_TITLES = {
+    "entry": "#",
+    "written": "decision as written",
+    "applied_to": "applied to (topics now)",
+    "status": "status",
+    "reason": "why (if not as written)",
+    "author": "by",
+    "time": "when",
+    "rationale": "rationale",
+}
+"""The ledger tab's columns, in words."""
+STATUS_WORDS = {
+    "applied": "applied as written",
+    "remapped": "applied to this fit's matching topic",
+    "unmapped": "not applied (see why)",
+}
+"""A decision's status in the ledger tab, in words."""
 
 
-class ConfirmFirst(Exception):  # noqa: N818 (a question put to the user, not an error)
-    """An action that waits for a confirming second click; nothing was written."""
-
-
-class _Page:
+class _Page(Actions):
     """One browser page: widgets bound to the shared workbench.
 
     The selection is the list of ticked topics (:attr:`chosen`, in the order they were picked): the
@@ -55,7 +84,8 @@ class _Page:
         self.pn = pn
         self.wb = wb
         w = pn.widgets
-        self.message = pn.pane.HTML("", sizing_mode="stretch_width", name="message")
+        css = [CSS]
+        self.message = pn.pane.HTML("", sizing_mode="stretch_width", name="message", stylesheets=css)
         self.author = w.TextInput(
             label="Your name (recorded with every decision)",
             value=wb.session.author or "",
@@ -69,22 +99,17 @@ class _Page:
             selectable="checkbox",
             disabled=True,
             show_index=False,
-            height=420,
+            height=480,
             sizing_mode="stretch_width",
+            min_width=420,
             pagination=None,
             layout="fit_columns",
             hidden_columns=["edited"],
-            titles={"share": "share %", "over_represented": "over-represented in"},
-            widths={
-                "topic": 70,
-                "label": 230,
-                "size": 70,
-                "share": 70,
-                "keywords": 300,
-                "stability": 90,
-                "over_represented": 150,
-                "notes": 150,
-            },
+            titles={"share": "share %", "over_represented": "over-represented in", "stability": "stable?"},
+            widths={"topic": 72, "size": 72, "share": 84, "stability": 84},
+            formatters={c: {"type": "textarea"} for c in ("label", "keywords", "over_represented", "notes")},
+            configuration={"columnDefaults": {"headerWordWrap": True}},
+            header_align="left",
         )
         self.topics = w.TextInput(label="Topics (numbers)", placeholder="e.g. 3, 7", width=180)
         self.label = w.TextInput(label="Label", placeholder="new label", width=260)
@@ -92,20 +117,41 @@ class _Page:
         self.note_text = w.TextInput(label="Note", placeholder="a note on the topic", width=300)
         self.rationale = w.TextInput(label="Rationale (optional)", width=300)
         self.k = w.IntInput(label="Split into", value=2, start=2, end=20, width=100)
+        # the shortcuts are listed above the title (a tooltip per button would cover the next button)
         self.buttons = {
             name: w.Button(label=name, width=110)
             for name in ("Merge", "Rename", "Drop", "Note", "Preview split", "Split", "Undo", "Redo")
         }
-        self.preview = pn.pane.HTML("", sizing_mode="stretch_width")
-        self.card = pn.pane.HTML("", sizing_mode="stretch_width", name="card")
+        self.preview = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=css)
+        self.card = pn.pane.HTML("", sizing_mode="stretch_width", name="card", stylesheets=css)
+        self._card_topic: int | None = None
+        """The topic whose card is open when a row was clicked (else the first chosen topic)."""
         self.card_search = w.TextInput(label="Search in this topic", width=260)
         self.sample_button = w.Button(label="Random sample", width=130)
         self.intertopic = pn.pane.Plotly(None, height=520, sizing_mode="stretch_width")
         self.docmap = pn.pane.Plotly(None, height=620, sizing_mode="stretch_width")
-        self.log = w.Tabulator(pd.DataFrame(), disabled=True, show_index=False, height=300, sizing_mode="stretch_width")
-        self.outputs = {name: w.Button(label=f"Write {name}", width=160) for name in ("worksheet", "tables", "report")}
-        self.out_message = pn.pane.HTML("")
-        self.experts = ExpertsPanel(wb, self.say)
+        self.log = w.Tabulator(
+            pd.DataFrame(),
+            disabled=True,
+            show_index=False,
+            height=400,
+            sizing_mode="stretch_width",
+            titles=LOG_TITLES,
+            layout="fit_columns",
+            formatters={c: {"type": "textarea"} for c in ("written", "reason", "rationale")},
+        )
+        self.outputs = {name: w.Button(label=label, width=220) for name, (label, _, _) in OUTPUTS.items()}
+        self.out_message = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=css)
+        self.download = w.FileDownload(label="Download", visible=False, width=320, embed=False, button_type="primary")
+        self.tasks = {
+            name: LongTask(self.outputs[name], self.out_message, busy, busy_label, download=self.download)
+            for name, (_, busy, busy_label) in OUTPUTS.items()
+        }
+        self.experts = ExpertsPanel(wb, self.say, on_switch=self.refresh)
+        self.keys = KeyBar(sizing_mode="stretch_width")
+        self.timings: list[dict[str, Any]] = []
+        """Server-side time of each action: name, session seconds (ledger and view), page seconds (all panes)."""
+        self._said = 0
         self._doc_traces: list[int | None] = []
         self._sample_seed = 0
         self.chosen: list[int] = []
@@ -117,6 +163,8 @@ class _Page:
         self.author_button.on_click(lambda e: self.set_author())
         self.search.param.watch(lambda e: self.refresh_table(), "value")
         self.table.param.watch(self.on_table_select, "selection")
+        self.table.on_click(self.on_row_click)
+        self.keys.param.watch(self.on_key, "command")
         self.intertopic.param.watch(self.on_map_click, "click_data")
         self.docmap.param.watch(self.on_lasso, "selected_data")
         self.topics.param.watch(self.on_topics_typed, "value")
@@ -135,52 +183,74 @@ class _Page:
         }
         for name, fn in actions.items():
             # a preview writes nothing: it keeps the selection and the labels typed for the split
-            self.buttons[name].on_click(lambda e, fn=fn, name=name: self.act(fn, reset=name != "Preview split"))
+            self.buttons[name].on_click(lambda e, fn=fn, name=name: self.act(fn, reset=name != "Preview split", name=name))
         for name, button in self.outputs.items():
-            button.on_click(lambda e, name=name: self.write(name))
+
+            async def write(event: Any, name: str = name) -> None:
+                await self.write_async(name)
+
+            button.on_click(write)
 
         b = self.buttons
+        flex = {"flex_wrap": "wrap", "sizing_mode": "stretch_width"}
         act_box = pn.Column(
-            pn.Row(self.topics, self.label, self.rationale),
-            pn.Row(b["Merge"], b["Rename"]),
-            pn.Row(self.bucket, b["Drop"]),
-            pn.Row(self.note_text, b["Note"]),
-            pn.Row(self.k, b["Preview split"], b["Split"]),
+            pn.FlexBox(self.topics, self.label, self.rationale, **flex),
+            pn.FlexBox(b["Merge"], b["Rename"], b["Undo"], b["Redo"], **flex),
+            pn.FlexBox(self.bucket, b["Drop"], align_items="flex-end", **flex),
+            pn.FlexBox(self.note_text, b["Note"], align_items="flex-end", **flex),
+            pn.FlexBox(self.k, b["Preview split"], b["Split"], align_items="flex-end", **flex),
             self.preview,
-            pn.Row(b["Undo"], b["Redo"]),
-        )
-        mode = "de-identified" if wb.shown.deidentify else "VERBATIM (not de-identified: do not share the screen)"
-        header = pn.pane.HTML(
-            f"<h2 style='margin:0'>Curation workbench</h2><div>Run <code>{esc(wb.run.name)}</code> · ledger "
-            f"<code>{esc(_shown_path(wb.ledger_path, wb.run))}</code> · remarks {esc(mode)}</div>",
             sizing_mode="stretch_width",
         )
+        self.header = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=css)
         left = pn.Column(
-            self.search, self.table, pn.pane.HTML("<b>Act on the topics</b>"), act_box, sizing_mode="stretch_width"
+            pn.pane.HTML("<h2 style='font-size:1.1em;margin:0'>Act on the topics</h2>"),
+            act_box,
+            self.search,
+            self.table,
+            styles={"flex": "1 1 600px"},
+            min_width=420,
+            sizing_mode="stretch_width",
         )
         right = pn.Column(
-            pn.pane.HTML("<b>Topic card</b>"),
-            pn.Row(self.card_search, self.sample_button),
+            pn.pane.HTML("<h2 style='font-size:1.1em;margin:0'>Topic card</h2>"),
+            pn.FlexBox(self.card_search, self.sample_button, align_items="flex-end", flex_wrap="wrap"),
             self.card,
-            width=520,
+            styles={"flex": "1 1 360px"},
+            min_width=320,
+            max_width=480,
+            sizing_mode="stretch_width",
+        )
+        downloads = pn.Column(
+            pn.pane.HTML(
+                "<p>Each button writes one output from the decisions so far into the run folder and offers it as "
+                "a download: the report (one HTML page), the worksheet (a CSV and an HTML page to review the "
+                "topics on paper), the curated tables (topics, remarks and decisions as CSV files, "
+                "de-identified as shown here).</p>"
+            ),
+            pn.FlexBox(*self.outputs.values(), flex_wrap="wrap"),
+            self.out_message,
+            self.download,
+            sizing_mode="stretch_width",
         )
         self.tabs = tabs = pn.Tabs(
-            ("Topics", pn.Row(left, right, sizing_mode="stretch_width")),
+            ("Topics", pn.FlexBox(left, right, flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width")),
             ("Intertopic map", self.intertopic),
             ("Document map", self.docmap),
-            ("Ledger", self.log),
+            ("Decisions (ledger)", self.log),
             ("Two experts", self.experts.layout),
-            ("Out", pn.Column(pn.Row(*self.outputs.values()), self.out_message)),
+            ("Download", downloads),
             dynamic=False,
             sizing_mode="stretch_width",
         )
-        self._maps_dirty = True
+        self._maps_dirty = self._log_dirty = True
         tabs.param.watch(lambda e: self.maps_if_shown(), "active")
-        self.status = pn.pane.HTML("", sizing_mode="stretch_width")
+        self.status = pn.pane.HTML("", sizing_mode="stretch_width", stylesheets=css)
         self.layout = pn.Column(
-            header,
+            self.keys,
+            self.header,
             self.status,
-            pn.Row(self.author, self.author_button),
+            pn.FlexBox(self.author, self.author_button, align_items="flex-end", flex_wrap="wrap"),
             self.message,
             tabs,
             sizing_mode="stretch_width",
@@ -188,10 +258,24 @@ class _Page:
         self.refresh()
 
     # ------------------------------------------------------------------ feedback
-    def say(self, text: str, conflict: bool = False, ask: bool = False) -> None:
-        """Show one message line (escaped): ``conflict`` in red, ``ask`` (a question awaiting a click) in amber."""
+    def say(self, text: str, conflict: bool = False, ask: bool = False, timing: dict[str, Any] | None = None) -> None:
+        """Show one message line (escaped): ``conflict`` in red, ``ask`` (a question awaiting a click) in amber.
+
+        The line is announced to screen readers. ``timing`` (an action's server-side seconds) goes into
+        ``data-`` attributes of the line, with a counter of lines said, for the latency benchmark.
+        """
         cls = "wb-message conflict" if conflict else "wb-message confirm" if ask else "wb-message"
-        self.message.object = f"<div class='{cls}' id='wb-message'>{esc(text)}</div>" if text else ""
+        self._said += 1
+        data = f" data-said='{self._said}'"
+        if timing:
+            data += "".join(
+                f" data-{k}-ms='{1000 * float(v):.1f}'" for k, v in timing.items() if isinstance(v, float)
+            )
+        self.message.object = (
+            f"<div class='{cls}' id='wb-message' role='status' aria-live='polite'{data}>{esc(text)}</div>"
+            if text
+            else ""
+        )
 
     def set_author(self) -> None:
         try:
@@ -204,43 +288,45 @@ class _Page:
 
     # ------------------------------------------------------------------ refresh
     def refresh_status(self) -> None:
-        """One line on the ledger: how many decisions applied, remapped after a refit, or not applied, and why."""
+        """The ledger's state in words: what was applied as written, what was found again on other topic
+        numbers after a refit (and what to check), what could not be applied and why."""
         s = self.wb.session
         log = s.log
-        summary = decision_summary(log, s.mode, explain=False)  # the mode line says why
-        text = (
-            f"{s.mode} mode ("
-            + (
-                "ledger written on this model"
-                if s.mode == "strict"
-                else "ledger written on another fit: decisions found again by fingerprint"
-            )
-            + ")"
-        )
-        html = f"<div id='wb-status'>{esc(text)} · {esc(summary)}"
+        html = f"<div id='wb-status' class='wb-status'>{esc(status_text(log, s.mode))}"
         bad = log[log["status"] == "unmapped"]
         if len(bad):
             items = "".join(
-                f"<li>entry {int(r.entry)} ({esc(r.written)}): {esc(r.reason)}</li>" for r in bad.itertuples()
+                f"<li>decision {int(r.entry)} ({esc(r.written)}): {esc(r.reason)}</li>" for r in bad.itertuples()
             )
             html += (
-                f"<div class='wb-message conflict'><b>{len(bad)} decisions not applied</b> (the Ledger tab "
-                f"lists all):<ul>{items}</ul></div>"
+                f"<div class='wb-message conflict'><b>{len(bad)} decisions could not be applied</b> to this "
+                f"model; they stay in the ledger. Redo them by hand if they still make sense:<ul>{items}</ul></div>"
             )
         self.status.object = html + "</div>"
 
+    def refresh_header(self) -> None:
+        """The title line: run, the ledger being written, and whether remarks are de-identified."""
+        wb = self.wb
+        mode = "de-identified" if wb.shown.deidentify else "VERBATIM (not de-identified: do not share the screen)"
+        self.header.object = (
+            f"<h1 class='wb-title'>Curation workbench</h1><div>Run <code>{esc(wb.run.name)}</code> · decisions "
+            f"are saved in <code>{esc(_shown_path(wb.ledger_path, wb.run))}</code> · remarks {esc(mode)}</div>"
+        )
+
     def maps_if_shown(self) -> None:
-        """Redraw the maps when their tab is open and the view changed since they were drawn."""
+        """Redraw the maps, or refill the ledger table, when their tab is open and the view changed since."""
         if self._maps_dirty and self.tabs.active in MAP_TABS:
             self.refresh_maps()
             self._maps_dirty = False
+        if self._log_dirty and self.tabs.active == LOG_TAB:
+            self.refresh_log()
 
     def refresh(self) -> None:
+        self.refresh_header()
         self.refresh_status()
         self.refresh_table()
-        self._maps_dirty = True
+        self._maps_dirty = self._log_dirty = True
         self.maps_if_shown()
-        self.refresh_log()
         self.show_card()
         self.buttons["Undo"].disabled = not self.wb.session.can_undo
         self.buttons["Redo"].disabled = not self.wb.session.can_redo
@@ -296,9 +382,15 @@ class _Page:
         self.docmap.object = fig
 
     def refresh_log(self) -> None:
+        self._log_dirty = False
         log = self.wb.session.log
-        cols = ["entry", "written", "applied_to", "status", "reason", "author", "time", "rationale"]
-        self.log.value = log[cols].astype(str) if not log.empty else pd.DataFrame(columns=cols)
+        cols = list(LOG_TITLES)
+        if log.empty:
+            self.log.value = pd.DataFrame(columns=cols)
+            return
+        shown = log[cols].astype(str)
+        shown["status"] = shown["status"].map(STATUS_WORDS).fillna(shown["status"])
+        self.log.value = shown
 
     def selected(self) -> list[int]:
         """The chosen topics (a copy of :attr:`chosen`)."""
@@ -306,10 +398,13 @@ class _Page:
 
     def show_card(self, sample: bool = False) -> None:
         chosen = self.selected()
-        if not chosen:
-            self.card.object = "<p><i>Select a topic in the list or on a map, or type its number.</i></p>"
+        topic = self._card_topic if self._card_topic is not None else (chosen[0] if chosen else None)
+        if topic is None:
+            self.card.object = (
+                "<p><i>Click a topic in the list (or tick it, pick it on a map, or type its number) to open "
+                "its card.</i></p>"
+            )
             return
-        topic = chosen[0]
         rows = self.wb.topic_table().set_index("topic")
         if topic not in rows.index:
             self.card.object = f"<p>No topic {topic} in the current view.</p>"
@@ -318,9 +413,9 @@ class _Page:
         if sample:
             self._sample_seed += 1
         remarks = self.wb.session.remarks(
-            topic, search=self.card_search.value.strip(), sample=8 if sample else None, draw=self._sample_seed, limit=12
+            topic, search=self.card_search.value.strip(), sample=8 if sample else None, draw=self._sample_seed, limit=40
         )
-        texts = self.wb.shown.many(remarks["text"].astype(str))
+        texts = self.wb.shown.many(unique_texts(remarks["text"].astype(str), limit=8 if sample else 12))
         what = (
             "a random sample"
             if sample
@@ -361,6 +456,7 @@ class _Page:
             self._syncing = False
         self.tick()
         if changed:
+            self._card_topic = None
             self.cancel_drop()
             self.preview.object = ""
             self.show_card()
@@ -381,6 +477,25 @@ class _Page:
             return
         ticked = [self._rows[i] for i in event.new if 0 <= i < len(self._rows)]
         self.choose([t for t in self.chosen if t in ticked] + [t for t in ticked if t not in self.chosen])
+
+    def on_row_click(self, event: Any) -> None:
+        """A click on a row of the topic list opens that topic's card (the ticks choose topics to act on)."""
+        row = getattr(event, "row", None)
+        if row is None or not 0 <= int(row) < len(self._rows):
+            return
+        self._card_topic = self._rows[int(row)]
+        self.show_card()
+
+    def on_key(self, event: Any) -> None:
+        """A keyboard shortcut (see :data:`topics.workbench.keys.SHORTCUTS`): press its button, unless disabled."""
+        command = str(event.new).split(":", 1)[0]
+        if command not in SHORTCUTS:
+            return
+        button = self.buttons[SHORTCUTS[command][1]]
+        if button.disabled:
+            self.say(f"{SHORTCUTS[command][1]}: nothing to {command.lower()}.", conflict=True)
+            return
+        button.clicks += 1
 
     def on_topics_typed(self, event: Any) -> None:
         """Numbers typed in the Topics box: the listed ones become the selection, others are named and left out."""
@@ -423,155 +538,31 @@ class _Page:
                 self.refresh_table()
             self.say(f"Lasso: {len(points)} remarks from topics " + ", ".join(f"{t} ({n})" for t, n in counts.items()))
 
-    # ------------------------------------------------------------------ actions
-    def act(self, fn: Callable[[], str], reset: bool = True) -> None:
-        """Run one action: when done, say so and (``reset``) clear the selection and the fields; when refused
-        (a conflict, or a drop waiting for its confirming click), say why and change nothing else."""
-        with self.wb.lock:
-            try:
-                message = fn()
-            except ConfirmFirst as ask:
-                self.say(str(ask), ask=True)
-                return
-            except (CurationConflict, ValueError, InputError) as err:
-                self.say(f"Not done: {err}", conflict=True)
-                return
-            if reset:
-                self.clear_form()
-                self.refresh()
-        self.say(message)
+    async def write_async(self, what: str) -> None:
+        """Write an output in a worker thread: button disabled and a busy line meanwhile, then a line saying
+        what was written and its download (no server path is shown)."""
+        task = self.tasks[what]
 
-    def clear_form(self) -> None:
-        """Empty the selection, the label, bucket, note and rationale fields, the split preview and a pending drop."""
-        self.choose([])
-        for box in (self.label, self.bucket, self.note_text, self.rationale):
-            box.value = ""
-        self.preview.object = ""
-        self.cancel_drop()
+        def done(found: tuple[str, bytes, str]) -> str:
+            filename, data, message = found
+            task.offer(filename, data, f"Download {filename}")
+            return f"{message} A copy stays in the run folder; download it with the button below."
 
-    def cancel_drop(self) -> None:
-        """Forget a drop waiting for confirmation; the Drop button reads "Drop" again."""
-        self._pending_drop = None
-        button = self.buttons["Drop"]
-        button.label, button.button_type, button.width = "Drop", "default", 110
-
-    def do_merge(self) -> str:
-        """Merge the chosen topics (two or more) under the label typed."""
-        return self.wb.session.merge(self.selected(), self.label.value, rationale=self.rationale.value).message
-
-    def do_rename(self) -> str:
-        """Give the one chosen topic the label typed."""
-        topics = self.selected()
-        if len(topics) != 1:
-            raise CurationConflict("rename: choose exactly one topic")
-        return self.wb.session.rename(topics[0], self.label.value, rationale=self.rationale.value).message
-
-    def do_drop(self) -> str:
-        """Drop the chosen topics; one that sets aside more than a tenth of the remarks asks first."""
-        topics = self._one_or_more()
-        session = self.wb.session
-        if session.author is None:
-            raise CurationConflict("say who you are first: the author's name goes into every ledger entry")
-        missing = [t for t in topics if t not in set(session.topic_ids())]
-        if missing:
-            raise CurationConflict(f"drop: no topic {', '.join(map(str, missing))} in the current view")
-        a = session.view.assignments
-        n = int((a["topic"].isin(topics) & (a["bucket"] == "")).sum())
-        share = n / max(len(a), 1)
-        key = (tuple(topics), self.bucket.value.strip(), session.version)
-        if share > CONFIRM_DROP_SHARE and self._pending_drop != key:
-            button = self.buttons["Drop"]
-            button.label = f"Confirm drop of {n:,} remarks ({share:.0%})"
-            button.button_type, button.width = "danger", 300
-            self._pending_drop = key
-            where = f"the bucket '{key[1]}'" if key[1] else "the outliers"
-            raise ConfirmFirst(
-                f"Dropping topic{'s' if len(topics) > 1 else ''} {', '.join(map(str, topics))} sets aside {n:,} "
-                f"of {len(a):,} remarks ({share:.0%}) to {where}. Click '{button.label}' to do it; "
-                "changing the selection cancels."
-            )
-        bucket, rationale = self.bucket.value, self.rationale.value
-        return self._all_or_nothing(lambda t: session.drop(t, bucket=bucket, rationale=rationale), topics)
-
-    def do_note(self) -> str:
-        """Attach the note typed to each chosen topic (all or none)."""
-        text = self.note_text.value
-        return self._all_or_nothing(lambda t: self.wb.session.note(t, text), self._one_or_more())
-
-    def _all_or_nothing(self, action: Callable[[int], ActionResult], topics: list[int]) -> str:
-        """Apply ``action`` to each topic; when one is refused, undo those already written and re-raise."""
-        session = self.wb.session
-        redo = list(session._redo)  # the first entry written clears the redo list: a rollback restores it
-        done: list[str] = []
-        try:
-            for t in topics:
-                done.append(action(t).message)
-        except BaseException:
-            for _ in done:
-                session.undo()
-            session._redo[:] = redo
-            raise
-        return "; ".join(done)
-
-    def do_preview(self) -> str:
-        """Show how the one chosen topic would split (nothing written; the selection and fields stay)."""
-        topics = self.selected()
-        if len(topics) != 1:
-            raise CurationConflict("split: choose exactly one topic")
-        preview = self.wb.session.split_preview(topics[0], int(self.k.value))
-        parts = "".join(
-            f"<div><b>Part {int(p.part)}</b>: {int(p.size):,} remarks · {esc(self.wb.shown.one(p.keywords))}"
-            f"{remark_list(self.wb.shown.many(p.remarks[:3]))}</div>"
-            for p in preview.itertuples()
-        )
-        self.preview.object = (
-            f"<div id='split-preview'><b>Split preview of topic {topics[0]}</b> (nothing written; "
-            f"label the parts in this order, separated by ';', then Split){parts}</div>"
-        )
-        return f"Preview of splitting topic {topics[0]} into {int(self.k.value)}: nothing written yet."
-
-    def do_split(self) -> str:
-        """Split the one chosen topic; the label box may name the parts, separated by ';'."""
-        topics = self.selected()
-        if len(topics) != 1:
-            raise CurationConflict("split: choose exactly one topic")
-        labels = [x.strip() for x in self.label.value.split(";")] if self.label.value.strip() else None
-        result = self.wb.session.split(topics[0], int(self.k.value), labels=labels, rationale=self.rationale.value)
-        self.preview.object = ""
-        return result.message
-
-    def do_undo(self) -> str:
-        """Remove the last ledger entry."""
-        return self.wb.session.undo().message
-
-    def do_redo(self) -> str:
-        """Put back the entry the last undo removed."""
-        return self.wb.session.redo().message
-
-    def _one_or_more(self) -> list[int]:
-        topics = self.selected()
-        if not topics:
-            raise CurationConflict("choose a topic first")
-        return topics
+        await task.run(lambda: self.wb.download(what), done)
 
     def write(self, what: str) -> None:
-        try:
-            with self.wb.lock:
-                paths = self.wb.write_outputs(what)
-        except (InputError, OSError, ValueError) as err:
-            self.out_message.object = f"<p class='wb-message conflict'>{esc(err)}</p>"
-            return
-        self.out_message.object = (
-            "<p class='wb-message'>Written: " + ", ".join(f"<code>{esc(p)}</code>" for p in paths) + "</p>"
-        )
+        """Write an output and wait for it (scripts and tests; the page's buttons use :meth:`write_async`)."""
+        import asyncio
+
+        asyncio.run(self.write_async(what))
 
 
 def _shown_path(path: Path, run: Path) -> str:
-    """The ledger's path relative to the run folder when it lies inside it."""
+    """The ledger's path relative to the run folder when it lies inside it, else its name only (no server path)."""
     try:
         return str(Path(path).resolve().relative_to(run.resolve()))
     except ValueError:
-        return str(path)
+        return Path(path).name
 
 
 def _trace_topic(name: Any) -> int | None:
