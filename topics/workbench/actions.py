@@ -38,6 +38,17 @@ class Actions:
     chosen: list[int]
     timings: list[dict[str, Any]]
     _pending_drop: tuple[tuple[int, ...], str, int] | None
+    # what the page provides (its widgets and methods), declared for the type checker
+    label: Any
+    bucket: Any
+    note_text: Any
+    rationale: Any
+    k: Any
+    preview: Any
+    say: Callable[..., None]
+    refresh: Callable[..., None]
+    choose: Callable[..., None]
+    selected: Callable[[], list[int]]
 
     def act(self, fn: Callable[[], str], reset: bool = True, name: str = "action") -> None:
         """Run one action: when done, say so and (``reset``) clear the selection and the fields; when refused

@@ -75,7 +75,7 @@ class Workbench:
     ) -> None:
         self.run = Path(run)
         self.analysis = Analysis.load(self.run)
-        self.ledger_path = run_ledger(self.run, ledger, existing=False)
+        self.ledger_path = run_ledger(self.run, ledger, existing=False) or self.run / "ledger.yaml"
         self.session = CurationSession(self.analysis.model, self.ledger_path, author=author)
         cfg = self.analysis.config
         self.shown = Shown(deidentify, cfg.deidentify.known_names, cfg.deidentify.ner if use_ner is None else use_ner)

@@ -169,7 +169,7 @@ class ExpertsPanel:
 
     def adopt_side(self) -> None:
         try:
-            topics = parse_topics(self.topics.value)
+            topics = parse_topics(self.topics.value or "")
         except ValueError as err:
             self.result.object = message_html(f"Not understood: {err}", conflict=True)
             return

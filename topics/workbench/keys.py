@@ -151,7 +151,7 @@ def shortcut_help() -> str:
     return f"Keyboard: Alt+Shift+A: go to the actions · {keys} · Enter or Space opens a tab"
 
 
-class KeyBar(ReactiveHTML):  # type: ignore[misc]  # Panel's ReactiveHTML has no type hints
+class KeyBar(ReactiveHTML):
     """The skip link and the line of shortcuts; :attr:`command` receives ``"undo:3"``-style commands."""
 
     command = param.String(default="", doc="The last shortcut pressed, as 'name:count' (count makes each new).")

@@ -337,7 +337,7 @@ class _Page(Actions):
     def refresh_table(self) -> None:
         """Show the topic list (searched; the chosen topics stay listed) with exactly the chosen topics ticked."""
         table = self.wb.topic_table()
-        query = self.search.value.strip().lower()
+        query = (self.search.value or "").strip().lower()
         if query:
             hit = (
                 table["label"].str.lower().str.contains(query, regex=False)
@@ -413,7 +413,7 @@ class _Page(Actions):
         if sample:
             self._sample_seed += 1
         remarks = self.wb.session.remarks(
-            topic, search=self.card_search.value.strip(), sample=8 if sample else None, draw=self._sample_seed, limit=40
+            topic, search=(self.card_search.value or "").strip(), sample=8 if sample else None, draw=self._sample_seed, limit=40
         )
         texts = self.wb.shown.many(unique_texts(remarks["text"].astype(str), limit=8 if sample else 12))
         what = (
@@ -421,7 +421,7 @@ class _Page(Actions):
             if sample
             else (
                 "matching remarks"
-                if self.card_search.value.strip()
+                if (self.card_search.value or "").strip()
                 else "representative remarks (closest to the centre)"
             )
         )
@@ -512,7 +512,7 @@ class _Page(Actions):
         if unknown:
             self.say(f"No topic {', '.join(map(str, unknown))} in the current view: not selected.", conflict=True)
         self.choose([t for t in typed if t in known])
-        if self.search.value.strip() and any(t not in self._rows for t in self.chosen):
+        if (self.search.value or "").strip() and any(t not in self._rows for t in self.chosen):
             self.refresh_table()  # list the typed topics that the search hides, ticked
 
     def on_map_click(self, event: Any) -> None:

@@ -75,7 +75,7 @@ class TokenAuth(AuthProvider):
         return None
 
     @property
-    def get_user(self) -> Callable[[RequestHandler], str | None]:
+    def get_user(self) -> Callable[[RequestHandler], str | None]:  # type: ignore[override]  # Panel: an attribute
         return self._check
 
     @property
@@ -87,7 +87,7 @@ class TokenAuth(AuthProvider):
         return DeniedHandler
 
 
-def _component_path(handler: RequestHandler, base: type, path: str) -> str:
+def _component_path(handler: RequestHandler, base: Any, path: str) -> str:
     """Panel's component resource lookup, limited to modules already imported from :data:`COMPONENT_PACKAGES`."""
     module = path.split("/", 1)[0]
     if module not in sys.modules or module.split(".", 1)[0] not in COMPONENT_PACKAGES:
