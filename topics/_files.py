@@ -22,7 +22,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -48,7 +48,7 @@ def _umask_mode(base: int = PRIVATE_FILE) -> int:
     return base & ~mask
 
 
-def atomic_write(path: str | Path, write: Callable[[BinaryIO], None], *, backup: bool = False) -> Path:
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], object], *, backup: bool = False) -> Path:
     """Write a file atomically through ``write(fh)`` (a binary file): the complete new file or the old one.
 
     Parameters
@@ -56,7 +56,8 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None], *, backup:
     path : str or Path
         The file (its folder is created).
     write : callable
-        Writes the content into the open binary file it is given (e.g. a zip archive streamed into it).
+        Writes the content into the open binary file it is given (e.g. a zip archive streamed into it);
+        what it returns is ignored.
     backup : bool, default False
         Keep the previous version as ``<name>.bak``.
 
@@ -234,6 +235,7 @@ def json_depth(value: Any) -> int:
     deepest, stack = 0, [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

@@ -52,13 +52,13 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
         return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as err:
         # Python >= 3.14 has err.lineno / err.msg; before, both sit in the message: "... (at line 3, column 5)"
-        line = getattr(err, "lineno", None)
+        lineno: int | None = getattr(err, "lineno", None)
         msg = getattr(err, "msg", None) or str(err)
         found = re.search(r"\s*\(at line (\d+), column \d+\)$", msg)
         if found:
-            line = line if line is not None else int(found.group(1))
+            lineno = lineno if lineno is not None else int(found.group(1))
             msg = msg[: found.start()]
-        raise ConfigError(f"invalid TOML: {msg}", path=path, line=line) from None
+        raise ConfigError(f"invalid TOML: {msg}", path=path, line=lineno) from None
     except ValueError as err:  # e.g. an integer of more than 4300 digits
         raise ConfigError(f"invalid TOML: {err}", path=path) from None
     except RecursionError:
@@ -168,7 +168,7 @@ def build(cls: type, data: Any, *, path: str | Path | None, text: str | None, se
                 column=key,
             )
         hint = hints[key]
-        if dataclasses.is_dataclass(hint):
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
             kwargs[key] = build(hint, value, path=path, text=text, section=key)
             continue
         if value is False and _is_optional(hint):

@@ -16,7 +16,7 @@ import copy
 import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -133,7 +133,8 @@ class Analysis:
 
         return add_topics(corpus, self.assignments, prefix=prefix)
 
-    def curate(self, ledger: Ledger | str | Path | None, *, mode: str = "auto") -> Analysis:
+    def curate(self, ledger: Ledger | str | Path | None, *,
+               mode: Literal["auto", "strict", "replay"] = "auto") -> Analysis:
         """A copy of this analysis with a curation ledger applied (``None``: back to the raw view).
 
         Parameters
@@ -292,6 +293,10 @@ def topic_table(topics: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@overload
+def run_ledger(run: str | Path, ledger: str | Path | None = None, *, existing: Literal[False]) -> Path: ...
+@overload
+def run_ledger(run: str | Path, ledger: str | Path | None = None, *, existing: bool = True) -> Path | None: ...
 def run_ledger(run: str | Path, ledger: str | Path | None = None, *, existing: bool = True) -> Path | None:
     """The ledger of a run folder: ``ledger`` when given, else ``RUN/ledger.yaml``.
 

@@ -21,8 +21,9 @@ class InputError(ValueError):
         The file in which the problem lies.
     line : int, optional
         1-based line number in that file (for row-oriented files: the line of the row).
-    column : str, optional
-        The column (or config key) at fault.
+    column : str or int, optional
+        The column (or config key) at fault; an int is a character position in the line (as an XML parser
+        reports it).
     """
 
     def __init__(
@@ -31,7 +32,7 @@ class InputError(ValueError):
         *,
         path: str | Path | None = None,
         line: int | None = None,
-        column: str | None = None,
+        column: str | int | None = None,
     ) -> None:
         self.message = message
         self.path = str(path) if path is not None else None

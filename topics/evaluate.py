@@ -71,8 +71,9 @@ def npmi_coherence(topic_words: dict[int, list[str]], texts: list[str], top_k: i
     n = len(texts)
 
     def occurs(phrase: str) -> np.ndarray:
-        parts = [present.get(p) for p in phrase.split()]
-        if any(p is None for p in parts) or not parts:
+        found = [present.get(p) for p in phrase.split()]
+        parts = [p for p in found if p is not None]
+        if len(parts) < len(found) or not parts:
             return np.zeros(n, dtype=bool)
         out = parts[0].copy()
         for p in parts[1:]:

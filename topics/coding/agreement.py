@@ -15,8 +15,11 @@ import pandas as pd
 
 from topics.errors import InputError
 
+Coding = Sequence[object] | np.ndarray
+"""Codes item by item: a sequence (a list, a pandas Series) or a numpy array."""
 
-def cohen_kappa(truth: Sequence[object], predicted: Sequence[object]) -> float:
+
+def cohen_kappa(truth: Coding, predicted: Coding) -> float:
     """Cohen's kappa of two codings of the same items.
 
     Parameters
@@ -41,7 +44,7 @@ def cohen_kappa(truth: Sequence[object], predicted: Sequence[object]) -> float:
     return float("nan") if expected >= 1.0 else (observed - expected) / (1.0 - expected)
 
 
-def per_code(truth: Sequence[object], predicted: Sequence[object], codes: Sequence[str] | None = None) -> pd.DataFrame:
+def per_code(truth: Coding, predicted: Coding, codes: Sequence[str] | None = None) -> pd.DataFrame:
     """Per-code precision, recall and F1 (0 where undefined, as scikit-learn's ``zero_division=0``).
 
     Returns
@@ -65,14 +68,14 @@ def per_code(truth: Sequence[object], predicted: Sequence[object], codes: Sequen
     return pd.DataFrame(rows, columns=["code", "support", "predicted", "precision", "recall", "f1"])
 
 
-def macro_f1(truth: Sequence[object], predicted: Sequence[object], codes: Sequence[str] | None = None) -> float:
+def macro_f1(truth: Coding, predicted: Coding, codes: Sequence[str] | None = None) -> float:
     """Unweighted mean F1 over the codes the truth uses (or ``codes``)."""
     codes = list(codes) if codes is not None else sorted(set(np.asarray(truth, dtype=object).astype(str)))
     table = per_code(truth, predicted, codes)
     return float(table["f1"].mean()) if len(table) else float("nan")
 
 
-def confusion(truth: Sequence[object], predicted: Sequence[object], codes: Sequence[str] | None = None) -> pd.DataFrame:
+def confusion(truth: Coding, predicted: Coding, codes: Sequence[str] | None = None) -> pd.DataFrame:
     """The confusion matrix: rows the truth's codes, columns the coder's, cells counts of items."""
     t = pd.Series(np.asarray(truth, dtype=object).astype(str), name="truth")
     p = pd.Series(np.asarray(predicted, dtype=object).astype(str), name="coded")
@@ -121,10 +124,10 @@ class Agreement:
 
 
 def agreement(
-    truth: Sequence[object],
-    predicted: Sequence[object],
+    truth: Coding,
+    predicted: Coding,
     *,
-    clusters: Sequence[object] | None = None,
+    clusters: Coding | None = None,
     codes: Sequence[str] | None = None,
     n_boot: int = 1000,
     level: float = 0.95,
@@ -167,11 +170,11 @@ def agreement(
             members = list(groups.values())
         else:
             members = [np.array([i]) for i in range(len(t))]
-        draws = []
+        kappas: list[float] = []
         for _ in range(n_boot):
             idx = np.concatenate([members[j] for j in rng.integers(0, len(members), len(members))])
-            draws.append(cohen_kappa(t[idx], p[idx]))
-        draws = np.asarray(draws, dtype=float)
+            kappas.append(cohen_kappa(t[idx], p[idx]))
+        draws = np.asarray(kappas, dtype=float)
         draws = draws[np.isfinite(draws)]
         if len(draws):
             low, high = (float(x) for x in np.quantile(draws, [(1 - level) / 2, (1 + level) / 2]))

@@ -348,7 +348,7 @@ def _load_csv(path: Path, text: str) -> Codebook:
         if unknown or len(set(header)) != len(header):
             raise InputError(f"unknown or repeated column(s) {unknown or header}; allowed: {sorted(_CODE_KEYS)}",
                              path=path, line=1, column=(unknown or header)[0])
-        codes = []
+        codes: list[Code] = []
         start = reader.line_num + 1
         for row in reader:
             if any(cell.strip() for cell in row):
@@ -376,7 +376,8 @@ def _load_qda(path: Path) -> Codebook:
         texts = selections.loc[selections["code"] == row["guid"], "text"].astype(str) if len(selections) else []
         examples = list(dict.fromkeys(t.strip() for t in texts if str(t).strip()))[:MAX_EXAMPLES]
         examples = [e for e in examples if len(e) <= MAX_TEXT_CHARS]
-        record = {"name": str(row["name"]), "description": str(row["description"] or ""), "examples": examples}
+        record: dict[str, Any] = {"name": str(row["name"]), "description": str(row["description"] or ""),
+                                  "examples": examples}
         if not record["description"].strip() and not examples:
             record["description"] = record["name"]  # a QDA code often has a name only: the name stands for it
         codes.append(_code(record, i + 1, path, None, examples_cap=True))

@@ -306,7 +306,7 @@ class LabelFile:
             header = next(reader)
             if [h.strip() for h in header] != LABEL_COLUMNS:
                 raise InputError(f"the header must be {','.join(LABEL_COLUMNS)}", path=self.path, line=1)
-            out = []
+            out: list[Label] = []
             start = reader.line_num + 1
             for row in reader:
                 if any(c.strip() for c in row):

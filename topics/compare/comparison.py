@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -214,6 +215,17 @@ def confounds(assignments: pd.DataFrame, by: str, groups: list[str], strata: str
     return out
 
 
+class _SharedSettings(TypedDict):
+    """The settings that every test of :func:`run_comparison` gets alike."""
+
+    cluster: str | None
+    estimand: str
+    denominator: str
+    seed: int
+    min_sessions: int
+    count_column: str | None
+
+
 def run_comparison(
     assignments: pd.DataFrame,
     by: str,
@@ -291,8 +303,8 @@ def run_comparison(
     n_missing = int(assignments.loc[missing, count_column].sum() if count_column else missing.sum())
     if n_missing:
         warnings.append(f"{n_missing} remarks have no value of {col!r} and are left out of the comparison.")
-    shared = {"cluster": cluster, "estimand": estimand, "denominator": denominator, "seed": seed,
-              "min_sessions": min_sessions, "count_column": count_column}
+    shared: _SharedSettings = {"cluster": cluster, "estimand": estimand, "denominator": denominator, "seed": seed,
+                                "min_sessions": min_sessions, "count_column": count_column}
     contrasts = compare_groups(assignments, col, groups=groups, strata=strata, n_perm=n_perm, **shared)
     unadjusted = compare_groups(assignments, col, groups=groups, n_perm=n_perm, **shared) if strata else None
     warnings.extend(contrasts.attrs.get("warnings", []))
@@ -397,9 +409,9 @@ def run_configured(assignments: pd.DataFrame, config: TopicConfig, **overrides) 
     Comparison
     """
     c = config.compare
-    settings = {"by": c.by, "groups": list(c.groups) or None, "strata": c.strata, "cluster": c.cluster,
-                "estimand": c.estimand, "denominator": c.denominator, "n_perm": c.n_perm, "seed": config.seed,
-                "stop_words": config.vectorizer.extra_stop_words}
+    settings: dict[str, Any] = {"by": c.by, "groups": list(c.groups) or None, "strata": c.strata, "cluster": c.cluster,
+                                "estimand": c.estimand, "denominator": c.denominator, "n_perm": c.n_perm,
+                                "seed": config.seed, "stop_words": config.vectorizer.extra_stop_words}
     settings.update({k: v for k, v in overrides.items() if v is not None})
     if not settings["by"]:
         raise InputError("no grouping column: set [compare] by in the config, or pass by=")

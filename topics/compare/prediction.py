@@ -31,7 +31,7 @@ PREDICTION_MEANING = (
 def predict_group(assignments: pd.DataFrame, by: str, *, groups: list[str] | None = None, folds: int = 5,
                   n_perm: int = 100, seed: int = 0, min_sessions: int = 5, cluster: str | None = None,
                   denominator: str = "all",
-                  count_column: str | None = None) -> dict[str, float | int | dict[str, float]]:
+                  count_column: str | None = None) -> dict[str, float | int | str | dict[str, float]]:
     """How well a session's topic profile predicts its group (cross-validated, class-weighted).
 
     A multinomial logistic regression with balanced class weights (so that a majority group cannot win by

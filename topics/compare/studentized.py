@@ -175,7 +175,8 @@ def contrast(mask_a: np.ndarray, mask_b: np.ndarray, cd: ClusterData,
              strata: list[tuple[np.ndarray, float]] | None) -> Contrast:
     """``s_A - s_B`` with its cluster-robust standard error and Welch degrees of freedom, per row of masks."""
     parts = strata if strata else [(np.ones(len(cd.w)), 1.0)]
-    share_a = share_b = var_a = var_b = df_denominator = 0.0
+    zero: np.ndarray = np.zeros(())  # 0-d: each sum below becomes a (reps x columns) array at the first stratum
+    share_a = share_b = var_a = var_b = df_denominator = zero
     for in_level, weight in parts:
         # the floor's common share is the stratum's own (both groups; unchanged by permutations within it)
         level = np.asarray(in_level).reshape(-1) > 0

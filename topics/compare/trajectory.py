@@ -340,7 +340,8 @@ def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = Non
     alpha = (1 - confidence) / 2
     rows = []
     order = groups or sorted(drift["group"].unique())
-    counts = weights = None
+    counts: np.ndarray | None = None
+    weights: np.ndarray | None = None
     if assignments is not None and by is not None:
         col = resolve_column(assignments, by)
         a = assignments[(assignments["topic"] != -1) & assignments[col].notna()]
@@ -363,7 +364,7 @@ def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = Non
             inflation = DRIFT_INFLATION if measure == "drift" else 1.0
             obs = _welch_t(x, in_a[None, :], inflation=inflation)[0]
             perm = np.array([rng.permutation(in_a) for _ in range(n_perm)])
-            if measure == "drift" and counts is not None:
+            if measure == "drift" and counts is not None and weights is not None:  # set together
                 null = np.concatenate([_permuted_drift_t(counts[ok], weights, part)
                                        for part in np.array_split(perm, max(1, n_perm // 100))])
             else:

@@ -164,7 +164,7 @@ def distinctive_words(
     dispersion = word_dispersion(per_unit, in_a)
     finite = all(np.isfinite(v) for v in dispersion.values())
     ratio = max(dispersion.values()) / max(min(dispersion.values()), 1e-12) if finite else float("nan")
-    varied, steady = sorted(dispersion, key=dispersion.get, reverse=True)
+    varied, steady = sorted(dispersion, key=dispersion.__getitem__, reverse=True)
     names = {"a": chosen[0], "b": chosen[1]}
     out.attrs["dispersion"] = {names[k]: v for k, v in dispersion.items()}
     out.attrs["warnings"] = []

@@ -371,9 +371,9 @@ def remark_code(view: CuratedView, codes: list[QdaCode]) -> dict[str, str]:
     by_topic = {c.topic: c.guid for c in codes if c.kind == "topic"}
     by_bucket = {c.bucket: c.guid for c in codes if c.kind == "bucket"}
     a = view.assignments
-    out = {}
+    out: dict[str, str] = {}
     for uid, topic, bucket in zip(
         a["utterance_id"].astype(str), a["topic"].astype(int), a["bucket"].astype(str), strict=True
     ):
-        out[uid] = by_bucket.get(bucket or OUTLIER_BUCKET) if (bucket or topic == OUTLIER) else by_topic[topic]
+        out[uid] = by_bucket[bucket or OUTLIER_BUCKET] if (bucket or topic == OUTLIER) else by_topic[topic]
     return out

@@ -323,7 +323,7 @@ def qda_entries(
         code that is not in the file.
     """
     ours = code_table(view)
-    by_topic = {c.topic: c for c in ours if c.kind == "topic"}
+    by_topic = {c.topic: c for c in ours if c.kind == "topic" and c.topic is not None}
     topic_of, bucket_of, unmatched, warnings = _match_codes(qda, view, ours, renamed)
     result = QdaImport(path=qda.path, origin=qda.origin, matched=len(topic_of))
     if not topic_of:
@@ -387,7 +387,7 @@ def qda_entries(
     notes: list[tuple[int, str, str, str]] = []
     for t in sorted(by_topic):
         own = f"topic:{t}"
-        where = Counter()
+        where: Counter[str] = Counter()
         moved: dict[str, list[str]] = {}
         for uid in members.get(t, []) if recoded else []:
             codes = recoded.get(uid)
@@ -407,8 +407,8 @@ def qda_entries(
                 why_merge[t] = f"all {sizes[t]} remarks recoded to {shown.get(int(key[6:]))!r}"
                 continue
             if deleted and key.startswith("bucket:"):
-                bucket = key[7:]
-                drops[t] = None if bucket == OUTLIER_BUCKET else bucket
+                to_bucket = key[7:]
+                drops[t] = None if to_bucket == OUTLIER_BUCKET else to_bucket
                 continue
             if deleted and key.startswith("code:"):  # merged into a new code: the first topic takes its name
                 first = new_codes.setdefault(key[5:], t)
@@ -425,7 +425,7 @@ def qda_entries(
         if where and t not in merge_into:
             parts = []
             for key, n in where.most_common():
-                target = (
+                shown_as = (
                     shown.get(int(key[6:]), key)
                     if key.startswith("topic:")
                     else (
@@ -434,8 +434,8 @@ def qda_entries(
                         else (f"{key[5:]} (a new code)" if key.startswith("code:") else key)
                     )
                 )
-                ids = ", ".join(moved[key][:MAX_LISTED]) + (" ..." if len(moved[key]) > MAX_LISTED else "")
-                parts.append(f"{n} to {target!r} ({ids})")
+                listed = ", ".join(moved[key][:MAX_LISTED]) + (" ..." if len(moved[key]) > MAX_LISTED else "")
+                parts.append(f"{n} to {shown_as!r} ({listed})")
             notes.append(
                 (
                     t,

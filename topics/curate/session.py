@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -66,7 +66,12 @@ class ActionResult:
     seconds: float
 
 
+@overload
+def _clean_text(value: Any, what: str, *, required: Literal[True] = ...) -> str: ...
+@overload
+def _clean_text(value: Any, what: str, *, required: bool) -> str | None: ...
 def _clean_text(value: Any, what: str, *, required: bool = True) -> str | None:
+    """``value`` as stripped one-line text; empty: an error if ``required``, else None."""
     text = "" if value is None else str(value).strip()
     if not text:
         if required:

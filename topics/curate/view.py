@@ -158,8 +158,8 @@ class CuratedView:
         exemplars = [str(x) for x in row["exemplar_ids"]]
         if mask_names and words:
             text_of = self._text_of()
-            words = masked_fingerprint_words(tuple(words), tuple(text_of.get(x, "") for x in exemplars))
-        return Fingerprint(topic=int(topic), words=list(words), exemplars=exemplars)
+            words = list(masked_fingerprint_words(tuple(words), tuple(text_of.get(x, "") for x in exemplars)))
+        return Fingerprint(topic=int(topic), words=words, exemplars=exemplars)
 
     def _text_of(self) -> dict[str, str]:
         """Remark text by ``utterance_id`` (built once per view)."""

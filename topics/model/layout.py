@@ -52,7 +52,7 @@ def document_layout(model: TopicModel, seed: int, embeddings: np.ndarray | None 
         raise RuntimeError("the model's UMAP reduction is not available (was the model loaded from disk?)")
     reduced = np.asarray(reduced, dtype=np.float32)
     n = len(reduced)
-    k = min(LAYOUT_SETTINGS["n_neighbors"], n - 1)
+    k = min(int(LAYOUT_SETTINGS["n_neighbors"]), n - 1)
     folder = model.reduction_cache_dir()
     cache = ReductionCache(folder) if folder is not None else None
     metric = model.config.umap.metric

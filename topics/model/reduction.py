@@ -66,7 +66,7 @@ def exact_knn(embeddings: np.ndarray, k: int, metric: str = "cosine") -> tuple[n
     """
     if metric not in ("cosine", "euclidean"):
         raise ValueError(f"exact neighbours support 'cosine' and 'euclidean', not {metric!r}")
-    x = np.asarray(embeddings, dtype=np.float32)
+    x: np.ndarray = np.asarray(embeddings, dtype=np.float32)
     n = len(x)
     k = min(k, n)
     if metric == "cosine":
@@ -128,7 +128,9 @@ class ReductionCache:
 
     def save(self, kind: str, key: str, **arrays: np.ndarray) -> None:
         """Store arrays under ``kind``/``key`` (atomically; the file 0600 and its folder 0700, as every cache)."""
-        atomic_write(self.folder / f"{kind}-{key}.npz", lambda fh: np.savez(fh, **arrays))  # private, like every cache
+        # the ignore: numpy's stub types savez(**kwds) as if a key could be its bool allow_pickle
+        atomic_write(self.folder / f"{kind}-{key}.npz",
+                     lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]  # private, like every cache
 
 
 def neighbour_graph(embeddings: np.ndarray, n_neighbors: int, metric: str, *, cache: ReductionCache | None = None,
@@ -264,9 +266,10 @@ class CachedUMAP:
         x = np.asarray(x, dtype=np.float32)
         if embeddings_digest(x) == getattr(self, "digest_", None):
             return self.embedding_
-        if getattr(self, "umap_", None) is None or self.knn_ is not None:
+        umap = getattr(self, "umap_", None)
+        if umap is None or self.knn_ is not None:
             raise NotImplementedError(
                 "this reduction places only the remarks it was fitted on; new remarks are assigned to topics by "
                 "TopicModel.transform (cosine similarity to the topic centroids)"
             )
-        return self.umap_.transform(x)
+        return umap.transform(x)

@@ -26,7 +26,7 @@ def normalise(x: np.ndarray) -> np.ndarray:
     return x / np.where(norms == 0, 1, norms)
 
 
-def centroids(unit: np.ndarray, labels: np.ndarray, ids: Sequence[int]) -> np.ndarray:
+def centroids(unit: np.ndarray, labels: np.ndarray, ids: Sequence[int] | np.ndarray) -> np.ndarray:
     """Mean of the (unit-length) embeddings of each topic in ``ids``, one row per topic."""
     return np.vstack([unit[labels == t].mean(axis=0) for t in ids])
 
@@ -95,14 +95,14 @@ def text_key(text: object) -> str:
     return " ".join(re.sub(r"[^\w\s]", " ", re.sub("['\u2019]", "", str(text).lower())).replace("_", " ").split())
 
 
-def representatives(order: Sequence[int], texts: Sequence[str], n: int) -> list[int]:
+def representatives(order: Sequence[int] | np.ndarray, texts: Sequence[str] | np.ndarray, n: int) -> list[int]:
     """The first ``n`` rows of ``order`` whose texts differ (case, punctuation and spacing ignored).
 
     Parameters
     ----------
-    order : sequence of int
+    order : sequence or array of int
         Rows, most central first (see :func:`central_order`).
-    texts : sequence of str
+    texts : sequence or array of str
         Text of every row.
     n : int
         How many to keep.

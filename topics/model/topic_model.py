@@ -131,6 +131,8 @@ class TopicModel:
         Versions, data hash, seed, sizes and timings of the fit.
     """
 
+    _document_terms: tuple[Any, np.ndarray] | None  # cache of document_terms(); None until computed
+
     def __init__(self, config: TopicConfig | None = None, *, embedder: Embedder | None = None) -> None:
         self.config = config or TopicConfig()
         self.embedder = embedder
@@ -162,12 +164,13 @@ class TopicModel:
         topics) costs no re-tokenisation.
         """
         self._require_fitted()
-        if getattr(self, "_document_terms", None) is None:
+        terms = getattr(self, "_document_terms", None)
+        if terms is None:
             texts = self.assignments_["text"].astype(str).tolist()
             vectorizer = self.make_vectorizer(len(texts))
             matrix = vectorizer.fit_transform(texts)
-            self._document_terms = (matrix, np.asarray(vectorizer.get_feature_names_out()))
-        return self._document_terms
+            terms = self._document_terms = (matrix, np.asarray(vectorizer.get_feature_names_out()))
+        return terms
 
     def word_scores(self) -> pd.DataFrame:
         """Top words per topic with weights: ``topic``, ``word``, ``score``, ``rank``."""

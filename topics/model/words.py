@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from topics.config import RepresentationConfig, VectorizerConfig
@@ -222,7 +223,7 @@ def topic_word_scores(bertopic: Any, topic_ids: Sequence[int]) -> pd.DataFrame:
 
 
 def class_tfidf_words(
-    doc_terms: Any, vocabulary: Sequence[str], topics: Sequence[int], top_n: int
+    doc_terms: Any, vocabulary: Sequence[str] | np.ndarray, topics: Sequence[int], top_n: int
 ) -> dict[int, list[tuple[str, float]]]:
     """c-TF-IDF top words of every topic, from a remark x word count matrix (outliers a class, as in BERTopic).
 
@@ -241,7 +242,6 @@ def class_tfidf_words(
     -------
     dict of int to list of (word, weight)
     """
-    import numpy as np
     from bertopic.vectorizers import ClassTfidfTransformer
     from scipy import sparse
 

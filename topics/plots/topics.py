@@ -7,6 +7,8 @@ already computed (similarities come from ``analysis.topic_similarity()``, the do
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -183,7 +185,7 @@ def _place_labels(
         ]
         others = [b for j, b in enumerate(bubbles) if j != i]
         free = [c for c in candidates if clear(c[1], others)]
-        chosen = (free or candidates or [None])[0]
+        chosen = free[0] if free else candidates[0] if candidates else None
         if chosen is not None:
             boxes.append(chosen[1])
             placed.append((i, chosen[0][0], chosen[0][1]))
@@ -479,7 +481,7 @@ def curation_sankey(flows: pd.DataFrame, max_links: int = 400) -> go.Figure:
     f = flows.sort_values("remarks", ascending=False).head(max_links)
     left = [(int(r), lab) for r, lab in f[["raw_topic", "raw_label"]].drop_duplicates().itertuples(index=False)]
     left.sort()
-    right_keys = []
+    right_keys: list[tuple[Any, ...]] = []  # ("bucket", name) or ("topic", id, label)
     for t, lab, b in f[["topic", "label", "bucket"]].drop_duplicates().itertuples(index=False):
         key = ("bucket", b) if b else ("topic", int(t), lab)
         if key not in right_keys:

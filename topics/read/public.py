@@ -198,6 +198,8 @@ def load_esconv(root: str | Path | None = None) -> pd.DataFrame:
 
             def score(key: str, seeker: dict = seeker) -> float:
                 value = seeker.get(key)
+                if value is None:
+                    return float("nan")
                 try:
                     return float(value)
                 except (TypeError, ValueError):

@@ -16,6 +16,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -299,7 +300,7 @@ def report(
     ledger: str | Path | None = None,
     raw: bool = False,
     deidentify: bool | None = None,
-    compare_by: str | bool | None = None,
+    compare_by: str | Literal[False] | None = None,
     groups: list[str] | None = None,
     progress: bool = True,
 ) -> Path:

@@ -206,6 +206,7 @@ def deidentified_tables(analysis: Analysis, *, known_names: list[str] | None = N
     n = len(analysis.curation.assignments if analysis.curation is not None else analysis.raw_assignments)
     shown, _, _ = redact(analysis, known_names=known_names, use_ner=use_ner, max_points=n + 1, deidentifier=deid)
     view = shown.curation
+    assert view is not None, "redact() always returns a curated view"
     assignments = view.assignments.copy()
     missing = assignments["display_text"].astype(str) == ""  # remarks the document map does not hold
     if missing.any():
