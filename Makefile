@@ -60,6 +60,8 @@ test: setup browser
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m mypy
 
 # The documentation site (docs/), warnings as errors, into docs/_build/html (opens offline). The notebooks are
 # shown as stored; docs-executed runs them too (minutes the first time, cached in docs/_build/.jupyter_cache).

@@ -27,7 +27,10 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 DATA = PROJECT / "topics" / "clean" / "data"
 MIN_LOWER = 3
-ORDINARY = set(re.findall(r"\S+", """aide alpha alta april august autumn bee bud china cliff dale dean destiny dick dot drew dusty easter
+ORDINARY = set(
+    re.findall(
+        r"\S+",
+        """aide alpha alta april august autumn bee bud china cliff dale dean destiny dick dot drew dusty easter
 gene herb ike king kit kitty lance lane liberty marine mercy mere mica noble olive paz peg ping prince queen ray rob
 rose sage santa september sunday violet wade heath shad ina isa hee hai deja brooklyn dallas france georgia virginia
 jack sterling glen glenn iris ivy jade ruby pearl amber hazel holly heather daisy ginger pepper coral cherry dawn
@@ -35,7 +38,9 @@ eve june may mark bill will art grant hope faith joy grace page major miles chan
 summer winter spring sunny sky storm rain river brook forest golden silver royal earl duke baron scout hunter
 archer mason carter cooper parker porter tanner taylor fisher baker miller gunner ranger rocky rusty misty candy
 cookie honey sugar lucky trinity unity harmony serenity charity patience prudence constance temperance felicity
-melody lyric rhythm journey genesis bliss"""))
+melody lyric rhythm journey genesis bliss""",
+    )
+)
 """Names that are also English words in general use, whatever their count in the corpora."""
 WORD = re.compile(r"[A-Za-z][A-Za-z'’&.-]*[A-Za-z]|[A-Za-z]")
 
@@ -62,7 +67,9 @@ def main(census: Path) -> None:
     names = sorted(n for n in names if len(n) >= 2)
     (DATA / "first_names.txt").write_text(
         "# US Census 1990 first names (public domain) + extra_first_names.txt; built by "
-        "benchmarks/build_deid_lists.py\n" + "\n".join(names) + "\n", encoding="utf-8")
+        "benchmarks/build_deid_lists.py\n" + "\n".join(names) + "\n",
+        encoding="utf-8",
+    )
 
     lower = Counter()
     for corpus in ("annomi", "mibot", "counselchat", "esconv"):
@@ -74,7 +81,8 @@ def main(census: Path) -> None:
     (DATA / "common_words.txt").write_text(
         f"# names and organisations that are also ordinary words (lower case >= {MIN_LOWER} times in the "
         "counselling corpora); built by benchmarks/build_deid_lists.py\n" + "\n".join(common) + "\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     print(f"{len(names)} first names, {len(orgs)} organisations, {len(common)} of them also ordinary words")
 
 

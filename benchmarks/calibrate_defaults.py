@@ -37,7 +37,7 @@ def main() -> None:
     if "--seeds" in args:
         i = args.index("--seeds")
         seeds = [int(s) for s in args[i + 1].split(",")]
-        args = args[:i] + args[i + 2:]
+        args = args[:i] + args[i + 2 :]
     name = args[0] if args else "annomi"
     settings = args[1:] or ["auto"]
     config = TopicConfig()
@@ -53,14 +53,19 @@ def main() -> None:
         t0 = time.perf_counter()
         model = TopicModel(config, embedder=embedder).fit(remarks, emb)
         a = model.assignments_
-        rows.append({
-            "corpus": name, "seed": seed, "remarks": len(remarks), "min_cluster_size": model.min_cluster_size_,
-            "min_samples": config.hdbscan.min_samples,
-            "topics": model.manifest_["n_topics"],
-            "outliers_raw": round(float((a["probability"] == 0).mean() if "probability" in a else 0), 3),
-            "outliers": round(model.manifest_["outlier_share"], 3),
-            "fit_s": round(time.perf_counter() - t0, 1),
-        })
+        rows.append(
+            {
+                "corpus": name,
+                "seed": seed,
+                "remarks": len(remarks),
+                "min_cluster_size": model.min_cluster_size_,
+                "min_samples": config.hdbscan.min_samples,
+                "topics": model.manifest_["n_topics"],
+                "outliers_raw": round(float((a["probability"] == 0).mean() if "probability" in a else 0), 3),
+                "outliers": round(model.manifest_["outlier_share"], 3),
+                "fit_s": round(time.perf_counter() - t0, 1),
+            }
+        )
         print(pd.DataFrame(rows).to_string(index=False), flush=True)
 
 

@@ -174,7 +174,9 @@ def jsd(p: np.ndarray, q: np.ndarray) -> float:
     p, q = p / p.sum(), q / q.sum()
     m = (p + q) / 2
     with np.errstate(divide="ignore", invalid="ignore"):
-        return float(0.5 * np.where(p > 0, p * np.log2(p / m), 0).sum() + 0.5 * np.where(q > 0, q * np.log2(q / m), 0).sum())
+        return float(
+            0.5 * np.where(p > 0, p * np.log2(p / m), 0).sum() + 0.5 * np.where(q > 0, q * np.log2(q / m), 0).sum()
+        )
 
 
 # --------------------------------------------------------------------------------------------------- designs
@@ -189,50 +191,114 @@ class Design:
     n_b: int = 60
     c_a: float = C_ORDINARY
     c_b: float = C_ORDINARY
-    main: dict = field(default_factory=dict)       # extra compare_groups arguments of the main analysis
-    reference: dict | None = None                   # a reference analysis (nesting / strata ignored)
+    main: dict = field(default_factory=dict)  # extra compare_groups arguments of the main analysis
+    reference: dict | None = None  # a reference analysis (nesting / strata ignored)
     main_label: str = "compare_groups"
     reference_label: str = ""
     thresholds: dict = field(default_factory=dict)  # min_remarks / min_topic_sessions
     welch_valid: bool = True
     jsd_args: dict = field(default_factory=dict)
-    length_a: tuple[int, int] = (20, 80)            # remarks per session, uniform (inclusive)
+    length_a: tuple[int, int] = (20, 80)  # remarks per session, uniform (inclusive)
     length_b: tuple[int, int] = (20, 80)
-    profile: str = "zipf"                           # "zipf" (PI) or "rare" (PI_RARE)
-    effects: str = "one"                            # "one" planted topic, or "three" netting to zero
+    profile: str = "zipf"  # "zipf" (PI) or "rare" (PI_RARE)
+    effects: str = "one"  # "one" planted topic, or "three" netting to zero
 
 
 DESIGNS = [
     Design("balanced", "1. 60 vs 60, equal spread", "flat"),
-    Design("133v53_small_varied", "2. 133 vs 53, smaller group more varied", "flat", n_a=133, n_b=53,
-           c_a=C_ORDINARY, c_b=C_VARIED),
-    Design("133v53_small_steady", "3. 133 vs 53, smaller group less varied", "flat", n_a=133, n_b=53,
-           c_a=C_VARIED, c_b=C_ORDINARY),
+    Design(
+        "133v53_small_varied",
+        "2. 133 vs 53, smaller group more varied",
+        "flat",
+        n_a=133,
+        n_b=53,
+        c_a=C_ORDINARY,
+        c_b=C_VARIED,
+    ),
+    Design(
+        "133v53_small_steady",
+        "3. 133 vs 53, smaller group less varied",
+        "flat",
+        n_a=133,
+        n_b=53,
+        c_a=C_VARIED,
+        c_b=C_ORDINARY,
+    ),
     Design("6v6", "4. 6 vs 6", "flat", n_a=6, n_b=6, thresholds={"min_remarks": 10, "min_topic_sessions": 3}),
-    Design("nested", "5. 5 therapists x 8 sessions per group", "nested", n_a=40, n_b=40,
-           main={"cluster": "therapist"}, main_label="compare_groups cluster=therapist",
-           reference={}, reference_label="compare_groups, nesting ignored", welch_valid=False,
-           jsd_args={"cluster": "therapist"}),
-    Design("confounded", "6. group confounded with problem (80/20)", "confounded",
-           main={"strata": "problem"}, main_label="compare_groups strata=problem",
-           reference={}, reference_label="compare_groups, unstratified", welch_valid=False),
-    Design("single_turn", "7. single-turn, 10 prompts x (8 A + 8 B)", "single_turn", n_a=80, n_b=80,
-           main={"strata": "prompt"}, main_label="compare_groups strata=prompt",
-           reference={}, reference_label="compare_groups, unstratified", thresholds={"min_remarks": 10}),
+    Design(
+        "nested",
+        "5. 5 therapists x 8 sessions per group",
+        "nested",
+        n_a=40,
+        n_b=40,
+        main={"cluster": "therapist"},
+        main_label="compare_groups cluster=therapist",
+        reference={},
+        reference_label="compare_groups, nesting ignored",
+        welch_valid=False,
+        jsd_args={"cluster": "therapist"},
+    ),
+    Design(
+        "confounded",
+        "6. group confounded with problem (80/20)",
+        "confounded",
+        main={"strata": "problem"},
+        main_label="compare_groups strata=problem",
+        reference={},
+        reference_label="compare_groups, unstratified",
+        welch_valid=False,
+    ),
+    Design(
+        "single_turn",
+        "7. single-turn, 10 prompts x (8 A + 8 B)",
+        "single_turn",
+        n_a=80,
+        n_b=80,
+        main={"strata": "prompt"},
+        main_label="compare_groups strata=prompt",
+        reference={},
+        reference_label="compare_groups, unstratified",
+        thresholds={"min_remarks": 10},
+    ),
 ]
 DESIGNS += [
     Design("10v10_spread20to1", "8. 10 vs 10, concentration 20 vs 1", "flat", n_a=10, n_b=10, c_a=20.0, c_b=1.0),
     Design("19v19_spread20to1", "9. 19 vs 19, concentration 20 vs 1", "flat", n_a=19, n_b=19, c_a=20.0, c_b=1.0),
     Design("20v20_spread20to1", "10. 20 vs 20, concentration 20 vs 1", "flat", n_a=20, n_b=20, c_a=20.0, c_b=1.0),
-    Design("133v53_small_varied_short", "11. 133 vs 53, smaller group more varied (c 10) and short (6-30)",
-           "flat", n_a=133, n_b=53, c_a=C_ORDINARY, c_b=C_VARIED, length_b=(6, 30)),
-    Design("rare_unequal", "12. rare topics (Zipf^2), 133 vs 53, smaller group more varied", "flat", n_a=133,
-           n_b=53, c_a=C_ORDINARY, c_b=C_VARIED, profile="rare"),
-    Design("fdr3_133v53", "13. three planted effects (+s/2, +s/2, -s), 133 vs 53, smaller group more varied "
-           "(c 10) and short", "flat", n_a=133, n_b=53, c_a=C_ORDINARY, c_b=C_VARIED, length_b=(6, 30),
-           effects="three"),
-    Design("10v10_spread4to1", "14. 10 vs 10, concentration 40 vs 10", "flat", n_a=10, n_b=10, c_a=C_ORDINARY,
-           c_b=C_VARIED),
+    Design(
+        "133v53_small_varied_short",
+        "11. 133 vs 53, smaller group more varied (c 10) and short (6-30)",
+        "flat",
+        n_a=133,
+        n_b=53,
+        c_a=C_ORDINARY,
+        c_b=C_VARIED,
+        length_b=(6, 30),
+    ),
+    Design(
+        "rare_unequal",
+        "12. rare topics (Zipf^2), 133 vs 53, smaller group more varied",
+        "flat",
+        n_a=133,
+        n_b=53,
+        c_a=C_ORDINARY,
+        c_b=C_VARIED,
+        profile="rare",
+    ),
+    Design(
+        "fdr3_133v53",
+        "13. three planted effects (+s/2, +s/2, -s), 133 vs 53, smaller group more varied (c 10) and short",
+        "flat",
+        n_a=133,
+        n_b=53,
+        c_a=C_ORDINARY,
+        c_b=C_VARIED,
+        length_b=(6, 30),
+        effects="three",
+    ),
+    Design(
+        "10v10_spread4to1", "14. 10 vs 10, concentration 40 vs 10", "flat", n_a=10, n_b=10, c_a=C_ORDINARY, c_b=C_VARIED
+    ),
 ]
 BY_NAME = {d.name: d for d in DESIGNS}
 
@@ -240,10 +306,10 @@ BY_NAME = {d.name: d for d in DESIGNS}
 @dataclass
 class Dataset:
     frame: pd.DataFrame
-    shares: np.ndarray     # sessions x (K+1)
-    counts: np.ndarray     # sessions x (K+1)
-    in_a: np.ndarray       # per session
-    truth: np.ndarray      # true A - B per category (the estimand of the main analysis)
+    shares: np.ndarray  # sessions x (K+1)
+    counts: np.ndarray  # sessions x (K+1)
+    in_a: np.ndarray  # per session
+    truth: np.ndarray  # true A - B per category (the estimand of the main analysis)
     jsd_truth: float
 
 
@@ -258,8 +324,14 @@ def remarks_frame(counts: np.ndarray, session_meta: dict[str, np.ndarray], rng: 
     turn = np.arange(len(cats)) - np.repeat(np.cumsum(m) - m, m)
     topic = np.where(cats == K, -1, cats)
     labels = np.array([f"topic {k}" for k in range(K)] + ["no topic"], dtype=object)
-    frame = {"session_id": np.array([f"s{i:04d}" for i in range(n_s)], dtype=object)[sess], "turn": turn,
-             "topic": topic, "label": labels[cats], "text": "remark", "utterance_id": np.arange(len(cats))}
+    frame = {
+        "session_id": np.array([f"s{i:04d}" for i in range(n_s)], dtype=object)[sess],
+        "turn": turn,
+        "topic": topic,
+        "label": labels[cats],
+        "text": "remark",
+        "utterance_id": np.arange(len(cats)),
+    }
     for key, values in session_meta.items():
         frame[key] = np.asarray(values, dtype=object)[sess]
     return pd.DataFrame(frame)
@@ -351,21 +423,33 @@ def bh(p: np.ndarray) -> np.ndarray:
     return stats.false_discovery_control(p)
 
 
-def summarise_rows(p: np.ndarray, low: np.ndarray, high: np.ndarray, diff: np.ndarray, truth: np.ndarray,
-                   is_planted: np.ndarray, q: np.ndarray | None = None) -> dict:
+def summarise_rows(
+    p: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    diff: np.ndarray,
+    truth: np.ndarray,
+    is_planted: np.ndarray,
+    q: np.ndarray | None = None,
+) -> dict:
     """Counts over the tested rows of one data set (p NaN = not rejected)."""
     rej = np.nan_to_num(p, nan=1.0) < ALPHA
     cov = (low <= truth + 1e-12) & (truth - 1e-12 <= high) if low is not None else np.zeros(len(p), bool)
     if q is None:
         q = bh(np.nan_to_num(p, nan=1.0))
-    out = {"rows": len(p), "reject": int(rej.sum()), "reject_pos": int((rej & (diff > 0)).sum()),
-           "reject01": int((np.nan_to_num(p, nan=1.0) < 0.01).sum()),
-           "covered": int(cov.sum()),
-           "any_q": int((np.nan_to_num(q, nan=1.0) < ALPHA).any()),
-           "planted_tested": int(is_planted.sum()),
-           "planted_reject": int((rej & is_planted & (diff > 0)).sum()),
-           "planted_covered": int((cov & is_planted).sum()),
-           "other_rows": int((~is_planted).sum()), "other_covered": int((cov & ~is_planted).sum())}
+    out = {
+        "rows": len(p),
+        "reject": int(rej.sum()),
+        "reject_pos": int((rej & (diff > 0)).sum()),
+        "reject01": int((np.nan_to_num(p, nan=1.0) < 0.01).sum()),
+        "covered": int(cov.sum()),
+        "any_q": int((np.nan_to_num(q, nan=1.0) < ALPHA).any()),
+        "planted_tested": int(is_planted.sum()),
+        "planted_reject": int((rej & is_planted & (diff > 0)).sum()),
+        "planted_covered": int((cov & is_planted).sum()),
+        "other_rows": int((~is_planted).sum()),
+        "other_covered": int((cov & ~is_planted).sum()),
+    }
     # second moments over data sets, for Monte Carlo standard errors of the pooled row rates
     n, r, c = len(p), int(rej.sum()), int(cov.sum())
     out.update({"n_sq": n * n, "reject_sq": r * r, "reject_n": r * n, "covered_sq": c * c, "covered_n": c * n})
@@ -387,9 +471,15 @@ def run_compare(ds: Dataset, design: Design, extra: dict, seed: int) -> tuple[di
     table = compare_groups(ds.frame, "group", groups=["A", "B"], **args)
     tested = table[~table["too_small"]]
     cat = np.where(tested["topic"].to_numpy() == -1, K, tested["topic"].to_numpy()).astype(int)
-    res = summarise_rows(tested["p_value"].to_numpy(float), tested["diff_low"].to_numpy(float),
-                         tested["diff_high"].to_numpy(float), tested["diff"].to_numpy(float), ds.truth[cat],
-                         cat == PLANTED, q=tested["q_bh"].to_numpy(float))
+    res = summarise_rows(
+        tested["p_value"].to_numpy(float),
+        tested["diff_low"].to_numpy(float),
+        tested["diff_high"].to_numpy(float),
+        tested["diff"].to_numpy(float),
+        ds.truth[cat],
+        cat == PLANTED,
+        q=tested["q_bh"].to_numpy(float),
+    )
     res.update(family_rows(tested, ds.truth[cat]))
     res["_table"] = table
     return res, cat
@@ -410,11 +500,17 @@ def family_rows(tested: pd.DataFrame, truth: np.ndarray) -> dict:
     null = np.abs(truth) < 1e-12
     family = float(tested["p_family"].iloc[0]) if len(tested) else 1.0
     simes = float(q.min()) if len(q) else 1.0
-    out = {"family_reject": int(family < ALPHA), "simes_reject": int(simes < ALPHA),
-           "flagged_set": int(lop.any()), "flagged_rows": int(lop.sum()),
-           "flagged_reject": int((lop & (p < ALPHA)).sum()),
-           "unflagged_rows": int((~lop).sum()), "unflagged_reject": int((~lop & (p < ALPHA)).sum()),
-           "null_rows": int(null.sum()), "adj_any": int((adj < ALPHA).any())}
+    out = {
+        "family_reject": int(family < ALPHA),
+        "simes_reject": int(simes < ALPHA),
+        "flagged_set": int(lop.any()),
+        "flagged_rows": int(lop.sum()),
+        "flagged_reject": int((lop & (p < ALPHA)).sum()),
+        "unflagged_rows": int((~lop).sum()),
+        "unflagged_reject": int((~lop & (p < ALPHA)).sum()),
+        "null_rows": int(null.sum()),
+        "adj_any": int((adj < ALPHA).any()),
+    }
     for name, values in (("q", q), ("adj", adj)):
         rej = values < ALPHA
         out[f"fdp_{name}"] = float((rej & null).sum() / max(rej.sum(), 1))
@@ -431,7 +527,7 @@ def run_welch(ds: Dataset, cat: np.ndarray) -> dict:
         diff = a.mean(axis=0) - b.mean(axis=0)
         va, vb = a.var(axis=0, ddof=1) / len(a), b.var(axis=0, ddof=1) / len(b)
         se = np.sqrt(va + vb)
-        df = (va + vb) ** 2 / (va ** 2 / (len(a) - 1) + vb ** 2 / (len(b) - 1))
+        df = (va + vb) ** 2 / (va**2 / (len(a) - 1) + vb**2 / (len(b) - 1))
         crit = stats.t.isf(ALPHA / 2, df)
     p = np.asarray(res.pvalue, float)
     low, high = diff - crit * se, diff + crit * se
@@ -453,13 +549,26 @@ def run_chisq(ds: Dataset, cat: np.ndarray) -> dict:
 
 
 def run_jsd(ds: Dataset, extra: dict, seed: int, per_topic: pd.DataFrame | None = None) -> dict:
-    t = profile_divergence(ds.frame, "group", groups=["A", "B"], n_boot=N_BOOT, n_perm=N_PERM, seed=seed,
-                           per_topic_tests=per_topic, **extra)
+    t = profile_divergence(
+        ds.frame,
+        "group",
+        groups=["A", "B"],
+        n_boot=N_BOOT,
+        n_perm=N_PERM,
+        seed=seed,
+        per_topic_tests=per_topic,
+        **extra,
+    )
     r = t.iloc[0]
-    return {"datasets": 1, "covered": int(r["excess_low"] <= ds.jsd_truth + 1e-15 <= r["excess_high"] + 2e-15),
-            "reject": int(r["p_value"] < ALPHA),
-            "reject_jsd_perm": int(r.get("p_jsd_permutation", r["p_value"]) < ALPHA), "truth": ds.jsd_truth, "excess": float(r["excess"]),
-            "zero_low": int(r["excess_low"] <= 0)}
+    return {
+        "datasets": 1,
+        "covered": int(r["excess_low"] <= ds.jsd_truth + 1e-15 <= r["excess_high"] + 2e-15),
+        "reject": int(r["p_value"] < ALPHA),
+        "reject_jsd_perm": int(r.get("p_jsd_permutation", r["p_value"]) < ALPHA),
+        "truth": ds.jsd_truth,
+        "excess": float(r["excess"]),
+        "zero_low": int(r["excess_low"] <= 0),
+    }
 
 
 def replicate(task: tuple[str, float, int, int]) -> tuple[str, float, dict[str, dict]]:
@@ -500,23 +609,29 @@ def pct(num: float, den: float, digits: int = 1) -> str:
 
 
 def method_label(design: Design, method: str) -> str:
-    return {"main": design.main_label, "reference": design.reference_label + " (reference)",
-            "welch": "Welch t, session shares" + ("" if design.welch_valid else " (not valid here)"),
-            "chisq": "chi-square, remarks" + ("" if design.kind == "single_turn" else " (not valid)"),
-            "jsd": "profile_divergence" + (" cluster=therapist" if design.jsd_args else ""),
-            "jsd_reference": "profile_divergence, nesting ignored (reference)"}[method]
+    return {
+        "main": design.main_label,
+        "reference": design.reference_label + " (reference)",
+        "welch": "Welch t, session shares" + ("" if design.welch_valid else " (not valid here)"),
+        "chisq": "chi-square, remarks" + ("" if design.kind == "single_turn" else " (not valid)"),
+        "jsd": "profile_divergence" + (" cluster=therapist" if design.jsd_args else ""),
+        "jsd_reference": "profile_divergence, nesting ignored (reference)",
+    }[method]
 
 
 def build_tables(totals: dict, reps: dict, designs: list[Design]) -> tuple[str, dict]:
     """Markdown tables and the numbers the verdicts need."""
-    lines = ["**Prevalence contrasts** (rows = topics and \"no topic\" that `compare_groups` tests; "
-             "FP = false positives at p < .05 over all tested rows under no difference; any q = share of data sets "
-             "with some q < .05; FP A>B / A<B = the false positives split by the sign of the difference; any q here is Benjamini-Hochberg's `q_bh` (the `q_value` is in the family table); p<.01 = the rows with p < .01 under no "
-             "difference, nominal 1%, the tail that q-values use; cov = 95% interval coverage of the true difference over all tested rows; "
-             "power and planted-topic coverage with +5 / +10 points):", "",
-             "| design | method | reps | rows/set | FP % | FP A>B / A<B % | p<.01 % | any q<.05 % | cov % (null) | power +5 % | power +10 % "
-             "| cov planted +5 / +10 % | cov other rows +5 / +10 % |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        '**Prevalence contrasts** (rows = topics and "no topic" that `compare_groups` tests; '
+        "FP = false positives at p < .05 over all tested rows under no difference; any q = share of data sets "
+        "with some q < .05; FP A>B / A<B = the false positives split by the sign of the difference; any q here is Benjamini-Hochberg's `q_bh` (the `q_value` is in the family table); p<.01 = the rows with p < .01 under no "
+        "difference, nominal 1%, the tail that q-values use; cov = 95% interval coverage of the true difference over all tested rows; "
+        "power and planted-topic coverage with +5 / +10 points):",
+        "",
+        "| design | method | reps | rows/set | FP % | FP A>B / A<B % | p<.01 % | any q<.05 % | cov % (null) | power +5 % | power +10 % "
+        "| cov planted +5 / +10 % | cov other rows +5 / +10 % |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     numbers: dict = {}
     for d in designs:
         methods = ["main"] + (["reference"] if d.reference is not None else []) + ["welch", "chisq"]
@@ -524,98 +639,147 @@ def build_tables(totals: dict, reps: dict, designs: list[Design]) -> tuple[str, 
             t0, t5, t10 = (totals.get((d.name, s), {}).get(m, {}) for s in SHIFTS)
             r0, r5, r10 = (reps.get((d.name, s), 0) for s in SHIFTS)
             has_ci = m != "chisq"
-            row = [d.title if m == "main" else "", method_label(d, m), f"{r0}/{r5}/{r10}",
-                   f"{t0.get('rows', 0) / max(r0, 1):.1f}",
-                   pct(t0.get("reject", 0), t0.get("rows", 0)),
-                   f"{pct(t0.get('reject_pos', 0), t0.get('rows', 0))} / "
-                   f"{pct(t0.get('reject', 0) - t0.get('reject_pos', 0), t0.get('rows', 0))}",
-                   pct(t0.get("reject01", 0), t0.get("rows", 0), 2), pct(t0.get("any_q", 0), r0, 0),
-                   pct(t0.get("covered", 0), t0.get("rows", 0)) if has_ci else "-",
-                   pct(t5.get("planted_reject", 0), r5, 0), pct(t10.get("planted_reject", 0), r10, 0),
-                   (f"{pct(t5.get('planted_covered', 0), t5.get('planted_tested', 0), 0)} / "
-                    f"{pct(t10.get('planted_covered', 0), t10.get('planted_tested', 0), 0)}") if has_ci else "-",
-                   (f"{pct(t5.get('other_covered', 0), t5.get('other_rows', 0))} / "
-                    f"{pct(t10.get('other_covered', 0), t10.get('other_rows', 0))}") if has_ci else "-"]
+            row = [
+                d.title if m == "main" else "",
+                method_label(d, m),
+                f"{r0}/{r5}/{r10}",
+                f"{t0.get('rows', 0) / max(r0, 1):.1f}",
+                pct(t0.get("reject", 0), t0.get("rows", 0)),
+                f"{pct(t0.get('reject_pos', 0), t0.get('rows', 0))} / "
+                f"{pct(t0.get('reject', 0) - t0.get('reject_pos', 0), t0.get('rows', 0))}",
+                pct(t0.get("reject01", 0), t0.get("rows", 0), 2),
+                pct(t0.get("any_q", 0), r0, 0),
+                pct(t0.get("covered", 0), t0.get("rows", 0)) if has_ci else "-",
+                pct(t5.get("planted_reject", 0), r5, 0),
+                pct(t10.get("planted_reject", 0), r10, 0),
+                (
+                    f"{pct(t5.get('planted_covered', 0), t5.get('planted_tested', 0), 0)} / "
+                    f"{pct(t10.get('planted_covered', 0), t10.get('planted_tested', 0), 0)}"
+                )
+                if has_ci
+                else "-",
+                (
+                    f"{pct(t5.get('other_covered', 0), t5.get('other_rows', 0))} / "
+                    f"{pct(t10.get('other_covered', 0), t10.get('other_rows', 0))}"
+                )
+                if has_ci
+                else "-",
+            ]
             lines.append("| " + " | ".join(row) + " |")
             numbers[(d.name, m)] = {
-                "fp": t0.get("reject", 0) / max(t0.get("rows", 0), 1), "fp_se": rate_se(t0, "reject"),
+                "fp": t0.get("reject", 0) / max(t0.get("rows", 0), 1),
+                "fp_se": rate_se(t0, "reject"),
                 "cov0_se": rate_se(t0, "covered"),
                 "anyq": t0.get("any_q", 0) / max(r0, 1),
                 "cov0": t0.get("covered", 0) / max(t0.get("rows", 0), 1),
-                "pow5": t5.get("planted_reject", 0) / max(r5, 1), "pow10": t10.get("planted_reject", 0) / max(r10, 1),
+                "pow5": t5.get("planted_reject", 0) / max(r5, 1),
+                "pow10": t10.get("planted_reject", 0) / max(r10, 1),
                 "covp5": t5.get("planted_covered", 0) / max(t5.get("planted_tested", 0), 1),
                 "covp10": t10.get("planted_covered", 0) / max(t10.get("planted_tested", 0), 1),
                 "covo5": t5.get("other_covered", 0) / max(t5.get("other_rows", 0), 1),
                 "covo10": t10.get("other_covered", 0) / max(t10.get("other_rows", 0), 1),
                 "planted_tested5": t5.get("planted_tested", 0) / max(r5, 1),
-                "r0": r0, "r5": r5, "r10": r10, "rows0": t0.get("rows", 0)}
-    lines += ["", "**Profile divergence** (JSD of the groups' expected profiles, \"no topic\" included; cov = "
-              "share of data sets whose `[excess_low, excess_high]` contains it; p<.05 = share of data sets with "
-              "the table's `p_value` < .05, the false-positive rate under no difference; JSD perm = the same for the "
-              "permutation p of the JSD itself where the table reports it separately, `p_jsd_permutation`):", "",
-              "| design | method | true JSD null / +5 / +10 | mean excess null / +5 / +10 | cov null % | cov +5 % "
-              "| cov +10 % | p<.05 null % | p<.05 +5 % | p<.05 +10 % | JSD perm p<.05 null / +5 / +10 % |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+                "r0": r0,
+                "r5": r5,
+                "r10": r10,
+                "rows0": t0.get("rows", 0),
+            }
+    lines += [
+        "",
+        '**Profile divergence** (JSD of the groups\' expected profiles, "no topic" included; cov = '
+        "share of data sets whose `[excess_low, excess_high]` contains it; p<.05 = share of data sets with "
+        "the table's `p_value` < .05, the false-positive rate under no difference; JSD perm = the same for the "
+        "permutation p of the JSD itself where the table reports it separately, `p_jsd_permutation`):",
+        "",
+        "| design | method | true JSD null / +5 / +10 | mean excess null / +5 / +10 | cov null % | cov +5 % "
+        "| cov +10 % | p<.05 null % | p<.05 +5 % | p<.05 +10 % | JSD perm p<.05 null / +5 / +10 % |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for d in designs:
         for m in ["jsd"] + (["jsd_reference"] if d.jsd_args else []):
             ts = [totals.get((d.name, s), {}).get(m, {}) for s in SHIFTS]
             rs = [max(t.get("datasets", 0), 1) for t in ts]
-            row = [d.title if m == "jsd" else "", method_label(d, m),
-                   " / ".join(f"{t.get('truth', 0) / r:.4f}" for t, r in zip(ts, rs, strict=True)),
-                   " / ".join(f"{t.get('excess', 0) / r:.4f}" for t, r in zip(ts, rs, strict=True))]
+            row = [
+                d.title if m == "jsd" else "",
+                method_label(d, m),
+                " / ".join(f"{t.get('truth', 0) / r:.4f}" for t, r in zip(ts, rs, strict=True)),
+                " / ".join(f"{t.get('excess', 0) / r:.4f}" for t, r in zip(ts, rs, strict=True)),
+            ]
             row += [pct(t.get("covered", 0), t.get("datasets", 0), 0) for t in ts]
             row += [pct(t.get("reject", 0), t.get("datasets", 0), 0) for t in ts]
             row.append(" / ".join(pct(t.get("reject_jsd_perm", 0), t.get("datasets", 0), 0) for t in ts))
             lines.append("| " + " | ".join(row) + " |")
-            numbers[(d.name, m)] = {"cov": [t.get("covered", 0) / r for t, r in zip(ts, rs, strict=True)],
-                                    "rej": [t.get("reject", 0) / r for t, r in zip(ts, rs, strict=True)]}
-    lines += ["", "**Family tests, multiplicity and the lopsided flag** (`compare_groups` as in the first table; "
-              "same topic mix = share of data sets with `p_family` < .05, the bootstrap max-|t| test that no topic "
-              "differs, which `profile_divergence` reports as its `p_value`; Simes (old) = the previous profile test, "
-              "the smallest BH q-value (`q_bh`) < .05; q any = some `q_value` (Westfall-Young step-down, or p if larger) < .05; flagged = share "
-              "of data sets in which some tested topic is `lopsided`, and FP at p < .05 over the unflagged / flagged "
-              "rows; FDR and FWER with effects = realised false discovery proportion (mean over data sets) and "
-              "share of data sets with a false rejection, at `q_bh` < .05 and at `q_value` < .05, over the rows whose "
-              "true difference is exactly 0 (three-effects design only; +5 / +10 = shift; power = share of the "
-              "planted rows rejected):", "",
-              "| design | reps | same topic mix p<.05 null % | Simes (old) null % | q any null % "
-              "| flagged data sets null % | FP unflagged / flagged rows % | same topic mix +5 / +10 % "
-              "| FDR q_bh +5 / +10 % | FWER q +5 / +10 % | power q_bh / q +5 / +10 % |",
-              "|---|---|---|---|---|---|---|---|---|---|---|"]
+            numbers[(d.name, m)] = {
+                "cov": [t.get("covered", 0) / r for t, r in zip(ts, rs, strict=True)],
+                "rej": [t.get("reject", 0) / r for t, r in zip(ts, rs, strict=True)],
+            }
+    lines += [
+        "",
+        "**Family tests, multiplicity and the lopsided flag** (`compare_groups` as in the first table; "
+        "same topic mix = share of data sets with `p_family` < .05, the bootstrap max-|t| test that no topic "
+        "differs, which `profile_divergence` reports as its `p_value`; Simes (old) = the previous profile test, "
+        "the smallest BH q-value (`q_bh`) < .05; q any = some `q_value` (Westfall-Young step-down, or p if larger) < .05; flagged = share "
+        "of data sets in which some tested topic is `lopsided`, and FP at p < .05 over the unflagged / flagged "
+        "rows; FDR and FWER with effects = realised false discovery proportion (mean over data sets) and "
+        "share of data sets with a false rejection, at `q_bh` < .05 and at `q_value` < .05, over the rows whose "
+        "true difference is exactly 0 (three-effects design only; +5 / +10 = shift; power = share of the "
+        "planted rows rejected):",
+        "",
+        "| design | reps | same topic mix p<.05 null % | Simes (old) null % | q any null % "
+        "| flagged data sets null % | FP unflagged / flagged rows % | same topic mix +5 / +10 % "
+        "| FDR q_bh +5 / +10 % | FWER q +5 / +10 % | power q_bh / q +5 / +10 % |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for d in designs:
         t0, t5, t10 = (totals.get((d.name, s), {}).get("main", {}) for s in SHIFTS)
         r0, r5, r10 = (reps.get((d.name, s), 0) for s in SHIFTS)
         three = d.effects == "three"
-        row = [d.title, f"{r0}/{r5}/{r10}", pct(t0.get("family_reject", 0), r0), pct(t0.get("simes_reject", 0), r0),
-               pct(t0.get("adj_any", 0), r0), pct(t0.get("flagged_set", 0), r0),
-               f"{pct(t0.get('unflagged_reject', 0), t0.get('unflagged_rows', 0))} / "
-               f"{pct(t0.get('flagged_reject', 0), t0.get('flagged_rows', 0)) or '-'}",
-               f"{pct(t5.get('family_reject', 0), r5, 0)} / {pct(t10.get('family_reject', 0), r10, 0)}",
-               (f"{pct(t5.get('fdp_q', 0), r5)} / {pct(t10.get('fdp_q', 0), r10)}" if three else "-"),
-               (f"{pct(t5.get('fwer_adj', 0), r5)} / {pct(t10.get('fwer_adj', 0), r10)}" if three else "-"),
-               (f"{pct(t5.get('truepos_q', 0), t5.get('alt_rows', 0), 0)} / "
+        row = [
+            d.title,
+            f"{r0}/{r5}/{r10}",
+            pct(t0.get("family_reject", 0), r0),
+            pct(t0.get("simes_reject", 0), r0),
+            pct(t0.get("adj_any", 0), r0),
+            pct(t0.get("flagged_set", 0), r0),
+            f"{pct(t0.get('unflagged_reject', 0), t0.get('unflagged_rows', 0))} / "
+            f"{pct(t0.get('flagged_reject', 0), t0.get('flagged_rows', 0)) or '-'}",
+            f"{pct(t5.get('family_reject', 0), r5, 0)} / {pct(t10.get('family_reject', 0), r10, 0)}",
+            (f"{pct(t5.get('fdp_q', 0), r5)} / {pct(t10.get('fdp_q', 0), r10)}" if three else "-"),
+            (f"{pct(t5.get('fwer_adj', 0), r5)} / {pct(t10.get('fwer_adj', 0), r10)}" if three else "-"),
+            (
+                f"{pct(t5.get('truepos_q', 0), t5.get('alt_rows', 0), 0)} / "
                 f"{pct(t5.get('truepos_adj', 0), t5.get('alt_rows', 0), 0)}, "
                 f"{pct(t10.get('truepos_q', 0), t10.get('alt_rows', 0), 0)} / "
-                f"{pct(t10.get('truepos_adj', 0), t10.get('alt_rows', 0), 0)}" if three else "-")]
+                f"{pct(t10.get('truepos_adj', 0), t10.get('alt_rows', 0), 0)}"
+                if three
+                else "-"
+            ),
+        ]
         lines.append("| " + " | ".join(row) + " |")
         numbers[(d.name, "family")] = {
-            "fam0": t0.get("family_reject", 0) / max(r0, 1), "flag0": t0.get("flagged_set", 0) / max(r0, 1),
+            "fam0": t0.get("family_reject", 0) / max(r0, 1),
+            "flag0": t0.get("flagged_set", 0) / max(r0, 1),
             "fp_unflagged": t0.get("unflagged_reject", 0) / max(t0.get("unflagged_rows", 0), 1),
             "fdr": [t.get("fdp_q", 0) / max(r, 1) for t, r in ((t5, r5), (t10, r10)) if r] if three else [],
-            "fwer_adj": [t.get("fwer_adj", 0) / max(r, 1) for t, r in ((t5, r5), (t10, r10)) if r] if three else []}
+            "fwer_adj": [t.get("fwer_adj", 0) / max(r, 1) for t, r in ((t5, r5), (t10, r10)) if r] if three else [],
+        }
     return "\n".join(lines), numbers
 
 
 def verdicts(numbers: dict, designs: list[Design]) -> str:
     reps = max((v.get("r5", 0) for v in numbers.values()), default=0)
-    lines = ["**Targets** (3-7% false positives at p < .05, for the JSD's p too; interval coverage "
-             ">= 93%; the same-topic-mix test at most 7%; realised FDR at most 5%; a design whose topics are "
-             "flagged `lopsided` in most data sets counts as flagged, not as calibrated; power at most 5 points below Welch's where Welch is valid; JSD interval coverage >= 90% under "
-             "a planted effect). +- = Monte Carlo standard error (data sets as units); the planted-topic coverage "
-             f"and power rates have a binomial standard error of about "
-             f"{100 * np.sqrt(0.05 * 0.95 / max(reps, 1)):.1f} points (near 95%) at {reps} data sets:", "",
-             "| design | false positives | coverage (null / planted +5 / +10 / other rows) | power vs Welch (+5 / +10) "
-             "| JSD coverage (+5 / +10) | JSD p FP | verdict |", "|---|---|---|---|---|---|---|"]
+    lines = [
+        "**Targets** (3-7% false positives at p < .05, for the JSD's p too; interval coverage "
+        ">= 93%; the same-topic-mix test at most 7%; realised FDR at most 5%; a design whose topics are "
+        "flagged `lopsided` in most data sets counts as flagged, not as calibrated; power at most 5 points below Welch's where Welch is valid; JSD interval coverage >= 90% under "
+        "a planted effect). +- = Monte Carlo standard error (data sets as units); the planted-topic coverage "
+        f"and power rates have a binomial standard error of about "
+        f"{100 * np.sqrt(0.05 * 0.95 / max(reps, 1)):.1f} points (near 95%) at {reps} data sets:",
+        "",
+        "| design | false positives | coverage (null / planted +5 / +10 / other rows) | power vs Welch (+5 / +10) "
+        "| JSD coverage (+5 / +10) | JSD p FP | verdict |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for d in designs:
         n = numbers.get((d.name, "main"))
         if not n or not n["r0"]:
@@ -625,8 +789,12 @@ def verdicts(numbers: dict, designs: list[Design]) -> str:
         if not fp_ok:
             fails.append(f"FP {100 * n['fp']:.1f}%")
         other = [v for v, r in ((n["covo5"], n["r5"]), (n["covo10"], n["r10"])) if r]
-        covs = [("null", n["cov0"], n["r0"]), ("+5", n["covp5"], n["r5"]), ("+10", n["covp10"], n["r10"]),
-                ("other", min(other) if other else 0.0, len(other))]
+        covs = [
+            ("null", n["cov0"], n["r0"]),
+            ("+5", n["covp5"], n["r5"]),
+            ("+10", n["covp10"], n["r10"]),
+            ("other", min(other) if other else 0.0, len(other)),
+        ]
         for lab, v, r in covs:
             if r and v < 0.93:
                 fails.append(f"coverage {lab} {100 * v:.1f}%")
@@ -634,8 +802,9 @@ def verdicts(numbers: dict, designs: list[Design]) -> str:
         pw = "-"
         if d.welch_valid and w and n["r5"]:
             g5, g10 = 100 * (n["pow5"] - w["pow5"]), 100 * (n["pow10"] - w["pow10"])
-            pw = " / ".join(f"{100 * n[k]:.0f} vs {100 * w[k]:.0f}" if n[r] else "-"
-                            for k, r in (("pow5", "r5"), ("pow10", "r10")))
+            pw = " / ".join(
+                f"{100 * n[k]:.0f} vs {100 * w[k]:.0f}" if n[r] else "-" for k, r in (("pow5", "r5"), ("pow10", "r10"))
+            )
             for lab, g, r in (("+5", g5, n["r5"]), ("+10", g10, n["r10"])):
                 if r and g < -5:
                     fails.append(f"power {lab} {g:.0f} points below Welch")
@@ -669,12 +838,14 @@ def verdicts(numbers: dict, designs: list[Design]) -> str:
         cov_txt = " / ".join(f"{100 * v:.1f}" if r else "-" for _, v, r in covs)
         verdict = "**met**" if not fails else "**not met**: " + "; ".join(fails)
         if fam and n["r0"] and fam["flag0"] >= 0.5:
-            verdict = (f"**flagged** in {100 * fam['flag0']:.0f}% of data sets (outside what the per-topic test can "
-                       f"handle; said in the table and report)" + ("" if not fails else ": " + "; ".join(fails)))
+            verdict = (
+                f"**flagged** in {100 * fam['flag0']:.0f}% of data sets (outside what the per-topic test can "
+                f"handle; said in the table and report)" + ("" if not fails else ": " + "; ".join(fails))
+            )
         elif fam and n["r0"] and fam["flag0"] > 0:
             verdict += f" (flagged in {100 * fam['flag0']:.0f}% of data sets)"
         fp_txt = f"{100 * n['fp']:.1f}% +- {100 * n['fp_se']:.1f}"
-        cov_txt = f"{100 * n['cov0']:.1f} +- {100 * n['cov0_se']:.1f}" + cov_txt[cov_txt.index(" / "):]
+        cov_txt = f"{100 * n['cov0']:.1f} +- {100 * n['cov0_se']:.1f}" + cov_txt[cov_txt.index(" / ") :]
         lines.append(f"| {d.title} | {fp_txt} | {cov_txt} | {pw} | {jc} | {jfp} | {verdict} |")
     return "\n".join(lines)
 
@@ -697,12 +868,15 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 2 ** 20
+        mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 2**20
     except OSError:
         mem = float("nan")
     import scipy
-    return (f"this project's VM, {os.cpu_count()} CPU cores ({cpu}), {mem:.0f} GB RAM, no GPU; Python "
-            f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, pandas {pd.__version__}")
+
+    return (
+        f"this project's VM, {os.cpu_count()} CPU cores ({cpu}), {mem:.0f} GB RAM, no GPU; Python "
+        f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, pandas {pd.__version__}"
+    )
 
 
 def write_section(text: str) -> None:
@@ -727,8 +901,12 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="smoke run: 2 replications, 3 designs")
     ap.add_argument("--write", action="store_true", help="replace the section in benchmarks/RESULTS.md")
     ap.add_argument("--out", help="also write the printed text to this file")
-    ap.add_argument("--stop-after", type=float, default=None,
-                    help="minutes after which no further data set is started (the tables report the reps done)")
+    ap.add_argument(
+        "--stop-after",
+        type=float,
+        default=None,
+        help="minutes after which no further data set is started (the tables report the reps done)",
+    )
     args = ap.parse_args()
     global N_PERM, N_BOOT
     designs = [BY_NAME[n] for n in args.designs.split(",")]
@@ -761,32 +939,44 @@ def main() -> None:
     ended = dt.datetime.now(dt.UTC)
     tables, numbers = build_tables(totals, done, designs)
     command = ".venv/bin/python benchmarks/calibration.py " + " ".join(sys.argv[1:])
-    header = [SECTION, "",
-              f"**Machine:** {machine()}.",
-              f"**Date:** {started:%Y-%m-%d}, {started:%H:%M}-{ended:%H:%M} UTC ({wall / 60:.1f} min wall, "
-              f"{args.processes} processes).",
-              f"**Command:** `{command.strip()}` (seed {args.seed}).",
-              f"**Replications:** {null_reps} data sets per design under no difference, {reps} per planted effect "
-              f"(+5 and +10 points)"
-              + (f" asked; the run stopped at its time limit ({args.stop_after:g} min) after {stopped} of "
-                 f"{len(tasks)} data sets, so the reps column of each table gives the data sets done"
-                 if stopped else "") + f"; `compare_groups` with `n_perm={N_PERM}`, `profile_divergence` with "
-              f"`n_perm={N_PERM}, n_boot={N_BOOT}`.",
-              f"**Code under test** (sha256 prefixes of `topics/compare/` at the start): {fingerprint}"
-              + ("" if code_fingerprint() == fingerprint else " (these files changed during the run; the run used "
-                 "the versions imported at its start)") + ".",
-              "",
-              "Data-generating process, designs and methods: see the docstring of `benchmarks/calibration.py`. "
-              "In short: 30 Zipf-like topics (largest 12%, 20 of them at 1-3%) + 5% no topic; session profiles "
-              "Dirichlet(c x pi) (c = 40 ordinary, c = 10 varied; designs 8-10 c = 20 vs 1); 20-80 remarks per "
-              "session (designs 11 and 13: 6-30 in the smaller group); planted effect +5 / +10 points on a 4.1% "
-              "topic in group A (A minus B), other categories scaled down (design 13: +s/2, +s/2 and -s on three "
-              "topics, the others unchanged); design 12 a steeper profile with 18 topics under 1%. Design 4 uses "
-              "`min_remarks=10, min_topic_sessions=3`, design 7 `min_remarks=10`; all others the defaults. Monte "
-              f"Carlo standard error of a data set-level rate near 5% (any q, power, planted-topic coverage, JSD) "
-              f"from {null_reps} data sets: about {100 * np.sqrt(0.05 * 0.95 / max(null_reps, 1)):.1f} points; the "
-              "row-level rates (FP, coverage over rows) pool 5-31 rows per data set, see the +- in the targets "
-              "table.", ""]
+    header = [
+        SECTION,
+        "",
+        f"**Machine:** {machine()}.",
+        f"**Date:** {started:%Y-%m-%d}, {started:%H:%M}-{ended:%H:%M} UTC ({wall / 60:.1f} min wall, "
+        f"{args.processes} processes).",
+        f"**Command:** `{command.strip()}` (seed {args.seed}).",
+        f"**Replications:** {null_reps} data sets per design under no difference, {reps} per planted effect "
+        f"(+5 and +10 points)"
+        + (
+            f" asked; the run stopped at its time limit ({args.stop_after:g} min) after {stopped} of "
+            f"{len(tasks)} data sets, so the reps column of each table gives the data sets done"
+            if stopped
+            else ""
+        )
+        + f"; `compare_groups` with `n_perm={N_PERM}`, `profile_divergence` with "
+        f"`n_perm={N_PERM}, n_boot={N_BOOT}`.",
+        f"**Code under test** (sha256 prefixes of `topics/compare/` at the start): {fingerprint}"
+        + (
+            ""
+            if code_fingerprint() == fingerprint
+            else " (these files changed during the run; the run used the versions imported at its start)"
+        )
+        + ".",
+        "",
+        "Data-generating process, designs and methods: see the docstring of `benchmarks/calibration.py`. "
+        "In short: 30 Zipf-like topics (largest 12%, 20 of them at 1-3%) + 5% no topic; session profiles "
+        "Dirichlet(c x pi) (c = 40 ordinary, c = 10 varied; designs 8-10 c = 20 vs 1); 20-80 remarks per "
+        "session (designs 11 and 13: 6-30 in the smaller group); planted effect +5 / +10 points on a 4.1% "
+        "topic in group A (A minus B), other categories scaled down (design 13: +s/2, +s/2 and -s on three "
+        "topics, the others unchanged); design 12 a steeper profile with 18 topics under 1%. Design 4 uses "
+        "`min_remarks=10, min_topic_sessions=3`, design 7 `min_remarks=10`; all others the defaults. Monte "
+        f"Carlo standard error of a data set-level rate near 5% (any q, power, planted-topic coverage, JSD) "
+        f"from {null_reps} data sets: about {100 * np.sqrt(0.05 * 0.95 / max(null_reps, 1)):.1f} points; the "
+        "row-level rates (FP, coverage over rows) pool 5-31 rows per data set, see the +- in the targets "
+        "table.",
+        "",
+    ]
     text = "\n".join(header) + "\n" + tables + "\n\n" + verdicts(numbers, designs) + "\n"
     print(text)
     if args.out:

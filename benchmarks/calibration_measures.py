@@ -145,14 +145,14 @@ WORDS = np.array([f"w{v:03d}" for v in range(V)] + ["plantedword"], dtype=object
 class Design:
     name: str
     title: str
-    family: str          # "drift", "words", "predict"
+    family: str  # "drift", "words", "predict"
     n: tuple[int, int] = (60, 60)
     c: tuple[float, float] = (40.0, 40.0)
     lengths: tuple[tuple[int, int], tuple[int, int]] = ((20, 80), (20, 80))
-    shift: float = 0.0   # planted topic shift in A (whole session; second half only for shift_planted)
+    shift: float = 0.0  # planted topic shift in A (whole session; second half only for shift_planted)
     second_half: bool = False
     nested: bool = False
-    idiolect: tuple[float, float] | None = None   # session-specific vocabulary: Dirichlet concentration per group
+    idiolect: tuple[float, float] | None = None  # session-specific vocabulary: Dirichlet concentration per group
     drift_differs: bool = False
     shift_differs: bool = False
 
@@ -160,18 +160,37 @@ class Design:
 DESIGNS = [
     Design("length", "same process, lengths 40-120 vs 6-30", "drift", lengths=((40, 120), (6, 30))),
     Design("spread", "spread c 40 vs 10, lengths 20-80 both", "drift", c=(40.0, 10.0), drift_differs=True),
-    Design("spread_length", "spread c 40 vs 10, lengths 20-80 vs 6-30", "drift", c=(40.0, 10.0),
-           lengths=((20, 80), (6, 30)), drift_differs=True),
-    Design("shift_planted", "A's mix changes in the second half (+20 points)", "drift", shift=0.20,
-           second_half=True, shift_differs=True),
+    Design(
+        "spread_length",
+        "spread c 40 vs 10, lengths 20-80 vs 6-30",
+        "drift",
+        c=(40.0, 10.0),
+        lengths=((20, 80), (6, 30)),
+        drift_differs=True,
+    ),
+    Design(
+        "shift_planted",
+        "A's mix changes in the second half (+20 points)",
+        "drift",
+        shift=0.20,
+        second_half=True,
+        shift_differs=True,
+    ),
     Design("words_equal", "60 vs 60, equal spread", "words"),
     Design("words_spread", "133 vs 53, c 40 vs 10", "words", n=(133, 53), c=(40.0, 10.0)),
     Design("words_spread_strong", "133 vs 53, c 40 vs 3", "words", n=(133, 53), c=(40.0, 3.0)),
-    Design("words_idiolect_mild", "133 vs 53, own vocabulary c 200 vs 50", "words", n=(133, 53),
-           idiolect=(200.0, 50.0)),
+    Design(
+        "words_idiolect_mild", "133 vs 53, own vocabulary c 200 vs 50", "words", n=(133, 53), idiolect=(200.0, 50.0)
+    ),
     Design("words_idiolect", "133 vs 53, own vocabulary c 200 vs 5", "words", n=(133, 53), idiolect=(200.0, 5.0)),
-    Design("words_planted", "133 vs 53, c 40 vs 10, topic +10 points in A", "words", n=(133, 53), c=(40.0, 10.0),
-           shift=0.10),
+    Design(
+        "words_planted",
+        "133 vs 53, c 40 vs 10, topic +10 points in A",
+        "words",
+        n=(133, 53),
+        c=(40.0, 10.0),
+        shift=0.10,
+    ),
     Design("pred_equal", "60 vs 60, equal spread", "predict"),
     Design("pred_spread", "133 vs 53, c 40 vs 10 (same mean mix)", "predict", n=(133, 53), c=(40.0, 10.0)),
     Design("pred_nested", "5 therapists x 8 sessions per group (same mean mix)", "predict", n=(40, 40), nested=True),
@@ -222,8 +241,9 @@ def simulate(d: Design, rng: np.random.Generator) -> tuple[pd.DataFrame, dict]:
     return frame, {"thetas": thetas}
 
 
-def _texts(topics: np.ndarray, rng: np.random.Generator, *, plant: bool,
-           idiolect: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+def _texts(
+    topics: np.ndarray, rng: np.random.Generator, *, plant: bool, idiolect: tuple[np.ndarray, np.ndarray] | None = None
+) -> np.ndarray:
     """8 words per remark from its topic's word distribution (``plantedword`` in 30% of topic 6's words); with
     ``idiolect`` (session code per remark, concentration per session) half of each remark's words come from the
     session's own vocabulary ``~ Dirichlet(c * zipf)``."""
@@ -254,8 +274,9 @@ def _texts(topics: np.ndarray, rng: np.random.Generator, *, plant: bool,
 
 def run_drift(d: Design, frame: pd.DataFrame, seed: int) -> dict:
     scores = drift_scores(frame, "group")
-    summary = compare_drift(scores, assignments=frame, by="group", groups=["A", "B"], n_boot=N_BOOT, n_perm=N_PERM,
-                            seed=seed)
+    summary = compare_drift(
+        scores, assignments=frame, by="group", groups=["A", "B"], n_boot=N_BOOT, n_perm=N_PERM, seed=seed
+    )
     s = summary.set_index(["measure", "group"])
     out = {}
     for measure in ("drift", "shift"):
@@ -315,12 +336,19 @@ def _old_words_p(frame: pd.DataFrame, seed: int) -> tuple[np.ndarray, list[str]]
 def run_words(d: Design, frame: pd.DataFrame, seed: int, *, reference: bool) -> dict:
     from sklearn.feature_extraction.text import CountVectorizer
 
-    table = distinctive_words(frame, "group", groups=["A", "B"], vectorizer=CountVectorizer(ngram_range=(1, 1)),
-                              top_n=10_000, min_count=3, n_perm=N_PERM_WORDS, seed=seed)
+    table = distinctive_words(
+        frame,
+        "group",
+        groups=["A", "B"],
+        vectorizer=CountVectorizer(ngram_range=(1, 1)),
+        top_n=10_000,
+        min_count=3,
+        n_perm=N_PERM_WORDS,
+        seed=seed,
+    )
     flagged = int(bool(table.attrs.get("warnings")))
     table = table[table["group"] == "A"]  # top_n covers every word: each word once
-    out = _word_counts(d, table["word"].tolist(), table["p_value"].to_numpy(float), table["t"].to_numpy(float),
-                       "main")
+    out = _word_counts(d, table["word"].tolist(), table["p_value"].to_numpy(float), table["t"].to_numpy(float), "main")
     out["flagged"] = flagged
     if not flagged:
         out.update({f"unflagged_{k.removeprefix('main_')}": v for k, v in out.items() if k.startswith("main_")})
@@ -337,11 +365,13 @@ def _word_counts(d: Design, words: list[str], p: np.ndarray, t: np.ndarray, key:
     # with a topic shift every word's rate moves: no null rows then
     null_rows = ~planted_row if d.shift == 0 else np.zeros(len(words), bool)
     q = stats.false_discovery_control(p) if len(p) else p
-    return {f"{key}_rows": int(null_rows.sum()), f"{key}_reject": int((p[null_rows] < ALPHA).sum()),
-            f"{key}_anyq": int((q < ALPHA).any()) if d.shift == 0 else 0,
-            f"{key}_power": int(bool(planted_row.any() and (p[planted_row] < ALPHA).all()
-                                     and (t[planted_row] > 0).all())),
-            "datasets": 1}
+    return {
+        f"{key}_rows": int(null_rows.sum()),
+        f"{key}_reject": int((p[null_rows] < ALPHA).sum()),
+        f"{key}_anyq": int((q < ALPHA).any()) if d.shift == 0 else 0,
+        f"{key}_power": int(bool(planted_row.any() and (p[planted_row] < ALPHA).all() and (t[planted_row] > 0).all())),
+        "datasets": 1,
+    }
 
 
 def run_predict(d: Design, frame: pd.DataFrame, seed: int) -> dict:
@@ -381,12 +411,16 @@ def build_tables(totals: dict, designs: list[Design]) -> str:
     lines = []
     drift = [d for d in designs if d.family == "drift"]
     if drift:
-        lines += ["**Drift and shift** (`compare_drift`; p<.05 = share of data sets; it is a false positive where "
-                  "the measure's estimand is the same in both groups (\"null\"), power where it differs; cov = share "
-                  "of the group intervals that contain the group's true value, over the groups with a known truth; "
-                  "+- = Monte Carlo standard error):", "",
-                  "| design | data sets | drift: estimand | drift p<.05 % | drift cov % | shift: estimand "
-                  "| shift p<.05 % | shift cov % | verdict |", "|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "**Drift and shift** (`compare_drift`; p<.05 = share of data sets; it is a false positive where "
+            'the measure\'s estimand is the same in both groups ("null"), power where it differs; cov = share '
+            "of the group intervals that contain the group's true value, over the groups with a known truth; "
+            "+- = Monte Carlo standard error):",
+            "",
+            "| design | data sets | drift: estimand | drift p<.05 % | drift cov % | shift: estimand "
+            "| shift p<.05 % | shift cov % | verdict |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
         for d in drift:
             t = totals.get(d.name, {})
             n = t.get("datasets", 0)
@@ -398,9 +432,11 @@ def build_tables(totals: dict, designs: list[Design]) -> str:
                 differs = t.get(f"{m}_differs", 0) > 0
                 rate = t.get(f"{m}_reject", 0) / max(n, 1)
                 cov = t.get(f"{m}_covered", 0) / max(t.get(f"{m}_cov_rows", 0), 1)
-                cells += ["differs (power)" if differs else "null (FP)",
-                          f"{100 * rate:.1f} +- {mc_se(rate, n):.1f}", pct(t.get(f"{m}_covered", 0),
-                                                                          t.get(f"{m}_cov_rows", 0))]
+                cells += [
+                    "differs (power)" if differs else "null (FP)",
+                    f"{100 * rate:.1f} +- {mc_se(rate, n):.1f}",
+                    pct(t.get(f"{m}_covered", 0), t.get(f"{m}_cov_rows", 0)),
+                ]
                 if not differs and not 0.03 <= rate <= 0.07 and n:
                     fails.append(f"{m} FP {100 * rate:.1f}%")
                 if t.get(f"{m}_cov_rows", 0) and cov < 0.93:
@@ -410,14 +446,17 @@ def build_tables(totals: dict, designs: list[Design]) -> str:
         lines.append("")
     words = [d for d in designs if d.family == "words"]
     if words:
-        lines += ["**Distinctive words** (`distinctive_words`, unigrams; FP = share of all tested words with p < .05 "
-                  "under no difference; any q = share of data sets with some word at q < .05; power = share of data "
-                  "sets where `plantedword` has p < .05 in the right direction; flagged = share of data sets whose words "
-                  "carry the toolkit's warning of very unequal spread (`WORD_SPREAD_LIMIT`); \"previous\" = the remark-level "
-                  "log-odds z against permutations of whole sessions, the method before this change):", "",
-                  "| design | method | data sets | words/set | flagged % | FP % | any q<.05 % | FP / any q unflagged % "
-                  "| power % | verdict |",
-                  "|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "**Distinctive words** (`distinctive_words`, unigrams; FP = share of all tested words with p < .05 "
+            "under no difference; any q = share of data sets with some word at q < .05; power = share of data "
+            "sets where `plantedword` has p < .05 in the right direction; flagged = share of data sets whose words "
+            'carry the toolkit\'s warning of very unequal spread (`WORD_SPREAD_LIMIT`); "previous" = the remark-level '
+            "log-odds z against permutations of whole sessions, the method before this change):",
+            "",
+            "| design | method | data sets | words/set | flagged % | FP % | any q<.05 % | FP / any q unflagged % "
+            "| power % | verdict |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
         for d in words:
             t = totals.get(d.name, {})
             n = t.get("datasets", 0)
@@ -438,42 +477,71 @@ def build_tables(totals: dict, designs: list[Design]) -> str:
                     if fails and un_n and (un_fp > 0.07 or un_q > 0.07):
                         fails.append(f"unflagged: FP {100 * un_fp:.1f}%, any q {100 * un_q:.0f}%")
                     elif fails:
-                        fails = [f"{f} (flagged in {100 * flagged:.0f}% of data sets; calibrated where not flagged)"
-                                 for f in fails]
+                        fails = [
+                            f"{f} (flagged in {100 * flagged:.0f}% of data sets; calibrated where not flagged)"
+                            for f in fails
+                        ]
                 ok = not fails or all("calibrated where not flagged" in f for f in fails)
-                verdict = "-" if key == "old" else (("**met**" if not fails else "**flagged**: " + "; ".join(fails))
-                                                    if ok else "**not met**: " + "; ".join(fails))
-                unflagged = (f"{pct(t.get('unflagged_reject', 0), un_rows)} / {pct(t.get('unflagged_anyq', 0), un_n, 0)}"
-                             f" ({un_n} sets)" if key == "main" and d.shift == 0 else "-")
-                lines.append(f"| {d.title if key == 'main' else ''} | {label} | {n} | {rows / max(n, 1):.0f} | "
-                             f"{pct(t.get('flagged', 0), n, 0) if key == 'main' else '-'} | "
-                             f"{pct(t.get(f'{key}_reject', 0), rows) if d.shift == 0 else '-'} | "
-                             f"{pct(t.get(f'{key}_anyq', 0), n) if d.shift == 0 else '-'} | {unflagged} | "
-                             f"{pct(t.get(f'{key}_power', 0), n) if d.shift and key == 'main' else '-'} | {verdict} |")
+                verdict = (
+                    "-"
+                    if key == "old"
+                    else (
+                        ("**met**" if not fails else "**flagged**: " + "; ".join(fails))
+                        if ok
+                        else "**not met**: " + "; ".join(fails)
+                    )
+                )
+                unflagged = (
+                    f"{pct(t.get('unflagged_reject', 0), un_rows)} / {pct(t.get('unflagged_anyq', 0), un_n, 0)}"
+                    f" ({un_n} sets)"
+                    if key == "main" and d.shift == 0
+                    else "-"
+                )
+                lines.append(
+                    f"| {d.title if key == 'main' else ''} | {label} | {n} | {rows / max(n, 1):.0f} | "
+                    f"{pct(t.get('flagged', 0), n, 0) if key == 'main' else '-'} | "
+                    f"{pct(t.get(f'{key}_reject', 0), rows) if d.shift == 0 else '-'} | "
+                    f"{pct(t.get(f'{key}_anyq', 0), n) if d.shift == 0 else '-'} | {unflagged} | "
+                    f"{pct(t.get(f'{key}_power', 0), n) if d.shift and key == 'main' else '-'} | {verdict} |"
+                )
         lines.append("")
     pred = [d for d in designs if d.family == "predict"]
     if pred:
-        lines += ["**Prediction** (`predict_group`, 5 folds, permutation p from 99 shuffles; p<.05 = share of data "
-                  "sets; what it means depends on the design: a false positive only where the groups are not "
-                  "distinguishable):", "",
-                  "| design | method | data sets | mean balanced accuracy | p<.05 % | reading |", "|---|---|---|---|---|---|"]
-        readings = {"pred_equal": "null: false positives", "pred_spread": "distinguishable (spread differs), same "
-                    "mean mix: not a false positive of the classifier, but not a difference in mean topic mix",
-                    "pred_nested": "therapists differ, groups do not", "pred_planted": "power"}
+        lines += [
+            "**Prediction** (`predict_group`, 5 folds, permutation p from 99 shuffles; p<.05 = share of data "
+            "sets; what it means depends on the design: a false positive only where the groups are not "
+            "distinguishable):",
+            "",
+            "| design | method | data sets | mean balanced accuracy | p<.05 % | reading |",
+            "|---|---|---|---|---|---|",
+        ]
+        readings = {
+            "pred_equal": "null: false positives",
+            "pred_spread": "distinguishable (spread differs), same "
+            "mean mix: not a false positive of the classifier, but not a difference in mean topic mix",
+            "pred_nested": "therapists differ, groups do not",
+            "pred_planted": "power",
+        }
         for d in pred:
             t = totals.get(d.name, {})
             n = t.get("datasets", 0)
-            for key, label in (("main", "sessions permuted"), ("cluster", "cluster=\"therapist\"")):
+            for key, label in (("main", "sessions permuted"), ("cluster", 'cluster="therapist"')):
                 if f"{key}_reject" not in t:
                     continue
                 rate = t[f"{key}_reject"] / max(n, 1)
                 reading = readings[d.name]
                 if d.name == "pred_nested":
-                    reading = ("therapists nested in groups, no cluster: sessions are not independent (the toolkit "
-                               "offers cluster=)" if key == "main" else "null: false positives")
-                lines.append(f"| {d.title if key == 'main' else ''} | {label} | {n} | "
-                             f"{t.get(f'{key}_accuracy', 0) / max(n, 1):.3f} | {100 * rate:.1f} +- {mc_se(rate, n):.1f} "
-                             f"| {reading} |")
+                    reading = (
+                        "therapists nested in groups, no cluster: sessions are not independent (the toolkit "
+                        "offers cluster=)"
+                        if key == "main"
+                        else "null: false positives"
+                    )
+                lines.append(
+                    f"| {d.title if key == 'main' else ''} | {label} | {n} | "
+                    f"{t.get(f'{key}_accuracy', 0) / max(n, 1):.3f} | {100 * rate:.1f} +- {mc_se(rate, n):.1f} "
+                    f"| {reading} |"
+                )
         lines.append("")
     return "\n".join(lines)
 
@@ -498,11 +566,13 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 2 ** 20
+        mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 2**20
     except OSError:
         mem = float("nan")
-    return (f"this project's VM, {os.cpu_count()} CPU cores ({cpu}), {mem:.0f} GB RAM, no GPU; Python "
-            f"{platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}")
+    return (
+        f"this project's VM, {os.cpu_count()} CPU cores ({cpu}), {mem:.0f} GB RAM, no GPU; Python "
+        f"{platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}"
+    )
 
 
 def write_section(text: str) -> None:
@@ -554,32 +624,44 @@ def main() -> None:
             for done, (name, out) in enumerate(pool.imap_unordered(replicate, tasks, chunksize=2), 1):
                 add(totals.setdefault(name, {}), out)
                 if done % 20 == 0 or done == len(tasks):
-                    print(f"  {done}/{len(tasks)} data sets, {time.perf_counter() - t0:.0f} s", file=sys.stderr,
-                          flush=True)
+                    print(
+                        f"  {done}/{len(tasks)} data sets, {time.perf_counter() - t0:.0f} s",
+                        file=sys.stderr,
+                        flush=True,
+                    )
         except KeyboardInterrupt:  # stopped early (SIGINT): report what was done, said as partial
             print(f"  interrupted after {done} data sets", file=sys.stderr, flush=True)
     wall = time.perf_counter() - t0
     ended = dt.datetime.now(dt.UTC)
     command = ".venv/bin/python benchmarks/calibration_measures.py " + " ".join(sys.argv[1:])
-    header = [SECTION, "",
-              f"**Machine:** {machine()}.",
-              f"**Date:** {started:%Y-%m-%d}, {started:%H:%M}-{ended:%H:%M} UTC ({wall / 60:.1f} min wall, "
-              f"{args.processes} process{'es' if args.processes > 1 else ''}).",
-              f"**Command:** `{command.strip()}` (seed {args.seed}).",
-              (f"**Stopped early** after {done} of {len(tasks)} data sets (interleaved over the designs; the "
-               "counts below are per design). " if done < len(tasks) else "")
-              + f"**Replications:** {args.reps} data sets per drift/shift design, {words_reps} per words design "
-              f"({V} word types each, the tested rows), {predict_reps} per prediction design; "
-              f"`compare_drift` with `n_perm={N_PERM}`, `distinctive_words` with `n_perm={N_PERM_WORDS}`, "
-              f"`predict_group` with `n_perm={N_PERM_PREDICT}`. Monte Carlo standard error of a data-set rate near "
-              f"5%: about {100 * np.sqrt(0.05 * 0.95 / max(args.reps, 1)):.1f} points ({args.reps} data sets), "
-              f"{100 * np.sqrt(0.05 * 0.95 / max(predict_reps, 1)):.1f} ({predict_reps}).",
-              f"**Code under test** (sha256 prefixes of `topics/compare/`): {fingerprint}.", "",
-              "Data-generating process and designs: see the docstring of `benchmarks/calibration_measures.py`. In "
-              "short: 30 Zipf-like topics; session mixes Dirichlet(c x pi) (c = 40 ordinary, 10 varied, 3 very "
-              "varied); remarks in random order (true shift 0) unless a second-half change is planted; words drawn "
-              "from per-topic word distributions (300 types, 8 words a remark). Targets: 3-7% false positives at "
-              "p < .05, interval coverage >= 93%, any q < .05 <= 7% under no difference.", ""]
+    header = [
+        SECTION,
+        "",
+        f"**Machine:** {machine()}.",
+        f"**Date:** {started:%Y-%m-%d}, {started:%H:%M}-{ended:%H:%M} UTC ({wall / 60:.1f} min wall, "
+        f"{args.processes} process{'es' if args.processes > 1 else ''}).",
+        f"**Command:** `{command.strip()}` (seed {args.seed}).",
+        (
+            f"**Stopped early** after {done} of {len(tasks)} data sets (interleaved over the designs; the "
+            "counts below are per design). "
+            if done < len(tasks)
+            else ""
+        )
+        + f"**Replications:** {args.reps} data sets per drift/shift design, {words_reps} per words design "
+        f"({V} word types each, the tested rows), {predict_reps} per prediction design; "
+        f"`compare_drift` with `n_perm={N_PERM}`, `distinctive_words` with `n_perm={N_PERM_WORDS}`, "
+        f"`predict_group` with `n_perm={N_PERM_PREDICT}`. Monte Carlo standard error of a data-set rate near "
+        f"5%: about {100 * np.sqrt(0.05 * 0.95 / max(args.reps, 1)):.1f} points ({args.reps} data sets), "
+        f"{100 * np.sqrt(0.05 * 0.95 / max(predict_reps, 1)):.1f} ({predict_reps}).",
+        f"**Code under test** (sha256 prefixes of `topics/compare/`): {fingerprint}.",
+        "",
+        "Data-generating process and designs: see the docstring of `benchmarks/calibration_measures.py`. In "
+        "short: 30 Zipf-like topics; session mixes Dirichlet(c x pi) (c = 40 ordinary, 10 varied, 3 very "
+        "varied); remarks in random order (true shift 0) unless a second-half change is planted; words drawn "
+        "from per-topic word distributions (300 types, 8 words a remark). Targets: 3-7% false positives at "
+        "p < .05, interval coverage >= 93%, any q < .05 <= 7% under no difference.",
+        "",
+    ]
     text = "\n".join(header) + "\n" + build_tables(totals, designs)
     print(text)
     if args.out:

@@ -51,7 +51,11 @@ def annomi_task(test_share: float = 0.3, seed: int = SEED) -> tuple[pd.DataFrame
     sessions = np.array(sorted(a["session_id"].unique()))
     test = set(np.random.default_rng(seed).permutation(sessions)[: round(test_share * len(sessions))])
     held = a["session_id"].isin(test)
-    return a[~held].reset_index(drop=True), a[held].reset_index(drop=True), Codebook.load(DATA / "annomi_behaviour.toml")
+    return (
+        a[~held].reset_index(drop=True),
+        a[held].reset_index(drop=True),
+        Codebook.load(DATA / "annomi_behaviour.toml"),
+    )
 
 
 def esconv_task(n_train: int, n_test: int, seed: int = SEED) -> tuple[pd.DataFrame, pd.DataFrame, Codebook]:
@@ -76,8 +80,13 @@ def draw(pool: pd.DataFrame, k: int, rng: np.random.Generator) -> pd.DataFrame:
 def ece(correct: np.ndarray, probability: np.ndarray, bins: int = 10) -> float:
     """Expected calibration error of the top probability (equal-width bins)."""
     which = np.clip((probability * bins).astype(int), 0, bins - 1)
-    return float(sum(abs(correct[which == b].mean() - probability[which == b].mean()) * np.mean(which == b)
-                     for b in range(bins) if np.any(which == b)))
+    return float(
+        sum(
+            abs(correct[which == b].mean() - probability[which == b].mean()) * np.mean(which == b)
+            for b in range(bins)
+            if np.any(which == b)
+        )
+    )
 
 
 def score(truth: pd.Series, coded: np.ndarray | pd.DataFrame, codes: list[str]) -> dict[str, float]:
@@ -87,13 +96,19 @@ def score(truth: pd.Series, coded: np.ndarray | pd.DataFrame, codes: list[str]) 
     labels = coded["code"].to_numpy()
     correct = labels == truth.to_numpy()
     p = coded["probability"].to_numpy()
-    return {"macro_f1": macro_f1(truth, labels, codes), "kappa": cohen_kappa(truth, labels),
-            "accuracy": float(correct.mean()), "ece": ece(correct, p), "mean_p": float(p.mean()),
-            "low_confidence": float(np.mean(p < 0.6))}
+    return {
+        "macro_f1": macro_f1(truth, labels, codes),
+        "kappa": cohen_kappa(truth, labels),
+        "accuracy": float(correct.mean()),
+        "ece": ece(correct, p),
+        "mean_p": float(p.mean()),
+        "low_confidence": float(np.mean(p < 0.6)),
+    }
 
 
-def bertopic_zeroshot(test: pd.DataFrame, x_test: np.ndarray, book: Codebook, embedder: Embedder,
-                      min_similarity: float) -> np.ndarray:
+def bertopic_zeroshot(
+    test: pd.DataFrame, x_test: np.ndarray, book: Codebook, embedder: Embedder, min_similarity: float
+) -> np.ndarray:
     """BERTopic's own zero-shot topic modelling with the code names as ``zeroshot_topic_list``.
 
     A remark goes to the code whose name embedding is most similar when the cosine reaches ``min_similarity``;
@@ -108,16 +123,29 @@ def bertopic_zeroshot(test: pd.DataFrame, x_test: np.ndarray, book: Codebook, em
         def embed(self, documents, verbose=False):  # noqa: ARG002 - BERTopic's signature
             return embedder.embed([str(d) for d in documents])
 
-    model = BERTopic(embedding_model=Backend(), zeroshot_topic_list=book.names, zeroshot_min_similarity=min_similarity,
-                     umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=SEED),
-                     hdbscan_model=HDBSCAN(min_cluster_size=15, prediction_data=True), calculate_probabilities=False)
+    model = BERTopic(
+        embedding_model=Backend(),
+        zeroshot_topic_list=book.names,
+        zeroshot_min_similarity=min_similarity,
+        umap_model=UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=SEED),
+        hdbscan_model=HDBSCAN(min_cluster_size=15, prediction_data=True),
+        calculate_probabilities=False,
+    )
     topics, _ = model.fit_transform(test["text"].astype(str).tolist(), embeddings=x_test)
     to_code = {tid: book.names[idx] for tid, idx in model._topic_id_to_zeroshot_topic_idx.items()}
     return np.array([to_code.get(t, NONE_CODE) for t in topics], dtype=object)
 
 
-def run_task(name: str, pool: pd.DataFrame, test: pd.DataFrame, book: Codebook, embedder: Embedder,
-             draws: int, bertopic: bool = True, active_draws: int = 3) -> tuple[pd.DataFrame, dict]:
+def run_task(
+    name: str,
+    pool: pd.DataFrame,
+    test: pd.DataFrame,
+    book: Codebook,
+    embedder: Embedder,
+    draws: int,
+    bertopic: bool = True,
+    active_draws: int = 3,
+) -> tuple[pd.DataFrame, dict]:
     t0 = time.perf_counter()
     x_pool = embedder.embed(pool["text"].tolist())
     x_test = embedder.embed(test["text"].tolist())
@@ -126,16 +154,28 @@ def run_task(name: str, pool: pd.DataFrame, test: pd.DataFrame, book: Codebook, 
     truth = test["code"]
     rows = []
     majority = pool["code"].value_counts().idxmax()
-    rows.append({"condition": "majority class", "k": np.nan, "draw": 0,
-                 **score(truth, np.full(len(test), majority, dtype=object), codes)})
+    rows.append(
+        {
+            "condition": "majority class",
+            "k": np.nan,
+            "draw": 0,
+            **score(truth, np.full(len(test), majority, dtype=object), codes),
+        }
+    )
     zero = Coder(book, embedder).fit().predict(test, embeddings=x_test)
     rows.append({"condition": "zero-shot", "k": 0, "draw": 0, **score(truth, zero, codes)})
     for min_similarity in (0.7, 0.3) if bertopic else ():
         try:
             coded = bertopic_zeroshot(test, x_test, book, embedder, min_similarity)
-            rows.append({"condition": f"BERTopic zeroshot_topic_list (code names, min similarity {min_similarity})",
-                         "k": 0, "draw": 0, **score(truth, coded, codes),
-                         "coded_share": float(np.mean(coded != NONE_CODE))})
+            rows.append(
+                {
+                    "condition": f"BERTopic zeroshot_topic_list (code names, min similarity {min_similarity})",
+                    "k": 0,
+                    "draw": 0,
+                    **score(truth, coded, codes),
+                    "coded_share": float(np.mean(coded != NONE_CODE)),
+                }
+            )
         except Exception as err:  # a reference: report why it failed instead of stopping the benchmark
             print(f"{name}: BERTopic zero-shot at {min_similarity} failed: {type(err).__name__}: {err}")
     rng = np.random.default_rng(SEED)
@@ -145,26 +185,38 @@ def run_task(name: str, pool: pd.DataFrame, test: pd.DataFrame, book: Codebook, 
             labelled = draw(pool, k, rng)
             idx = pool.index.get_indexer(labelled.index)
             t1 = time.perf_counter()
-            coder = Coder(book, embedder, seed=d).fit(labelled, labelled[["utterance_id", "code"]],
-                                                      embeddings=x_pool[idx])
+            coder = Coder(book, embedder, seed=d).fit(
+                labelled, labelled[["utterance_id", "code"]], embeddings=x_pool[idx]
+            )
             coded = coder.predict(test, embeddings=x_test)
             fits.append(time.perf_counter() - t1)
             rows.append({"condition": "few-shot", "k": k, "draw": d, **score(truth, coded, codes)})
     ceiling = Coder(book, embedder).fit(pool, pool[["utterance_id", "code"]], embeddings=x_pool)
     top = ceiling.predict(test, embeddings=x_test)
-    rows.append({"condition": "all training labels (ceiling)", "k": np.nan, "draw": 0,
-                 **score(truth, top, codes)})
+    rows.append({"condition": "all training labels (ceiling)", "k": np.nan, "draw": 0, **score(truth, top, codes)})
     plain = Coder(book, embedder, calibrate=False).fit(pool, pool[["utterance_id", "code"]], embeddings=x_pool)
-    rows.append({"condition": "all training labels, not calibrated", "k": np.nan, "draw": 0,
-                 **score(truth, plain.predict(test, embeddings=x_test), codes)})
+    rows.append(
+        {
+            "condition": "all training labels, not calibrated",
+            "k": np.nan,
+            "draw": 0,
+            **score(truth, plain.predict(test, embeddings=x_test), codes),
+        }
+    )
     table = pd.DataFrame(rows)
     table.insert(0, "corpus", name)
     extra = {
-        "n_pool": len(pool), "n_test": len(test), "sessions_pool": pool["session_id"].nunique(),
-        "sessions_test": test["session_id"].nunique(), "embed_s": embed_s, "fit_s": float(np.median(fits)),
+        "n_pool": len(pool),
+        "n_test": len(test),
+        "sessions_pool": pool["session_id"].nunique(),
+        "sessions_test": test["session_id"].nunique(),
+        "embed_s": embed_s,
+        "fit_s": float(np.median(fits)),
         "zero": agreement(truth, zero["code"], clusters=test["session_id"], codes=codes, n_boot=500),
         "ceiling": agreement(truth, top["code"], clusters=test["session_id"], codes=codes, n_boot=500),
-        "test": test, "zero_coded": zero, "ceiling_coded": top,
+        "test": test,
+        "zero_coded": zero,
+        "ceiling_coded": top,
     }
     if active_draws:
         extra["active"] = active_curve(pool, test, book, embedder, x_pool, x_test, active_draws)
@@ -178,13 +230,25 @@ def form_probe(test: pd.DataFrame, coded: pd.DataFrame, a: str = "question", b: 
     pa, pb = pred[f"p_{a}"].to_numpy(), pred[f"p_{b}"].to_numpy()
     coder_pick = np.where(pa >= pb, a, b)
     rule = np.where(sub["text"].str.contains("?", regex=False), a, b)
-    return {"n": int(mask.sum()), "coder": float(np.mean(coder_pick == sub["code"].to_numpy())),
-            "rule": float(np.mean(rule == sub["code"].to_numpy())),
-            "kappa_coder": cohen_kappa(sub["code"], coder_pick), "kappa_rule": cohen_kappa(sub["code"], rule)}
+    return {
+        "n": int(mask.sum()),
+        "coder": float(np.mean(coder_pick == sub["code"].to_numpy())),
+        "rule": float(np.mean(rule == sub["code"].to_numpy())),
+        "kappa_coder": cohen_kappa(sub["code"], coder_pick),
+        "kappa_rule": cohen_kappa(sub["code"], rule),
+    }
 
 
-def active_curve(pool: pd.DataFrame, test: pd.DataFrame, book: Codebook, embedder: Embedder, x_pool: np.ndarray,
-                 x_test: np.ndarray, draws: int, per_code: tuple[int, ...] = (5, 10, 25, 50)) -> pd.DataFrame:
+def active_curve(
+    pool: pd.DataFrame,
+    test: pd.DataFrame,
+    book: Codebook,
+    embedder: Embedder,
+    x_pool: np.ndarray,
+    x_test: np.ndarray,
+    draws: int,
+    per_code: tuple[int, ...] = (5, 10, 25, 50),
+) -> pd.DataFrame:
     """Labelling by uncertainty sampling (:meth:`Coder.next_to_label`) against random labelling, same budget.
 
     Both start from 2 random remarks per code and add ``5 x codes`` remarks a round (the expert codes whatever
@@ -202,8 +266,9 @@ def active_curve(pool: pd.DataFrame, test: pd.DataFrame, book: Codebook, embedde
             while len(chosen) < budgets[-1]:
                 labelled = pool.loc[chosen]
                 idx = pool.index.get_indexer(labelled.index)
-                coder = Coder(book, embedder, seed=d).fit(labelled, labelled[["utterance_id", "code"]],
-                                                          embeddings=x_pool[idx])
+                coder = Coder(book, embedder, seed=d).fit(
+                    labelled, labelled[["utterance_id", "code"]], embeddings=x_pool[idx]
+                )
                 n = min(step, min(b for b in budgets if b > len(chosen)) - len(chosen))  # land on each budget
                 if strategy != "random":
                     share = 0.5 if strategy.startswith("half") else 0.0
@@ -215,17 +280,30 @@ def active_curve(pool: pd.DataFrame, test: pd.DataFrame, book: Codebook, embedde
                 if len(chosen) in budgets:
                     labelled = pool.loc[chosen]
                     idx = pool.index.get_indexer(labelled.index)
-                    coded = Coder(book, embedder, seed=d).fit(labelled, labelled[["utterance_id", "code"]],
-                                                              embeddings=x_pool[idx]).predict(test, embeddings=x_test)
-                    rows.append({"strategy": strategy, "labels": len(chosen), "per_code": len(chosen) // n_codes,
-                                 "draw": d, **score(test["code"], coded, book.names)})
+                    coded = (
+                        Coder(book, embedder, seed=d)
+                        .fit(labelled, labelled[["utterance_id", "code"]], embeddings=x_pool[idx])
+                        .predict(test, embeddings=x_test)
+                    )
+                    rows.append(
+                        {
+                            "strategy": strategy,
+                            "labels": len(chosen),
+                            "per_code": len(chosen) // n_codes,
+                            "draw": d,
+                            **score(test["code"], coded, book.names),
+                        }
+                    )
     return pd.DataFrame(rows)
 
 
 PAIRS = [
     ("Are you worried about your drinking?", "You're worried about your drinking."),
     ("Do you feel that smoking helps you relax?", "Smoking helps you relax."),
-    ("How are things with your wife since you lost the job?", "Things with your wife have been hard since you lost the job."),
+    (
+        "How are things with your wife since you lost the job?",
+        "Things with your wife have been hard since you lost the job.",
+    ),
     ("Is your daughter the reason you want to quit?", "Your daughter is the reason you want to quit."),
     ("Have you been feeling lonely since the move?", "You've been feeling lonely since the move."),
     ("Does the exercise make a difference to your mood?", "The exercise makes a difference to your mood."),
@@ -248,11 +326,21 @@ def pair_probe(embedder: Embedder) -> dict:
 def curve(table: pd.DataFrame) -> pd.DataFrame:
     """Mean, SD, min and max over draws per corpus and condition."""
     g = table.groupby(["corpus", "condition", "k"], dropna=False, sort=False)
-    out = g.agg(draws=("draw", "size"), macro_f1=("macro_f1", "mean"), macro_f1_sd=("macro_f1", "std"),
-                macro_f1_min=("macro_f1", "min"), macro_f1_max=("macro_f1", "max"), kappa=("kappa", "mean"),
-                kappa_sd=("kappa", "std"), kappa_min=("kappa", "min"), kappa_max=("kappa", "max"),
-                accuracy=("accuracy", "mean"), ece=("ece", "mean"), mean_p=("mean_p", "mean"),
-                low_confidence=("low_confidence", "mean"))
+    out = g.agg(
+        draws=("draw", "size"),
+        macro_f1=("macro_f1", "mean"),
+        macro_f1_sd=("macro_f1", "std"),
+        macro_f1_min=("macro_f1", "min"),
+        macro_f1_max=("macro_f1", "max"),
+        kappa=("kappa", "mean"),
+        kappa_sd=("kappa", "std"),
+        kappa_min=("kappa", "min"),
+        kappa_max=("kappa", "max"),
+        accuracy=("accuracy", "mean"),
+        ece=("ece", "mean"),
+        mean_p=("mean_p", "mean"),
+        low_confidence=("low_confidence", "mean"),
+    )
     return out.reset_index()
 
 
@@ -274,10 +362,18 @@ def main() -> None:
     cache = os.environ.get("TOPICS_CACHE_DIR") or str(PROJECT / ".cache" / "embeddings")
     embedder = Embedder(EmbeddingConfig(cache_dir=cache), show_progress=False)
     tables, extras = [], {}
-    for name, task in (("AnnoMI behaviour", annomi_task()),
-                       ("ESConv strategies", esconv_task(args.esconv_train, args.esconv_test))):
-        table, extra = run_task(name, *task, embedder=embedder, draws=args.draws, bertopic=not args.no_bertopic,
-                                active_draws=args.active_draws)
+    for name, task in (
+        ("AnnoMI behaviour", annomi_task()),
+        ("ESConv strategies", esconv_task(args.esconv_train, args.esconv_test)),
+    ):
+        table, extra = run_task(
+            name,
+            *task,
+            embedder=embedder,
+            draws=args.draws,
+            bertopic=not args.no_bertopic,
+            active_draws=args.active_draws,
+        )
         tables.append(table)
         extras[name] = extra
     raw = pd.concat(tables, ignore_index=True)
@@ -288,28 +384,40 @@ def main() -> None:
     print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs; embedder {embedder.identity}")
     print(f"total {time.perf_counter() - t0:.0f} s\n")
     for name, extra in extras.items():
-        print(f"{name}: training pool {extra['n_pool']} remarks / {extra['sessions_pool']} sessions, held out "
-              f"{extra['n_test']} remarks / {extra['sessions_test']} sessions; embedding {extra['embed_s']:.0f} s, "
-              f"median few-shot fit+predict {extra['fit_s']:.2f} s")
-    print("\n| corpus | condition | labels per code | draws | macro-F1 (mean ± SD, min–max) | kappa (mean ± SD, min–max) "
-          "| accuracy | ECE | mean top p | share p < 0.6 |")
+        print(
+            f"{name}: training pool {extra['n_pool']} remarks / {extra['sessions_pool']} sessions, held out "
+            f"{extra['n_test']} remarks / {extra['sessions_test']} sessions; embedding {extra['embed_s']:.0f} s, "
+            f"median few-shot fit+predict {extra['fit_s']:.2f} s"
+        )
+    print(
+        "\n| corpus | condition | labels per code | draws | macro-F1 (mean ± SD, min–max) | kappa (mean ± SD, min–max) "
+        "| accuracy | ECE | mean top p | share p < 0.6 |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in summary.itertuples():
         k = "—" if not np.isfinite(r.k) else str(int(r.k))
-        print(f"| {r.corpus} | {r.condition} | {k} | {r.draws} | "
-              f"{fmt(r.macro_f1, r.macro_f1_sd, r.macro_f1_min, r.macro_f1_max, r.draws)} | "
-              f"{fmt(r.kappa, r.kappa_sd, r.kappa_min, r.kappa_max, r.draws)} | "
-              + " | ".join("—" if not np.isfinite(v) else f"{v:.3f}" for v in (r.accuracy, r.ece, r.mean_p,
-                                                                                 r.low_confidence)) + " |")
+        print(
+            f"| {r.corpus} | {r.condition} | {k} | {r.draws} | "
+            f"{fmt(r.macro_f1, r.macro_f1_sd, r.macro_f1_min, r.macro_f1_max, r.draws)} | "
+            f"{fmt(r.kappa, r.kappa_sd, r.kappa_min, r.kappa_max, r.draws)} | "
+            + " | ".join(
+                "—" if not np.isfinite(v) else f"{v:.3f}" for v in (r.accuracy, r.ece, r.mean_p, r.low_confidence)
+            )
+            + " |"
+        )
     if "coded_share" in raw:
         for r in raw.dropna(subset=["coded_share"]).itertuples():
-            print(f"\n{r.corpus}, {r.condition}: {r.coded_share:.1%} of held-out remarks given a code (the rest: "
-                  "BERTopic topics that are no code)")
+            print(
+                f"\n{r.corpus}, {r.condition}: {r.coded_share:.1%} of held-out remarks given a code (the rest: "
+                "BERTopic topics that are no code)"
+            )
     for name, extra in extras.items():
         for which in ("zero", "ceiling"):
             agr = extra[which]
-            print(f"\n{name}, {which}: kappa {agr.kappa:.3f} [{agr.kappa_low:.3f}, {agr.kappa_high:.3f}] "
-                  f"(session bootstrap), accuracy {agr.accuracy:.3f}, macro-F1 {agr.macro_f1:.3f}")
+            print(
+                f"\n{name}, {which}: kappa {agr.kappa:.3f} [{agr.kappa_low:.3f}, {agr.kappa_high:.3f}] "
+                f"(session bootstrap), accuracy {agr.accuracy:.3f}, macro-F1 {agr.macro_f1:.3f}"
+            )
             print(agr.per_code.round(3).to_string(index=False))
             print(agr.confusion.to_string())
     annomi = extras["AnnoMI behaviour"]
@@ -319,8 +427,14 @@ def main() -> None:
     for name, extra in extras.items():
         if "active" in extra and len(extra["active"]):
             g = extra["active"].groupby(["strategy", "per_code"])
-            table = g.agg(labels=("labels", "first"), draws=("draw", "size"), kappa=("kappa", "mean"),
-                          kappa_sd=("kappa", "std"), macro_f1=("macro_f1", "mean"), macro_f1_sd=("macro_f1", "std"))
+            table = g.agg(
+                labels=("labels", "first"),
+                draws=("draw", "size"),
+                kappa=("kappa", "mean"),
+                kappa_sd=("kappa", "std"),
+                macro_f1=("macro_f1", "mean"),
+                macro_f1_sd=("macro_f1", "std"),
+            )
             print(f"\n{name}: labelling strategy (same budget, {int(table['draws'].iloc[0])} draws)")
             print(table.round(3).to_string())
     print(f"\npair probe (cosine, {len(PAIRS)} invented pairs): {pair_probe(embedder)}")

@@ -40,12 +40,19 @@ def main() -> None:
         view = apply_ledger(analysis, LEDGER)
         elapsed = time.perf_counter() - t0
         status = view.log["status"].value_counts()
-        rows.append({
-            "seed": seed, "mode": view.mode, "raw_topics": int((analysis.raw_topics["topic"] != -1).sum()),
-            "decisions": len(view.log), "applied": int(status.get("applied", 0)),
-            "remapped": int(status.get("remapped", 0)), "unmapped": int(status.get("unmapped", 0)),
-            "survival": round(view.survival, 3), "apply_s": round(elapsed, 2),
-        })
+        rows.append(
+            {
+                "seed": seed,
+                "mode": view.mode,
+                "raw_topics": int((analysis.raw_topics["topic"] != -1).sum()),
+                "decisions": len(view.log),
+                "applied": int(status.get("applied", 0)),
+                "remapped": int(status.get("remapped", 0)),
+                "unmapped": int(status.get("unmapped", 0)),
+                "survival": round(view.survival, 3),
+                "apply_s": round(elapsed, 2),
+            }
+        )
         print(pd.DataFrame(rows).to_string(index=False), flush=True)
         for _, r in view.log[view.log["status"] == "unmapped"].iterrows():
             print(f"   seed {seed}: unmapped entry {r['entry']} ({r['written']}): {r['reason']}")

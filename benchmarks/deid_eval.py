@@ -102,8 +102,10 @@ def heldout(split: str, *, use_ner: bool, show_errors: bool) -> int:
     deid = Deidentifier(use_ner=use_ner)
     predicted = deid.find_many([r["text"] for r in rows])
     scores = evaluate_spans([r["spans"] for r in rows], predicted)
-    print(f"Held-out set, {split} half: {len(rows)} remarks, {sum(len(r['spans']) for r in rows)} identifiers; "
-          f"NER {'on' if use_ner else 'off'}; no known names.")
+    print(
+        f"Held-out set, {split} half: {len(rows)} remarks, {sum(len(r['spans']) for r in rows)} identifiers; "
+        f"NER {'on' if use_ner else 'off'}; no known names."
+    )
     table(f"{split} half", scores)
     direct = [scores[k] for k in DIRECT_KINDS if k in scores]
     found = sum(r["leak_found"] for r in direct)
@@ -147,9 +149,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--errors", action="store_true", help="list misses and false positives")
     parser.add_argument("--throughput", type=int, default=2000, metavar="N", help="remarks to time (0: skip)")
     parser.add_argument("--check-corpora", action="store_true", help="compare fixture texts with the corpora")
-    parser.add_argument("--heldout", choices=["dev", "test"],
-                        help="measure on a half of the held-out set (tests/fixtures/deid_heldout.jsonl) instead; "
-                             "--errors is refused on the test half, which is for measuring only")
+    parser.add_argument(
+        "--heldout",
+        choices=["dev", "test"],
+        help="measure on a half of the held-out set (tests/fixtures/deid_heldout.jsonl) instead; "
+        "--errors is refused on the test half, which is for measuring only",
+    )
     args = parser.parse_args(argv)
 
     if args.heldout:

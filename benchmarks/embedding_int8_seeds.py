@@ -40,16 +40,18 @@ def main() -> None:
     texts = table["text"].astype(str).tolist()
     fp32 = load_sentence_transformer("default", "cpu")
     if args.variant == "torch":
-        int8 = torch.ao.quantization.quantize_dynamic(load_sentence_transformer("default", "cpu"),
-                                                      {torch.nn.Linear}, dtype=torch.qint8)
+        int8 = torch.ao.quantization.quantize_dynamic(
+            load_sentence_transformer("default", "cpu"), {torch.nn.Linear}, dtype=torch.qint8
+        )
         int8_vectors = es.run_torch(int8, texts)
     else:
         # the toolkit's own path: runtime = "openvino-int8" built into an empty cache, embedded by the Embedder
         from topics.config import EmbeddingConfig
         from topics.embed import Embedder
 
-        int8_vectors = Embedder(EmbeddingConfig(cache_dir=tempfile.mkdtemp(prefix="ov-seeds-")),
-                                show_progress=False).embed(texts)
+        int8_vectors = Embedder(
+            EmbeddingConfig(cache_dir=tempfile.mkdtemp(prefix="ov-seeds-")), show_progress=False
+        ).embed(texts)
     print(f"int8 variant: {args.variant}")
     vectors = {"fp32": es.run_torch(fp32, texts), "int8": int8_vectors}
     cache = tempfile.mkdtemp()

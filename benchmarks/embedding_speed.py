@@ -53,8 +53,7 @@ sys.path.insert(0, str(PROJECT))
 
 BATCH = 64
 Embed = Callable[[list[str]], np.ndarray]  # texts -> normalised vectors in their order
-VARIANTS = ("torch fp32", "torch int8 (dynamic)", "onnx fp32", "onnx int8 (dynamic)", "openvino fp32",
-            "openvino int8")
+VARIANTS = ("torch fp32", "torch int8 (dynamic)", "onnx fp32", "onnx int8 (dynamic)", "openvino fp32", "openvino int8")
 REFERENCE = "torch fp32"
 
 
@@ -142,8 +141,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=6560)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--variants", default=",".join(VARIANTS),
-                        help=f"comma-separated, from: {', '.join(VARIANTS)} (default all; {REFERENCE} always runs)")
+    parser.add_argument(
+        "--variants",
+        default=",".join(VARIANTS),
+        help=f"comma-separated, from: {', '.join(VARIANTS)} (default all; {REFERENCE} always runs)",
+    )
     parser.add_argument("--out", type=Path, default=PROJECT / "benchmarks" / "results" / "embedding_speed")
     args = parser.parse_args()
     wanted = [v.strip() for v in args.variants.split(",") if v.strip()]
@@ -171,8 +173,9 @@ def main() -> int:
         return lambda ts: run_torch(model, ts)
 
     def torch_int8() -> Embed:
-        qmodel = torch.ao.quantization.quantize_dynamic(load_sentence_transformer("default", "cpu"),
-                                                        {torch.nn.Linear}, dtype=torch.qint8)
+        qmodel = torch.ao.quantization.quantize_dynamic(
+            load_sentence_transformer("default", "cpu"), {torch.nn.Linear}, dtype=torch.qint8
+        )
         return lambda ts: run_torch(qmodel, ts)
 
     def onnx_runtime(path: Path) -> Embed:
@@ -237,20 +240,30 @@ def main() -> int:
         row["speedup"] = row["remarks_per_s"] / rows[0]["remarks_per_s"]
         row["within_seed_spread"] = row["ari_vs_fp32_seed42"] >= min(seed_aris)
     ov_note = ", OpenVINO hint THROUGHPUT" if any(v.startswith("openvino") for v in wanted) else ""
-    header = (f"{len(texts):,} demo remarks, {args.threads} threads, batch {BATCH}, {os.cpu_count()} CPUs{ov_note}; fp32 "
-              f"seed-to-seed ARI (42 vs 43, 44): {', '.join(f'{a:.3f}' for a in seed_aris)}")
-    lines = [header, "", "| variant | remarks/s | speed-up | cosine to fp32 | ARI to fp32 (seed 42) | within seed spread | "
-             "topics | NMI codes | NPMI |", "|---|---|---|---|---|---|---|---|---|"]
+    header = (
+        f"{len(texts):,} demo remarks, {args.threads} threads, batch {BATCH}, {os.cpu_count()} CPUs{ov_note}; fp32 "
+        f"seed-to-seed ARI (42 vs 43, 44): {', '.join(f'{a:.3f}' for a in seed_aris)}"
+    )
+    lines = [
+        header,
+        "",
+        "| variant | remarks/s | speed-up | cosine to fp32 | ARI to fp32 (seed 42) | within seed spread | "
+        "topics | NMI codes | NPMI |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| {r['variant']} | {r['remarks_per_s']:.0f} | {r['speedup']:.2f}x | {r['mean_cosine_vs_fp32']:.4f} | "
-                     f"{r['ari_vs_fp32_seed42']:.3f} | {'yes' if r['within_seed_spread'] else 'no'} | {r['topics']} | "
-                     f"{r['nmi_codes']:.3f} | {r['npmi']:.3f} |")
+        lines.append(
+            f"| {r['variant']} | {r['remarks_per_s']:.0f} | {r['speedup']:.2f}x | {r['mean_cosine_vs_fp32']:.4f} | "
+            f"{r['ari_vs_fp32_seed42']:.3f} | {'yes' if r['within_seed_spread'] else 'no'} | {r['topics']} | "
+            f"{r['nmi_codes']:.3f} | {r['npmi']:.3f} |"
+        )
     text = "\n".join(lines)
     print(text)
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "embedding_speed.md").write_text(text + "\n", encoding="utf-8")
-    (args.out / "embedding_speed.json").write_text(json.dumps({"seed_aris": seed_aris, "rows": rows}, indent=1),
-                                                   encoding="utf-8")
+    (args.out / "embedding_speed.json").write_text(
+        json.dumps({"seed_aris": seed_aris, "rows": rows}, indent=1), encoding="utf-8"
+    )
     return 0
 
 

@@ -19,8 +19,12 @@ run, out = sys.argv[1], sys.argv[2]
 with socket.socket() as s:
     s.bind(("127.0.0.1", 0))
     port = s.getsockname()[1]
-proc = subprocess.Popen([sys.executable, "-m", "topics.cli", "curate", "app", run, "--no-browser", "--port", str(port)],
-                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+proc = subprocess.Popen(
+    [sys.executable, "-m", "topics.cli", "curate", "app", run, "--no-browser", "--port", str(port)],
+    stdout=subprocess.PIPE,
+    stderr=subprocess.STDOUT,
+    text=True,
+)
 assert proc.stdout is not None
 url = ""
 for line in proc.stdout:

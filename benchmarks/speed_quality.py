@@ -72,8 +72,9 @@ def _plain_fit(docs: list[str], emb: np.ndarray, seed: int, min_cluster_size: in
     from umap import UMAP
 
     umap_model = UMAP(n_neighbors=15, n_components=5, min_dist=0.0, metric="cosine", random_state=seed)
-    hdbscan_model = HDBSCAN(min_cluster_size=min_cluster_size, metric="euclidean", cluster_selection_method="eom",
-                            prediction_data=True)
+    hdbscan_model = HDBSCAN(
+        min_cluster_size=min_cluster_size, metric="euclidean", cluster_selection_method="eom", prediction_data=True
+    )
     bt = BERTopic(embedding_model=embedding_model, umap_model=umap_model, hdbscan_model=hdbscan_model)
     labels, _ = bt.fit_transform(docs, embeddings=emb)
     words = {t: [w for w, _ in bt.get_topic(t)][:10] for t in sorted(set(labels)) if t != -1}
@@ -145,7 +146,9 @@ def worker(task: dict) -> None:
             for seed in task["seeds"]:
                 config.seed = seed
                 model = TopicModel(config, embedder=embedder).fit(kept, emb)
-                _save_result(out / f"seed{seed}", _aligned(model.assignments_, remarks), _toolkit_words(model.topics_), {})
+                _save_result(
+                    out / f"seed{seed}", _aligned(model.assignments_, remarks), _toolkit_words(model.topics_), {}
+                )
     info["worker_s"] = time.perf_counter() - t_start
     info["peak_gb"] = peak_rss_gb()
     out.mkdir(parents=True, exist_ok=True)
@@ -208,8 +211,10 @@ def curate_worker(task: dict) -> None:
         export_csv(assignment_table(view.assignments), out / "assignments.csv")
         export_csv(topic_table(view.topics), out / "topics.csv")
         timings.append(time.perf_counter() - t0)
-    (out / "info.json").write_text(json.dumps({"decisions": len(cur.ledger.entries), "apply_s": min(timings),
-                                               "apply_runs_s": timings}), encoding="utf-8")
+    (out / "info.json").write_text(
+        json.dumps({"decisions": len(cur.ledger.entries), "apply_s": min(timings), "apply_runs_s": timings}),
+        encoding="utf-8",
+    )
 
 
 # ---------------------------------------------------------------------------------------------- harness
@@ -248,10 +253,12 @@ def run_phase(task: dict, resume: bool = False) -> dict:
 
 def warm_up_numba() -> None:
     """Compile (or load from numba's cache) UMAP / pynndescent / HDBSCAN code once, outside the timings."""
-    code = ("import numpy as np; from umap import UMAP; from hdbscan import HDBSCAN;"
-            "x = np.random.default_rng(0).normal(size=(5000, 384)).astype('float32');"
-            "r = UMAP(n_components=5, metric='cosine', random_state=0).fit_transform(x);"
-            "HDBSCAN(min_cluster_size=10).fit(r)")
+    code = (
+        "import numpy as np; from umap import UMAP; from hdbscan import HDBSCAN;"
+        "x = np.random.default_rng(0).normal(size=(5000, 384)).astype('float32');"
+        "r = UMAP(n_components=5, metric='cosine', random_state=0).fit_transform(x);"
+        "HDBSCAN(min_cluster_size=10).fit(r)"
+    )
     subprocess.run([PYTHON, "-c", code], check=True, cwd=ROOT)
 
 
@@ -285,9 +292,15 @@ def quality(remarks: pd.DataFrame, result: Path, seed_dirs: list[Path]) -> dict:
     coded = a[a["code"].notna()]
     nmi_all = normalized_mutual_info_score(coded["code"].astype(str), coded["topic"])
     npmi_common = npmi_coherence(common_words(labels, texts), texts)["npmi"].mean()
-    row = {"topics": len(words), "outliers": float((labels == -1).mean()), "npmi": float(npmi),
-           "npmi_common": float(npmi_common),
-           "diversity": topic_diversity(words), "nmi": nmi, "nmi_all": float(nmi_all)}
+    row = {
+        "topics": len(words),
+        "outliers": float((labels == -1).mean()),
+        "npmi": float(npmi),
+        "npmi_common": float(npmi_common),
+        "diversity": topic_diversity(words),
+        "nmi": nmi,
+        "nmi_all": float(nmi_all),
+    }
     fits = [labels] + [np.load(d / "labels.npy") for d in seed_dirs if (d / "labels.npy").exists()]
     if len(fits) > 1:
         row["seed_ari"] = float(np.mean([adjusted_rand_score(x, y) for x, y in itertools.combinations(fits, 2)]))
@@ -298,7 +311,9 @@ def quality(remarks: pd.DataFrame, result: Path, seed_dirs: list[Path]) -> dict:
 def markdown(table: pd.DataFrame) -> str:
     """A DataFrame as a GitHub markdown table."""
     lines = ["| " + " | ".join(map(str, table.columns)) + " |", "|" + "---|" * len(table.columns)]
-    lines += ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    lines += [
+        "| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in table.itertuples(index=False)
+    ]
     return "\n".join(lines)
 
 
@@ -310,8 +325,9 @@ def main() -> None:
     parser.add_argument("--pipelines", default="plain,toolkit,fast,consensus")
     parser.add_argument("--work", default="/tmp/topics-bench")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "speed_quality"))
-    parser.add_argument("--resume", action="store_true",
-                        help="keep the work folder and the phases already measured in it (phase.json)")
+    parser.add_argument(
+        "--resume", action="store_true", help="keep the work folder and the phases already measured in it (phase.json)"
+    )
     args = parser.parse_args()
     if args.worker:
         worker(json.loads(args.worker))
@@ -334,10 +350,13 @@ def main() -> None:
         static_ready = next((work / "static-model").glob("static-*/static.json")).parent
     elif "fast" in pipelines:  # distilled in a process of its own (the harness stays small)
         t0 = time.perf_counter()
-        code = ("import sys; from topics.embed.static import load_static_model;"
-                "print(load_static_model(sys.argv[1], show_progress=False).folder)")
-        done = subprocess.run([PYTHON, "-c", code, str(work / "static-model")], cwd=ROOT, check=True,
-                              capture_output=True, text=True)
+        code = (
+            "import sys; from topics.embed.static import load_static_model;"
+            "print(load_static_model(sys.argv[1], show_progress=False).folder)"
+        )
+        done = subprocess.run(
+            [PYTHON, "-c", code, str(work / "static-model")], cwd=ROOT, check=True, capture_output=True, text=True
+        )
         static_ready = Path(done.stdout.strip().splitlines()[-1])
         print(f"static model distilled in {time.perf_counter() - t0:.1f} s (once per machine)", flush=True)
     for size in sizes:
@@ -356,14 +375,28 @@ def main() -> None:
             warm = run_phase({**base, "phase": "warm", "out": str(res / "warm")}, args.resume)
             if len(seeds) > 1:
                 run_phase({**base, "phase": "seeds", "seeds": seeds[1:], "out": str(res / "seeds")}, args.resume)
-            row = {"size": len(remarks), "pipeline": pipeline, "cold_s": cold["wall_s"], "cold_peak_gb": cold["peak_gb"],
-                   "warm_s": warm["wall_s"], "warm_peak_gb": warm["peak_gb"]}
+            row = {
+                "size": len(remarks),
+                "pipeline": pipeline,
+                "cold_s": cold["wall_s"],
+                "cold_peak_gb": cold["peak_gb"],
+                "warm_s": warm["wall_s"],
+                "warm_peak_gb": warm["peak_gb"],
+            }
             info = json.loads((res / "cold" / "info.json").read_text(encoding="utf-8"))
             row["embed_s"] = info.get("embed_s", np.nan)
             row.update(quality(remarks, res / "cold", [res / "seeds" / f"seed{s}" for s in seeds[1:]]))
             if pipeline != "plain" and size == sizes[-1]:
-                run_phase({"pipeline": pipeline, "phase": "curate", "remarks": str(paths[size]),
-                           "run": str(res / "cold" / "run"), "out": str(res / "curate")}, args.resume)
+                run_phase(
+                    {
+                        "pipeline": pipeline,
+                        "phase": "curate",
+                        "remarks": str(paths[size]),
+                        "run": str(res / "cold" / "run"),
+                        "out": str(res / "curate"),
+                    },
+                    args.resume,
+                )
                 row["curate_s"] = json.loads((res / "curate" / "info.json").read_text(encoding="utf-8"))["apply_s"]
             rows.append(row)
             table = pd.DataFrame(rows)
@@ -374,8 +407,10 @@ def main() -> None:
     table["cold_vs_plain"] = table["cold_s"] / table["size"].map(plain)
     table["warm_vs_plain_cold"] = table["warm_s"] / table["size"].map(plain)
     table.to_csv(out / "results.csv", index=False)
-    header = (f"Machine: {platform.node()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}; "
-              f"{time.strftime('%Y-%m-%d %H:%M')}; command: `{' '.join([Path(PYTHON).name, *sys.argv])}`\n\n")
+    header = (
+        f"Machine: {platform.node()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}; "
+        f"{time.strftime('%Y-%m-%d %H:%M')}; command: `{' '.join([Path(PYTHON).name, *sys.argv])}`\n\n"
+    )
     (out / "results.md").write_text(header + markdown(table.round(3)) + "\n", encoding="utf-8")
     print(table.round(3).to_string(index=False))
 

@@ -76,10 +76,24 @@ def serve(run: Path, ledger: Path) -> tuple[subprocess.Popen[str], str]:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    cmd = [sys.executable, "-m", "topics.cli", "curate", "app", str(run), "--no-browser", "--port", str(port),
-           "--ledger", str(ledger), "--author", "Benchmark"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    cmd = [
+        sys.executable,
+        "-m",
+        "topics.cli",
+        "curate",
+        "app",
+        str(run),
+        "--no-browser",
+        "--port",
+        str(port),
+        "--ledger",
+        str(ledger),
+        "--author",
+        "Benchmark",
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"}
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(x) for x in proc.stdout or []], daemon=True).start()
     while True:

@@ -41,6 +41,7 @@ def save_project(root: ET.Element, files: dict[str, bytes], path: Path) -> Path:
 GUID_ATTRIBUTES = ("guid", "targetGUID", "creatingUser", "creatingUserGUID", "modifyingUser")
 """The attributes of a REFI-QDA document that hold a GUID or point to one."""
 
+
 class NewGuids:
     """New random GUIDs for old ones, the same new one for the same old one (any case) within a file."""
 

@@ -34,8 +34,10 @@ def _refuse_network() -> None:
     real = socket.socket.connect
 
     def guarded(self: socket.socket, address: object) -> None:
-        if isinstance(address, tuple) and address and not (
-            str(address[0]) in ("localhost", "::1", "") or str(address[0]).startswith("127.")
+        if (
+            isinstance(address, tuple)
+            and address
+            and not (str(address[0]) in ("localhost", "::1", "") or str(address[0]).startswith("127."))
         ):
             raise RuntimeError(f"network access attempted in the Taguette round trip: {address!r}")
         return real(self, address)

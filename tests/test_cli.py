@@ -36,8 +36,21 @@ def test_missing_file_is_a_clear_error(tmp_path):
 def test_bad_role_names_file_line_and_column(tmp_path):
     csv = tmp_path / "t.csv"
     csv.write_text("session,who,said\ns1,therapist,hello there how are you\ns1,doctor,fine thanks\n")
-    result = CliRunner().invoke(main, ["fit", str(csv), "--map", "session_id=session", "--map", "role=who",
-                                       "--map", "text=said", "--out", str(tmp_path / "run")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(csv),
+            "--map",
+            "session_id=session",
+            "--map",
+            "role=who",
+            "--map",
+            "text=said",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
     assert result.exit_code == 2
     assert "t.csv, line 3, column 'who'" in result.output and "doctor" in result.output
     assert not (tmp_path / "run").exists()
@@ -66,20 +79,36 @@ def test_fit_and_report_from_a_csv(small_corpus, tmp_path):
     src.to_csv(tmp_path / "mine.csv", index=False)
     cfg = tmp_path / "c.toml"
     cache = Path(__file__).resolve().parents[1] / ".cache" / "embeddings"
-    cfg.write_text(f'seed = 3\n[embedding]\ncache_dir = "{cache}"\n[report]\nstatic_formats = []\n'
-                   '[compare]\nby = "mi_quality"\n')
+    cfg.write_text(
+        f'seed = 3\n[embedding]\ncache_dir = "{cache}"\n[report]\nstatic_formats = []\n[compare]\nby = "mi_quality"\n'
+    )
     run = tmp_path / "run"
-    result = CliRunner().invoke(main, ["fit", str(tmp_path / "mine.csv"), "--map", "session_id=transcript",
-                                       "--map", "text=utterance", "--map", "role=speaker", "--config", str(cfg),
-                                       "--out", str(run)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(tmp_path / "mine.csv"),
+            "--map",
+            "session_id=transcript",
+            "--map",
+            "text=utterance",
+            "--map",
+            "role=speaker",
+            "--config",
+            str(cfg),
+            "--out",
+            str(run),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "topics" in result.output and (run / "model" / "manifest.json").exists()
     result = CliRunner().invoke(main, ["report", str(run)])
     assert result.exit_code == 0, result.output
     assert (run / "report.html").stat().st_size > 1_000_000
     # another grouping without a refit: a missing column says which columns can group sessions, and how
-    result = CliRunner().invoke(main, ["report", str(run), "--compare-by", "therapist_school", "--out",
-                                       str(tmp_path / "other.html")])
+    result = CliRunner().invoke(
+        main, ["report", str(run), "--compare-by", "therapist_school", "--out", str(tmp_path / "other.html")]
+    )
     assert result.exit_code == 0, result.output
     page = (tmp_path / "other.html").read_text(encoding="utf-8")
     assert "therapist_school" in page and "mi_quality" in page and "--compare-by" in page
@@ -106,10 +135,15 @@ def test_examples_write_three_input_shapes_that_read_back(tmp_path):
 
     result = CliRunner().invoke(main, ["examples", str(tmp_path / "my_data"), "--per-group", "3"])
     assert result.exit_code == 0, result.output
-    from_csv = load_corpus(tmp_path / "my_data" / "utterances.csv",
-                           mapping={"session_id": "transcript", "turn": "line", "role": "speaker", "text": "utterance"},
-                           role_values={"Clinician": "therapist"}, session_metadata=tmp_path / "my_data" / "sessions.csv")
-    from_text = load_corpus(tmp_path / "my_data" / "transcripts", session_metadata=tmp_path / "my_data" / "sessions.csv")
+    from_csv = load_corpus(
+        tmp_path / "my_data" / "utterances.csv",
+        mapping={"session_id": "transcript", "turn": "line", "role": "speaker", "text": "utterance"},
+        role_values={"Clinician": "therapist"},
+        session_metadata=tmp_path / "my_data" / "sessions.csv",
+    )
+    from_text = load_corpus(
+        tmp_path / "my_data" / "transcripts", session_metadata=tmp_path / "my_data" / "sessions.csv"
+    )
     assert from_csv["session_id"].nunique() == from_text["session_id"].nunique() == 9
     assert len(from_csv) == len(from_text)
     assert set(from_csv["counselor_type"]) == {"professional", "llm"}
@@ -121,8 +155,21 @@ def test_examples_write_three_input_shapes_that_read_back(tmp_path):
 def test_cli_hints_use_cli_syntax(tmp_path):
     csv = tmp_path / "t.csv"
     csv.write_text("session,who,said\ns1,therapist,hello there how are you\ns1,Doctor,fine thanks\n")
-    result = CliRunner().invoke(main, ["fit", str(csv), "--map", "session_id=session", "--map", "role=who",
-                                       "--map", "text=said", "--out", str(tmp_path / "run")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "fit",
+            str(csv),
+            "--map",
+            "session_id=session",
+            "--map",
+            "role=who",
+            "--map",
+            "text=said",
+            "--out",
+            str(tmp_path / "run"),
+        ],
+    )
     assert "--role 'Doctor=therapist'" in result.output
     result = CliRunner().invoke(main, ["fit", str(csv), "--out", str(tmp_path / "run")])
     assert "--map session_id=COLUMN" in result.output

@@ -185,11 +185,14 @@ def test_resolve_min_cluster_size_fixed_and_divisor():
     assert HDBSCANConfig(auto_divisor=50.0).resolve_min_cluster_size(1000) == 20
 
 
-@pytest.mark.parametrize(("old", "section", "key", "value"), [
-    ('[report]\ncompare_by = "school"\n', "compare", "by", "school"),
-    ('[report]\nknown_names = ["Fiona"]\n', "deidentify", "known_names", ["Fiona"]),
-    ("[report]\ndeidentify_ner = false\n", "deidentify", "ner", False),
-])
+@pytest.mark.parametrize(
+    ("old", "section", "key", "value"),
+    [
+        ('[report]\ncompare_by = "school"\n', "compare", "by", "school"),
+        ('[report]\nknown_names = ["Fiona"]\n', "deidentify", "known_names", ["Fiona"]),
+        ("[report]\ndeidentify_ner = false\n", "deidentify", "ner", False),
+    ],
+)
 def test_moved_keys_are_still_read_with_a_warning(tmp_path, old, section, key, value):
     path = write(tmp_path, old)
     with pytest.warns(FutureWarning, match=rf"line 2: \[report\] \w+ has moved to \[{section}\] {key}"):

@@ -73,7 +73,9 @@ def _good_values(hint) -> st.SearchStrategy:
     if origin is list:
         return st.lists(_good_values(args[0]), max_size=3)
     return {
-        int: st.integers(-2, 60), float: st.floats(-0.5, 300, allow_nan=False), bool: st.booleans(),
+        int: st.integers(-2, 60),
+        float: st.floats(-0.5, 300, allow_nan=False),
+        bool: st.booleans(),
         str: st.one_of(st.sampled_from(["auto", "english", "default", "cosine", "png", "svg", "cpu"]), words),
     }[hint]
 
@@ -81,12 +83,17 @@ def _good_values(hint) -> st.SearchStrategy:
 SECTIONS = typing.get_type_hints(TopicConfig)  # "seed" and the section classes
 FIELD_VALUES = {
     section: {key: _good_values(hint) for key, hint in typing.get_type_hints(SECTIONS[section]).items()}
-    for section in SECTIONS if section != "seed"
+    for section in SECTIONS
+    if section != "seed"
 }
 FIELD_VALUES[None] = {"seed": st.one_of(st.integers(-1, 2**32), st.integers())}
 toml_scalar = st.one_of(st.booleans(), st.integers(), st.floats(), words)
-toml_value = st.one_of(toml_scalar, st.lists(st.integers(-2, 4), max_size=3), st.lists(words, max_size=3),
-                       st.dictionaries(words, toml_scalar, max_size=2))
+toml_value = st.one_of(
+    toml_scalar,
+    st.lists(st.integers(-2, 4), max_size=3),
+    st.lists(words, max_size=3),
+    st.dictionaries(words, toml_scalar, max_size=2),
+)
 
 
 @st.composite

@@ -215,25 +215,41 @@ def test_partitioned_run_equals_transform_on_the_same_remarks(tmp_path, small_co
     assert len(row) == 1 and row["remarks"].item() == raw[first] + raw[second]
 
     # `topics compare` and the report of a Dask-engine run use every session; --sample the sample's remarks
-    result = CliRunner().invoke(main, ["compare", str(tmp_path / "run"), "--by", "mi_quality", "--perm", "200",
-                                       "--boot", "100"])
+    result = CliRunner().invoke(
+        main, ["compare", str(tmp_path / "run"), "--by", "mi_quality", "--perm", "200", "--boot", "100"]
+    )
     assert result.exit_code == 0, result.output
     assert "Whole corpus: 40 sessions" in result.output
     saved = pd.read_csv(tmp_path / "run" / "compare-mi_quality" / "contrasts.csv")
     np.testing.assert_allclose(saved["p_value"], curated_comp.contrasts["p_value"])
     assert (saved["sessions_high"] + saved["sessions_low"]).max() == 40
-    result = CliRunner().invoke(main, ["compare", str(tmp_path / "run"), "--by", "mi_quality", "--perm", "200",
-                                       "--boot", "100", "--sample", "--out", str(tmp_path / "sample-compare")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "compare",
+            str(tmp_path / "run"),
+            "--by",
+            "mi_quality",
+            "--perm",
+            "200",
+            "--boot",
+            "100",
+            "--sample",
+            "--out",
+            str(tmp_path / "sample-compare"),
+        ],
+    )
     # the 25 sampled sessions hold only 4 low-quality ones: too few to compare, which the whole corpus is not
     assert result.exit_code == 2 and "'low' (4 sessions) of 'mi_quality' has fewer than the 5" in result.output
     assert "(sessions per group: high 21, low 4)" in result.output
 
     from topics.reporting import report
 
-    html = report(tmp_path / "run", out=tmp_path / "report.html", formats=[], progress=False,
-                  compare_by="mi_quality").read_text("utf-8")
+    html = report(
+        tmp_path / "run", out=tmp_path / "report.html", formats=[], progress=False, compare_by="mi_quality"
+    ).read_text("utf-8")
     assert "The whole corpus (Dask engine)" in html and f"{len(assigned):,}</b>remarks assigned" in html
     assert f"{len(assigned):,} therapist remarks from 40 sessions were assigned to" in html
     assert "Whole corpus: 40 sessions" in html and 'id="fig-compare_forest"' in html  # the comparison, drawn
-    merged_row = html[html.index("merged pair</td>"):][:400]
+    merged_row = html[html.index("merged pair</td>") :][:400]
     assert f">{raw[first] + raw[second]:,}</td>" in merged_row  # the whole corpus' remarks of the merged topic

@@ -131,9 +131,14 @@ def test_interrupted_embedding_keeps_whole_chunks_and_resumes(tmp_path, short_re
     log = tmp_path / "child.log"
 
     with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, str(tmp_path / "child.py"), str(cache_dir), str(tmp_path / "texts.json")],
-                                stdout=out, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp_path,
-                                preexec_fn=default_sigint)
+        proc = subprocess.Popen(
+            [sys.executable, str(tmp_path / "child.py"), str(cache_dir), str(tmp_path / "texts.json")],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=child_env(),
+            cwd=tmp_path,
+            preexec_fn=default_sigint,
+        )
         wait_for(proc, lambda: committed_rows(db) >= CHUNK, "the first committed chunk", log)
         code = interrupt(proc, sig)
     output = log.read_text(errors="replace")
@@ -175,7 +180,7 @@ def test_interrupted_embedding_keeps_whole_chunks_and_resumes(tmp_path, short_re
     for i, t in enumerate(texts):
         if key_of(t) in stored:
             np.testing.assert_array_equal(vectors[i], stored[key_of(t)])
-    np.testing.assert_array_equal(vectors[len(distinct):], vectors[:40])
+    np.testing.assert_array_equal(vectors[len(distinct) :], vectors[:40])
     assert len(again.cache) == len(distinct)
 
 
@@ -196,12 +201,19 @@ def test_killed_fit_leaves_no_run_folder_and_keeps_an_earlier_one(tmp_path, shor
 
     def start(out: Path, cache: str, log: Path) -> subprocess.Popen:
         config = tmp_path / f"{cache}.toml"
-        config.write_text(f'[embedding]\ncache_dir = "{(tmp_path / cache).as_posix()}"\nruntime = "torch"\n'
-                          '[report]\nstatic_formats = []\n')
+        config.write_text(
+            f'[embedding]\ncache_dir = "{(tmp_path / cache).as_posix()}"\nruntime = "torch"\n'
+            "[report]\nstatic_formats = []\n"
+        )
         with open(log, "wb") as sink:
-            return subprocess.Popen([str(topics_cli), "fit", str(corpus), "--out", str(out), "--config", str(config)],
-                                    stdout=sink, stderr=subprocess.STDOUT, env=child_env(), cwd=tmp_path,
-                                    preexec_fn=default_sigint)
+            return subprocess.Popen(
+                [str(topics_cli), "fit", str(corpus), "--out", str(out), "--config", str(config)],
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=child_env(),
+                cwd=tmp_path,
+                preexec_fn=default_sigint,
+            )
 
     # 1. killed after a chunk of embeddings is committed: no run folder, no temporary folder
     new = runs / "new"

@@ -17,8 +17,13 @@ def test_notebook_executes(path):
     NotebookClient(nb, timeout=900, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}).execute()
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors
-    figures = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])
-               if "application/vnd.plotly.v1+json" in o.get("data", {})]
+    figures = [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.get("outputs", [])
+        if "application/vnd.plotly.v1+json" in o.get("data", {})
+    ]
     assert len(figures) >= 4, "the notebook should show its plotly figures inline"
 
 
@@ -38,9 +43,11 @@ def test_notebook_figures_survive_an_html_export(tmp_path):
     assert 'pio.renderers.default = "plotly_mimetype+notebook"' in setup
     renderer = next(line for line in setup.splitlines() if line.startswith("pio.renderers.default"))
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_code_cell("import plotly.io as pio\n" + renderer),
-                nbformat.v4.new_code_cell("import plotly.graph_objects as go\ngo.Figure(go.Bar(x=[1, 2], y=[3, 4]))"),
-                nbformat.v4.new_code_cell("go.Figure(go.Scatter(x=[1, 2], y=[4, 3]))")]
+    nb.cells = [
+        nbformat.v4.new_code_cell("import plotly.io as pio\n" + renderer),
+        nbformat.v4.new_code_cell("import plotly.graph_objects as go\ngo.Figure(go.Bar(x=[1, 2], y=[3, 4]))"),
+        nbformat.v4.new_code_cell("go.Figure(go.Scatter(x=[1, 2], y=[4, 3]))"),
+    ]
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     html, _ = HTMLExporter().from_notebook_node(nb)
     assert html.count("Plotly.newPlot") >= 2  # the figure data is in the exported page ...

@@ -65,8 +65,9 @@ def test_package_metadata_has_ranges_and_the_lock_has_exact_versions_inside_them
         if where in NOT_LOCKED_EXTRAS:
             continue
         assert name in pins, f"{req.name} ({where}) has no exact version in requirements.lock"
-        assert req.specifier.contains(pins[name], prereleases=True), \
+        assert req.specifier.contains(pins[name], prereleases=True), (
             f"requirements.lock pins {req.name}=={pins[name]}, outside {where}'s range {req.specifier}"
+        )
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     torch = re.search(r"pip install --quiet torch==(\S+)", makefile)
     assert torch and torch.group(1) == pins["torch"], "the Makefile's torch pin differs from requirements.lock"
@@ -86,9 +87,29 @@ def test_licence_changelog_and_citation_agree_on_the_version():
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(cff["date-released"]))
     assert cff["license"] == "MIT" and cff["type"] == "software"
     assert cff["authors"] and all(isinstance(a, dict) and a.get("name") for a in cff["authors"])
-    known = {"abstract", "authors", "cff-version", "date-released", "keywords", "license", "message", "title",
-             "type", "version", "repository-code", "url", "doi", "identifiers", "preferred-citation", "references",
-             "commit", "contact", "license-url", "repository", "repository-artifact"}
+    known = {
+        "abstract",
+        "authors",
+        "cff-version",
+        "date-released",
+        "keywords",
+        "license",
+        "message",
+        "title",
+        "type",
+        "version",
+        "repository-code",
+        "url",
+        "doi",
+        "identifiers",
+        "preferred-citation",
+        "references",
+        "commit",
+        "contact",
+        "license-url",
+        "repository",
+        "repository-artifact",
+    }
     assert set(cff) <= known, f"keys outside CFF 1.2.0: {set(cff) - known}"
 
 
@@ -103,8 +124,13 @@ def wheel(tmp_path_factory) -> Path:
             shutil.copy2(ROOT / name, src / name)
     out = tmp_path_factory.mktemp("dist")
     env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-                           str(src), "-w", str(out)], env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", str(src), "-w", str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     wheels = list(out.glob("*.whl"))
     assert len(wheels) == 1, wheels
@@ -120,10 +146,17 @@ def test_wheel_contents_and_metadata(wheel):
         metadata = Parser().parsestr(z.read(f"{info}/METADATA").decode("utf-8"))
         entry_points = z.read(f"{info}/entry_points.txt").decode("utf-8")
         licence = z.read(f"{info}/licenses/LICENSE").decode("utf-8")
-    for data in ("topics/py.typed", "topics/read/data/demo/demo_corpus.parquet", "topics/read/data/demo/ledger.yaml",
-                 "topics/read/data/demo/README.md", "topics/reporting/templates/report.html.j2",
-                 "topics/reporting/schemas/Project.xsd", "topics/embed/data/calibration_texts.json",
-                 "topics/clean/data/first_names.txt", "topics/coding/data/annomi_behaviour.toml"):
+    for data in (
+        "topics/py.typed",
+        "topics/read/data/demo/demo_corpus.parquet",
+        "topics/read/data/demo/ledger.yaml",
+        "topics/read/data/demo/README.md",
+        "topics/reporting/templates/report.html.j2",
+        "topics/reporting/schemas/Project.xsd",
+        "topics/embed/data/calibration_texts.json",
+        "topics/clean/data/first_names.txt",
+        "topics/coding/data/annomi_behaviour.toml",
+    ):
         assert data in names, f"{data} is missing from the wheel"
     modules = {p.relative_to(ROOT).as_posix() for p in (ROOT / "topics").rglob("*.py")}
     assert modules <= names, f"modules missing from the wheel: {sorted(modules - names)}"
@@ -157,15 +190,19 @@ def test_installed_wheel_loads_the_demo_from_any_folder(wheel, tmp_path):
     """`pip install` the wheel, then `topics.load_corpus("demo")` in a folder that is not the checkout."""
     site = tmp_path / "site"
     env = {**os.environ, "PIP_NO_INDEX": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
-    done = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
-                          env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site), str(wheel)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     work = tmp_path / "anywhere"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("TOPICS_CACHE_DIR", "PYTHONPATH")}
     env.update(PYTHONPATH=str(site), XDG_CACHE_HOME=str(tmp_path / "xdg"), PYTHONDONTWRITEBYTECODE="1")
-    done = subprocess.run([sys.executable, "-c", SMOKE], cwd=work, env=env, capture_output=True, text=True,
-                          timeout=300)
+    done = subprocess.run([sys.executable, "-c", SMOKE], cwd=work, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     got = json.loads(done.stdout.strip().splitlines()[-1])
     assert Path(got["file"]).is_relative_to(site), f"imported {got['file']}, not the installed wheel"
@@ -175,8 +212,14 @@ def test_installed_wheel_loads_the_demo_from_any_folder(wheel, tmp_path):
     if sys.platform.startswith("linux"):  # the user cache folder, not the working folder
         assert Path(got["cache_dir"]) == tmp_path / "xdg" / "therapy-topics" / "embeddings"
     assert not any(work.iterdir()), "loading the demo wrote into the working folder"
-    cli = subprocess.run([sys.executable, "-m", "topics.cli", "config", "--defaults"], cwd=work, env=env,
-                         capture_output=True, text=True, timeout=300)
+    cli = subprocess.run(
+        [sys.executable, "-m", "topics.cli", "config", "--defaults"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert cli.returncode == 0, cli.stderr[-3000:]
     assert f'cache_dir = "{got["cache_dir"]}"' in cli.stdout
 
@@ -202,5 +245,13 @@ def test_the_sdist_builds_offline_and_holds_the_sources_and_the_demo(tmp_path):
     assert sdist.name == f"therapy_topics-{VERSION}.tar.gz"
     with tarfile.open(sdist) as tar:
         names = {n.split("/", 1)[1] for n in tar.getnames() if "/" in n}
-    assert {"pyproject.toml", "LICENSE", "README.md", "topics/__init__.py", "topics/read/data/demo/demo_corpus.parquet",
-            "topics/read/data/demo/ledger.yaml", "topics/py.typed", "topics/coding/data/annomi_behaviour.toml"} <= names
+    assert {
+        "pyproject.toml",
+        "LICENSE",
+        "README.md",
+        "topics/__init__.py",
+        "topics/read/data/demo/demo_corpus.parquet",
+        "topics/read/data/demo/ledger.yaml",
+        "topics/py.typed",
+        "topics/coding/data/annomi_behaviour.toml",
+    } <= names

@@ -98,11 +98,16 @@ def test_failed_fit_writes_nothing_and_keeps_old_run(annomi_run, embedder):
 def test_deidentify_before_embedding_leaves_no_identifier_in_the_run(small_corpus, embedder, tmp_path):
     from topics.config import TopicConfig
 
-    extra = pd.DataFrame({
-        "utterance_id": ["pii-1", "pii-2"], "session_id": ["annomi-0", "annomi-0"], "turn": [9001, 9002],
-        "role": ["therapist", "therapist"], "speaker_id": ["x", "x"],
-        "text": ["So Fiona, you can call me at 555-123-4567 any time this week.", "Hm."],
-    })
+    extra = pd.DataFrame(
+        {
+            "utterance_id": ["pii-1", "pii-2"],
+            "session_id": ["annomi-0", "annomi-0"],
+            "turn": [9001, 9002],
+            "role": ["therapist", "therapist"],
+            "speaker_id": ["x", "x"],
+            "text": ["So Fiona, you can call me at 555-123-4567 any time this week.", "Hm."],
+        }
+    )
     corpus = pd.concat([small_corpus, extra], ignore_index=True)
     cfg = TopicConfig()
     cfg.embedding.cache_dir = str(embedder.config.cache_dir)

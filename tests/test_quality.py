@@ -39,3 +39,9 @@ def _ruff() -> str:
 def test_ruff_check_finds_no_errors() -> None:
     done = _run(_ruff(), "check", ".", timeout=300)
     assert done.returncode == 0, f"ruff check found errors:\n{done.stdout}{done.stderr}"
+
+
+def test_the_code_is_formatted() -> None:
+    """``ruff format --check`` with ``[tool.ruff.format]`` (the code was formatted once, in its own commit)."""
+    done = _run(_ruff(), "format", "--check", ".", timeout=300)
+    assert done.returncode == 0, f"ruff format would change files (run `ruff format .`):\n{done.stdout}{done.stderr}"

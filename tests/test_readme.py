@@ -125,12 +125,13 @@ def test_python_and_bash_blocks_run_as_written(tmp_path, monkeypatch):
         if lang == "python":
             exec(compile(code, where, "exec"), namespace)  # noqa: S102 - the README's own code
         else:
-            done = subprocess.run(["bash", "-e", "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True,
-                                  timeout=900)
+            done = subprocess.run(
+                ["bash", "-e", "-c", code], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=900
+            )
             assert done.returncode == 0, f"{where} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
         ran[lang] += 1
         print(f"{where} ({lang}): {time.perf_counter() - started:.1f} s")  # shown with -s or on failure
     assert ran["python"] >= 5 and ran["bash"] >= 2, ran
     assert (tmp_path / "runs" / "study" / "worksheet.csv").exists()  # the curation commands ran on the CSV run
-    assert (tmp_path / "runs" / "demo" / "ledger.yaml").exists()     # the Curator wrote its decisions
+    assert (tmp_path / "runs" / "demo" / "ledger.yaml").exists()  # the Curator wrote its decisions
     assert (tmp_path / "figures" / "report.html").stat().st_size > 100_000

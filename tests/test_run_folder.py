@@ -26,13 +26,26 @@ class StubModel:
 
     def __init__(self, topic_of: list[int]) -> None:
         ids = [f"u{i}" for i in range(len(topic_of))]
-        self.assignments_ = pd.DataFrame({"utterance_id": ids, "session_id": "s1", "turn": range(len(ids)),
-                                          "topic": topic_of, "label": "l", "text": [f"remark {i}" for i in ids]})
+        self.assignments_ = pd.DataFrame(
+            {
+                "utterance_id": ids,
+                "session_id": "s1",
+                "turn": range(len(ids)),
+                "topic": topic_of,
+                "label": "l",
+                "text": [f"remark {i}" for i in ids],
+            }
+        )
         topic_ids = sorted(set(topic_of))
-        self.topics_ = pd.DataFrame({"topic": topic_ids, "label": [f"t{t}" for t in topic_ids],
-                                     "size": [topic_of.count(t) for t in topic_ids],
-                                     "representative_ids": [["u0"]] * len(topic_ids),
-                                     "representative_texts": [["remark u0"]] * len(topic_ids)})
+        self.topics_ = pd.DataFrame(
+            {
+                "topic": topic_ids,
+                "label": [f"t{t}" for t in topic_ids],
+                "size": [topic_of.count(t) for t in topic_ids],
+                "representative_ids": [["u0"]] * len(topic_ids),
+                "representative_texts": [["remark u0"]] * len(topic_ids),
+            }
+        )
 
     def save(self, folder: Path) -> Path:
         folder.mkdir(parents=True)
@@ -41,10 +54,13 @@ class StubModel:
 
 
 def stub_analysis(topic_of: list[int]) -> Analysis:
-    return Analysis(model=StubModel(topic_of), summary={"remarks": len(topic_of)},
-                    drop_counts=pd.DataFrame({"reason": ["kept"], "n": [len(topic_of)]}),
-                    dropped=pd.DataFrame({"utterance_id": ["x"], "reason": ["empty"]}),
-                    document_map=pd.DataFrame({"utterance_id": ["u0"], "x": [0.0], "y": [0.0]}))
+    return Analysis(
+        model=StubModel(topic_of),
+        summary={"remarks": len(topic_of)},
+        drop_counts=pd.DataFrame({"reason": ["kept"], "n": [len(topic_of)]}),
+        dropped=pd.DataFrame({"utterance_id": ["x"], "reason": ["empty"]}),
+        document_map=pd.DataFrame({"utterance_id": ["u0"], "x": [0.0], "y": [0.0]}),
+    )
 
 
 OLD, NEW = [0, 0, 1, 1, -1], [0, 1, 1, 0, -1]
@@ -83,8 +99,17 @@ def test_refit_keeps_the_users_files_hidden_ones_included(refitted):
 
 def test_refit_drops_the_old_models_outputs(refitted):
     kept = {p.name for p in refitted.iterdir()}
-    for name in ("evaluation", "distributed", "compare-school", "curated", "quality_stability.png",
-                 "compare_forest.svg", "topic_sizes.png", "report.html", "report-x.html"):
+    for name in (
+        "evaluation",
+        "distributed",
+        "compare-school",
+        "curated",
+        "quality_stability.png",
+        "compare_forest.svg",
+        "topic_sizes.png",
+        "report.html",
+        "report-x.html",
+    ):
         assert name not in kept, name
     assert runs.run_fingerprint(refitted) == runs.model_fingerprint(StubModel(NEW).assignments_)
 
@@ -116,7 +141,8 @@ def evaluated_run(tmp_path: Path, stamp: str | None) -> Path:
     folder = run / "evaluation"
     folder.mkdir()
     pd.DataFrame({"topic": [0, 1], "reappears": [1.0, 0.0], "robust": [True, False]}).to_csv(
-        folder / "stability_topics.csv", index=False)
+        folder / "stability_topics.csv", index=False
+    )
     pd.DataFrame({"fit_a": ["a"], "fit_b": ["b"], "ari": [0.5]}).to_csv(folder / "stability_pairwise.csv", index=False)
     if stamp is not None:
         model = StubModel(NEW if stamp == "same" else OLD)
@@ -124,8 +150,10 @@ def evaluated_run(tmp_path: Path, stamp: str | None) -> Path:
     return run
 
 
-@pytest.mark.parametrize(("stamp", "why"), [("other", "was computed on another model"),
-                                            (None, "does not record the model it was computed on")])
+@pytest.mark.parametrize(
+    ("stamp", "why"),
+    [("other", "was computed on another model"), (None, "does not record the model it was computed on")],
+)
 def test_workbench_ignores_an_evaluation_of_another_model(tmp_path, stamp, why):
     from topics.workbench.display import read_stability
 
@@ -145,15 +173,20 @@ def report_quality(run: Path, monkeypatch) -> tuple[dict, dict]:
     """The report's quality section for a stub analysis of ``run`` (the cheap measures stubbed too)."""
     from topics.reporting import html_report
 
-    monkeypatch.setattr(html_report, "evaluate", lambda analysis: {"summary": pd.DataFrame([{"npmi": 0.0}]),
-                                                                   "per_topic": pd.DataFrame()})
+    monkeypatch.setattr(
+        html_report,
+        "evaluate",
+        lambda analysis: {"summary": pd.DataFrame([{"npmi": 0.0}]), "per_topic": pd.DataFrame()},
+    )
     model = StubModel(NEW)
     analysis = SimpleNamespace(raw_assignments=model.assignments_, raw_topics=model.topics_, curation=None)
     return html_report.quality(analysis, run)
 
 
-@pytest.mark.parametrize(("stamp", "why"), [("other", "was computed on another model"),
-                                            (None, "does not record the model it was computed on")])
+@pytest.mark.parametrize(
+    ("stamp", "why"),
+    [("other", "was computed on another model"), (None, "does not record the model it was computed on")],
+)
 def test_report_ignores_an_evaluation_of_another_model(tmp_path, monkeypatch, stamp, why):
     run = evaluated_run(tmp_path, stamp)
     ctx, figs = report_quality(run, monkeypatch)
@@ -188,9 +221,11 @@ def test_report_page_says_the_evaluation_is_of_another_model(annomi_run, tmp_pat
     shutil.copytree(folder, run)
     (run / "evaluation").mkdir(exist_ok=True)
     pd.DataFrame({"topic": [0], "reappears": [1.0], "robust": [True]}).to_csv(
-        run / "evaluation" / "stability_topics.csv", index=False)
+        run / "evaluation" / "stability_topics.csv", index=False
+    )
     pd.DataFrame({"fit_a": ["a"], "fit_b": ["b"], "ari": [0.9]}).to_csv(
-        run / "evaluation" / "stability_pairwise.csv", index=False)
+        run / "evaluation" / "stability_pairwise.csv", index=False
+    )
     runs.stamp_derived(run / "evaluation", "0" * 64, written_by="test")
     html = topics.report(run, out=tmp_path / "r.html", formats=[], compare_by=False, progress=False).read_text()
     assert "was computed on another model" in html and "re-run `topics evaluate" in html
@@ -247,8 +282,7 @@ def test_cli_fit_refuses_a_foreign_folder_before_reading(tmp_path, foreign, engi
     from topics.cli import main
 
     before = contents(foreign)
-    result = CliRunner().invoke(main, ["fit", str(tmp_path / "missing.csv"), "--out", str(foreign),
-                                       "--engine", engine])
+    result = CliRunner().invoke(main, ["fit", str(tmp_path / "missing.csv"), "--out", str(foreign), "--engine", engine])
     assert result.exit_code == 2
     assert "not a run folder" in result.output and "missing.csv" not in result.output  # refused before reading
     assert len(result.output.strip().splitlines()) == 1

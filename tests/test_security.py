@@ -105,9 +105,14 @@ def test_hostile_metadata_and_ledger_text_never_reach_the_page_as_markup(annomi_
     model_copy = type(model).__new__(type(model))
     model_copy.__dict__.update(model.__dict__)
     model_copy.assignments_ = hostile
-    bad = topics.Analysis(model=model_copy, summary=analysis.summary, drop_counts=analysis.drop_counts,
-                          dropped=analysis.dropped, document_map=analysis.document_map)
-    cur = Curator(model_copy, tmp_path / "ledger.yaml", author='<script>alert(6)</script>')
+    bad = topics.Analysis(
+        model=model_copy,
+        summary=analysis.summary,
+        drop_counts=analysis.drop_counts,
+        dropped=analysis.dropped,
+        document_map=analysis.document_map,
+    )
+    cur = Curator(model_copy, tmp_path / "ledger.yaml", author="<script>alert(6)</script>")
     first = int(model.topics_["topic"].iloc[1])
     cur.rename(first, "<script>alert(3)</script>", rationale='<img src=x onerror="alert(7)">')
     cur.note(first, '<img src=x onerror="alert(4)">')
@@ -118,8 +123,10 @@ def test_hostile_metadata_and_ledger_text_never_reach_the_page_as_markup(annomi_
     assert 'http-equiv="Content-Security-Policy"' in html and "default-src 'none'" in html
     requests, dialogs = [], []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=shutil.which("chromium"),
-                                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=shutil.which("chromium"),
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         page = browser.new_page()
         page.on("request", lambda r: requests.append(r.url))
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
@@ -154,9 +161,11 @@ def test_a_yaml_alias_bomb_is_refused_at_once():
 
     from topics.curate import Ledger
 
-    bomb = ('topics_ledger: 1\na: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
-            'c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nentries:\n- op: note\n'
-            '  topics: [1]\n  author: [*d,*d,*d,*d,*d,*d,*d,*d]\n  text: hi\n')
+    bomb = (
+        'topics_ledger: 1\na: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\n'
+        "c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]\nentries:\n- op: note\n"
+        "  topics: [1]\n  author: [*d,*d,*d,*d,*d,*d,*d,*d]\n  text: hi\n"
+    )
     start = time.perf_counter()
     with pytest.raises(InputError, match="line 2: YAML anchors and aliases"):
         Ledger.from_text(bomb, path="bomb.yaml")
@@ -167,9 +176,18 @@ def test_a_huge_remark_is_dropped_and_counted_not_fitted():
     from topics.clean import drop_counts, select_remarks
     from topics.read import validate_corpus
 
-    corpus = validate_corpus(pd.DataFrame({
-        "utterance_id": ["1", "2"], "session_id": ["s", "s"], "turn": [1, 2], "role": ["therapist"] * 2,
-        "speaker_id": ["t", "t"], "text": ["How did the week go for you?", "word " * 5_000_000]}))
+    corpus = validate_corpus(
+        pd.DataFrame(
+            {
+                "utterance_id": ["1", "2"],
+                "session_id": ["s", "s"],
+                "turn": [1, 2],
+                "role": ["therapist"] * 2,
+                "speaker_id": ["t", "t"],
+                "text": ["How did the week go for you?", "word " * 5_000_000],
+            }
+        )
+    )
     remarks, dropped = select_remarks(corpus)
     assert len(remarks) == 1 and dropped["reason"].tolist() == ["too_long"]
     assert len(dropped["text"].iloc[0]) < 300  # the run folder does not store the 25 MB either
@@ -223,17 +241,27 @@ def test_a_truncated_reduction_cache_entry_is_recomputed(tmp_path):
 
 def test_ids_that_mix_numbers_and_text_are_refused(tmp_path):
     path = tmp_path / "mixed.jsonl"
-    rows = ['{"session_id": 7, "utterance_id": "a", "turn": 1, "role": "therapist", "speaker_id": "t", "text": "Hi."}',
-            '{"session_id": "7", "utterance_id": "b", "turn": 2, "role": "therapist", "speaker_id": "t", "text": "So."}',
-            '{"session_id": 7.0, "utterance_id": "c", "turn": 3, "role": "client", "speaker_id": "c", "text": "Ok."}']
+    rows = [
+        '{"session_id": 7, "utterance_id": "a", "turn": 1, "role": "therapist", "speaker_id": "t", "text": "Hi."}',
+        '{"session_id": "7", "utterance_id": "b", "turn": 2, "role": "therapist", "speaker_id": "t", "text": "So."}',
+        '{"session_id": 7.0, "utterance_id": "c", "turn": 3, "role": "client", "speaker_id": "c", "text": "Ok."}',
+    ]
     path.write_text("\n".join(rows) + "\n")
     with pytest.raises(InputError, match=r"line 2, column .session_id.*mixes number and str"):
         topics.load_corpus(path)
 
 
 def test_a_list_in_the_text_column_is_refused_not_stringified(tmp_path):
-    table = pd.DataFrame({"session_id": ["s", "s"], "utterance_id": ["a", "b"], "turn": [1, 2],
-                          "role": ["therapist", "client"], "speaker_id": ["t", "c"], "text": [["Mm-hmm."], ["Yes."]]})
+    table = pd.DataFrame(
+        {
+            "session_id": ["s", "s"],
+            "utterance_id": ["a", "b"],
+            "turn": [1, 2],
+            "role": ["therapist", "client"],
+            "speaker_id": ["t", "c"],
+            "text": [["Mm-hmm."], ["Yes."]],
+        }
+    )
     table.to_parquet(tmp_path / "t.parquet")
     with pytest.raises(InputError, match="column 'text'.*must be a string"):
         topics.load_corpus(tmp_path / "t.parquet")
@@ -262,7 +290,7 @@ def test_utf16_gets_a_cli_hint_and_the_cli_reads_it_with_encoding(tmp_path):
 def test_a_killed_runs_temporary_folder_is_cleaned_on_the_next_write(tmp_path):
     from topics._files import atomic_folder
 
-    dead = tmp_path / ".run.tmp-999999999-abc"   # no process has that pid
+    dead = tmp_path / ".run.tmp-999999999-abc"  # no process has that pid
     live = tmp_path / f".run.tmp-{os.getpid()}-xyz"
     dead.mkdir()
     live.mkdir()
@@ -278,8 +306,10 @@ def test_a_full_disk_names_the_file_and_keeps_the_old_run(tmp_path, monkeypatch)
 
     (tmp_path / "run").mkdir()
     (tmp_path / "run" / "old.txt").write_text("old")
-    with (pytest.raises(InputError, match="no space left on the disk while writing .*big.bin"),
-          atomic_folder(tmp_path / "run") as folder):
+    with (
+        pytest.raises(InputError, match="no space left on the disk while writing .*big.bin"),
+        atomic_folder(tmp_path / "run") as folder,
+    ):
         raise OSError(errno.ENOSPC, "No space left on device", str(folder / "big.bin"))
     assert (tmp_path / "run" / "old.txt").read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["run"]
@@ -298,10 +328,15 @@ def test_static_figures_are_drawn_without_reaching_any_host(tmp_path):
     script = tmp_path / "draw.py"
     script.write_text(
         "import plotly.graph_objects as go\nfrom topics.reporting import export_static\n"
-        f"print(export_static({{'a': go.Figure(go.Bar(y=[1, 2]))}}, {str(tmp_path / 'out')!r}, ['png', 'svg']))\n")
+        f"print(export_static({{'a': go.Figure(go.Bar(y=[1, 2]))}}, {str(tmp_path / 'out')!r}, ['png', 'svg']))\n"
+    )
     log = tmp_path / "strace.log"
-    subprocess.run(["strace", "-f", "-qq", "-e", "trace=connect,sendto", "-o", str(log), sys.executable, str(script)],
-                   check=True, timeout=300, capture_output=True)
+    subprocess.run(
+        ["strace", "-f", "-qq", "-e", "trace=connect,sendto", "-o", str(log), sys.executable, str(script)],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
     assert (tmp_path / "out" / "a.png").stat().st_size > 1000
     outside = []
     for line in log.read_text().splitlines():

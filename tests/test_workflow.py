@@ -45,14 +45,16 @@ def _comparable(entry) -> dict:
 @pytest.mark.slow
 def test_a_study_chained_end_to_end_keeps_every_decision(small_corpus, embedder, tmp_path):
     # 1. The study's own CSV: awkward names, and its own `topic` column (what each session is about).
-    own = small_corpus.rename(columns={**{k: v for k, v in AWKWARD.items()}, "problem": "topic",
-                                       "mi_quality": "MI quality (rated)"})
+    own = small_corpus.rename(
+        columns={**{k: v for k, v in AWKWARD.items()}, "problem": "topic", "mi_quality": "MI quality (rated)"}
+    )
     own["Speaker role"] = own["Speaker role"].map({"therapist": "T", "client": "C"})
     path = tmp_path / "my study.csv"
     own.to_csv(path, index=False)
     with pytest.warns(UserWarning, match="meta_topic"):
-        corpus = topics.load_corpus(path, mapping={k: v for k, v in AWKWARD.items()},
-                                    role_values={"T": "therapist", "C": "client"})
+        corpus = topics.load_corpus(
+            path, mapping={k: v for k, v in AWKWARD.items()}, role_values={"T": "therapist", "C": "client"}
+        )
     assert "topic" not in corpus.columns
     assert corpus["meta_topic"].tolist() == small_corpus["problem"].tolist()
 
@@ -86,13 +88,19 @@ def test_a_study_chained_end_to_end_keeps_every_decision(small_corpus, embedder,
     ledger_a, ledger_b = Ledger.load(tmp_path / "ledger_a.yaml"), Ledger.load(tmp_path / "ledger_b.yaml")
 
     # 4. The lead merges: t4 from B, everything else from A. A's entries verbatim, then B's drop, with provenance.
-    merged = merged_ledger(analysis.model, tmp_path / "ledger_a.yaml", tmp_path / "ledger_b.yaml", {t4: "b"},
-                           author="Lead")
+    merged = merged_ledger(
+        analysis.model, tmp_path / "ledger_a.yaml", tmp_path / "ledger_b.yaml", {t4: "b"}, author="Lead"
+    )
     assert [_comparable(e) for e in merged.entries] == [
-        *(_comparable(e) for e in ledger_a.entries), _comparable(ledger_b.entries[1])]
+        *(_comparable(e) for e in ledger_a.entries),
+        _comparable(ledger_b.entries[1]),
+    ]
     assert [(e.author, e.rationale) for e in merged.entries] == [
-        ("A. Expert", "same decisional balance talk"), ("A. Expert", "two ways of asking"),
-        ("A. Expert", None), ("B. Expert", "no clinical content")]
+        ("A. Expert", "same decisional balance talk"),
+        ("A. Expert", "two ways of asking"),
+        ("A. Expert", None),
+        ("B. Expert", "no clinical content"),
+    ]
     assert merged.merged[-1].author == "Lead" and t4 in merged.merged[-1].topics_b
     merged.save(run / "ledger.yaml")
     curated = topics.load_run(run)
@@ -124,8 +132,12 @@ def test_a_study_chained_end_to_end_keeps_every_decision(small_corpus, embedder,
     log = refit.curation.log
     assert len(log) == 5 and list(log["author"]) == ["A. Expert"] * 3 + ["B. Expert", "C. Coder"]
     assert list(log["rationale"].fillna("")) == [
-        "same decisional balance talk", "two ways of asking", "", "no clinical content",
-        "imported from qualcoder_edited.qdpx (QualCoder 3.6)"]
+        "same decisional balance talk",
+        "two ways of asking",
+        "",
+        "no clinical content",
+        "imported from qualcoder_edited.qdpx (QualCoder 3.6)",
+    ]
     assert refit.curation.mode == "replay"
 
     # 7. The report says what happened to each decision and shows the curated tables' numbers.

@@ -137,9 +137,15 @@ def remove_stale_temporaries(target: Path) -> list[Path]:
     for item in target.parent.iterdir():
         if not item.name.startswith(prefix):
             continue
-        kind, _, rest = item.name[len(prefix):].partition("-")
+        kind, _, rest = item.name[len(prefix) :].partition("-")
         pid = rest.split("-", 1)[0]
-        if kind in ("tmp", "old") and pid.isdigit() and not _alive(int(pid)) and item.is_dir() and not item.is_symlink():
+        if (
+            kind in ("tmp", "old")
+            and pid.isdigit()
+            and not _alive(int(pid))
+            and item.is_dir()
+            and not item.is_symlink()
+        ):
             shutil.rmtree(item, ignore_errors=True)
             removed.append(item)
     return removed
@@ -169,8 +175,10 @@ def atomic_folder(target: str | Path) -> Iterator[Path]:
         shutil.rmtree(tmp, ignore_errors=True)
         if err.errno == errno.ENOSPC:
             where = err.filename or target
-            raise InputError(f"no space left on the disk while writing {where}; the previous {target.name} "
-                             "is kept as it was", path=target) from None
+            raise InputError(
+                f"no space left on the disk while writing {where}; the previous {target.name} is kept as it was",
+                path=target,
+            ) from None
         raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

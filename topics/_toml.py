@@ -41,8 +41,11 @@ def read_toml(path: str | Path) -> tuple[dict[str, Any], str]:
     with open(path, "rb") as fh:
         data_bytes = fh.read(MAX_CONFIG_BYTES + 1)
     if len(data_bytes) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"the config file is larger than {MAX_CONFIG_BYTES:,} bytes; a config is a few "
-                          "kilobytes (is this the right file?)", path=path)
+        raise ConfigError(
+            f"the config file is larger than {MAX_CONFIG_BYTES:,} bytes; a config is a few "
+            "kilobytes (is this the right file?)",
+            path=path,
+        )
     try:
         text = data_bytes.decode("utf-8-sig")
     except UnicodeDecodeError as err:
@@ -186,6 +189,7 @@ def build(cls: type, data: Any, *, path: str | Path | None, text: str | None, se
     obj = cls(**kwargs)
     check = getattr(obj, "check", None)
     if check is not None:
+
         def bad(key: str, message: str) -> ConfigError:
             return ConfigError(f"{key}: {message}", path=path, line=line_of(text, section, key), column=key)
 

@@ -45,8 +45,16 @@ from topics.runs import (
     model_fingerprint,
 )
 
-__all__ = ["FIGURE_NAMES", "GENERATED_FILES", "LEDGER_NAME", "Analysis", "assignment_table", "load_run",
-           "run_ledger", "topic_table"]
+__all__ = [
+    "FIGURE_NAMES",
+    "GENERATED_FILES",
+    "LEDGER_NAME",
+    "Analysis",
+    "assignment_table",
+    "load_run",
+    "run_ledger",
+    "topic_table",
+]
 
 _carry_over_user_files = carry_over_user_files
 """The carry-over rule under its earlier name (:func:`topics.runs.carry_over_user_files`)."""
@@ -133,8 +141,9 @@ class Analysis:
 
         return add_topics(corpus, self.assignments, prefix=prefix)
 
-    def curate(self, ledger: Ledger | str | Path | None, *,
-               mode: Literal["auto", "strict", "replay"] = "auto") -> Analysis:
+    def curate(
+        self, ledger: Ledger | str | Path | None, *, mode: Literal["auto", "strict", "replay"] = "auto"
+    ) -> Analysis:
         """A copy of this analysis with a curation ledger applied (``None``: back to the raw view).
 
         Parameters
@@ -193,8 +202,10 @@ class Analysis:
         else:
             sessions = remarks.groupby(column)["session_id"].nunique()
             counts = remarks.groupby(column).size()
-            summary["groups"] = [{"group": str(g), "sessions": int(sessions[g]), "utterances": None,
-                                  "remarks": int(counts[g])} for g in sessions.index]
+            summary["groups"] = [
+                {"group": str(g), "sessions": int(sessions[g]), "utterances": None, "remarks": int(counts[g])}
+                for g in sessions.index
+            ]
         return replace(self, model=model, summary=summary)
 
     def save(self, folder: str | Path) -> Path:
@@ -259,8 +270,11 @@ class Analysis:
             raise InputError("no such run folder", path=folder)
         linked = sorted(p.name for p in folder.iterdir() if p.is_symlink())
         if linked:
-            raise InputError(f"refusing to read a run folder with symbolic links ({linked}): a run folder written by "
-                             "`topics fit` holds plain files only", path=folder)
+            raise InputError(
+                f"refusing to read a run folder with symbolic links ({linked}): a run folder written by "
+                "`topics fit` holds plain files only",
+                path=folder,
+            )
         for name in REQUIRED_FILES:
             if not (folder / name).exists():
                 raise InputError(f"not a run folder written by `topics fit`: {name} is missing", path=folder)
@@ -277,8 +291,17 @@ class Analysis:
 
 def assignment_table(assignments: pd.DataFrame) -> pd.DataFrame:
     """The per-remark table for export: ids and topic columns first, then metadata and text."""
-    first = ["utterance_id", "session_id", "turn", "speaker_id", "topic", "label", "probability", "similarity",
-             "outlier_reassigned"]
+    first = [
+        "utterance_id",
+        "session_id",
+        "turn",
+        "speaker_id",
+        "topic",
+        "label",
+        "probability",
+        "similarity",
+        "outlier_reassigned",
+    ]
     rest = [c for c in assignments.columns if c not in first and c not in ("role", "text")]
     return assignments[[c for c in first if c in assignments.columns] + rest + ["text"]]
 

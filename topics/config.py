@@ -52,16 +52,62 @@ Bad = Callable[[str, str], ConfigError]
 """``bad(key, message)`` makes the error for a bad value of ``key`` (file and line filled in)."""
 
 BACKCHANNEL_TOKENS: tuple[str, ...] = (
-    "mm", "mmm", "hmm", "mhm", "mm-hmm", "mmhmm", "uh-huh", "uh", "huh", "um", "ah", "oh", "okay", "ok",
-    "yeah", "yes", "yep", "yup", "right", "sure", "alright", "all", "i", "see", "got", "it", "gotcha",
-    "so", "well", "good", "great", "cool", "nice", "wow", "no", "sorry", "thanks", "thank", "you",
+    "mm",
+    "mmm",
+    "hmm",
+    "mhm",
+    "mm-hmm",
+    "mmhmm",
+    "uh-huh",
+    "uh",
+    "huh",
+    "um",
+    "ah",
+    "oh",
+    "okay",
+    "ok",
+    "yeah",
+    "yes",
+    "yep",
+    "yup",
+    "right",
+    "sure",
+    "alright",
+    "all",
+    "i",
+    "see",
+    "got",
+    "it",
+    "gotcha",
+    "so",
+    "well",
+    "good",
+    "great",
+    "cool",
+    "nice",
+    "wow",
+    "no",
+    "sorry",
+    "thanks",
+    "thank",
+    "you",
 )
 """Words that make up back-channel remarks (``Mm-hmm.``, ``Okay, I see.``, ``Right, right.``)."""
 UMAP_BACKENDS: tuple[str, ...] = ("auto", "cpu", "cuml")
 """Values of ``[umap] backend``."""
 UMAP_METRICS: tuple[str, ...] = (
-    "cosine", "euclidean", "manhattan", "chebyshev", "correlation", "canberra", "braycurtis", "hellinger",
-    "l1", "l2", "linf", "taxicab",
+    "cosine",
+    "euclidean",
+    "manhattan",
+    "chebyshev",
+    "correlation",
+    "canberra",
+    "braycurtis",
+    "hellinger",
+    "l1",
+    "l2",
+    "linf",
+    "taxicab",
 )
 """UMAP metrics for dense embeddings that take no extra parameters."""
 MAX_SEED = 2**32 - 1
@@ -280,8 +326,27 @@ class VectorizerConfig:
 
     stop_words: str | None = "english"
     extra_stop_words: list[str] = field(
-        default_factory=lambda: ["um", "uh", "mm", "hmm", "yeah", "okay", "ok", "gonna", "kinda", "just", "like",
-                                 "know", "really", "think", "going", "sounds", "sound", "right", "lot"]
+        default_factory=lambda: [
+            "um",
+            "uh",
+            "mm",
+            "hmm",
+            "yeah",
+            "okay",
+            "ok",
+            "gonna",
+            "kinda",
+            "just",
+            "like",
+            "know",
+            "really",
+            "think",
+            "going",
+            "sounds",
+            "sound",
+            "right",
+            "lot",
+        ]
     )
     ngram_range: list[int] = field(default_factory=lambda: [1, 2])
     min_df: int = 2
@@ -440,8 +505,12 @@ def _move_old_keys(data: dict[str, Any], path: str | Path | None, text: str | No
         where = f"{path}, line {line_of(text, old_section, old_key)}: " if path is not None else ""
         if isinstance(target, dict) and new_key not in target:
             target[new_key] = value
-        warnings.warn(f"{where}[{old_section}] {old_key} has moved to [{new_section}] {new_key}; "
-                      "the old key is still read for now", FutureWarning, stacklevel=4)
+        warnings.warn(
+            f"{where}[{old_section}] {old_key} has moved to [{new_section}] {new_key}; "
+            "the old key is still read for now",
+            FutureWarning,
+            stacklevel=4,
+        )
     return out
 
 

@@ -27,12 +27,7 @@ class InputError(ValueError):
     """
 
     def __init__(
-        self,
-        message: str,
-        *,
-        path: str | Path | None = None,
-        line: int | None = None,
-        column: str | int | None = None,
+        self, message: str, *, path: str | Path | None = None, line: int | None = None, column: str | int | None = None
     ) -> None:
         self.message = message
         self.path = str(path) if path is not None else None

@@ -124,9 +124,14 @@ def code_agreement(assignments: pd.DataFrame, code: str = "code") -> tuple[float
         return float("nan"), pd.DataFrame(columns=["topic", "dominant_code", "purity", "coded_remarks"])
     nmi = float(normalized_mutual_info_score(a[code].astype(str), a["topic"]))
     table = pd.crosstab(a["topic"], a[code].astype(str))
-    per = pd.DataFrame({"topic": table.index, "dominant_code": table.idxmax(axis=1).to_numpy(),
-                        "purity": (table.max(axis=1) / table.sum(axis=1)).to_numpy(),
-                        "coded_remarks": table.sum(axis=1).to_numpy()})
+    per = pd.DataFrame(
+        {
+            "topic": table.index,
+            "dominant_code": table.idxmax(axis=1).to_numpy(),
+            "purity": (table.max(axis=1) / table.sum(axis=1)).to_numpy(),
+            "coded_remarks": table.sum(axis=1).to_numpy(),
+        }
+    )
     return nmi, per.reset_index(drop=True)
 
 
@@ -178,8 +183,14 @@ class Stability:
     fits: list[str] = field(default_factory=list)
 
 
-def stability(analysis: Analysis, seeds: list[int] | None = None, shuffle: bool = True,
-              robust_share: float = 0.8, *, show_progress: bool = True) -> Stability:
+def stability(
+    analysis: Analysis,
+    seeds: list[int] | None = None,
+    shuffle: bool = True,
+    robust_share: float = 0.8,
+    *,
+    show_progress: bool = True,
+) -> Stability:
     """Refit the analysis' model with other seeds (and shuffled order) and measure agreement.
 
     Only clustering is repeated: embeddings come from the cache.
@@ -217,18 +228,24 @@ def stability(analysis: Analysis, seeds: list[int] | None = None, shuffle: bool 
         cfg = TopicConfig.from_dict(analysis.config.to_dict())
         cfg.seed = seed
         rows = order if order is not None else np.arange(len(remarks))
-        model = TopicModel(cfg, embedder=analysis.model.embedder).fit(remarks.iloc[rows].reset_index(drop=True),
-                                                                      emb[rows])
+        model = TopicModel(cfg, embedder=analysis.model.embedder).fit(
+            remarks.iloc[rows].reset_index(drop=True), emb[rows]
+        )
         topics = np.empty(len(remarks), dtype=np.int64)
         topics[rows] = model.assignments_["topic"].to_numpy()
         labelings[name] = topics
     names = list(labelings)
-    pairwise = pd.DataFrame([{"fit_a": a, "fit_b": b, "ari": float(adjusted_rand_score(labelings[a], labelings[b]))}
-                             for a, b in itertools.combinations(names, 2)])
+    pairwise = pd.DataFrame(
+        [
+            {"fit_a": a, "fit_b": b, "ari": float(adjusted_rand_score(labelings[a], labelings[b]))}
+            for a, b in itertools.combinations(names, 2)
+        ]
+    )
     ref = labelings[names[0]]
     matches = [match_topics(ref, labelings[n]) for n in names[1:]]
-    per_topic = pd.DataFrame([{"topic": t, "reappears": float(np.mean([m[t] is not None for m in matches]))}
-                              for t in sorted(matches[0])])
+    per_topic = pd.DataFrame(
+        [{"topic": t, "reappears": float(np.mean([m[t] is not None for m in matches]))} for t in sorted(matches[0])]
+    )
     per_topic["robust"] = per_topic["reappears"] >= robust_share
     return Stability(mean_ari=float(pairwise["ari"].mean()), pairwise=pairwise, per_topic=per_topic, fits=names)
 
@@ -255,22 +272,38 @@ def evaluate(analysis: Analysis, *, code: str | None = "code", top_k: int = TOP_
     real = topics[topics["topic"] != -1]
     words = {int(t): list(w) for t, w in zip(real["topic"], real["words"], strict=True)}
     coh = npmi_coherence(words, a["text"].astype(str).tolist(), top_k=top_k)
-    nmi, purity = (code_agreement(a, code) if code and code in a.columns
-                   else (float("nan"), pd.DataFrame(columns=["topic", "dominant_code", "purity", "coded_remarks"])))
+    nmi, purity = (
+        code_agreement(a, code)
+        if code and code in a.columns
+        else (float("nan"), pd.DataFrame(columns=["topic", "dominant_code", "purity", "coded_remarks"]))
+    )
     per = real[["topic", "label", "size"]].merge(coh, on="topic", how="left").merge(purity, on="topic", how="left")
     sizes = real["size"]
-    summary = pd.DataFrame([{
-        "topics": len(real), "outlier_share": float((a["topic"] == -1).mean()),
-        "npmi": float(coh["npmi"].mean()), "diversity": topic_diversity(words, top_k), "nmi_codes": nmi,
-        "size_median": float(sizes.median()) if len(sizes) else np.nan,
-        "size_min": int(sizes.min()) if len(sizes) else 0, "size_max": int(sizes.max()) if len(sizes) else 0,
-    }])
+    summary = pd.DataFrame(
+        [
+            {
+                "topics": len(real),
+                "outlier_share": float((a["topic"] == -1).mean()),
+                "npmi": float(coh["npmi"].mean()),
+                "diversity": topic_diversity(words, top_k),
+                "nmi_codes": nmi,
+                "size_median": float(sizes.median()) if len(sizes) else np.nan,
+                "size_min": int(sizes.min()) if len(sizes) else 0,
+                "size_max": int(sizes.max()) if len(sizes) else 0,
+            }
+        ]
+    )
     return {"summary": summary, "per_topic": per.sort_values("size", ascending=False).reset_index(drop=True)}
 
 
-def model_grid(analysis: Analysis, *, min_cluster_size: list[int | str] | None = None,
-               n_neighbors: list[int] | None = None, code: str | None = "code",
-               show_progress: bool = True) -> pd.DataFrame:
+def model_grid(
+    analysis: Analysis,
+    *,
+    min_cluster_size: list[int | str] | None = None,
+    n_neighbors: list[int] | None = None,
+    code: str | None = "code",
+    show_progress: bool = True,
+) -> pd.DataFrame:
     """Refit over a small grid of settings (embeddings from the cache) and score each fit.
 
     Parameters
@@ -297,8 +330,12 @@ def model_grid(analysis: Analysis, *, min_cluster_size: list[int | str] | None =
 
     remarks, emb = _remarks_and_embeddings(analysis)
     rows = []
-    grid = list(itertools.product(min_cluster_size or [analysis.config.hdbscan.min_cluster_size],
-                                  n_neighbors or [analysis.config.umap.n_neighbors]))
+    grid = list(
+        itertools.product(
+            min_cluster_size or [analysis.config.hdbscan.min_cluster_size],
+            n_neighbors or [analysis.config.umap.n_neighbors],
+        )
+    )
     for mcs, nn in tqdm(grid, desc="Model grid", unit="fit", disable=not show_progress):
         cfg = TopicConfig.from_dict(analysis.config.to_dict())
         cfg.hdbscan.min_cluster_size = mcs
@@ -308,9 +345,19 @@ def model_grid(analysis: Analysis, *, min_cluster_size: list[int | str] | None =
         fit_s = time.perf_counter() - t0
         trial = dc_replace(analysis, model=model, curation=None)
         s = evaluate(trial, code=code)["summary"].iloc[0]
-        rows.append({"min_cluster_size": model.min_cluster_size_, "setting": str(mcs), "n_neighbors": nn,
-                     "topics": int(s["topics"]), "outlier_share": s["outlier_share"], "npmi": s["npmi"],
-                     "diversity": s["diversity"], "nmi_codes": s["nmi_codes"], "fit_s": round(fit_s, 1)})
+        rows.append(
+            {
+                "min_cluster_size": model.min_cluster_size_,
+                "setting": str(mcs),
+                "n_neighbors": nn,
+                "topics": int(s["topics"]),
+                "outlier_share": s["outlier_share"],
+                "npmi": s["npmi"],
+                "diversity": s["diversity"],
+                "nmi_codes": s["nmi_codes"],
+                "fit_s": round(fit_s, 1),
+            }
+        )
     return pd.DataFrame(rows)
 
 

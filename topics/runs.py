@@ -83,8 +83,9 @@ DERIVED_FOLDERS = frozenset({EVALUATION_DIR, DISTRIBUTED_DIR, CURATED_DIR})
 DERIVED_MANIFEST = "manifest.json"
 """The file in a derived folder that records the model it was computed on."""
 
-FIGURE_NAMES = frozenset({"topic_sizes", "top_words", "intertopic_map", "hierarchy", "document_map", "group_shares",
-                          "curation"})
+FIGURE_NAMES = frozenset(
+    {"topic_sizes", "top_words", "intertopic_map", "hierarchy", "document_map", "group_shares", "curation"}
+)
 """Static figures of a report (``NAME.png`` etc.); those of the quality and comparison sections start with
 :data:`FIGURE_PREFIXES`."""
 FIGURE_PREFIXES = ("quality_", "compare_")
@@ -192,11 +193,16 @@ def check_output_folder(folder: str | Path) -> Path:
     folder = Path(folder)
     here = Path.cwd().resolve()
     if folder.name in ("", ".", "..") or folder.resolve() == here or folder.resolve() in here.parents:
-        raise InputError("refusing to write a run folder here: it is the current folder (or holds it), which writing "
-                         "the run would replace; give a new folder, e.g. --out runs/study", path=folder)
+        raise InputError(
+            "refusing to write a run folder here: it is the current folder (or holds it), which writing "
+            "the run would replace; give a new folder, e.g. --out runs/study",
+            path=folder,
+        )
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
-        raise InputError("refusing to write a run folder here: it exists and is not a folder (a file or a "
-                         "symbolic link)", path=folder)
+        raise InputError(
+            "refusing to write a run folder here: it exists and is not a folder (a file or a symbolic link)",
+            path=folder,
+        )
     if folder.is_dir() and not is_run_folder(folder) and any(folder.iterdir()):
         raise InputError(
             "refusing to write a run folder here: the folder holds other files and is not a run folder "
@@ -270,8 +276,11 @@ def stamp_derived(folder: str | Path, fingerprint: str, *, written_by: str) -> P
     Path
         The manifest file.
     """
-    stamp = {"model_fingerprint": fingerprint, "written_by": written_by,
-             "created": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
+    stamp = {
+        "model_fingerprint": fingerprint,
+        "written_by": written_by,
+        "created": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
     return atomic_write_text(Path(folder) / DERIVED_MANIFEST, json.dumps(stamp, indent=2) + "\n")
 
 

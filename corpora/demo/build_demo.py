@@ -19,8 +19,23 @@ def build() -> pd.DataFrame:
     sessions = sorted(mibot["session_id"].unique())[::2]
     mibot = mibot[mibot["session_id"].isin(sessions)]
     demo = pd.concat([annomi, mibot], ignore_index=True)
-    keep = ["utterance_id", "session_id", "turn", "role", "speaker_id", "text", "corpus", "counselor_type",
-            "code", "mi_quality", "problem", "volley", "readiness_pre", "readiness_post", "readiness_change"]
+    keep = [
+        "utterance_id",
+        "session_id",
+        "turn",
+        "role",
+        "speaker_id",
+        "text",
+        "corpus",
+        "counselor_type",
+        "code",
+        "mi_quality",
+        "problem",
+        "volley",
+        "readiness_pre",
+        "readiness_post",
+        "readiness_change",
+    ]
     return demo[keep]
 
 

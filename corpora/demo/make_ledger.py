@@ -28,16 +28,28 @@ def main() -> None:
             raise SystemExit(f"expected one topic with {words}, found {hits}")
         return hits[0]
 
-    cur.merge([find("quit smoking"), find("considering quitting")], "Smoking cessation: habits and reasons to quit",
-              rationale="Both topics are about the client's smoking and the wish to quit; the split between them "
-                        "followed wording, not clinical content.")
-    cur.merge([find("drinking alcohol"), find("drug use")], "Alcohol and drug use",
-              rationale="Substance use other than tobacco; too small to keep drugs separate.")
-    cur.drop(find("perfectly fine"), bucket="fillers and small talk",
-             rationale="Fillers and small-talk fragments (\"fine\", \"pretty good\") that survived cleaning; "
-                       "no clinical content.")
-    cur.merge([find("conversation today"), find("session feel"), find("feeling lately")],
-              "Opening: greeting and check-in", rationale="Session openings: greeting, how are you today.")
+    cur.merge(
+        [find("quit smoking"), find("considering quitting")],
+        "Smoking cessation: habits and reasons to quit",
+        rationale="Both topics are about the client's smoking and the wish to quit; the split between them "
+        "followed wording, not clinical content.",
+    )
+    cur.merge(
+        [find("drinking alcohol"), find("drug use")],
+        "Alcohol and drug use",
+        rationale="Substance use other than tobacco; too small to keep drugs separate.",
+    )
+    cur.drop(
+        find("perfectly fine"),
+        bucket="fillers and small talk",
+        rationale='Fillers and small-talk fragments ("fine", "pretty good") that survived cleaning; '
+        "no clinical content.",
+    )
+    cur.merge(
+        [find("conversation today"), find("session feel"), find("feeling lately")],
+        "Opening: greeting and check-in",
+        rationale="Session openings: greeting, how are you today.",
+    )
     cur.rename(find("appreciate openness"), "Affirming the client's openness")
     cur.rename(find("scale 10"), "Importance and confidence rulers")
     cur.merge([find("making change"), find("small steps")], "Steps toward change")
@@ -46,8 +58,11 @@ def main() -> None:
     cur.rename(find("seeking support"), "Offering support")
     cur.rename(find("managing stress"), "Stress and coping")
     cur.rename(find("dr fields"), "Doctors, appointments and referrals")
-    cur.merge([find("cholesterol"), find("asthma")], "Medication and chronic illness",
-              rationale="Medication, heart and lung conditions: one medical topic for this corpus.")
+    cur.merge(
+        [find("cholesterol"), find("asthma")],
+        "Medication and chronic illness",
+        rationale="Medication, heart and lung conditions: one medical topic for this corpus.",
+    )
     cur.rename(find("motivations"), "Motivation and progress")
     cur.rename(find("evenings"), "Daily routines and evenings")
     cur.rename(find("talk things"), "Agenda setting")

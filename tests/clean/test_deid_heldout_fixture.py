@@ -35,7 +35,7 @@ def test_spans_valid_sorted_non_overlapping(rows):
         for s in r["spans"]:
             assert s["kind"] in KINDS, (r["id"], s)
             assert 0 <= s["start"] < s["end"] <= len(r["text"]), (r["id"], s)
-            assert r["text"][s["start"]:s["end"]] == s["text"], (r["id"], s)
+            assert r["text"][s["start"] : s["end"]] == s["text"], (r["id"], s)
             assert s["start"] >= prev_end, (r["id"], s)
             prev_end = s["end"]
 

@@ -118,7 +118,9 @@ def _scores(deid, rows, split):
     half = [r for r in rows if r["split"] == split]
     predicted = deid.find_many([r["text"] for r in half])
     scores = evaluate_spans([r["spans"] for r in half], predicted)
-    direct = sum(scores[k]["leak_found"] for k in DIRECT if k in scores) / sum(scores[k]["gold"] for k in DIRECT if k in scores)
+    direct = sum(scores[k]["leak_found"] for k in DIRECT if k in scores) / sum(
+        scores[k]["gold"] for k in DIRECT if k in scores
+    )
     clean = [p for r, p in zip(half, predicted, strict=True) if not r["spans"]]
     return direct, scores["ALL"]["leak_recall"], sum(bool(p) for p in clean) / len(clean)
 

@@ -46,12 +46,25 @@ name = "drinking"
 description = "alcohol drinking beer wine"
 """
 
-REMARKS = pd.DataFrame({
-    "utterance_id": [f"s{i // 4}-{i}" for i in range(12)],
-    "text": ["cigarettes every day", "smoking tobacco again", "beer and wine", "alcohol drinking at night",
-             "more cigarettes", "wine with dinner", "tobacco smoking", "drinking beer", "the weather is nice",
-             "cigarettes and tobacco", "alcohol beer", "nothing at all"],
-})
+REMARKS = pd.DataFrame(
+    {
+        "utterance_id": [f"s{i // 4}-{i}" for i in range(12)],
+        "text": [
+            "cigarettes every day",
+            "smoking tobacco again",
+            "beer and wine",
+            "alcohol drinking at night",
+            "more cigarettes",
+            "wine with dinner",
+            "tobacco smoking",
+            "drinking beer",
+            "the weather is nice",
+            "cigarettes and tobacco",
+            "alcohol beer",
+            "nothing at all",
+        ],
+    }
+)
 
 
 @pytest.fixture

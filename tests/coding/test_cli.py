@@ -36,8 +36,9 @@ def run(tmp_path, monkeypatch):
 
 
 def test_zero_shot_then_few_shot_write_the_codes_folder(run, tmp_path):
-    result = CliRunner().invoke(main, ["code", str(run), "--codebook", str(tmp_path / "toy.toml"),
-                                       "--temperature", "0.1", "--next", "3"])
+    result = CliRunner().invoke(
+        main, ["code", str(run), "--codebook", str(tmp_path / "toy.toml"), "--temperature", "0.1", "--next", "3"]
+    )
     assert result.exit_code == 0, result.output
     coded = pd.read_csv(run / "codes" / "coded.csv")
     assert coded["utterance_id"].tolist() == REMARKS["utterance_id"].tolist()
@@ -49,12 +50,27 @@ def test_zero_shot_then_few_shot_write_the_codes_folder(run, tmp_path):
 
     labels = tmp_path / "labels.csv"
     ids = REMARKS["utterance_id"].tolist()
-    codes = ["smoking", "smoking", "drinking", "drinking", "smoking", "drinking", "smoking", "drinking", "none of these",
-             "smoking", "drinking", "none of these"]
-    labels.write_text("utterance_id,code,author,time,rationale\n"
-                      + "".join(f"{u},{c},A,2026-12-06T09:00:00+00:00,\n" for u, c in zip(ids, codes, strict=True)))
-    result = CliRunner().invoke(main, ["code", str(run), "--codebook", str(tmp_path / "toy.toml"),
-                                       "--labels", str(labels), "--held-out", "0.3"])
+    codes = [
+        "smoking",
+        "smoking",
+        "drinking",
+        "drinking",
+        "smoking",
+        "drinking",
+        "smoking",
+        "drinking",
+        "none of these",
+        "smoking",
+        "drinking",
+        "none of these",
+    ]
+    labels.write_text(
+        "utterance_id,code,author,time,rationale\n"
+        + "".join(f"{u},{c},A,2026-12-06T09:00:00+00:00,\n" for u, c in zip(ids, codes, strict=True))
+    )
+    result = CliRunner().invoke(
+        main, ["code", str(run), "--codebook", str(tmp_path / "toy.toml"), "--labels", str(labels), "--held-out", "0.3"]
+    )
     assert result.exit_code == 0, result.output
     info = json.loads((run / "codes" / "coder.json").read_text())
     assert info["mode"] == "few-shot" and info["labels_trained_on"] + info["labels_held_out"] == 12

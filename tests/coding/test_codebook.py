@@ -26,10 +26,13 @@ def test_the_packaged_example_codebook_loads():
 
 
 def test_toml_yaml_and_csv_give_the_same_codebook(tmp_path):
-    (tmp_path / "b.toml").write_text('name = "t"\n[[codes]]\nname = "a"\ndescription = "alpha"\n'
-                                     'examples = ["x one", "x two"]\n[[codes]]\nname = "b"\ndescription = "beta"\n')
-    (tmp_path / "b.yaml").write_text("name: t\ncodes:\n- name: a\n  description: alpha\n  examples: [x one, x two]\n"
-                                     "- name: b\n  description: beta\n")
+    (tmp_path / "b.toml").write_text(
+        'name = "t"\n[[codes]]\nname = "a"\ndescription = "alpha"\n'
+        'examples = ["x one", "x two"]\n[[codes]]\nname = "b"\ndescription = "beta"\n'
+    )
+    (tmp_path / "b.yaml").write_text(
+        "name: t\ncodes:\n- name: a\n  description: alpha\n  examples: [x one, x two]\n- name: b\n  description: beta\n"
+    )
     (tmp_path / "b.csv").write_text('name,description,examples\na,alpha,"x one | x two"\nb,beta,\n')
     books = [Codebook.load(tmp_path / f"b.{s}") for s in ("toml", "yaml", "csv")]
     assert books[0].codes == books[1].codes == books[2].codes
@@ -39,12 +42,14 @@ def test_toml_yaml_and_csv_give_the_same_codebook(tmp_path):
 
 
 def test_a_qdc_codebook_comes_in_with_descriptions(tmp_path):
-    body = (f'<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="{CNS}"><Codes>'
-            '<Code guid="c848ae16-c486-512f-8c22-f14c9fe60dfe" name="question" isCodable="true">'
-            '<Description>asks something</Description>'
-            '<Code guid="c848ae16-c486-512f-8c22-f14c9fe60dff" name="open question" isCodable="true"/></Code>'
-            '<Code guid="c848ae16-c486-512f-8c22-f14c9fe60df0" name="group only" isCodable="false"/>'
-            '</Codes></CodeBook>')
+    body = (
+        f'<?xml version="1.0" encoding="utf-8"?><CodeBook xmlns="{CNS}"><Codes>'
+        '<Code guid="c848ae16-c486-512f-8c22-f14c9fe60dfe" name="question" isCodable="true">'
+        "<Description>asks something</Description>"
+        '<Code guid="c848ae16-c486-512f-8c22-f14c9fe60dff" name="open question" isCodable="true"/></Code>'
+        '<Code guid="c848ae16-c486-512f-8c22-f14c9fe60df0" name="group only" isCodable="false"/>'
+        "</Codes></CodeBook>"
+    )
     path = tmp_path / "book.qdc"
     path.write_text(body, encoding="utf-8")
     book = Codebook.load(path)
@@ -59,10 +64,14 @@ def test_a_qdc_codebook_comes_in_with_descriptions(tmp_path):
         ("b.toml", '[[codes]]\nname = "a"\ndescription = "x"\n[[codes]]\nname = "b"\nwhat = 1\n', "unknown key", 4),
         ("b.toml", '[[codes]]\nname = "a"\ndescription = \n', "invalid TOML", 3),
         ("b.toml", '[[codes]]\nname = "a"\n', "needs a description or at least one example", 1),
-        ("b.toml", '[[codes]]\nname = "a"\ndescription = "x"\n[[codes]]\nname = "A"\ndescription = "y"\n',
-         "used twice", None),
+        (
+            "b.toml",
+            '[[codes]]\nname = "a"\ndescription = "x"\n[[codes]]\nname = "A"\ndescription = "y"\n',
+            "used twice",
+            None,
+        ),
         ("b.toml", '[[codes]]\nname = "none of these"\ndescription = "x"\n', "implicit", None),
-        ("b.toml", 'codes = 3\n', "'codes' must be a list", 1),
+        ("b.toml", "codes = 3\n", "'codes' must be a list", 1),
         ("b.yaml", "codes:\n- name: a\n  description: &x alpha\n- name: b\n  description: *x\n", "aliases", 3),
         ("b.yaml", "codes:\n- name: a\n  description: [unclosed\n", "not valid YAML", None),
         ("b.yaml", "codes:\n- name: a\n  description: x\n- just text\n", "code 2", 4),
@@ -104,8 +113,10 @@ def test_a_billion_laughs_yaml_is_refused_without_expanding(tmp_path):
 
 def test_a_hostile_qdc_is_refused_by_the_streaming_parser(tmp_path):
     path = tmp_path / "x.qdc"
-    path.write_text('<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
-                    f'<CodeBook xmlns="{CNS}"><Codes/></CodeBook>')
+    path.write_text(
+        '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+        f'<CodeBook xmlns="{CNS}"><Codes/></CodeBook>'
+    )
     with pytest.raises(InputError, match="DTD") as err:
         Codebook.load(path)
     _one_line(err, path)
@@ -138,17 +149,19 @@ def test_a_qdpx_project_gives_its_coded_selections_as_examples(tmp_path):
     pns = "urn:QDA-XML:project:1.0"
     q, r = "c848ae16-c486-512f-8c22-f14c9fe60d01", "c848ae16-c486-512f-8c22-f14c9fe60d02"
     text = "T: What brings you here?\nT: You feel stuck.\n"
-    qde = (f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{pns}" name="p" origin="test">'
-           f'<CodeBook><Codes><Code guid="{q}" name="question" isCodable="true"/>'
-           f'<Code guid="{r}" name="reflection" isCodable="true"><Description>says back</Description></Code>'
-           '</Codes></CodeBook><Sources>'
-           '<TextSource guid="c848ae16-c486-512f-8c22-f14c9fe60d10" name="s1" plainTextPath="internal://s1.txt">'
-           '<PlainTextSelection guid="c848ae16-c486-512f-8c22-f14c9fe60d11" startPosition="3" endPosition="24">'
-           f'<Coding guid="c848ae16-c486-512f-8c22-f14c9fe60d12"><CodeRef targetGUID="{q}"/></Coding>'
-           '</PlainTextSelection>'
-           '<PlainTextSelection guid="c848ae16-c486-512f-8c22-f14c9fe60d13" startPosition="28" endPosition="44">'
-           f'<Coding guid="c848ae16-c486-512f-8c22-f14c9fe60d14"><CodeRef targetGUID="{r}"/></Coding>'
-           '</PlainTextSelection></TextSource></Sources></Project>')
+    qde = (
+        f'<?xml version="1.0" encoding="utf-8"?><Project xmlns="{pns}" name="p" origin="test">'
+        f'<CodeBook><Codes><Code guid="{q}" name="question" isCodable="true"/>'
+        f'<Code guid="{r}" name="reflection" isCodable="true"><Description>says back</Description></Code>'
+        "</Codes></CodeBook><Sources>"
+        '<TextSource guid="c848ae16-c486-512f-8c22-f14c9fe60d10" name="s1" plainTextPath="internal://s1.txt">'
+        '<PlainTextSelection guid="c848ae16-c486-512f-8c22-f14c9fe60d11" startPosition="3" endPosition="24">'
+        f'<Coding guid="c848ae16-c486-512f-8c22-f14c9fe60d12"><CodeRef targetGUID="{q}"/></Coding>'
+        "</PlainTextSelection>"
+        '<PlainTextSelection guid="c848ae16-c486-512f-8c22-f14c9fe60d13" startPosition="28" endPosition="44">'
+        f'<Coding guid="c848ae16-c486-512f-8c22-f14c9fe60d14"><CodeRef targetGUID="{r}"/></Coding>'
+        "</PlainTextSelection></TextSource></Sources></Project>"
+    )
     path = tmp_path / "p.qdpx"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("project.qde", qde)

@@ -9,10 +9,12 @@ import pytest
 from topics.coding import NONE_CODE, Coder
 from topics.errors import InputError
 
-LABELS = pd.DataFrame({
-    "utterance_id": ["s0-0", "s0-1", "s0-2", "s0-3", "s1-4", "s1-5", "s1-6", "s1-7"],
-    "code": ["smoking", "smoking", "drinking", "drinking", "smoking", "drinking", "smoking", "drinking"],
-})
+LABELS = pd.DataFrame(
+    {
+        "utterance_id": ["s0-0", "s0-1", "s0-2", "s0-3", "s1-4", "s1-5", "s1-6", "s1-7"],
+        "code": ["smoking", "smoking", "drinking", "drinking", "smoking", "drinking", "smoking", "drinking"],
+    }
+)
 
 
 def test_zero_shot_codes_by_similarity_to_descriptions(toy_book, remarks, fake_embedder):
@@ -72,7 +74,10 @@ def test_uncertainty_sampling_lists_the_least_sure_unlabelled_remarks(toy_book, 
     assert set(nxt.columns) == {"utterance_id", "text", "code", "probability", "margin", "picked"}
     mixed = coder.next_to_label(remarks, n=4, labelled=LABELS, random_share=0.5)
     assert mixed["picked"].tolist() == ["uncertain", "uncertain", "random", "random"]
-    assert mixed["utterance_id"].is_unique and mixed["utterance_id"].iloc[:2].tolist() == nxt["utterance_id"].iloc[:2].tolist()
+    assert (
+        mixed["utterance_id"].is_unique
+        and mixed["utterance_id"].iloc[:2].tolist() == nxt["utterance_id"].iloc[:2].tolist()
+    )
 
 
 def test_bad_labels_are_refused(toy_book, remarks, fake_embedder):

@@ -16,8 +16,13 @@ def test_labels_round_trip_and_appending_never_changes_earlier_bytes(tmp_path, s
     path = tmp_path / f"labels.{suffix}"
     store = LabelFile(path, CODES)
     assert store.read() == []
-    n = store.append([{"utterance_id": "u1", "code": "question", "author": "A", "rationale": "asks why"},
-                      {"utterance_id": "u2", "code": "reflection"}], author="B")
+    n = store.append(
+        [
+            {"utterance_id": "u1", "code": "question", "author": "A", "rationale": "asks why"},
+            {"utterance_id": "u2", "code": "reflection"},
+        ],
+        author="B",
+    )
     assert n == 2
     before = path.read_bytes()
     n = store.append(pd.DataFrame({"utterance_id": ["u1", "=cmd()"], "code": ["reflection", NONE_CODE]}), author="C")
@@ -31,7 +36,10 @@ def test_labels_round_trip_and_appending_never_changes_earlier_bytes(tmp_path, s
     assert all(t.endswith("+00:00") for t in table["time"])
     current = latest(table)
     assert dict(zip(current["utterance_id"], current["code"], strict=True)) == {
-        "u1": "reflection", "u2": "reflection", "=cmd()": NONE_CODE}
+        "u1": "reflection",
+        "u2": "reflection",
+        "=cmd()": NONE_CODE,
+    }
     if suffix == "csv":
         assert "'=cmd()" in path.read_text()  # a spreadsheet shows it as text
 
@@ -57,11 +65,19 @@ def test_a_label_file_that_would_not_read_back_is_not_appended_to(tmp_path):
 @pytest.mark.parametrize(
     "name, body, needle, line",
     [
-        ("l.yaml", "topics_labels: 1\nlabels:\n- utterance_id: u1\n  code: question\n- utterance_id: u2\n",
-         "'code' is missing", 5),
+        (
+            "l.yaml",
+            "topics_labels: 1\nlabels:\n- utterance_id: u1\n  code: question\n- utterance_id: u2\n",
+            "'code' is missing",
+            5,
+        ),
         ("l.yaml", "topics_labels: 1\nlabels:\n- &a {utterance_id: u1, code: question}\n- *a\n", "aliases", 3),
-        ("l.yaml", "topics_labels: 1\nlabels:\n- utterance_id: u1\n  code: question\n  mood: happy\n",
-         "unknown field", 3),
+        (
+            "l.yaml",
+            "topics_labels: 1\nlabels:\n- utterance_id: u1\n  code: question\n  mood: happy\n",
+            "unknown field",
+            3,
+        ),
         ("l.yaml", "labels: 3\nother: 1\n", "a mapping with", 1),
         ("l.csv", "utterance_id,code,author,time,rationale\nu1,question,a,t,\nu2,question\n", "2 fields", 3),
         ("l.csv", "id,code\nu1,question\n", "the header must be", 1),

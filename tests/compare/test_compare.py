@@ -35,9 +35,18 @@ def synthetic(n_sessions=20, per_session=30, share_a=0.2, share_b=0.5, seed=0):
         p = share_a if group == "a" else share_b
         topics = rng.random(per_session) < p
         for t, is0 in enumerate(topics):
-            rows.append({"utterance_id": f"s{s}-{t}", "session_id": f"s{s}", "turn": t, "group": group,
-                         "topic": 0 if is0 else 1, "label": "zero" if is0 else "one",
-                         "text": "alpha beta" if is0 else "gamma delta", "stratum": "x" if s % 2 else "y"})
+            rows.append(
+                {
+                    "utterance_id": f"s{s}-{t}",
+                    "session_id": f"s{s}",
+                    "turn": t,
+                    "group": group,
+                    "topic": 0 if is0 else 1,
+                    "label": "zero" if is0 else "one",
+                    "text": "alpha beta" if is0 else "gamma delta",
+                    "stratum": "x" if s % 2 else "y",
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -63,9 +72,9 @@ def test_contrast_recovers_a_known_difference():
     true_b = (data[data.group == "b"].topic == 0).mean()
     assert row["share_a"] == pytest.approx(true_a) and row["share_b"] == pytest.approx(true_b)
     assert row["contrast"] == "a minus b"
-    assert row["diff"] == pytest.approx(true_a - true_b)   # first group minus second
+    assert row["diff"] == pytest.approx(true_a - true_b)  # first group minus second
     assert row["diff_low"] < row["diff"] < row["diff_high"]
-    assert row["diff_low"] > -0.45 and row["diff_high"] < -0.15   # around the planted -0.3
+    assert row["diff_low"] > -0.45 and row["diff_high"] < -0.15  # around the planted -0.3
     assert row["q_value"] < 0.01
     assert row["ratio"] == pytest.approx(true_a / true_b)
     assert "Unit of resampling: sessions" in table.attrs["method"]
@@ -94,12 +103,15 @@ def test_three_groups_give_one_vs_rest():
     assert sorted(table["contrast"].unique()) == ["a minus rest", "b minus rest", "c minus rest"]
 
 
-@pytest.mark.parametrize("mutate, message", [
-    (lambda d: d.drop(columns="group"), "no grouping column"),
-    (lambda d: d.assign(group="a"), "only one group"),
-    (lambda d: d.assign(group=np.nan), "every value"),
-    (lambda d: d[d["session_id"].isin(["s0", "s1", "s15"])], "fewer than 5 sessions"),
-])
+@pytest.mark.parametrize(
+    "mutate, message",
+    [
+        (lambda d: d.drop(columns="group"), "no grouping column"),
+        (lambda d: d.assign(group="a"), "only one group"),
+        (lambda d: d.assign(group=np.nan), "every value"),
+        (lambda d: d[d["session_id"].isin(["s0", "s1", "s15"])], "fewer than 5 sessions"),
+    ],
+)
 def test_bad_grouping_is_a_clear_error(mutate, message):
     with pytest.raises(InputError, match=message):
         compare_groups(mutate(synthetic()), "group", n_boot=10, n_perm=10)
@@ -147,8 +159,10 @@ def test_distinctive_words_find_the_planted_words():
 
 
 def test_transitions_and_positions_known_answer():
-    rows = [{"utterance_id": f"u{i}", "session_id": "s", "turn": i, "topic": t, "label": str(t), "g": "x"}
-            for i, t in enumerate([0, 0, 1, 0, 1, 1])]
+    rows = [
+        {"utterance_id": f"u{i}", "session_id": "s", "turn": i, "topic": t, "label": str(t), "g": "x"}
+        for i, t in enumerate([0, 0, 1, 0, 1, 1])
+    ]
     data = pd.DataFrame(rows)
     m = transition_matrix(data, normalize=False)
     assert m.loc[0, 0] == 1 and m.loc[0, 1] == 2 and m.loc[1, 0] == 1 and m.loc[1, 1] == 1
@@ -220,9 +234,12 @@ def test_planted_effect_false_positives_and_detection(annomi_run):
         in_a = (data["grp"] == "a") & (data["topic"] == target)
         moved = data[in_a].sample(frac=0.6, random_state=int(rng.integers(1e9))).index
         data.loc[moved, "topic"] = -1
-        row = compare_groups(data, "grp", n_boot=100, n_perm=2000,
-                             seed=int(rng.integers(1e9))).set_index("topic").loc[target]
-        found += int(row["p_value"] < 0.05 and row["diff"] < 0)   # a lost 60% of its remarks: a minus b < 0
+        row = (
+            compare_groups(data, "grp", n_boot=100, n_perm=2000, seed=int(rng.integers(1e9)))
+            .set_index("topic")
+            .loc[target]
+        )
+        found += int(row["p_value"] < 0.05 and row["diff"] < 0)  # a lost 60% of its remarks: a minus b < 0
     print(f"planted effect on topic {target}: detected in {found}/{DETECTION_SHUFFLES}")
     # Power of the per-topic test at p < 0.05 (the figure of the calibration table; the null share above is 0.02).
     # With one planted effect among ~48 topics, Benjamini-Hochberg needs p < 0.001 for q < 0.05, which a topic of
@@ -244,8 +261,13 @@ def test_divergence_and_prediction_on_a_clear_difference():
 
 def _as_counts(assignments: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """The per-remark table collapsed to session x topic counts (what the Dask engine aggregates)."""
-    return (assignments.groupby([*keys, "topic", "label"], dropna=False).size().rename("n").reset_index()
-            .sample(frac=1.0, random_state=1))  # row order must not matter
+    return (
+        assignments.groupby([*keys, "topic", "label"], dropna=False)
+        .size()
+        .rename("n")
+        .reset_index()
+        .sample(frac=1.0, random_state=1)
+    )  # row order must not matter
 
 
 @pytest.mark.parametrize("strata", [None, "stratum"])
@@ -288,8 +310,10 @@ def test_counts_that_are_not_counts_are_refused():
 
 # ------------------------------------------------------------------ columns the toolkit writes (issue 22)
 
-TOOLKIT_TOPIC = ("'topic' is a column the toolkit writes (the topic of each remark), not session metadata; "
-                 "a metadata column of that name is kept as 'meta_topic'")
+TOOLKIT_TOPIC = (
+    "'topic' is a column the toolkit writes (the topic of each remark), not session metadata; "
+    "a metadata column of that name is kept as 'meta_topic'"
+)
 
 
 def test_compare_by_topic_is_refused_before_any_resampling():
@@ -307,11 +331,10 @@ def test_compare_by_topic_is_refused_before_any_resampling():
     assert table.attrs["by"] == "meta_topic"
 
 
-@pytest.mark.parametrize("option, name", [
-    ({"strata": "topic"}, "topic"),
-    ({"cluster": "label"}, "label"),
-    ({"strata": "similarity"}, "similarity"),
-])
+@pytest.mark.parametrize(
+    "option, name",
+    [({"strata": "topic"}, "topic"), ({"cluster": "label"}, "label"), ({"strata": "similarity"}, "similarity")],
+)
 def test_strata_and_clusters_refuse_columns_the_toolkit_wrote(option, name):
     with pytest.raises(InputError, match=f"^column '{name}': '{name}' is a column the toolkit writes"):
         compare_groups(synthetic(), "group", n_perm=200, **option)
@@ -335,10 +358,12 @@ def test_cli_report_and_compare_refuse_a_toolkit_column_before_loading_the_run(t
 
     run = tmp_path / "run"
     run.mkdir()
-    for args in (["report", str(run), "--compare-by", "topic"],
-                 ["compare", str(run), "--by", "topic"],
-                 ["compare", str(run), "--by", "school", "--strata", "topic"],
-                 ["compare", str(run), "--by", "school", "--outcome", "topic"]):
+    for args in (
+        ["report", str(run), "--compare-by", "topic"],
+        ["compare", str(run), "--by", "topic"],
+        ["compare", str(run), "--by", "school", "--strata", "topic"],
+        ["compare", str(run), "--by", "school", "--outcome", "topic"],
+    ):
         t0 = time.perf_counter()
         result = CliRunner().invoke(main, args)
         assert time.perf_counter() - t0 < 10, args
@@ -354,9 +379,12 @@ def test_cli_fit_refuses_a_config_that_compares_by_topic(tmp_path):
     from topics.cli import main
 
     data = tmp_path / "counselchat.csv"
-    data.write_text("session_id,role,text,topic\n"
-                    "q1,client,I feel low all the time,depression\n"
-                    "q1,therapist,That sounds very hard to carry for so long,depression\n", encoding="utf-8")
+    data.write_text(
+        "session_id,role,text,topic\n"
+        "q1,client,I feel low all the time,depression\n"
+        "q1,therapist,That sounds very hard to carry for so long,depression\n",
+        encoding="utf-8",
+    )
     config = tmp_path / "study.toml"
     config.write_text('[compare]\nby = "topic"\n', encoding="utf-8")
     with pytest.warns(UserWarning, match="counselchat.csv: metadata column 'topic' .* kept as 'meta_topic'"):

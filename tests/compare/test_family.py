@@ -28,9 +28,19 @@ def dirichlet_sessions(n_a: int, n_b: int, c_a: float, c_b: float, seed: int) ->
             cats = np.repeat(np.arange(K + 1), counts)
             topic = np.where(cats == K, -1, cats)
             sid = f"{group}{i:03d}"
-            frames.append(pd.DataFrame({"session_id": sid, "turn": np.arange(len(topic)), "grp": group,
-                                        "topic": topic, "label": [f"t{t}" for t in topic], "text": "remark",
-                                        "utterance_id": [f"{sid}-{j}" for j in range(len(topic))]}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "session_id": sid,
+                        "turn": np.arange(len(topic)),
+                        "grp": group,
+                        "topic": topic,
+                        "label": [f"t{t}" for t in topic],
+                        "text": "remark",
+                        "utterance_id": [f"{sid}-{j}" for j in range(len(topic))],
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -74,8 +84,10 @@ def test_profile_divergence_reports_the_family_test_of_the_contrast_table():
 def test_q_values_are_the_step_down_adjusted_p_values_and_bh_is_kept_beside_them():
     table = compare_groups(dirichlet_sessions(30, 30, 40.0, 40.0, 8), "grp", n_perm=199)
     tested = table["p_value"].notna()
-    np.testing.assert_array_equal(table.loc[tested, "q_value"].to_numpy(),
-                                  np.maximum(table.loc[tested, "p_adjusted"], table.loc[tested, "p_value"]).to_numpy())
+    np.testing.assert_array_equal(
+        table.loc[tested, "q_value"].to_numpy(),
+        np.maximum(table.loc[tested, "p_adjusted"], table.loc[tested, "p_value"]).to_numpy(),
+    )
     np.testing.assert_allclose(table.loc[tested, "q_bh"], benjamini_hochberg(table.loc[tested, "p_value"].to_numpy()))
     assert (table.loc[tested, "q_value"] >= table.loc[tested, "p_value"] - 1e-12).all()
     assert table.loc[~tested, "q_value"].isna().all()
@@ -87,8 +99,18 @@ def test_the_family_test_still_finds_a_real_difference():
     for group, share in (("A", 0.5), ("B", 0.2)):
         for i in range(25):
             topics = np.where(rng.random(40) < share, 0, rng.integers(1, 4, 40))
-            rows += [{"session_id": f"{group}{i}", "turn": j, "grp": group, "topic": int(t), "label": f"t{t}",
-                      "text": "r", "utterance_id": f"{group}{i}-{j}"} for j, t in enumerate(topics)]
+            rows += [
+                {
+                    "session_id": f"{group}{i}",
+                    "turn": j,
+                    "grp": group,
+                    "topic": int(t),
+                    "label": f"t{t}",
+                    "text": "r",
+                    "utterance_id": f"{group}{i}-{j}",
+                }
+                for j, t in enumerate(topics)
+            ]
     table = compare_groups(pd.DataFrame(rows), "grp", n_perm=199)
     assert table["p_family"].iloc[0] < 0.01
     assert table.set_index("topic").loc[0, "p_adjusted"] < 0.01

@@ -29,8 +29,15 @@ def remarks(sessions: list[tuple[str, str, list[int]]], **extra) -> pd.DataFrame
     rows = []
     for sid, group, topics in sessions:
         for turn, topic in enumerate(topics):
-            row = {"session_id": sid, "turn": turn, "grp": group, "topic": topic, "label": f"t{topic}",
-                   "text": f"remark {sid} {turn}", "utterance_id": f"{sid}-{turn}"}
+            row = {
+                "session_id": sid,
+                "turn": turn,
+                "grp": group,
+                "topic": topic,
+                "label": f"t{topic}",
+                "text": f"remark {sid} {turn}",
+                "utterance_id": f"{sid}-{turn}",
+            }
             row.update({k: v(sid) if callable(v) else v for k, v in extra.items()})
             rows.append(row)
     return pd.DataFrame(rows)
@@ -40,9 +47,15 @@ def share_sessions(n_in: int, n: int) -> list[int]:
     return [0] * n_in + [1] * (n - n_in)
 
 
-HAND = remarks([("a1", "A", share_sessions(4, 10)), ("a2", "A", share_sessions(2, 10)),
-                ("a3", "A", share_sessions(10, 20)), ("b1", "B", share_sessions(0, 10)),
-                ("b2", "B", share_sessions(4, 10))])
+HAND = remarks(
+    [
+        ("a1", "A", share_sessions(4, 10)),
+        ("a2", "A", share_sessions(2, 10)),
+        ("a3", "A", share_sessions(10, 20)),
+        ("b1", "B", share_sessions(0, 10)),
+        ("b2", "B", share_sessions(4, 10)),
+    ]
+)
 SMALL = {"min_sessions": 2, "min_remarks": 1, "min_topic_sessions": 1}
 
 
@@ -58,6 +71,7 @@ def test_studentized_difference_by_hand():
     assert row["t"] == pytest.approx(0.762493, abs=1e-5)
     assert row["df"] == pytest.approx(1.40023, abs=1e-4)
     from scipy import stats
+
     assert row["p_t"] == pytest.approx(2 * stats.t.sf(0.762493, 1.40023), abs=1e-4)
 
 
@@ -106,8 +120,13 @@ def test_direction_is_first_group_minus_second_everywhere():
     assert ba["diff_low"] == pytest.approx(-ab["diff_high"], abs=0.02)
     named = named_contrasts(compare_groups(data, "grp", groups=["A", "B"], n_perm=99))
     assert {"share_A", "share_B", "A_minus_B"} <= set(named.columns)
-    words = distinctive_words(data.assign(text=np.where(data["grp"] == "A", "alpha word", "beta word")), "grp",
-                              groups=["A", "B"], min_count=1, n_perm=99)
+    words = distinctive_words(
+        data.assign(text=np.where(data["grp"] == "A", "alpha word", "beta word")),
+        "grp",
+        groups=["A", "B"],
+        min_count=1,
+        n_perm=99,
+    )
     top_a = words[words["group"] == "A"].iloc[0]
     assert top_a["word"] == "alpha" and top_a["z"] > 0
 
@@ -213,8 +232,8 @@ def test_a_word_one_session_repeats_is_not_significant():
     data.loc[loud, "text"] = "zebra zebra zebra"
     words = distinctive_words(data, "grp", n_perm=300, min_count=1)
     zebra = words[words["word"] == "zebra"].iloc[0]
-    assert zebra["z"] > 5            # the remark-level z says "very distinctive"
-    assert zebra["p_value"] > 0.05   # whole sessions permuted: one session is not a group
+    assert zebra["z"] > 5  # the remark-level z says "very distinctive"
+    assert zebra["p_value"] > 0.05  # whole sessions permuted: one session is not a group
 
 
 def test_outcomes_adjusted_for_group_lose_a_between_group_association():
@@ -328,13 +347,18 @@ def test_no_cluster_is_suggested_without_a_shared_column():
     assert cluster_hint(data.assign(questionID=data["questionID"].where(data["grp"] == "A")), "grp") == ""
     # a subcategory of the groups (most of a group's sessions share one value) is not a cluster either
     rank = data.groupby("grp")["session_id"].rank(method="dense").astype(int)
-    listed = np.where(rank <= 0.7 * data.groupby("grp")["session_id"].transform("nunique"), data["grp"] + "-main",
-                      data["grp"] + "-" + (rank // 2).astype(str))
+    listed = np.where(
+        rank <= 0.7 * data.groupby("grp")["session_id"].transform("nunique"),
+        data["grp"] + "-main",
+        data["grp"] + "-" + (rank // 2).astype(str),
+    )
     assert cluster_hint(data.drop(columns="questionID").assign(listed=listed), "grp") == ""
-    assert cluster_hint(data.drop(columns="questionID").assign(questionID=data["grp"] + "-" + (rank // 2).astype(str)),
-                        "grp").startswith("sessions share 'questionID'")  # the same pairs without the big value
-    comp = run_comparison(synthetic(8, 8, 0.4, 0.2, seed=14, per_session=10), "grp", n_perm=99, n_boot=20,
-                          crosscheck=False)
+    assert cluster_hint(
+        data.drop(columns="questionID").assign(questionID=data["grp"] + "-" + (rank // 2).astype(str)), "grp"
+    ).startswith("sessions share 'questionID'")  # the same pairs without the big value
+    comp = run_comparison(
+        synthetic(8, 8, 0.4, 0.2, seed=14, per_session=10), "grp", n_perm=99, n_boot=20, crosscheck=False
+    )
     assert comp.cluster_hint == ""
 
 
@@ -348,11 +372,24 @@ def test_topics_compare_prints_the_cluster_suggestion(tmp_path, monkeypatch):
     from topics.config import TopicConfig
 
     data = answers_to_questions()
-    monkeypatch.setattr(topics.analysis, "load_run",
-                        lambda run, **kw: SimpleNamespace(assignments=data, config=TopicConfig(),
-                                                          fingerprint="synthetic"))
-    args = ["compare", str(tmp_path), "--by", "grp", "--perm", "99", "--boot", "20", "--out", str(tmp_path / "c"),
-            "--raw-text"]  # a synthetic run (no model to de-identify labels with)
+    monkeypatch.setattr(
+        topics.analysis,
+        "load_run",
+        lambda run, **kw: SimpleNamespace(assignments=data, config=TopicConfig(), fingerprint="synthetic"),
+    )
+    args = [
+        "compare",
+        str(tmp_path),
+        "--by",
+        "grp",
+        "--perm",
+        "99",
+        "--boot",
+        "20",
+        "--out",
+        str(tmp_path / "c"),
+        "--raw-text",
+    ]  # a synthetic run (no model to de-identify labels with)
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     assert "note: sessions share 'questionID' (40 values over" in result.stdout

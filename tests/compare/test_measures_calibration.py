@@ -29,8 +29,9 @@ PI = 1.0 / (np.arange(1, K + 1) + 2.0)
 PI /= PI.sum()
 
 
-def sessions(seed: int, *, n: tuple[int, int], c: tuple[float, float],
-             lengths: tuple[tuple[int, int], tuple[int, int]]) -> pd.DataFrame:
+def sessions(
+    seed: int, *, n: tuple[int, int], c: tuple[float, float], lengths: tuple[tuple[int, int], tuple[int, int]]
+) -> pd.DataFrame:
     """Remarks of groups A and B: session mixes Dirichlet(c_g pi), uniform lengths, topics in random order."""
     rng = np.random.default_rng(seed)
     frames = []
@@ -38,9 +39,19 @@ def sessions(seed: int, *, n: tuple[int, int], c: tuple[float, float],
         for i in range(n[g]):
             m = int(rng.integers(lengths[g][0], lengths[g][1] + 1))
             topics = rng.choice(K, size=m, p=rng.dirichlet(c[g] * PI))
-            frames.append(pd.DataFrame({"session_id": f"{label}{i}", "turn": np.arange(m), "grp": label,
-                                        "topic": topics, "label": [f"t{t}" for t in topics], "text": "remark",
-                                        "therapist": f"t{label}{i // 4}"}))
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "session_id": f"{label}{i}",
+                        "turn": np.arange(m),
+                        "grp": label,
+                        "topic": topics,
+                        "label": [f"t{t}" for t in topics],
+                        "text": "remark",
+                        "therapist": f"t{label}{i // 4}",
+                    }
+                )
+            )
     return pd.concat(frames, ignore_index=True)
 
 
@@ -54,7 +65,7 @@ def test_drift_and_shift_do_not_see_session_length():
     # the same process in both groups, A 40-120 remarks a session, B 6-30
     data = sessions(3, n=(40, 40), c=(40.0, 40.0), lengths=((40, 120), (6, 30)))
     scores, p = p_values(data)
-    assert p["drift"] > 0.05 and p["shift"] > 0.05                # the length-free estimates: no difference
+    assert p["drift"] > 0.05 and p["shift"] > 0.05  # the length-free estimates: no difference
     means = scores.groupby("group")["drift"].mean()
     assert abs(means["A"] - means["B"]) < 0.05
     observed = scores.groupby("group")[["drift_jsd", "shift_jsd"]].mean()
@@ -94,15 +105,16 @@ def word_sessions(seed: int, *, n: tuple[int, int], c: tuple[float, float], word
     for g, label in enumerate(("A", "B")):
         for i in range(n[g]):
             drawn = vocab[rng.choice(40, size=words, p=rng.dirichlet(c[g] * base))]
-            rows += [(f"{label}{i}", j, label, " ".join(drawn[6 * j:6 * j + 6])) for j in range(words // 6)]
+            rows += [(f"{label}{i}", j, label, " ".join(drawn[6 * j : 6 * j + 6])) for j in range(words // 6)]
     return pd.DataFrame(rows, columns=["session_id", "turn", "grp", "text"]).assign(topic=0, label="t0")
 
 
 def all_words(data: pd.DataFrame) -> pd.DataFrame:
     from sklearn.feature_extraction.text import CountVectorizer
 
-    table = distinctive_words(data, "grp", groups=["A", "B"], vectorizer=CountVectorizer(), top_n=1000,
-                              n_perm=199, seed=0)
+    table = distinctive_words(
+        data, "grp", groups=["A", "B"], vectorizer=CountVectorizer(), top_n=1000, n_perm=199, seed=0
+    )
     return table[table["group"] == "A"].assign(warnings=len(table.attrs.get("warnings", [])))
 
 
@@ -132,8 +144,9 @@ def test_the_report_says_prediction_tests_distinguishable_and_offers_cluster():
     from topics.reporting.context import _prediction_cluster
 
     assert "distinguishable" in PREDICTION_MEANING and "not whether their mean topic mix differs" in PREDICTION_MEANING
-    template = (Path(__file__).resolve().parents[2] / "topics" / "reporting" / "templates"
-                / "report.html.j2").read_text(encoding="utf-8")
+    template = (
+        Path(__file__).resolve().parents[2] / "topics" / "reporting" / "templates" / "report.html.j2"
+    ).read_text(encoding="utf-8")
     assert "comp.prediction_meaning" in template and "comp.prediction_cluster" in template
     # therapists nested in the groups (4 sessions each) and no cluster= : the cluster option is offered
     data = sessions(6, n=(20, 20), c=(40.0, 40.0), lengths=((20, 40), (20, 40)))

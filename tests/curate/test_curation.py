@@ -459,9 +459,14 @@ def test_worksheet_of_a_curated_run_round_trips(run, tmp_path):
     sheet.to_csv(tmp_path / "filled.csv", index=False)
     book = import_worksheet(tmp_path / "filled.csv", analysis, ledger, author="B. Expert")
     assert [(e.op, e.topics, e.author) for e in book.entries[3:]] == [
-        ("rename", [merged], "B. Expert"), ("note", [t[4]], "B. Expert")]
+        ("rename", [merged], "B. Expert"),
+        ("note", [t[4]], "B. Expert"),
+    ]
     assert [(e.op, e.author, e.rationale) for e in book.entries[:3]] == [
-        ("merge", "A. Expert", "same behaviour change talk"), ("drop", "A. Expert", None), ("note", "A. Expert", None)]
+        ("merge", "A. Expert", "same behaviour change talk"),
+        ("drop", "A. Expert", None),
+        ("note", "A. Expert", None),
+    ]
     cur = apply_ledger(analysis, ledger).topics.set_index("topic")
     assert cur.loc[merged, "label"] == "Health behaviours"
 
@@ -474,9 +479,9 @@ def test_ledger_fingerprints_mask_names_and_still_replay(analysis, tmp_path):
     from topics.curate.replay import _jaccard
     from topics.curate.view import masked_fingerprint_words
 
-    assert masked_fingerprint_words(("donna", "sleep", "dr fields"),
-                                    ("My sister Donna called.", "Donna again", "Dr. Fields said so.")) == (
-        "[NAME]", "sleep", "dr [NAME]")
+    assert masked_fingerprint_words(
+        ("donna", "sleep", "dr fields"), ("My sister Donna called.", "Donna again", "Dr. Fields said so.")
+    ) == ("[NAME]", "sleep", "dr [NAME]")
     assert _jaccard(["[NAME]", "sleep", "dr [NAME]"], ["donna", "sleep", "dr fields"]) == 1.0
     assert _jaccard(["[NAME]", "sleep"], ["sleep"]) == 0.5  # a placeholder matches a word, not nothing
 

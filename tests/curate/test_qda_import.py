@@ -451,7 +451,9 @@ def test_a_codebook_edited_in_taguette_imports_into_the_ledger(annomi_run, annom
 
     session = annomi_extract[annomi_extract["session_id"] == annomi_extract["session_id"].iloc[0]]
     document = tmp_path / "session.txt"
-    document.write_text(transcript(list(zip(session["utterance_id"], session["role"], session["text"], strict=True)))[0])
+    document.write_text(
+        transcript(list(zip(session["utterance_id"], session["role"], session["text"], strict=True)))[0]
+    )
     qdc = tmp_path / "taguette.qdc"
     held = run_taguette(
         csv_path,
@@ -509,15 +511,39 @@ def test_a_codebook_edited_in_taguette_imports_into_the_ledger(annomi_run, annom
     # the same from the command line: the CSV codebook, and the import with --renamed (a dry run)
     run_folder = annomi_run[1]
     (tmp_path / "cli-ledger.yaml").write_text(original, encoding="utf-8")
-    result = CliRunner().invoke(main, ["export", "csv", str(run_folder), "--out", str(tmp_path / "cli.csv"),
-                                       "--ledger", str(tmp_path / "cli-ledger.yaml")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "export",
+            "csv",
+            str(run_folder),
+            "--out",
+            str(tmp_path / "cli.csv"),
+            "--ledger",
+            str(tmp_path / "cli-ledger.yaml"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert [r["tag"] for r in csv.DictReader(io.StringIO((tmp_path / "cli.csv").read_text(encoding="utf-8-sig")))][
         0
     ] == rows[0]["tag"]
-    result = CliRunner().invoke(main, ["curate", "import", str(qdc), "--run", str(run_folder), "--ledger",
-                                       str(tmp_path / "cli-ledger.yaml"), "--author", "B. Coder", "--dry-run",
-                                       "--renamed", f"{labels[5]}=Legal trouble"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "curate",
+            "import",
+            str(qdc),
+            "--run",
+            str(run_folder),
+            "--ledger",
+            str(tmp_path / "cli-ledger.yaml"),
+            "--author",
+            "B. Coder",
+            "--dry-run",
+            "--renamed",
+            f"{labels[5]}=Legal trouble",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "Legal trouble" in result.output and "nothing written (--dry-run)" in result.output
     assert (tmp_path / "cli-ledger.yaml").read_text(encoding="utf-8") == original
@@ -564,8 +590,14 @@ def got_entries(changes) -> list[tuple]:
 
 
 CURATION = [
-    Entry(op="rename", topics=[0], label="Alcohol use", author="A. Expert", time="2026-11-26T14:05:00",
-          rationale="drinking, units,\ncutting down"),
+    Entry(
+        op="rename",
+        topics=[0],
+        label="Alcohol use",
+        author="A. Expert",
+        time="2026-11-26T14:05:00",
+        rationale="drinking, units,\ncutting down",
+    ),
     Entry(op="merge", topics=[1, 4], label="Smoking and health", author="A. Expert", time="2026-11-26T14:06:00"),
     Entry(op="drop", topics=[3], bucket="small talk", author="B. Coder", time="2026-11-26T14:07:00"),
     Entry(op="note", topics=[2], text="MI-consistent; keep separate", author="B. Coder", time="2026-11-26T14:08:00"),
@@ -810,17 +842,25 @@ def test_selections_without_text_are_matched_by_source_and_position(exported, tm
     for i, sel in enumerate(root.iter(q("PlainTextSelection"))):
         sel.set("name", f"selection {i}")
     # and a passage the researcher coded that is no remark: left out, and said
-    extra = ET.SubElement(next(root.iter(q("TextSource"))), q("PlainTextSelection"), {
-        "guid": "0e0e0e0e-2222-3333-4444-555555555555", "name": "mine", "startPosition": "0", "endPosition": "1"})
-    ET.SubElement(ET.SubElement(extra, q("Coding"), {"guid": "0f0f0f0f-2222-3333-4444-555555555555"}), q("CodeRef"),
-                  {"targetGUID": next(root.iter(q("Code"))).get("guid")})
+    extra = ET.SubElement(
+        next(root.iter(q("TextSource"))),
+        q("PlainTextSelection"),
+        {"guid": "0e0e0e0e-2222-3333-4444-555555555555", "name": "mine", "startPosition": "0", "endPosition": "1"},
+    )
+    ET.SubElement(
+        ET.SubElement(extra, q("Coding"), {"guid": "0f0f0f0f-2222-3333-4444-555555555555"}),
+        q("CodeRef"),
+        {"targetGUID": next(root.iter(q("Code"))).get("guid")},
+    )
     bare = save_project(root, {"project.qde": b""}, tmp_path / "bare.qdpx")
     qda = read_qda(bare)
     assert (qda.selections["text"] == "").all()
     changes = qda_entries(qda, view, author="x")
     assert changes.entries == [] and changes.selections == (len(view.assignments), len(view.assignments) + 1)
-    assert changes.notices == [f"1 of the file's {len(view.assignments) + 1:,} selections are no remarks of this run "
-                               "(passages coded in the program, or sources renamed): left out"]
+    assert changes.notices == [
+        f"1 of the file's {len(view.assignments) + 1:,} selections are no remarks of this run "
+        "(passages coded in the program, or sources renamed): left out"
+    ]
 
 
 @pytest.mark.slow

@@ -22,10 +22,18 @@ from topics.errors import InputError
 
 PROJECT = Path(__file__).resolve().parents[2]
 SHARED_CACHE = PROJECT / ".cache" / "embeddings"
-TEXTS = ["What brings you here today?", "You are worried about your drinking.", "Tell me more about that.",
-         "How many cigarettes do you smoke a day?", "It sounds like work has been stressful.",
-         "What would you like to change?", "On a scale from 0 to 10, how ready are you?",
-         "You have tried to quit before.", "What would your wife say?", "That took courage."]
+TEXTS = [
+    "What brings you here today?",
+    "You are worried about your drinking.",
+    "Tell me more about that.",
+    "How many cigarettes do you smoke a day?",
+    "It sounds like work has been stressful.",
+    "What would you like to change?",
+    "On a scale from 0 to 10, how ready are you?",
+    "You have tried to quit before.",
+    "What would your wife say?",
+    "That took courage.",
+]
 
 
 class FakeModel:
@@ -36,8 +44,10 @@ class FakeModel:
 
     def encode(self, texts, batch_size=64, show_progress_bar=False, convert_to_numpy=True):
         self.calls += 1
-        rows = [np.frombuffer(hashlib.sha256(t.encode()).digest(), dtype=np.uint8)[:16].astype(np.float32) - 127.5
-                for t in texts]
+        rows = [
+            np.frombuffer(hashlib.sha256(t.encode()).digest(), dtype=np.uint8)[:16].astype(np.float32) - 127.5
+            for t in texts
+        ]
         out = np.array(rows, dtype=np.float32).reshape(len(texts), 16)
         return out / np.linalg.norm(out, axis=1, keepdims=True)
 
@@ -62,7 +72,9 @@ def rows(path: Path) -> dict[str, tuple[int, bytes]]:
 def overwrite(path: Path, values: dict[str, tuple[int, bytes]]) -> None:
     con = sqlite3.connect(path)
     try:
-        con.executemany("UPDATE vectors SET dim = ?, vec = ? WHERE key = ?", [(d, v, k) for k, (d, v) in values.items()])
+        con.executemany(
+            "UPDATE vectors SET dim = ?, vec = ? WHERE key = ?", [(d, v, k) for k, (d, v) in values.items()]
+        )
         con.commit()
     finally:
         con.close()
@@ -106,9 +118,11 @@ def test_nan_or_wrong_dimension_rows_are_dropped_with_a_warning_and_embedded_aga
     clean = fake_embedder(tmp_path).embed(TEXTS)
     db = fake_embedder(tmp_path).cache.path
     victim = fake_embedder(tmp_path).cache.key(TEXTS[5])
-    bad = {"nan": (16, np.full(16, np.nan, np.float32).tobytes()),
-           "wrong dimension": (15, np.ones(15, np.float32).tobytes()),
-           "short blob": (16, np.ones(3, np.float32).tobytes())}[damage]
+    bad = {
+        "nan": (16, np.full(16, np.nan, np.float32).tobytes()),
+        "wrong dimension": (15, np.ones(15, np.float32).tobytes()),
+        "short blob": (16, np.ones(3, np.float32).tobytes()),
+    }[damage]
     overwrite(db, {victim: bad})
     again = fake_embedder(tmp_path)
     with pytest.warns(RuntimeWarning, match=r"1 cached vector\(s\) were not whole finite vectors of dimension 16"):
@@ -164,7 +178,9 @@ def test_a_symlinked_cache_folder_is_refused(tmp_path):
 def negate_int8_weights(folder: Path) -> None:
     """Negate every int8 constant of ``model.bin`` in place (same size, still a valid IR)."""
     data = bytearray((folder / "model.bin").read_bytes())
-    spans = re.findall(r'element_type="i8" shape="[^"]*" offset="(\d+)" size="(\d+)"', (folder / "model.xml").read_text())
+    spans = re.findall(
+        r'element_type="i8" shape="[^"]*" offset="(\d+)" size="(\d+)"', (folder / "model.xml").read_text()
+    )
     assert spans
     for offset, size in ((int(o), int(s)) for o, s in spans):
         weights = np.frombuffer(bytes(data[offset : offset + size]), np.int8).astype(np.int16)
@@ -190,7 +206,9 @@ def clean_folder(request, tmp_path_factory) -> Path:
 def record_digests(folder: Path) -> None:
     """Write the SHA-256 of the model files into ``int8.json``, as a build does (and as a forger would)."""
     info = json.loads((folder / "int8.json").read_text())
-    info["sha256"] = {name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("model.xml", "model.bin")}
+    info["sha256"] = {
+        name: hashlib.sha256((folder / name).read_bytes()).hexdigest() for name in ("model.xml", "model.bin")
+    }
     (folder / "int8.json").write_text(json.dumps(info))
 
 
@@ -217,7 +235,9 @@ def clean_vectors(clean_folder: Path) -> np.ndarray:
 
     ov_model, info = int8._read_cached(clean_folder, int8.int8_identity(model_identity("default")))
     tokenizer = load_sentence_transformer("default").tokenizer
-    return int8.OpenVINOEncoder(ov_model, tokenizer, info["max_length"], info["dimension"], info["normalize"]).encode(TEXTS)
+    return int8.OpenVINOEncoder(ov_model, tokenizer, info["max_length"], info["dimension"], info["normalize"]).encode(
+        TEXTS
+    )
 
 
 def test_negated_int8_weights_fail_the_digest_and_are_rebuilt(clean_folder, tampered, tmp_path):
@@ -300,8 +320,10 @@ def test_an_older_unsalted_cache_is_deleted_with_a_warning_and_rebuilt(tmp_path)
     con = sqlite3.connect(db)  # what an older version wrote: SHA-1 keys, no 'keying' row
     con.execute("DELETE FROM vectors")
     con.execute("DELETE FROM meta WHERE key = 'keying'")
-    con.executemany("INSERT INTO vectors VALUES (?, ?, ?)",
-                    [(hashlib.sha1(t.encode()).hexdigest(), 16, v.tobytes()) for t, v in zip(TEXTS, clean, strict=True)])
+    con.executemany(
+        "INSERT INTO vectors VALUES (?, ?, ?)",
+        [(hashlib.sha1(t.encode()).hexdigest(), 16, v.tobytes()) for t, v in zip(TEXTS, clean, strict=True)],
+    )
     con.commit()
     con.close()
     again = fake_embedder(tmp_path)

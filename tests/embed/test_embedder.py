@@ -8,13 +8,7 @@ import numpy as np
 import pytest
 
 from topics.config import EmbeddingConfig
-from topics.embed import (
-    Embedder,
-    EmbeddingCache,
-    load_sentence_transformer,
-    model_identity,
-    text_key,
-)
+from topics.embed import Embedder, EmbeddingCache, load_sentence_transformer, model_identity, text_key
 from topics.errors import ConfigError
 
 TEXTS = [

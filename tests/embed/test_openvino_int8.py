@@ -67,7 +67,8 @@ def test_int8_vectors_are_close_to_fp32_on_real_remarks(embedder, remarks, tmp_p
     assert cosine.mean() > 0.99 and cosine.min() > 0.95
     # order and batching do not change a text's vector beyond int8 noise
     again = int8.load_int8_encoder("default", model_identity("default"), embedder.config.cache_dir).encode(
-        remarks[::-1], batch_size=7)[::-1]
+        remarks[::-1], batch_size=7
+    )[::-1]
     assert np.min(np.sum(again * vectors, axis=1)) > 0.999
 
 
@@ -80,8 +81,9 @@ def test_cached_model_is_checked_before_it_is_read(built_folder, tmp_path, monke
     monkeypatch.setattr(int8, "MAX_BIN_BYTES", 1000)
     assert int8._read_cached(copy, identity) is None  # oversized weights are not read
     monkeypatch.undo()
-    (copy / "int8.json").write_text(json.dumps({"identity": identity, "normalize": "yes", "max_length": 256,
-                                                "dimension": 384}))
+    (copy / "int8.json").write_text(
+        json.dumps({"identity": identity, "normalize": "yes", "max_length": 256, "dimension": 384})
+    )
     assert int8._read_cached(copy, identity) is None  # wrong shape
     shutil.copy(built_folder / "int8.json", copy / "int8.json")
     (copy / "model.bin").write_bytes(b"\0" * 100)
@@ -156,7 +158,8 @@ def test_openvino_telemetry_is_off(built_folder, tmp_path):
     script.write_text(
         "import sys\nfrom topics.embed import openvino_int8 as m, model_identity\nimport nncf\n"
         f"e = m.load_int8_encoder('default', model_identity('default'), {str(built_folder.parent)!r})\n"
-        "print(e.encode(['hello there']).shape, sys.modules['openvino_telemetry'])\n")
+        "print(e.encode(['hello there']).shape, sys.modules['openvino_telemetry'])\n"
+    )
     env = {**os.environ, "HOME": str(home)}
     command = [sys.executable, str(script)]
     log = tmp_path / "strace.log"
@@ -167,6 +170,10 @@ def test_openvino_telemetry_is_off(built_folder, tmp_path):
     assert "(1, 384) None" in done.stdout
     assert list(home.iterdir()) == []  # no ~/intel consent folder or client id
     if log.exists():
-        outside = [line for line in log.read_text().splitlines() if "AF_INET" in line
-                   and ("htons(53)" in line or not re.search(r'inet_(?:addr|pton)\((?:AF_INET6, )?"(127\.|::1)', line))]
+        outside = [
+            line
+            for line in log.read_text().splitlines()
+            if "AF_INET" in line
+            and ("htons(53)" in line or not re.search(r'inet_(?:addr|pton)\((?:AF_INET6, )?"(127\.|::1)', line))
+        ]
         assert outside == []

@@ -12,12 +12,17 @@ from topics.embed import Embedder, model_identity
 from topics.embed.static import StaticModel, load_static_model, static_identity
 
 PAIRS = [  # (remark, paraphrase, unrelated remark)
-    ("How many cigarettes do you smoke a day?", "How much do you smoke each day?",
-     "What would a good week at work look like?"),
-    ("You are worried about your drinking.", "Your alcohol use concerns you.",
-     "Tell me about your sister's wedding."),
-    ("On a scale from 0 to 10, how confident are you?", "How sure are you, from zero to ten?",
-     "You felt lonely after the move."),
+    (
+        "How many cigarettes do you smoke a day?",
+        "How much do you smoke each day?",
+        "What would a good week at work look like?",
+    ),
+    ("You are worried about your drinking.", "Your alcohol use concerns you.", "Tell me about your sister's wedding."),
+    (
+        "On a scale from 0 to 10, how confident are you?",
+        "How sure are you, from zero to ten?",
+        "You felt lonely after the move.",
+    ),
 ]
 
 

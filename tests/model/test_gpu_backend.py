@@ -24,8 +24,13 @@ from topics.model.gpu import use_cuml
 
 @pytest.mark.parametrize(
     ("backend", "cuml", "cuda", "expected"),
-    [("cpu", True, True, False), ("auto", False, True, False), ("auto", True, False, False),
-     ("auto", True, True, True), ("cuml", True, True, True)],
+    [
+        ("cpu", True, True, False),
+        ("auto", False, True, False),
+        ("auto", True, False, False),
+        ("auto", True, True, True),
+        ("cuml", True, True, True),
+    ],
 )
 def test_the_backend_choice(backend, cuml, cuda, expected):
     assert use_cuml(backend, cuml=cuml, cuda=cuda) is expected
@@ -59,8 +64,13 @@ class _StandInUMAP:
     def __init__(self, *, n_neighbors, n_components, min_dist, metric, random_state, output_type="cupy"):
         assert output_type == "numpy"  # the model stage must never receive GPU arrays
         type(self).built += 1
-        self._inner = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, min_dist=min_dist,
-                                metric=metric, random_state=random_state)
+        self._inner = umap.UMAP(
+            n_neighbors=n_neighbors,
+            n_components=n_components,
+            min_dist=min_dist,
+            metric=metric,
+            random_state=random_state,
+        )
 
     def fit(self, x, y=None):
         self.embedding_ = self._inner.fit_transform(x, y=y)
@@ -78,12 +88,18 @@ class _StandInHDBSCAN:
 
     built = 0
 
-    def __init__(self, *, min_cluster_size, min_samples, metric, cluster_selection_method, prediction_data,
-                 output_type="cupy"):
+    def __init__(
+        self, *, min_cluster_size, min_samples, metric, cluster_selection_method, prediction_data, output_type="cupy"
+    ):
         assert output_type == "numpy" and prediction_data is True
         type(self).built += 1
-        self._inner = hdbscan.HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, metric=metric,
-                                      cluster_selection_method=cluster_selection_method, prediction_data=True)
+        self._inner = hdbscan.HDBSCAN(
+            min_cluster_size=min_cluster_size,
+            min_samples=min_samples,
+            metric=metric,
+            cluster_selection_method=cluster_selection_method,
+            prediction_data=True,
+        )
 
     def fit(self, x, y=None):
         self._inner.fit(x)
@@ -115,5 +131,7 @@ def test_the_model_stage_fits_with_cuml_shaped_estimators(small_corpus, embedder
     assert (model.topics_["topic"] != -1).sum() >= 3
     model.save(tmp_path / "model")
     again = TopicModel.load(tmp_path / "model", embedder=embedder)
-    assert (again.transform(remarks["text"].head(50))["topic"].to_numpy()
-            == model.transform(remarks["text"].head(50))["topic"].to_numpy()).all()
+    assert (
+        again.transform(remarks["text"].head(50))["topic"].to_numpy()
+        == model.transform(remarks["text"].head(50))["topic"].to_numpy()
+    ).all()

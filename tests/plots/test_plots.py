@@ -45,13 +45,15 @@ def assert_escaped(fig) -> None:
 
 @pytest.fixture
 def topic_table() -> pd.DataFrame:
-    return pd.DataFrame({
-        "topic": [-1, 0, 1, 2, 3],
-        "label": ["outliers", SCRIPT, BOLD, "sleep, tired, night", "drinking, beer"],
-        "size": [7, 40, 30, 20, 10],
-        "share": [0.065, 0.37, 0.28, 0.19, 0.095],
-        "keywords": ["", "x, <i>y</i>", "b", "c", "d"],
-    })
+    return pd.DataFrame(
+        {
+            "topic": [-1, 0, 1, 2, 3],
+            "label": ["outliers", SCRIPT, BOLD, "sleep, tired, night", "drinking, beer"],
+            "size": [7, 40, 30, 20, 10],
+            "share": [0.065, 0.37, 0.28, 0.19, 0.095],
+            "keywords": ["", "x, <i>y</i>", "b", "c", "d"],
+        }
+    )
 
 
 @pytest.fixture
@@ -95,8 +97,14 @@ def test_topic_sizes_escape_labels_leave_out_outliers_and_put_the_largest_on_top
 
 
 def test_top_words_escape_words_and_titles(topic_table):
-    words = pd.DataFrame({"topic": [0, 0, 1, 1, 2], "word": ["<b>w</b>", "plain", "sleep", "bed", "night"],
-                          "score": [0.5, 0.4, 0.3, 0.2, 0.1], "rank": [1, 2, 1, 2, 1]})
+    words = pd.DataFrame(
+        {
+            "topic": [0, 0, 1, 1, 2],
+            "word": ["<b>w</b>", "plain", "sleep", "bed", "night"],
+            "score": [0.5, 0.4, 0.3, 0.2, 0.1],
+            "rank": [1, 2, 1, 2, 1],
+        }
+    )
     fig = plots.top_words(words, topic_table, max_topics=3)
     assert len(fig.data) == 3  # one panel per shown topic
     assert list(fig.data[0].y) == ["plain", "&lt;b&gt;w&lt;/b&gt;"]  # best word on top
@@ -133,8 +141,9 @@ def test_intertopic_map_places_one_escaped_bubble_per_topic(topic_table, similar
 def test_topic_hierarchy_has_one_leaf_per_topic_and_joins_the_similar_ones_first(topic_table, similarity):
     fig = plots.topic_hierarchy(topic_table, similarity)
     leaves = list(fig.layout.yaxis.ticktext)
-    assert sorted(leaves) == sorted(["0: " + ESCAPED_SCRIPT, "1: " + ESCAPED_BOLD, "2: sleep, tired, night",
-                                     "3: drinking, beer"])
+    assert sorted(leaves) == sorted(
+        ["0: " + ESCAPED_SCRIPT, "1: " + ESCAPED_BOLD, "2: sleep, tired, night", "3: drinking, beer"]
+    )
     assert len(fig.data) == 3  # n - 1 merges
     order = [int(x.split(":")[0]) for x in leaves]
     assert abs(order.index(0) - order.index(1)) == 1 and abs(order.index(2) - order.index(3)) == 1
@@ -150,13 +159,17 @@ def remark_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(0)
     n = 100
     topic = np.array([0] * 50 + [1] * 30 + [-1] * 20)
-    assignments = pd.DataFrame({
-        "utterance_id": [f"u{i}" for i in range(n)], "topic": topic,
-        "label": np.where(topic == 0, SCRIPT, np.where(topic == 1, "sleep", "outliers")),
-        "text": [f"remark {i} <img src=x onerror=alert({i})>" for i in range(n)],
-    })
-    layout = pd.DataFrame({"utterance_id": assignments["utterance_id"], "x": rng.normal(size=n),
-                           "y": rng.normal(size=n)})
+    assignments = pd.DataFrame(
+        {
+            "utterance_id": [f"u{i}" for i in range(n)],
+            "topic": topic,
+            "label": np.where(topic == 0, SCRIPT, np.where(topic == 1, "sleep", "outliers")),
+            "text": [f"remark {i} <img src=x onerror=alert({i})>" for i in range(n)],
+        }
+    )
+    layout = pd.DataFrame(
+        {"utterance_id": assignments["utterance_id"], "x": rng.normal(size=n), "y": rng.normal(size=n)}
+    )
     return assignments, layout
 
 
@@ -174,8 +187,11 @@ def test_document_map_draws_every_remark_by_topic_outliers_last_and_grey(remark_
     assignments, layout = remark_tables
     fig = plots.document_map(assignments, layout)
     assert [len(t.x) for t in remark_traces(fig)] == [50, 30, 20]
-    assert [t.marker.color for t in remark_traces(fig)] == [plots.topic_color(0), plots.topic_color(1),
-                                                             plots.OUTLIER_COLOR]
+    assert [t.marker.color for t in remark_traces(fig)] == [
+        plots.topic_color(0),
+        plots.topic_color(1),
+        plots.OUTLIER_COLOR,
+    ]
     assert fig.data[0].name == "0: " + ESCAPED_SCRIPT
     assert drawn_ids(fig, layout) == set(assignments["utterance_id"])
     assert fig.layout.title.text.startswith("Document map: 100 remarks<br><sup>numbers mark each topic's centre")
@@ -211,9 +227,16 @@ def test_document_map_hover_shows_display_text_when_present(remark_tables):
 
 
 def test_curation_sankey_links_raw_to_curated_topics_and_greys_set_aside_buckets():
-    flows = pd.DataFrame({"raw_topic": [0, 1, 2, -1], "raw_label": [SCRIPT, "b", "c", "outliers"],
-                          "topic": [0, 0, -1, -1], "label": ["merged <b>", "merged <b>", "", ""],
-                          "bucket": ["", "", "off-topic", "outliers"], "remarks": [10, 5, 3, 2]})
+    flows = pd.DataFrame(
+        {
+            "raw_topic": [0, 1, 2, -1],
+            "raw_label": [SCRIPT, "b", "c", "outliers"],
+            "topic": [0, 0, -1, -1],
+            "label": ["merged <b>", "merged <b>", "", ""],
+            "bucket": ["", "", "off-topic", "outliers"],
+            "remarks": [10, 5, 3, 2],
+        }
+    )
     fig = plots.curation_sankey(flows)
     sankey = fig.data[0]
     labels = list(sankey.node.label)
@@ -233,14 +256,54 @@ def contrast() -> pd.DataFrame:
     rows = []
     for name, scale in (("a vs <b>b</b>", 1.0), ("other", 9.0)):
         rows += [
-            {"contrast": name, "topic": 0, "label": SCRIPT, "share_a": 0.10, "share_b": 0.30, "diff": 0.20 * scale,
-             "diff_low": 0.10, "diff_high": 0.30, "q_value": 0.01, "too_small": False},
-            {"contrast": name, "topic": 1, "label": "sleep", "share_a": 0.30, "share_b": 0.25, "diff": -0.05 * scale,
-             "diff_low": -0.10, "diff_high": 0.00, "q_value": 0.20, "too_small": False},
-            {"contrast": name, "topic": 2, "label": "tiny", "share_a": 0.02, "share_b": 0.01, "diff": -0.01 * scale,
-             "diff_low": -0.03, "diff_high": 0.01, "q_value": np.nan, "too_small": True},
-            {"contrast": name, "topic": 3, "label": "work", "share_a": 0.20, "share_b": 0.10, "diff": -0.10 * scale,
-             "diff_low": -0.15, "diff_high": -0.05, "q_value": 0.03, "too_small": False},
+            {
+                "contrast": name,
+                "topic": 0,
+                "label": SCRIPT,
+                "share_a": 0.10,
+                "share_b": 0.30,
+                "diff": 0.20 * scale,
+                "diff_low": 0.10,
+                "diff_high": 0.30,
+                "q_value": 0.01,
+                "too_small": False,
+            },
+            {
+                "contrast": name,
+                "topic": 1,
+                "label": "sleep",
+                "share_a": 0.30,
+                "share_b": 0.25,
+                "diff": -0.05 * scale,
+                "diff_low": -0.10,
+                "diff_high": 0.00,
+                "q_value": 0.20,
+                "too_small": False,
+            },
+            {
+                "contrast": name,
+                "topic": 2,
+                "label": "tiny",
+                "share_a": 0.02,
+                "share_b": 0.01,
+                "diff": -0.01 * scale,
+                "diff_low": -0.03,
+                "diff_high": 0.01,
+                "q_value": np.nan,
+                "too_small": True,
+            },
+            {
+                "contrast": name,
+                "topic": 3,
+                "label": "work",
+                "share_a": 0.20,
+                "share_b": 0.10,
+                "diff": -0.10 * scale,
+                "diff_low": -0.15,
+                "diff_high": -0.05,
+                "q_value": 0.03,
+                "too_small": False,
+            },
         ]
     table = pd.DataFrame(rows)
     table["group_a"], table["group_b"] = "a", "<b>b</b>"
@@ -257,6 +320,7 @@ def test_forest_plot_marks_significance_direction_and_small_topics(contrast):
     assert list(points.marker.symbol) == ["circle-open", "circle-open", "circle", "circle"]  # filled: q < 0.05
     # B's colour where A is lower, A's where A is higher: the same colours as the dumbbell and the word chart
     from topics.plots.groups import GROUP_A_COLOR, GROUP_B_COLOR
+
     assert list(points.marker.color) == [plots.OUTLIER_COLOR, GROUP_B_COLOR, GROUP_B_COLOR, GROUP_A_COLOR]
     assert GROUP_A_COLOR != GROUP_B_COLOR
     assert list(points.error_x.array) == pytest.approx([2, 5, 5, 10])
@@ -279,24 +343,58 @@ def test_dumbbell_has_one_line_per_topic_and_one_marker_trace_per_group(contrast
 
 @pytest.fixture
 def comparison(contrast) -> Comparison:
-    positions = pd.DataFrame([
-        {"group": g, "segment": seg, "segment_index": i, "topic": t, "label": lab, "remarks": 5 + i + t, "share": 0.5}
-        for g in ("a", "<b>b</b>") for i, seg in enumerate(("opening", "middle", "closing"))
-        for t, lab in ((0, SCRIPT), (1, "sleep"))
-    ])
+    positions = pd.DataFrame(
+        [
+            {
+                "group": g,
+                "segment": seg,
+                "segment_index": i,
+                "topic": t,
+                "label": lab,
+                "remarks": 5 + i + t,
+                "share": 0.5,
+            }
+            for g in ("a", "<b>b</b>")
+            for i, seg in enumerate(("opening", "middle", "closing"))
+            for t, lab in ((0, SCRIPT), (1, "sleep"))
+        ]
+    )
     matrix = pd.DataFrame([[0.2, 0.8], [0.6, 0.4]], index=[0, 1], columns=[0, 1])
-    words = pd.DataFrame({"group": ["a", "a", "<b>b</b>"], "word": ["drink", "<i>beer</i>", "sleep"],
-                          "z": [3.0, 2.5, -2.8], "count_a": [10, 8, 1], "count_b": [1, 2, 9]})
-    return Comparison(by="group", groups=["a", "<b>b</b>"], contrasts=contrast, divergence=pd.DataFrame(),
-                      prediction={}, positions=positions, transitions={"a": matrix}, drift=pd.DataFrame(),
-                      drift_summary=pd.DataFrame(), words=words, labels=pd.Series({0: SCRIPT, 1: "sleep"}))
+    words = pd.DataFrame(
+        {
+            "group": ["a", "a", "<b>b</b>"],
+            "word": ["drink", "<i>beer</i>", "sleep"],
+            "z": [3.0, 2.5, -2.8],
+            "count_a": [10, 8, 1],
+            "count_b": [1, 2, 9],
+        }
+    )
+    return Comparison(
+        by="group",
+        groups=["a", "<b>b</b>"],
+        contrasts=contrast,
+        divergence=pd.DataFrame(),
+        prediction={},
+        positions=positions,
+        transitions={"a": matrix},
+        drift=pd.DataFrame(),
+        drift_summary=pd.DataFrame(),
+        words=words,
+        labels=pd.Series({0: SCRIPT, 1: "sleep"}),
+    )
 
 
 def test_comparison_figures_by_name_with_their_traces(comparison):
     figs = plots.comparison_figures(comparison)
     assert list(figs) == ["forest", "dumbbell", "position_a", "position_<b>b</b>", "transitions_a", "words"]
     assert {name: len(fig.data) for name, fig in figs.items()} == {
-        "forest": 1, "dumbbell": 6, "position_a": 1, "position_<b>b</b>": 1, "transitions_a": 1, "words": 2}
+        "forest": 1,
+        "dumbbell": 6,
+        "position_a": 1,
+        "position_<b>b</b>": 1,
+        "transitions_a": 1,
+        "words": 2,
+    }
     heat = figs["position_a"].data[0]
     assert list(heat.x) == ["opening", "middle", "closing"]
     assert list(heat.y) == ["1: sleep", "0: " + ESCAPED_SCRIPT]  # more remarks first
@@ -326,8 +424,16 @@ def test_group_shares_per_group_and_unknown_column(remark_tables):
 
 
 def test_quality_grid_and_stability_chart():
-    grid = pd.DataFrame({"min_cluster_size": [10, 20], "n_neighbors": [15, 30], "topics": [12, 7],
-                         "outlier_share": [0.1, 0.2], "npmi": [0.05, 0.07], "nmi_codes": [0.3, 0.2]})
+    grid = pd.DataFrame(
+        {
+            "min_cluster_size": [10, 20],
+            "n_neighbors": [15, 30],
+            "topics": [12, 7],
+            "outlier_share": [0.1, 0.2],
+            "npmi": [0.05, 0.07],
+            "nmi_codes": [0.3, 0.2],
+        }
+    )
     fig = plots.quality_grid(grid)
     assert len(fig.data) == 4
     assert list(fig.data[0].x) == ["mcs 10 · nn 15", "mcs 20 · nn 30"] and list(fig.data[0].y) == [12, 7]

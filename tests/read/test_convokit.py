@@ -96,14 +96,19 @@ def test_user_topic_metadata_is_never_overwritten():
     corpus = small_corpus()
     corpus.get_utterance("a3").meta["topic"] = "grief (coded by hand)"
     assignments = pd.DataFrame({"utterance_id": ["a1", "a3"], "topic": [0, 1], "label": ["Opening", "Work"]})
-    with pytest.raises(InputError, match=r"utterance 'a3' already has metadata 'topic' that this toolkit did not "
-                                         r"write; it is kept: pass prefix="):
+    with pytest.raises(
+        InputError,
+        match=r"utterance 'a3' already has metadata 'topic' that this toolkit did not "
+        r"write; it is kept: pass prefix=",
+    ):
         add_topics(corpus, assignments)
     assert corpus.get_utterance("a3").meta["topic"] == "grief (coded by hand)"
     assert "topic_label" not in corpus.get_utterance("a1").meta  # nothing written before the refusal
     add_topics(corpus, assignments, prefix="bertopic")
     assert corpus.get_utterance("a3").meta["topic"] == "grief (coded by hand)"
-    assert corpus.get_utterance("a3").meta["bertopic"] == 1 and corpus.get_utterance("a3").meta["bertopic_label"] == "Work"
+    assert (
+        corpus.get_utterance("a3").meta["bertopic"] == 1 and corpus.get_utterance("a3").meta["bertopic_label"] == "Work"
+    )
     with pytest.raises(InputError, match="prefix must be a short identifier"):
         add_topics(corpus, assignments, prefix="a b")
 

@@ -36,21 +36,41 @@ def write_folder(folder: Path, utterances: list[dict], *, speakers=None, convers
     """A ConvoKit-format folder, as ``Corpus.dump`` writes it."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "utterances.jsonl").write_text("".join(json.dumps(u) + "\n" for u in utterances), encoding="utf-8")
-    speakers = speakers if speakers is not None else {
-        "th": {"meta": {"role": "counselor"}, "vectors": []}, "cl": {"meta": {"role": "client"}, "vectors": []}}
+    speakers = (
+        speakers
+        if speakers is not None
+        else {"th": {"meta": {"role": "counselor"}, "vectors": []}, "cl": {"meta": {"role": "client"}, "vectors": []}}
+    )
     (folder / "speakers.json").write_text(json.dumps(speakers), encoding="utf-8")
     conversations = conversations if conversations is not None else {"s1": {"meta": {"school": "MI"}, "vectors": []}}
     (folder / "conversations.json").write_text(json.dumps(conversations), encoding="utf-8")
     (folder / "corpus.json").write_text("{}", encoding="utf-8")
-    index = index if index is not None else {"utterances-index": {}, "speakers-index": {"role": ["<class 'str'>"]},
-                                             "conversations-index": {}, "overall-index": {}, "version": 1}
+    index = (
+        index
+        if index is not None
+        else {
+            "utterances-index": {},
+            "speakers-index": {"role": ["<class 'str'>"]},
+            "conversations-index": {},
+            "overall-index": {},
+            "version": 1,
+        }
+    )
     (folder / "index.json").write_text(json.dumps(index), encoding="utf-8")
     return folder
 
 
 def utterance(uid: str, speaker: str, text: str, *, reply_to=None, timestamp=None, meta=None, cid="s1") -> dict:
-    return {"id": uid, "conversation_id": cid, "text": text, "speaker": speaker, "meta": meta or {},
-            "reply-to": reply_to, "timestamp": timestamp, "vectors": []}
+    return {
+        "id": uid,
+        "conversation_id": cid,
+        "text": text,
+        "speaker": speaker,
+        "meta": meta or {},
+        "reply-to": reply_to,
+        "timestamp": timestamp,
+        "vectors": [],
+    }
 
 
 ROWS = [
@@ -64,8 +84,13 @@ def hostile_folder(tmp_path: Path) -> tuple[Path, Path]:
     """A folder whose ``code`` metadata lives in ``code-bin.p``, a pickle that creates a marker file."""
     marker = tmp_path / "pwned"
     rows = [dict(r, meta={"code": BIN}) if r["id"] == "s1-0" else r for r in ROWS]
-    index = {"utterances-index": {"code": ["bin"]}, "speakers-index": {"role": ["<class 'str'>"]},
-             "conversations-index": {}, "overall-index": {}, "version": 1}
+    index = {
+        "utterances-index": {"code": ["bin"]},
+        "speakers-index": {"role": ["<class 'str'>"]},
+        "conversations-index": {},
+        "overall-index": {},
+        "version": 1,
+    }
     folder = write_folder(tmp_path / "corpus", rows, index=index)
     (folder / "code-bin.p").write_bytes(pickle.dumps([_Marker(marker)]))
     return folder, marker
@@ -102,11 +127,20 @@ def test_a_folder_dumped_by_convokit_reads_like_the_corpus(tmp_path):
     convokit = pytest.importorskip("convokit")
     np = pytest.importorskip("numpy")
     speakers = {s: convokit.Speaker(id=s, meta={"role": r}) for s, r in [("th", "counselor"), ("cl", "client")]}
-    corpus = convokit.Corpus(utterances=[
-        convokit.Utterance(id=r["id"], speaker=speakers[r["speaker"]], conversation_id=r["conversation_id"],
-                           reply_to=r["reply-to"], timestamp=r["timestamp"], text=r["text"], meta=dict(r["meta"]))
-        for r in ROWS
-    ])
+    corpus = convokit.Corpus(
+        utterances=[
+            convokit.Utterance(
+                id=r["id"],
+                speaker=speakers[r["speaker"]],
+                conversation_id=r["conversation_id"],
+                reply_to=r["reply-to"],
+                timestamp=r["timestamp"],
+                text=r["text"],
+                meta=dict(r["meta"]),
+            )
+            for r in ROWS
+        ]
+    )
     corpus.get_conversation("s1").meta["school"] = "MI"
     expected = from_convokit(corpus)
     corpus.get_utterance("s1-0").meta["vector"] = np.arange(3)  # JSON cannot hold it: ConvoKit pickles it
@@ -121,16 +155,33 @@ def test_a_folder_dumped_by_convokit_reads_like_the_corpus(tmp_path):
     ("change", "error", "message"),
     [
         (lambda f: (f / "utterances.jsonl").unlink(), InputError, "no utterances.jsonl"),
-        (lambda f: (f / "utterances.jsonl").write_text(json.dumps(utterance("u", "th", "x")) + "\n{\n"),
-         CorpusError, "line 2: not a JSON line"),
-        (lambda f: (f / "utterances.jsonl").write_text(json.dumps({"id": "u", "conversation_id": "s1", "text": "x"})),
-         CorpusError, "line 1: utterance 'u': 'speaker' must be a string"),
-        (lambda f: (f / "utterances.jsonl").write_text(json.dumps(utterance("u", "th", 5))),
-         CorpusError, "'text' must be a string"),
-        (lambda f: (f / "utterances.jsonl").write_text(json.dumps(utterance("u", "th", "x", timestamp="noon"))),
-         CorpusError, "'timestamp' must be a number"),
-        (lambda f: (f / "utterances.jsonl").write_text('{"id": "u", "meta": ' + "[" * 5000 + "]" * 5000 + "}"),
-         CorpusError, "nested more than 64 levels"),
+        (
+            lambda f: (f / "utterances.jsonl").write_text(json.dumps(utterance("u", "th", "x")) + "\n{\n"),
+            CorpusError,
+            "line 2: not a JSON line",
+        ),
+        (
+            lambda f: (f / "utterances.jsonl").write_text(
+                json.dumps({"id": "u", "conversation_id": "s1", "text": "x"})
+            ),
+            CorpusError,
+            "line 1: utterance 'u': 'speaker' must be a string",
+        ),
+        (
+            lambda f: (f / "utterances.jsonl").write_text(json.dumps(utterance("u", "th", 5))),
+            CorpusError,
+            "'text' must be a string",
+        ),
+        (
+            lambda f: (f / "utterances.jsonl").write_text(json.dumps(utterance("u", "th", "x", timestamp="noon"))),
+            CorpusError,
+            "'timestamp' must be a number",
+        ),
+        (
+            lambda f: (f / "utterances.jsonl").write_text('{"id": "u", "meta": ' + "[" * 5000 + "]" * 5000 + "}"),
+            CorpusError,
+            "nested more than 64 levels",
+        ),
         (lambda f: (f / "speakers.json").write_text("[1, 2]"), CorpusError, "speakers.json: expected a JSON object"),
         (lambda f: (f / "speakers.json").write_text("[" * 100_000 + "]" * 100_000), InputError, "nested more than"),
         (lambda f: (f / "index.json").write_text("{"), InputError, "index.json, line 1: not valid JSON"),

@@ -46,14 +46,18 @@ def write_rows(path: Path, rows: list[dict], fmt: str) -> Path:
 def latin1_text(fmt: str) -> str:
     """A French client remark ("allé", "fête"), on line 3 (line 2 in JSON lines), to be written as Latin-1."""
     if fmt == "jsonl":
-        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
-            {"session_id": "s1", "role": "T", "text": "Hello there."},
-            {"session_id": "s1", "role": "C", "text": "Je suis allé à la fête."},
-        ])
+        return "".join(
+            json.dumps(r, ensure_ascii=False) + "\n"
+            for r in [
+                {"session_id": "s1", "role": "T", "text": "Hello there."},
+                {"session_id": "s1", "role": "C", "text": "Je suis allé à la fête."},
+            ]
+        )
     if fmt == "txt":
         return "T: Hello there.\n\nC: Je suis allé à la fête.\n"
     return "session_id,role,text\ns1,T,Hello there.\ns1,C,Je suis allé à la fête.\ns1,T,Tell me more.\n".replace(
-        ",", DELIMITER[fmt])
+        ",", DELIMITER[fmt]
+    )
 
 
 # ---------------------------------------------------------------- what every bad file must give
@@ -61,14 +65,29 @@ def latin1_text(fmt: str) -> str:
 HUGE = 5 * 1024 * 1024
 FINE_JSON = '{"session_id": "a", "role": "C", "text": "fine"}\n'
 NURSE = [dict(r, who="Nurse") if i == 2 else r for i, r in enumerate(ROWS)]
-UTTERANCES = [("u1", "a", "T", "Hi."), ("u2", "a", "C", "Hello."), ("u3", "b", "T", "Welcome."),
-              ("u2", "b", "C", "Thanks.")]
+UTTERANCES = [
+    ("u1", "a", "T", "Hi."),
+    ("u2", "a", "C", "Hello."),
+    ("u3", "b", "T", "Welcome."),
+    ("u2", "b", "C", "Thanks."),
+]
 KEYS = ("utterance_id", "session_id", "role", "text")
 
 
-def bad(case_id: str, name: str, content: str | bytes | None, match: str | None, *, reader: str = "",
-        error: type[InputError] = InputError, line: int | None = None, column: str | None = None,
-        says: tuple[str, ...] = (), names_file: bool = True, **kwargs):
+def bad(
+    case_id: str,
+    name: str,
+    content: str | bytes | None,
+    match: str | None,
+    *,
+    reader: str = "",
+    error: type[InputError] = InputError,
+    line: int | None = None,
+    column: str | None = None,
+    says: tuple[str, ...] = (),
+    names_file: bool = True,
+    **kwargs,
+):
     """One bad file: written to ``name`` (``None``: not written at all), read by ``reader`` (by default
     ``read_text_transcripts`` for ``.txt``, else ``read_table``; ``"metadata"``: attached to a corpus) with
     ``kwargs``. It must raise ``error`` matching ``match``, naming the file (unless ``names_file`` is false: a
@@ -84,110 +103,314 @@ BAD_FILES = [
     bad("missing-file", "nope.csv", None, "no such file"),
     bad("missing-transcript", "missing.txt", None, "no such file"),
     bad("missing-metadata", "none.csv", None, "no such file", reader="metadata"),
-    bad("unknown-extension", "talks.data", "\ufeffsession_id,role,text\ns,T,Caf\u00e9 talk\n".encode(),
-        "unknown format 'data'"),
-    bad("unknown-encoding", "t.csv", "session_id,role,text\ns,T,caf\u00e9\n".encode("latin-1"), "unknown encoding",
-        encoding="no-such-codec"),
+    bad(
+        "unknown-extension",
+        "talks.data",
+        "\ufeffsession_id,role,text\ns,T,Caf\u00e9 talk\n".encode(),
+        "unknown format 'data'",
+    ),
+    bad(
+        "unknown-encoding",
+        "t.csv",
+        "session_id,role,text\ns,T,caf\u00e9\n".encode("latin-1"),
+        "unknown encoding",
+        encoding="no-such-codec",
+    ),
     bad("broken-parquet", "t.parquet", b"not a parquet file", "parquet"),
     # -- empty files (BOM only, blank lines only), a header without rows
-    *[bad(f"empty-{fmt}-{what}", f"s1.{fmt}", content, "empty|no utterances" if fmt == "txt" else "empty")
-      for fmt in ("csv", "tsv", "jsonl", "txt")
-      for what, content in [("no-bytes", ""), ("blank-lines", "  \n\n"), ("newlines-first", "\n\n  \n"),
-                            ("bom-only", "\ufeff")]],
+    *[
+        bad(f"empty-{fmt}-{what}", f"s1.{fmt}", content, "empty|no utterances" if fmt == "txt" else "empty")
+        for fmt in ("csv", "tsv", "jsonl", "txt")
+        for what, content in [
+            ("no-bytes", ""),
+            ("blank-lines", "  \n\n"),
+            ("newlines-first", "\n\n  \n"),
+            ("bom-only", "\ufeff"),
+        ]
+    ],
     bad("blank-transcript", "blank.txt", "\n  \n", "no utterances"),
-    *[bad(f"header-only-{fmt}", f"t.{fmt}", f"session_id{d}role{d}text\n", "no utterances", error=CorpusError)
-      for fmt, d in DELIMITER.items()],
+    *[
+        bad(f"header-only-{fmt}", f"t.{fmt}", f"session_id{d}role{d}text\n", "no utterances", error=CorpusError)
+        for fmt, d in DELIMITER.items()
+    ],
     # -- columns: missing, unknown, repeated
-    *[bad(f"header-without-toolkit-columns-{fmt}", f"t.{fmt}", f"session{d}speaker{d}utterance\n",
-          "no column for 'session_id'", column="session_id") for fmt, d in DELIMITER.items()],
-    bad("mapping-to-absent-column", "talks.csv", rows_text(ROWS, "csv"), "'speaker'", column="speaker",
-        says=("who",), mapping={**MAPPING, "role": "speaker"}, role_values=ROLE_VALUES),
-    bad("required-column-not-mapped", "talks.csv", rows_text(ROWS, "csv"), "no column for 'text'", column="text",
-        mapping={"session_id": "transcript", "role": "who"}, role_values=ROLE_VALUES),
-    bad("mapping-to-unknown-toolkit-column", "talks.csv", rows_text(ROWS, "csv"), "'speech'",
-        mapping={**MAPPING, "speech": "utterance_text"}, role_values=ROLE_VALUES),
+    *[
+        bad(
+            f"header-without-toolkit-columns-{fmt}",
+            f"t.{fmt}",
+            f"session{d}speaker{d}utterance\n",
+            "no column for 'session_id'",
+            column="session_id",
+        )
+        for fmt, d in DELIMITER.items()
+    ],
+    bad(
+        "mapping-to-absent-column",
+        "talks.csv",
+        rows_text(ROWS, "csv"),
+        "'speaker'",
+        column="speaker",
+        says=("who",),
+        mapping={**MAPPING, "role": "speaker"},
+        role_values=ROLE_VALUES,
+    ),
+    bad(
+        "required-column-not-mapped",
+        "talks.csv",
+        rows_text(ROWS, "csv"),
+        "no column for 'text'",
+        column="text",
+        mapping={"session_id": "transcript", "role": "who"},
+        role_values=ROLE_VALUES,
+    ),
+    bad(
+        "mapping-to-unknown-toolkit-column",
+        "talks.csv",
+        rows_text(ROWS, "csv"),
+        "'speech'",
+        mapping={**MAPPING, "speech": "utterance_text"},
+        role_values=ROLE_VALUES,
+    ),
     bad("repeated-header-column", "t.csv", "session_id,role,text,role\ns,T,a,C\n", "repeated column", line=1),
     # -- bad values, on the line (of the file, not of the table) where they are
-    *[bad(f"unknown-role-{fmt}", f"talks.{fmt}", rows_text(NURSE, fmt), "unknown role 'Nurse'", line=line,
-          column="who", mapping=MAPPING, role_values=ROLE_VALUES)
-      for fmt, line in [("csv", 4), ("tsv", 4), ("jsonl", 3)]],
-    bad("unknown-role-after-embedded-newlines", "t.csv", 'session_id,role,text\ns,T,"one\ntwo\nthree"\ns,X,bad role\n',
-        None, line=5),
+    *[
+        bad(
+            f"unknown-role-{fmt}",
+            f"talks.{fmt}",
+            rows_text(NURSE, fmt),
+            "unknown role 'Nurse'",
+            line=line,
+            column="who",
+            mapping=MAPPING,
+            role_values=ROLE_VALUES,
+        )
+        for fmt, line in [("csv", 4), ("tsv", 4), ("jsonl", 3)]
+    ],
+    bad(
+        "unknown-role-after-embedded-newlines",
+        "t.csv",
+        'session_id,role,text\ns,T,"one\ntwo\nthree"\ns,X,bad role\n',
+        None,
+        line=5,
+    ),
     bad("unknown-role-5mb-value", "t.csv", "session_id,role,text\ns1," + "x" * HUGE + ",hi\n", "unknown role", line=2),
-    bad("unknown-role-after-unicode-line-separator", "t.jsonl",
-        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in [
-            {"session_id": "s", "role": "T", "text": "one\u2028two"},
-            {"session_id": "s", "role": "C", "text": "x"},
-            {"session_id": "s", "role": "?", "text": "y"},
-        ]), None, line=3),
+    bad(
+        "unknown-role-after-unicode-line-separator",
+        "t.jsonl",
+        "".join(
+            json.dumps(r, ensure_ascii=False) + "\n"
+            for r in [
+                {"session_id": "s", "role": "T", "text": "one\u2028two"},
+                {"session_id": "s", "role": "C", "text": "x"},
+                {"session_id": "s", "role": "?", "text": "y"},
+            ]
+        ),
+        None,
+        line=3,
+    ),
     bad("empty-session-id", "t.csv", "session_id,role,text\ns,T,a\n,C,b\n", "empty session_id", line=3),
-    bad("empty-turn-jsonl", "t.jsonl", '{"session_id": "a", "turn": 0, "role": "T", "text": "Hi."}\n'
-        '{"session_id": "a", "turn": null, "role": "C", "text": "Hello."}\n', "empty turn", line=2, column="turn"),
-    bad("duplicate-utterance-id-csv", "t.csv", "utterance_id,session_id,role,text\n"
-        + "".join(",".join(r) + "\n" for r in UTTERANCES), "duplicate utterance_id 'u2'", error=CorpusError,
-        line=5, column="utterance_id"),
-    bad("duplicate-utterance-id-jsonl", "t.jsonl", "".join(json.dumps(dict(zip(KEYS, r, strict=True))) + "\n"
-                                                          for r in UTTERANCES),
-        "duplicate utterance_id 'u2'", error=CorpusError, line=4, column="utterance_id"),
-    bad("repeated-turn-gives-duplicate-id", "t.csv",
+    bad(
+        "empty-turn-jsonl",
+        "t.jsonl",
+        '{"session_id": "a", "turn": 0, "role": "T", "text": "Hi."}\n'
+        '{"session_id": "a", "turn": null, "role": "C", "text": "Hello."}\n',
+        "empty turn",
+        line=2,
+        column="turn",
+    ),
+    bad(
+        "duplicate-utterance-id-csv",
+        "t.csv",
+        "utterance_id,session_id,role,text\n" + "".join(",".join(r) + "\n" for r in UTTERANCES),
+        "duplicate utterance_id 'u2'",
+        error=CorpusError,
+        line=5,
+        column="utterance_id",
+    ),
+    bad(
+        "duplicate-utterance-id-jsonl",
+        "t.jsonl",
+        "".join(json.dumps(dict(zip(KEYS, r, strict=True))) + "\n" for r in UTTERANCES),
+        "duplicate utterance_id 'u2'",
+        error=CorpusError,
+        line=4,
+        column="utterance_id",
+    ),
+    bad(
+        "repeated-turn-gives-duplicate-id",
+        "t.csv",
         "session_id,turn,role,text\na,0,T,Hi.\na,1,C,Hello.\na,1,T,Again.\n",
-        "duplicate utterance_id 'a:1'", error=CorpusError, line=4),
+        "duplicate utterance_id 'a:1'",
+        error=CorpusError,
+        line=4,
+    ),
     # -- bytes that are not UTF-8
-    bad("undecodable-byte", "t.csv", b"session_id,role,text\ns,T,fine\ns,C,caf\xff\n", "0xff", line=3,
-        says=("character 8",)),
-    bad("undecodable-byte-after-bom", "t.csv", b"\xef\xbb\xbfsession_id,role,text\ns,T,ok\ns,C,ab\xfe\n",
-        "0xfe at character 7", line=3),
+    bad(
+        "undecodable-byte",
+        "t.csv",
+        b"session_id,role,text\ns,T,fine\ns,C,caf\xff\n",
+        "0xff",
+        line=3,
+        says=("character 8",),
+    ),
+    bad(
+        "undecodable-byte-after-bom",
+        "t.csv",
+        b"\xef\xbb\xbfsession_id,role,text\ns,T,ok\ns,C,ab\xfe\n",
+        "0xfe at character 7",
+        line=3,
+    ),
     bad("undecodable-byte-transcript", "s.txt", b"T: hi\nC: caf\xe9\n", "0xe9", line=2),
-    *[bad(f"latin1-read-as-utf8-{fmt}", f"s1.{fmt}", latin1_text(fmt).encode("latin-1"), "0xe9",
-          line=2 if fmt == "jsonl" else 3, says=("UTF-8",)) for fmt in ("csv", "tsv", "jsonl", "txt")],
+    *[
+        bad(
+            f"latin1-read-as-utf8-{fmt}",
+            f"s1.{fmt}",
+            latin1_text(fmt).encode("latin-1"),
+            "0xe9",
+            line=2 if fmt == "jsonl" else 3,
+            says=("UTF-8",),
+        )
+        for fmt in ("csv", "tsv", "jsonl", "txt")
+    ],
     # -- CSV structure
-    bad("csv-row-with-extra-field", "t.csv", "session_id,role,text\ns,T,a\ns,C,b,extra\n",
-        "expected 3 fields as in the header, found 4", line=3),
-    bad("csv-short-row-after-embedded-newline", "t.csv", 'session_id,role,text\ns,T,"first\nsecond"\n\ns,C\n',
-        "found 2", line=5),
-    bad("csv-unclosed-quote", "t.csv", 'session_id,role,text\ns,T,ok\ns,C,"never closed\nmore\n', "malformed CSV",
-        line=3),
+    bad(
+        "csv-row-with-extra-field",
+        "t.csv",
+        "session_id,role,text\ns,T,a\ns,C,b,extra\n",
+        "expected 3 fields as in the header, found 4",
+        line=3,
+    ),
+    bad(
+        "csv-short-row-after-embedded-newline",
+        "t.csv",
+        'session_id,role,text\ns,T,"first\nsecond"\n\ns,C\n',
+        "found 2",
+        line=5,
+    ),
+    bad(
+        "csv-unclosed-quote",
+        "t.csv",
+        'session_id,role,text\ns,T,ok\ns,C,"never closed\nmore\n',
+        "malformed CSV",
+        line=3,
+    ),
     # -- JSON lines (a good line first: the bad one is line 2)
-    bad("jsonl-invalid-json-after-blank-line", "t.jsonl", '{"session_id": "s", "role": "T", "text": "a"}\n\n'
-        '{"session_id": "s", "role": "C", "text": }\n', "invalid JSON", line=3),
-    bad("jsonl-array-not-object", "t.jsonl", '{"session_id": "s", "role": "T", "text": "a"}\n["s", "C", "b"]\n',
-        "JSON object", line=2),
-    bad("jsonl-5000-digit-number", "t.jsonl", FINE_JSON + '{"session_id": "a", "role": "T", "text": "x", "n": '
-        + "9" * 5000 + "}\n", "digits", line=2),
-    bad("jsonl-nested-too-deeply", "t.jsonl", FINE_JSON + '{"session_id": "a", "role": "T", "text": "x", "n": '
-        + "[" * 100_000 + "]" * 100_000 + "}\n", "nested too deeply", line=2),
-    bad("jsonl-lone-surrogate-in-value", "t.jsonl",
-        FINE_JSON + '{"session_id": "a", "role": "T", "text": "lone \\ud800 surrogate"}\n', "surrogate", line=2),
-    bad("jsonl-lone-surrogate-in-key", "t.jsonl",
+    bad(
+        "jsonl-invalid-json-after-blank-line",
+        "t.jsonl",
+        '{"session_id": "s", "role": "T", "text": "a"}\n\n{"session_id": "s", "role": "C", "text": }\n',
+        "invalid JSON",
+        line=3,
+    ),
+    bad(
+        "jsonl-array-not-object",
+        "t.jsonl",
+        '{"session_id": "s", "role": "T", "text": "a"}\n["s", "C", "b"]\n',
+        "JSON object",
+        line=2,
+    ),
+    bad(
+        "jsonl-5000-digit-number",
+        "t.jsonl",
+        FINE_JSON + '{"session_id": "a", "role": "T", "text": "x", "n": ' + "9" * 5000 + "}\n",
+        "digits",
+        line=2,
+    ),
+    bad(
+        "jsonl-nested-too-deeply",
+        "t.jsonl",
+        FINE_JSON + '{"session_id": "a", "role": "T", "text": "x", "n": ' + "[" * 100_000 + "]" * 100_000 + "}\n",
+        "nested too deeply",
+        line=2,
+    ),
+    bad(
+        "jsonl-lone-surrogate-in-value",
+        "t.jsonl",
+        FINE_JSON + '{"session_id": "a", "role": "T", "text": "lone \\ud800 surrogate"}\n',
+        "surrogate",
+        line=2,
+    ),
+    bad(
+        "jsonl-lone-surrogate-in-key",
+        "t.jsonl",
         FINE_JSON + '{"session_id": "a", "role": "T", "text": "x", "\\udfff": 1}\n',
-        "surrogate", line=2),
+        "surrogate",
+        line=2,
+    ),
     bad("jsonl-array-after-good-line", "t.jsonl", FINE_JSON + "[1, 2]\n", "JSON object", line=2),
-    bad("jsonl-unclosed-object", "t.jsonl", FINE_JSON + '{"session_id": "a", "role": "T", "text": "x"\n',
-        "invalid JSON", line=2),
+    bad(
+        "jsonl-unclosed-object",
+        "t.jsonl",
+        FINE_JSON + '{"session_id": "a", "role": "T", "text": "x"\n',
+        "invalid JSON",
+        line=2,
+    ),
     # -- plain-text transcripts
-    bad("transcript-line-without-prefix", "s.txt", "T: Hi.\n\nC: I have been\nthinking a lot.\n", "no speaker prefix",
-        line=4),
-    bad("transcript-prefix-not-among-custom-ones", "s.txt", "DR: Hi.\nT: Hello.\n", None, line=2,
-        speaker_prefixes={"dr": "therapist", "Pat": "client"}),
-    bad("transcript-prefix-maps-to-no-role", "s.txt", "DR: Hi.\n", "doctor", names_file=False,
-        speaker_prefixes={"DR": "doctor"}),
-    bad("transcript-bad-prefix-after-form-feed-and-line-separator", "s.txt",
-        "T: page one\x0cpage two\nC: ok\u2028fine\nX: bad\n", None, line=3),
+    bad(
+        "transcript-line-without-prefix",
+        "s.txt",
+        "T: Hi.\n\nC: I have been\nthinking a lot.\n",
+        "no speaker prefix",
+        line=4,
+    ),
+    bad(
+        "transcript-prefix-not-among-custom-ones",
+        "s.txt",
+        "DR: Hi.\nT: Hello.\n",
+        None,
+        line=2,
+        speaker_prefixes={"dr": "therapist", "Pat": "client"},
+    ),
+    bad(
+        "transcript-prefix-maps-to-no-role",
+        "s.txt",
+        "DR: Hi.\n",
+        "doctor",
+        names_file=False,
+        speaker_prefixes={"DR": "doctor"},
+    ),
+    bad(
+        "transcript-bad-prefix-after-form-feed-and-line-separator",
+        "s.txt",
+        "T: page one\x0cpage two\nC: ok\u2028fine\nX: bad\n",
+        None,
+        line=3,
+    ),
     # -- session metadata
-    bad("metadata-session-twice", "meta.csv", "session_id,school\nA,mi\nB,cbt\nA,cbt\n", "'A' appears twice",
-        reader="metadata", line=4, column="session_id"),
+    bad(
+        "metadata-session-twice",
+        "meta.csv",
+        "session_id,school\nA,mi\nB,cbt\nA,cbt\n",
+        "'A' appears twice",
+        reader="metadata",
+        line=4,
+        column="session_id",
+    ),
     bad("metadata-without-session-id", "meta.csv", "session,school\nA,mi\n", "session_id", reader="metadata"),
-    bad("metadata-column-already-in-corpus", "meta.csv", "session_id,quality\nA,high\n", "already exist",
-        reader="metadata", column="quality"),
-    bad("metadata-matches-no-session", "meta.csv", "session_id,school\nsession-A,mi\n", "matches the corpus",
-        reader="metadata"),
+    bad(
+        "metadata-column-already-in-corpus",
+        "meta.csv",
+        "session_id,quality\nA,high\n",
+        "already exist",
+        reader="metadata",
+        column="quality",
+    ),
+    bad(
+        "metadata-matches-no-session",
+        "meta.csv",
+        "session_id,school\nsession-A,mi\n",
+        "matches the corpus",
+        reader="metadata",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("name", "content", "reader", "kwargs", "error", "match", "named", "line", "column", "says"),
-                         BAD_FILES)
-def test_bad_file_is_an_input_error_naming_what_is_wrong(tmp_path, name, content, reader, kwargs, error, match, named,
-                                                        line, column, says):
+@pytest.mark.parametrize(
+    ("name", "content", "reader", "kwargs", "error", "match", "named", "line", "column", "says"), BAD_FILES
+)
+def test_bad_file_is_an_input_error_naming_what_is_wrong(
+    tmp_path, name, content, reader, kwargs, error, match, named, line, column, says
+):
     path = tmp_path / name
     if content is not None:
         path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)

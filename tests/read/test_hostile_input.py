@@ -69,8 +69,12 @@ def read_or_input_error(fn, *args, **kwargs) -> pd.DataFrame | None:
 # Mostly plausible documents with hostile details (so that many are read and the result is checked), plus
 # plain garbage. Text avoids NUL most of the time: a NUL is refused before anything else is looked at.
 words = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
-cell = st.one_of(st.sampled_from(CELLS + ROLE_LABELS), words, st.text(max_size=12),
-                 st.text(alphabet=string.ascii_letters + string.digits + " ,\t\"'\r\n", max_size=12))
+cell = st.one_of(
+    st.sampled_from(CELLS + ROLE_LABELS),
+    words,
+    st.text(max_size=12),
+    st.text(alphabet=string.ascii_letters + string.digits + " ,\t\"'\r\n", max_size=12),
+)
 GOOD_CELL = {
     "role": st.sampled_from(ROLE_LABELS[:-2]),
     "session_id": st.sampled_from(["a", "b", " c ", "1", "nan"]),
@@ -90,15 +94,20 @@ def mostly(draw, good, bad, odds: int = 30):
 def delimited_documents(draw, delimiter: str) -> bytes:
     """A CSV/TSV-like document: a header of likely column names, rows of likely and random cells."""
     required = [c for c in ("session_id", "role", "text") if draw(st.integers(0, 19))]  # each dropped 1 time in 20
-    optional = draw(st.lists(st.sampled_from(["turn", "utterance_id", "speaker_id", *METADATA_NAMES]), max_size=3,
-                             unique=True))
+    optional = draw(
+        st.lists(st.sampled_from(["turn", "utterance_id", "speaker_id", *METADATA_NAMES]), max_size=3, unique=True)
+    )
     optional += draw(st.lists(st.one_of(st.sampled_from(COLUMN_NAMES), words), max_size=1))
     header = draw(st.permutations(required + optional)) or [""]
     rows = []
     for _ in range(draw(st.integers(0, 8))):
         width = len(header) + mostly(draw, st.just(0), st.sampled_from([-1, 1]))
-        rows.append([mostly(draw, GOOD_CELL.get(header[i], cell), cell) if i < len(header) else draw(cell)
-                     for i in range(max(width, 0))])
+        rows.append(
+            [
+                mostly(draw, GOOD_CELL.get(header[i], cell), cell) if i < len(header) else draw(cell)
+                for i in range(max(width, 0))
+            ]
+        )
 
     def render(value: str) -> str:
         if draw(st.integers(0, 3)) == 0 or any(ch in value for ch in f'{delimiter}"\r\n'):
@@ -111,11 +120,17 @@ def delimited_documents(draw, delimiter: str) -> bytes:
 
 
 json_scalar = st.one_of(
-    st.none(), st.booleans(), st.integers(), st.floats(), st.sampled_from(ROLE_LABELS + CELLS), words,
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.sampled_from(ROLE_LABELS + CELLS),
+    words,
     st.text(alphabet=st.characters(exclude_categories=()), max_size=8),  # lone surrogates included
 )
 json_value = st.recursive(
-    json_scalar, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
+    json_scalar,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3),
     max_leaves=6,
 )
 GOOD_VALUE = {
@@ -165,8 +180,12 @@ def transcript_documents(draw) -> bytes:
     line = st.one_of(
         st.builds(lambda p, t: f"{p}:{t}", st.sampled_from(good), words),
         st.builds(lambda p, t: f"{p}:{t}", st.sampled_from(good), words),
-        st.builds(lambda p, sep, t: p + sep + t, st.sampled_from([*good, "Dr", "", "T :", "http"]),
-                  st.sampled_from([":", ": ", "", "::"]), st.text(max_size=20)),
+        st.builds(
+            lambda p, sep, t: p + sep + t,
+            st.sampled_from([*good, "Dr", "", "T :", "http"]),
+            st.sampled_from([":", ": ", "", "::"]),
+            st.text(max_size=20),
+        ),
         st.sampled_from(["", "   ", "\x0c", "\u2028"]),
     )
     lines = draw(st.lists(line, min_size=1, max_size=8))
@@ -240,9 +259,16 @@ def test_a_surrogate_pair_escape_is_fine(tmp_path):
 
 
 def test_lone_surrogate_in_a_dataframe_is_named():
-    table = pd.DataFrame({"utterance_id": ["u1", "u2"], "session_id": ["a", "a"], "turn": [0, 1],
-                          "role": ["therapist", "client"], "speaker_id": ["t", "c"],
-                          "text": pd.Series(["fine", "bad \udc80"], dtype=object)})
+    table = pd.DataFrame(
+        {
+            "utterance_id": ["u1", "u2"],
+            "session_id": ["a", "a"],
+            "turn": [0, 1],
+            "role": ["therapist", "client"],
+            "speaker_id": ["t", "c"],
+            "text": pd.Series(["fine", "bad \udc80"], dtype=object),
+        }
+    )
     with pytest.raises(CorpusError, match="surrogate") as info:
         validate_corpus(table)
     assert info.value.column == "text" and "row 1" in str(info.value)
@@ -251,9 +277,11 @@ def test_lone_surrogate_in_a_dataframe_is_named():
 # ---------------------------------------------------------------------------------------------- metadata
 def test_missing_metadata_is_kept_missing(tmp_path):
     path = tmp_path / "t.jsonl"
-    rows = [{"session_id": "a", "role": "T", "text": "Hi.", "quality": "high", "score": 3.5},
-            {"session_id": "a", "role": "C", "text": "Hello.", "quality": None},
-            {"session_id": "b", "role": "T", "text": "Welcome.", "score": float("nan")}]
+    rows = [
+        {"session_id": "a", "role": "T", "text": "Hi.", "quality": "high", "score": 3.5},
+        {"session_id": "a", "role": "C", "text": "Hello.", "quality": None},
+        {"session_id": "b", "role": "T", "text": "Welcome.", "score": float("nan")},
+    ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = read_table(path)
     assert out["quality"].isna().tolist() == [False, True, True]
@@ -265,9 +293,11 @@ def test_missing_metadata_is_kept_missing(tmp_path):
 def test_mixed_and_nested_metadata_become_text(tmp_path):
     """Documented fallback (topics.read.schema): parquet cannot hold a column of numbers and text, so it is text."""
     path = tmp_path / "t.jsonl"
-    rows = [{"session_id": "a", "role": "T", "text": "Hi.", "q": 3, "codes": ["reflection", "question"], "b": True},
-            {"session_id": "a", "role": "C", "text": "Hello.", "q": "high", "codes": {"x": 1}, "b": False},
-            {"session_id": "b", "role": "T", "text": "Welcome.", "q": None, "codes": None, "b": None}]
+    rows = [
+        {"session_id": "a", "role": "T", "text": "Hi.", "q": 3, "codes": ["reflection", "question"], "b": True},
+        {"session_id": "a", "role": "C", "text": "Hello.", "q": "high", "codes": {"x": 1}, "b": False},
+        {"session_id": "b", "role": "T", "text": "Welcome.", "q": None, "codes": None, "b": None},
+    ]
     path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     out = read_table(path)
     assert out["q"].tolist()[:2] == ["3", "high"] and pd.isna(out["q"].iloc[2])
@@ -277,8 +307,17 @@ def test_mixed_and_nested_metadata_become_text(tmp_path):
 
 
 def test_non_text_column_names_become_text():
-    table = pd.DataFrame({"utterance_id": ["u1"], "session_id": ["a"], "turn": [0], "role": ["therapist"],
-                          "speaker_id": ["t"], "text": ["Hi."], 7: ["x"]})
+    table = pd.DataFrame(
+        {
+            "utterance_id": ["u1"],
+            "session_id": ["a"],
+            "turn": [0],
+            "role": ["therapist"],
+            "speaker_id": ["t"],
+            "text": ["Hi."],
+            7: ["x"],
+        }
+    )
     out = validate_corpus(table)
     assert list(out.columns)[-1] == "7"
     assert_valid_and_storable(out)
@@ -300,9 +339,15 @@ def test_export_csv_guards_a_categorical_column(tmp_path):
 
 
 def test_parquet_categorical_metadata_reads_as_plain_values(tmp_path):
-    table = pd.DataFrame({"session_id": ["a", "a", "b"], "role": pd.Categorical(["T", "C", "T"]),
-                          "text": ["Hi.", "Hello.", "Welcome."], "school": pd.Categorical(FORMULA_LIKE),
-                          "level": pd.Categorical([1, 2, 1])})
+    table = pd.DataFrame(
+        {
+            "session_id": ["a", "a", "b"],
+            "role": pd.Categorical(["T", "C", "T"]),
+            "text": ["Hi.", "Hello.", "Welcome."],
+            "school": pd.Categorical(FORMULA_LIKE),
+            "level": pd.Categorical([1, 2, 1]),
+        }
+    )
     table.to_parquet(tmp_path / "t.parquet", index=False)
     out = read_table(tmp_path / "t.parquet")
     assert not any(isinstance(dtype, pd.CategoricalDtype) for dtype in out.dtypes)

@@ -182,10 +182,22 @@ def test_rogers():
     s = corpus_summary(t)
     assert (s["utterances"], s["therapist_utterances"], s["client_utterances"], s["sessions"]) == (977, 478, 499, 6)
     per_session = t.groupby(["session", "role"]).size().unstack()
-    assert per_session["therapist"].to_dict() == {"Gloria": 71, "Sylvia_4th": 52, "Sylvia_5th": 60, "Kathy": 91,
-                                                  "Dione_1st": 54, "Dione_2nd": 150}
-    assert per_session["client"].to_dict() == {"Gloria": 71, "Sylvia_4th": 54, "Sylvia_5th": 64, "Kathy": 91,
-                                               "Dione_1st": 70, "Dione_2nd": 149}
+    assert per_session["therapist"].to_dict() == {
+        "Gloria": 71,
+        "Sylvia_4th": 52,
+        "Sylvia_5th": 60,
+        "Kathy": 91,
+        "Dione_1st": 54,
+        "Dione_2nd": 150,
+    }
+    assert per_session["client"].to_dict() == {
+        "Gloria": 71,
+        "Sylvia_4th": 54,
+        "Sylvia_5th": 64,
+        "Kathy": 91,
+        "Dione_1st": 70,
+        "Dione_2nd": 149,
+    }
     # cleaned word counts of the README (commentary, footnote and "[Words lost]" notes cut)
     words = t.assign(w=t["text"].str.split().str.len()).groupby("role")["w"].sum()
     assert (words["therapist"], words["client"]) == (8990, 25213)
@@ -193,13 +205,23 @@ def test_rogers():
     # no duplicated long utterance is left (short back-channels may repeat, and do in the source)
     long = t[t["text"].str.split().str.len() > 8]
     assert not long["text"].duplicated().any()
-    for col, value in {"corpus": "rogers", "school": "person-centred", "therapist": "Carl Rogers",
-                       "counselor_type": "professional"}.items():
+    for col, value in {
+        "corpus": "rogers",
+        "school": "person-centred",
+        "therapist": "Carl Rogers",
+        "counselor_type": "professional",
+    }.items():
         assert set(t[col]) == {value}, col
     assert set(t.loc[t["role"] == "therapist", "speaker_id"]) == {"carl-rogers"}
     years = t.drop_duplicates("session").set_index("session")["year"].to_dict()
-    assert years == {"Gloria": 1965, "Sylvia_4th": 1975, "Sylvia_5th": 1975, "Kathy": 1975, "Dione_1st": 1977,
-                     "Dione_2nd": 1977}
+    assert years == {
+        "Gloria": 1965,
+        "Sylvia_4th": 1975,
+        "Sylvia_5th": 1975,
+        "Kathy": 1975,
+        "Dione_1st": 1977,
+        "Dione_2nd": 1977,
+    }
     assert (t.groupby("session_id")["turn"].agg(lambda v: list(v) == list(range(len(v))))).all()
 
 
@@ -216,19 +238,41 @@ def test_llms_as_therapists():
     # the README's counts: humans and bots without empty / placeholder replies, LLMs at message_number 0,
     # verbatim repeats kept once
     assert replies["responder"].value_counts().to_dict() == {
-        "human_therapist": 80, "gpt-4o": 64, "llama3.1-405b": 42, "llama3.1-70b": 32, "llama3.1-8b": 22,
-        "llama2-70b": 16, "Pi": 10, "GPT Therapist": 10, "7cups Noni": 9, "CharacterAI Therapist": 9, "Serena": 8,
+        "human_therapist": 80,
+        "gpt-4o": 64,
+        "llama3.1-405b": 42,
+        "llama3.1-70b": 32,
+        "llama3.1-8b": 22,
+        "llama2-70b": 16,
+        "Pi": 10,
+        "GPT Therapist": 10,
+        "7cups Noni": 9,
+        "CharacterAI Therapist": 9,
+        "Serena": 8,
     }
     assert replies["responder_type"].value_counts().to_dict() == {"llm": 176, "human": 80, "bot": 46}
     assert not replies["text"].str.fullmatch(r"\s*(None.*)?").any()
     assert not replies.duplicated(["responder", "stimulus", "text"]).any()
-    assert set(t["stimulus"]) == {"stalking", "dead", "jump", "invest", "escape", "god", "bridge", "pesticides",
-                                  "soap", "books"}
+    assert set(t["stimulus"]) == {
+        "stalking",
+        "dead",
+        "jump",
+        "invest",
+        "escape",
+        "god",
+        "bridge",
+        "pesticides",
+        "soap",
+        "books",
+    }
     assert replies.groupby("stimulus").size().min() >= 20
     assert t.groupby("stimulus")["condition"].nunique().max() == 1
     assert set(t["corpus"]) == {"llms-as-therapists"}
     assert set(zip(replies["responder_type"], replies["counselor_type"], strict=True)) == {
-        ("human", "professional"), ("bot", "bot"), ("llm", "llm")}
+        ("human", "professional"),
+        ("bot", "bot"),
+        ("llm", "llm"),
+    }
     # metadata is constant within a session
     meta = ["responder_type", "responder", "stimulus", "condition", "appropriate", "judge"]
     assert (t.groupby("session_id")[meta].nunique(dropna=False) == 1).all().all()

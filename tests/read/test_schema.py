@@ -215,10 +215,12 @@ def test_the_cleaning_step_writes_only_reserved_columns():
     from topics.clean import select_remarks
     from topics.read import RESERVED_COLUMNS
 
-    corpus = validate_corpus(make_table(
-        text=["Hello there, how are you today?", None, "How are you [laughs] feeling this week?", "Fine."],
-        role=["therapist", "client", "therapist", "client"],
-    ))
+    corpus = validate_corpus(
+        make_table(
+            text=["Hello there, how are you today?", None, "How are you [laughs] feeling this week?", "Fine."],
+            role=["therapist", "client", "therapist", "client"],
+        )
+    )
     remarks, dropped = select_remarks(corpus)
     written = set(remarks.columns) - set(corpus.columns)
     assert {"n_words", "duplicate_count", "markers_removed"} <= written
@@ -263,8 +265,11 @@ def test_the_dask_reader_keeps_a_topic_column_as_meta_topic(tmp_path):
     from topics.distributed.lazy import read_lazy
 
     path = tmp_path / "big.csv"
-    path.write_text("session_id,turn,role,text,topic\ns1,0,client,I feel low,depression\n"
-                    "s1,1,therapist,That sounds hard,depression\n", encoding="utf-8")
+    path.write_text(
+        "session_id,turn,role,text,topic\ns1,0,client,I feel low,depression\n"
+        "s1,1,therapist,That sounds hard,depression\n",
+        encoding="utf-8",
+    )
     with pytest.warns(UserWarning, match="big.csv: metadata column 'topic' .* kept as 'meta_topic'"):
         ddf = read_lazy(path)
     assert "topic" not in ddf.columns and "meta_topic" in ddf.columns

@@ -45,8 +45,13 @@ def test_mask_names_leaves_text_alone_without_names_and_non_text_values():
 
 
 def test_mask_table_words_masks_one_column_of_a_copy():
-    table = pd.DataFrame({"word": ["fiona", "drinking", None, "FIONA smith"], "group": ["fiona", "a", "b", "c"],
-                          "z": [1.0, 2.0, 3.0, 4.0]})
+    table = pd.DataFrame(
+        {
+            "word": ["fiona", "drinking", None, "FIONA smith"],
+            "group": ["fiona", "a", "b", "c"],
+            "z": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
     before = table.copy()
     out = mask_table_words(table, "word", {"fiona"})
     assert out["word"].tolist()[:2] == ["[NAME]", "drinking"] and out["word"].iloc[3] == "[NAME] smith"
@@ -56,8 +61,15 @@ def test_mask_table_words_masks_one_column_of_a_copy():
 
 
 def test_proper_only_keeps_capitalised_names_and_drops_common_words():
-    texts = pd.Series(["Fiona said her family helps.", "My family, and Fiona.", "fiona", "Family first, family always.",
-                       "Hope is what Hope said."])
+    texts = pd.Series(
+        [
+            "Fiona said her family helps.",
+            "My family, and Fiona.",
+            "fiona",
+            "Family first, family always.",
+            "Hope is what Hope said.",
+        ]
+    )
     # fiona: 2 capitalised, 1 lower case; family: 1 capitalised (sentence start), 3 lower case; hope: a tie
     assert _proper_only({"fiona", "family", "hope"}, texts) == {"fiona", "hope"}
     assert _proper_only({"daryl"}, texts) == {"daryl"}  # never seen in the texts: kept (0 >= 0)
@@ -76,20 +88,28 @@ def planted(annomi_run):
     topics = view.topics.copy()
     first = topics.index[topics["topic"] != -1][0]
     topic = int(topics.at[first, "topic"])
-    topics["representative_texts"] = [[PLANTED_REMARK, *texts[1:]] if i == first else list(texts)
-                                      for i, texts in zip(topics.index, topics["representative_texts"], strict=True)]
+    topics["representative_texts"] = [
+        [PLANTED_REMARK, *texts[1:]] if i == first else list(texts)
+        for i, texts in zip(topics.index, topics["representative_texts"], strict=True)
+    ]
     topics.loc[first, "label"] = "fiona, drinking, fionas"
     topics.loc[first, "keywords"] = "Fiona, drinking, fionas, cut down"
-    topics["words"] = [["fiona", "drinking", "fionas"] if i == first else list(w)
-                       for i, w in zip(topics.index, topics["words"], strict=True)]
+    topics["words"] = [
+        ["fiona", "drinking", "fionas"] if i == first else list(w)
+        for i, w in zip(topics.index, topics["words"], strict=True)
+    ]
     assignments = view.assignments.copy()
     sampled = sample_layout(assignments, analysis.document_map, max_points=MAX_POINTS, seed=analysis.config.seed)
     planted_id = str(sampled["utterance_id"].iloc[0])
     assignments.loc[assignments["utterance_id"] == planted_id, "text"] = PLANTED_SAMPLED
     assignments.loc[assignments["topic"] == topic, "label"] = "fiona, drinking, fionas"
     planted = replace(analysis, curation=replace(view, topics=topics, assignments=assignments))
-    return {"analysis": planted, "topic": topic, "planted_id": planted_id,
-            "sampled": set(sampled["utterance_id"].astype(str))}
+    return {
+        "analysis": planted,
+        "topic": topic,
+        "planted_id": planted_id,
+        "sampled": set(sampled["utterance_id"].astype(str)),
+    }
 
 
 @pytest.fixture(scope="module")

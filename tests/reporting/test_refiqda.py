@@ -287,9 +287,7 @@ def test_session_metadata_become_variables_and_cases(annomi_run, annomi_extract,
     project = refi.RefiProject.load(path, extract_dir=str(tmp_path / "x"))
     name_of = {v.guid: v.name for v in project.variables.variable}
     assert {v.name: v.type_of_variable.value for v in project.variables.variable} == types
-    read = {
-        c.name: {name_of[vv.variable_ref.target_guid]: vv for vv in c.variable_value} for c in project.cases.case
-    }
+    read = {c.name: {name_of[vv.variable_ref.target_guid]: vv for vv in c.variable_value} for c in project.cases.case}
     assert read[s0]["rating"].float_value == Decimal("0.25") and read[s1]["visits"].integer_value == 2
     assert read[order[6]]["rating"].float_value == Decimal("0.00001")
     assert read[s0]["follow_up"].boolean_value is True and read[s1]["follow_up"].boolean_value is False

@@ -25,8 +25,16 @@ def hostile_run(small_corpus, embedder, tmp_path_factory):
     corpus = small_corpus.copy()
     rows = []
     for i, text in enumerate(HOSTILE * 4):
-        rows.append({"utterance_id": f"hostile-{i}", "session_id": corpus["session_id"].iloc[0], "turn": 10_000 + i,
-                     "role": "therapist", "speaker_id": "x", "text": text})
+        rows.append(
+            {
+                "utterance_id": f"hostile-{i}",
+                "session_id": corpus["session_id"].iloc[0],
+                "turn": 10_000 + i,
+                "role": "therapist",
+                "speaker_id": "x",
+                "text": text,
+            }
+        )
     corpus = pd.concat([corpus, pd.DataFrame(rows)], ignore_index=True)
     corpus["counselor_type"] = corpus["counselor_type"].fillna("professional")
     corpus.loc[corpus["session_id"] == corpus["session_id"].iloc[0], "counselor_type"] = "<b>group</b>"
@@ -49,11 +57,14 @@ def test_transcript_text_is_escaped_in_html(hostile_run, tmp_path):
     assert "Report &lt;script&gt;alert(&#39;title&#39;)&lt;/script&gt;" in text  # the title, escaped
 
 
-@pytest.mark.skipif(not (shutil.which("chromium") or os.environ.get("CI")),
-                    reason="static export needs Debian's chromium (installed by `make test`)")
+@pytest.mark.skipif(
+    not (shutil.which("chromium") or os.environ.get("CI")),
+    reason="static export needs Debian's chromium (installed by `make test`)",
+)
 def test_static_figures_are_written(hostile_run, tmp_path):
-    html_path = topics.report(hostile_run, out=tmp_path / "report.html", figures_dir=tmp_path / "fig",
-                              formats=["png", "svg"])
+    html_path = topics.report(
+        hostile_run, out=tmp_path / "report.html", figures_dir=tmp_path / "fig", formats=["png", "svg"]
+    )
     assert html_path.exists()
     for name in ("topic_sizes", "top_words", "intertopic_map", "hierarchy", "document_map"):
         png = tmp_path / "fig" / f"{name}.png"
@@ -63,10 +74,10 @@ def test_static_figures_are_written(hostile_run, tmp_path):
 
 
 def test_csv_export_guards_formulas(tmp_path):
-    table = pd.DataFrame({"text": ["=HYPERLINK(\"x\")", "+1", "-2", "@SUM(A1)", "plain", "a=b"], "n": range(6)})
+    table = pd.DataFrame({"text": ['=HYPERLINK("x")', "+1", "-2", "@SUM(A1)", "plain", "a=b"], "n": range(6)})
     path = export_csv(table, tmp_path / "t.csv")
     back = pd.read_csv(path)
-    assert back["text"].tolist() == ["'=HYPERLINK(\"x\")", "'+1", "'-2", "'@SUM(A1)", "plain", "a=b"]
+    assert back["text"].tolist() == ['\'=HYPERLINK("x")', "'+1", "'-2", "'@SUM(A1)", "plain", "a=b"]
     assert back["n"].tolist() == list(range(6))
 
 
@@ -83,7 +94,8 @@ def test_decision_summary_counts_every_status():
     assert strict == "2 decisions: 1 applied as written, 0 remapped to this model's topics, 1 not applied"
     assert decision_summary(pd.DataFrame({"status": []}), "strict") == "no decisions"
     assert decision_summary(log, "replay", explain=False) == (  # the workbench's mode line says why
-        "31 decisions: 13 applied as written, 18 remapped to this model's topics, 0 not applied")
+        "31 decisions: 13 applied as written, 18 remapped to this model's topics, 0 not applied"
+    )
 
 
 @pytest.fixture
@@ -112,15 +124,17 @@ def remapped_ledger(annomi_run, tmp_path):
 
 
 def test_report_says_how_many_decisions_were_remapped(annomi_run, remapped_ledger, tmp_path):
-    html = topics.report(annomi_run[1], out=tmp_path / "r.html", formats=[], ledger=remapped_ledger,
-                         compare_by=False, progress=False).read_text(encoding="utf-8")
-    assert ("3 decisions: 1 applied as written, 1 remapped to this model&#39;s topics (the ledger was written "
-            "on another fit), 1 not applied") in html
+    html = topics.report(
+        annomi_run[1], out=tmp_path / "r.html", formats=[], ledger=remapped_ledger, compare_by=False, progress=False
+    ).read_text(encoding="utf-8")
+    assert (
+        "3 decisions: 1 applied as written, 1 remapped to this model&#39;s topics (the ledger was written "
+        "on another fit), 1 not applied"
+    ) in html
     assert "decisions applied)" not in html  # never "2 of 3 decisions applied" for one remapped
 
 
-def test_a_comparison_with_a_rare_group_is_skipped_at_once_naming_the_group(hostile_run, tmp_path, monkeypatch,
-                                                                            capsys):
+def test_a_comparison_with_a_rare_group_is_skipped_at_once_naming_the_group(hostile_run, tmp_path, monkeypatch, capsys):
     # the run compares counselor_type: 39 professional sessions and one session of "<b>group</b>"
     import topics.reporting.html_report as html_report
 
@@ -153,25 +167,63 @@ def test_report_groups_option_limits_the_comparison(hostile_run, tmp_path, monke
 
     monkeypatch.setattr(html_report, "run_configured", quick)
     out = tmp_path / "r.html"
-    result = CliRunner().invoke(main, ["report", str(hostile_run), "--no-static", "--out", str(out),
-                                       "--compare-by", "mi_quality", "--groups", "low,high"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(hostile_run),
+            "--no-static",
+            "--out",
+            str(out),
+            "--compare-by",
+            "mi_quality",
+            "--groups",
+            "low,high",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert seen == [("mi_quality", ["low", "high"])]
     html = out.read_text(encoding="utf-8")
     assert "Comparing low and high (mi_quality)" in html
     # a group that is not there is said at once, at the top of the report, and nothing is compared
-    missing = CliRunner().invoke(main, ["report", str(hostile_run), "--no-static", "--out", str(tmp_path / "m.html"),
-                                        "--compare-by", "mi_quality", "--groups", "high,nope"])
+    missing = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(hostile_run),
+            "--no-static",
+            "--out",
+            str(tmp_path / "m.html"),
+            "--compare-by",
+            "mi_quality",
+            "--groups",
+            "high,nope",
+        ],
+    )
     assert missing.exit_code == 0, missing.output
     assert len(seen) == 1
-    assert ("No comparison by &#39;mi_quality&#39;: group(s) [&#39;nope&#39;] not found in &#39;mi_quality&#39;"
-            in (tmp_path / "m.html").read_text(encoding="utf-8"))
+    assert "No comparison by &#39;mi_quality&#39;: group(s) [&#39;nope&#39;] not found in &#39;mi_quality&#39;" in (
+        tmp_path / "m.html"
+    ).read_text(encoding="utf-8")
     # one group is not a comparison; --groups without a comparison is refused, not ignored
-    bad = CliRunner().invoke(main, ["report", str(hostile_run), "--no-static", "--out", str(tmp_path / "b.html"),
-                                    "--groups", "professional"])
+    bad = CliRunner().invoke(
+        main, ["report", str(hostile_run), "--no-static", "--out", str(tmp_path / "b.html"), "--groups", "professional"]
+    )
     assert bad.exit_code == 2 and "two or more different groups" in bad.output
-    off = CliRunner().invoke(main, ["report", str(hostile_run), "--no-static", "--out", str(tmp_path / "c.html"),
-                                    "--compare-by", "none", "--groups", "low,high"])
+    off = CliRunner().invoke(
+        main,
+        [
+            "report",
+            str(hostile_run),
+            "--no-static",
+            "--out",
+            str(tmp_path / "c.html"),
+            "--compare-by",
+            "none",
+            "--groups",
+            "low,high",
+        ],
+    )
     assert off.exit_code == 2 and "--groups needs a comparison" in off.output
 
 
@@ -187,8 +239,18 @@ def test_summary_cautions_when_sessions_share_a_question(hostile_run):
     for q in range(30):  # one session per answer, 2 or 3 answers per question, each question in one group
         for j in range(2 + q % 2):
             sid = f"q{q}a{j}"
-            rows.append({"session_id": sid, "utterance_id": sid, "turn": 0, "text": "answer", "label": "t",
-                         "topic": int(rng.integers(0, 3)), "grp": "A" if q < 15 else "B", "question_id": f"Q{q}"})
+            rows.append(
+                {
+                    "session_id": sid,
+                    "utterance_id": sid,
+                    "turn": 0,
+                    "text": "answer",
+                    "label": "t",
+                    "topic": int(rng.integers(0, 3)),
+                    "grp": "A" if q < 15 else "B",
+                    "question_id": f"Q{q}",
+                }
+            )
     data = pd.DataFrame(rows)
     analysis = Analysis.load(hostile_run)
     comp = run_comparison(data, "grp", n_perm=99, n_boot=20, crosscheck=False)

@@ -53,12 +53,7 @@ print("ROUTES " + json.dumps({"patterns": sorted(set(patterns)), "odd": odd}), f
 for _ in range(600):  # the test stops the server; at most ten minutes
     time.sleep(1)
 """
-SAMPLE = {
-    r"(.*)": "js/x/y/z.js",
-    r"(.+)": "js/x/y/z.js",
-    r"([^/]+)": "x",
-    r"([^/]*)": "x",
-}
+SAMPLE = {r"(.*)": "js/x/y/z.js", r"(.+)": "js/x/y/z.js", r"([^/]+)": "x", r"([^/]*)": "x"}
 
 
 def concrete(pattern: str) -> str:

@@ -15,6 +15,14 @@ from topics.clean.deidentify import KINDS, Deidentifier, Span, load_ner
 from topics.clean.remarks import DROP_REASONS, drop_counts, select_remarks
 
 __all__ = [
-    "DROP_REASONS", "KINDS", "Deidentifier", "Span", "drop_counts", "load_ner", "mask_keywords", "mask_words",
-    "name_words", "select_remarks",
+    "DROP_REASONS",
+    "KINDS",
+    "Deidentifier",
+    "Span",
+    "drop_counts",
+    "load_ner",
+    "mask_keywords",
+    "mask_words",
+    "name_words",
+    "select_remarks",
 ]

@@ -65,8 +65,9 @@ def _organisations() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     exact = re.compile(r"(?<![\w@.-])(?:" + alternation(names) + r")(?![\w@]|[.-]\w)")
     ordinary = ordinary_words()
     lower = [n.lower() for n in names if n.lower() not in ordinary and len(n) >= 4 and n.lower() != n]
-    lowered = (re.compile(r"(?<![\w@.-])(?:" + alternation(lower) + r")(?![\w@]|[.-]\w)", re.IGNORECASE)
-               if lower else None)
+    lowered = (
+        re.compile(r"(?<![\w@.-])(?:" + alternation(lower) + r")(?![\w@]|[.-]\w)", re.IGNORECASE) if lower else None
+    )
     return exact, lowered
 
 

@@ -57,8 +57,10 @@ GREETING_PRIORITY = 21
 _UP = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİŁŃŇŌŐŒŘŚŞŠŢŤŪŮŰŲŹŻŽ"
 _LOW = "a-zß-öø-ÿāăąćčďđēėęěğīįıłńňōőœřśşšţťūůűųźżž"
 _CAP_WORD = rf"[{_UP}][{_LOW}]+(?:['’][{_UP}][{_LOW}]+)?"
-_PARTICLE = r"(?:al|el|as|ad|ash|at|bin|ibn|bint|ben|abu|van|von|der|den|de|da|das|do|dos|du|del|della|di|le|la|ter|ten|" \
+_PARTICLE = (
+    r"(?:al|el|as|ad|ash|at|bin|ibn|bint|ben|abu|van|von|der|den|de|da|das|do|dos|du|del|della|di|le|la|ter|ten|"
     r"Ní|Nic|Mac|Mc|Ó|Ua|O['’]|St\.?)"
+)
 _SURNAME = rf"(?:(?:{_PARTICLE})[- ]?)*{_CAP_WORD}(?:-(?:{_PARTICLE}-)?[{_UP}]?[{_LOW}]+)*"
 
 _INITIALS = re.compile(rf"(?<![\w.])[{_UP}]\.[ \t]?[{_UP}]\.(?:[ \t]?[{_UP}]\.)?(?![\w])")
@@ -133,9 +135,7 @@ _TURNED_AGE = re.compile(
     r"(?![ \t]+(?:on|at)[ \t]+(?:the[ \t]+)?(?:radio|tv|light|heat|music|lights))"
 )  # "he turned seven in the summer", "she turns 70 this year"
 _FORUM_AGE = re.compile(r"(?<![\w/])[(\[]?(1[3-9]|[2-9]\d)[ /]?[MFmf](?:[ /]?\d{2}[MFmf])?[)\]]?(?=[\s,.;:!?)]|$)")
-_NAME_WITH_AGE = re.compile(
-    rf"\b([{_UP}][{_LOW}]+)(?:,[ \t]+(\d{{1,2}}),|[ \t]+\((\d{{1,2}})\))(?![\w%])"
-)
+_NAME_WITH_AGE = re.compile(rf"\b([{_UP}][{_LOW}]+)(?:,[ \t]+(\d{{1,2}}),|[ \t]+\((\d{{1,2}})\))(?![\w%])")
 _REF_ID = re.compile(
     r"(?i:\b(?:our[ \t]+ref(?:erence)?|your[ \t]+ref(?:erence)?|ref(?:erence)?|file|claim|case|docket|"
     r"referral|authori[sz]ation|auth)(?:[ \t]+(?:no\.?|number|#|id))?[ \t]*(?:[:#]|is)[ \t]*)"
@@ -160,7 +160,9 @@ _LOWER_RELATION_NAME = re.compile(
     rf"{_PET_OR_PARTNER}[ \t]*,?[ \t]+(?:(?:named|called)[ \t]+)?([a-z][a-z'-]{{2,}})\b"
     r"(?=[ \t]*(?:[,.!?;:)]|$|\n)|[ \t]+(?:is|was|has|had|and|who|just|still|'s|’s|lol)\b)"
 )  # "my cat mochi is ...", "my dog, pickles."
-_LOWER_NAMED = re.compile(r"\b(?:named|nicknamed|(?:his|her|their|its|whose)\s+name\s+(?:is|was|'s))[ \t]+([a-z][a-z'-]{2,})\b")
+_LOWER_NAMED = re.compile(
+    r"\b(?:named|nicknamed|(?:his|her|their|its|whose)\s+name\s+(?:is|was|'s))[ \t]+([a-z][a-z'-]{2,})\b"
+)
 _STREET = r"(?:st|street|ave|avenue|rd|road|blvd|boulevard|dr|drive|ln|lane|hwy|highway|pkwy|pike)"
 _LOWER_BUSINESS_ON_STREET = re.compile(
     rf"\b([a-z][a-z'&-]+(?:[ \t][a-z][a-z'&-]+)?)[ \t]+(?:on|off|by|near)[ \t]+((?:\d{{1,3}}(?:st|nd|rd|th)|[a-z]+)"
@@ -245,7 +247,9 @@ _SOCIAL_VERB_NAME = re.compile(
 )  # "I talked to Oyelaran about it"
 
 
-_UNDERSCORE_HANDLE = re.compile(r"(?<![\w@/#$.-])(?=[A-Za-z0-9_]*[A-Za-z]{2})[A-Za-z0-9]+(?:_+[A-Za-z0-9]+)+_*(?![\w@-])")
+_UNDERSCORE_HANDLE = re.compile(
+    r"(?<![\w@/#$.-])(?=[A-Za-z0-9_]*[A-Za-z]{2})[A-Za-z0-9]+(?:_+[A-Za-z0-9]+)+_*(?![\w@-])"
+)
 _DIGIT_HANDLE = re.compile(r"(?<![\w@/#$.-])([a-z]{2,}[A-Za-z]*[a-z]\d{2,4})(?![\w@.-]|\.\w)")
 _NOT_DIGIT_HANDLE = re.compile(
     r"(?i)^(?:covid|sars|iphone|galaxy|pixel|windows|xbox|ps|mp|phq|gad|pcl|dsm|icd|vitamin|omega|area|model|"
@@ -294,8 +298,12 @@ _LOWER_SIGNATURE = re.compile(r"(?:^|\n|(?<=[.!?])[ \t]+)[~\u2013\u2014-]{1,2}[ 
 def _name_like_lower(word: str) -> bool:
     """Whether a lower-case word after "my cat" or "named" can be a name (not a common word or verb form)."""
     key = word.lower().strip("'-")
-    return len(key) >= 3 and key not in _LOWER_STOP and (key in first_names() or key not in ordinary_words()) and \
-        not key.endswith(("ing", "ed", "ly"))
+    return (
+        len(key) >= 3
+        and key not in _LOWER_STOP
+        and (key in first_names() or key not in ordinary_words())
+        and not key.endswith(("ing", "ed", "ly"))
+    )
 
 
 def _person(piece: str, not_a_name: frozenset[str]) -> bool:
@@ -334,8 +342,11 @@ def notes_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, i
         first = re.split(r"[- ]", surname)[0].lower()
         if first in _NOT_SURNAME or first in not_a_name or (first in ordinary_words() and first not in first_names()):
             continue
-        if re.search(r"[A-Za-z]{2,}[ \t]$", text[max(0, m.start() - 12) : m.start()]) and \
-                re.search(r"[A-Z][a-z]+[ \t]$", text[max(0, m.start() - 12) : m.start()]) and m.group(1).count(".") == 1:
+        if (
+            re.search(r"[A-Za-z]{2,}[ \t]$", text[max(0, m.start() - 12) : m.start()])
+            and re.search(r"[A-Z][a-z]+[ \t]$", text[max(0, m.start() - 12) : m.start()])
+            and m.group(1).count(".") == 1
+        ):
             continue  # "Vitamin D. Smith" is too unsure; "Plan B. Then" is caught by the stop list
         out.append((m.start(), m.end(), "NAME", TITLE_NAME_PRIORITY))
     for m in _TITLED.finditer(text):
@@ -343,16 +354,27 @@ def notes_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, i
         if first not in _NOT_SURNAME and first not in not_a_name:
             out.append((m.start(1), m.end(1), "NAME", TITLE_NAME_PRIORITY))
     out.extend((m.start(1), m.end(1), "AGE", AGE_PRIORITY) for m in _LOWER_AGE.finditer(text))
-    out.extend((m.start(), m.end(), "DATE", DATE_PRIORITY) for m in _LOWER_MONTH_DAY.finditer(text) if m.group().islower())
+    out.extend(
+        (m.start(), m.end(), "DATE", DATE_PRIORITY) for m in _LOWER_MONTH_DAY.finditer(text) if m.group().islower()
+    )
     out.extend((m.start(), m.end(), "LOCATION", PLACE_PRIORITY) for m in _LOWER_PLACE.finditer(text))
-    out.extend((m.start(), m.end(), "LOCATION", PLACE_PRIORITY) for m in _city_names().finditer(text)
-               if m.group().islower() or all(w[:1].isupper() for w in re.split(r"[\s-]+", m.group())))
+    out.extend(
+        (m.start(), m.end(), "LOCATION", PLACE_PRIORITY)
+        for m in _city_names().finditer(text)
+        if m.group().islower() or all(w[:1].isupper() for w in re.split(r"[\s-]+", m.group()))
+    )
     out.extend((m.start(1), m.end(1), "AGE", AGE_PRIORITY) for m in _RELATION_AGE.finditer(text))
     for m in _LOWER_ROUTE.finditer(text):
-        if m.group(1) not in _LOWER_STOP and m.group(1) not in _NOT_SCHOOL_WORD and not m.group(1).endswith(("ed", "ing")):
+        if (
+            m.group(1) not in _LOWER_STOP
+            and m.group(1) not in _NOT_SCHOOL_WORD
+            and not m.group(1).endswith(("ed", "ing"))
+        ):
             out.append((m.start(1), m.end(2), "LOCATION", PLACE_PRIORITY))
     for m in _DAY_MONTH_LATE.finditer(text):
-        if not re.search(r"(?i)\b(?:scored?|rated?|of|got|was\s+like|gpa)\s*$", text[max(0, m.start() - 12) : m.start()]):
+        if not re.search(
+            r"(?i)\b(?:scored?|rated?|of|got|was\s+like|gpa)\s*$", text[max(0, m.start() - 12) : m.start()]
+        ):
             out.append((m.start(1), m.end(1), "DATE", DATE_PRIORITY))
     for pattern in (_SIGN_OFF, _FIELD_NAME, _ROLE_NAME):
         for m in pattern.finditer(text):
@@ -363,8 +385,11 @@ def notes_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, i
         if word in first_names() and word not in not_a_name and word not in _NOT_SURNAME:
             out.append((m.start(1), m.end(1), "NAME", CHAT_NAME_PRIORITY))
     out.extend((m.start(1), m.end(1), "NAME", GREETING_PRIORITY) for m in _SOCIAL_VERB_NAME.finditer(text))
-    out.extend((m.start(1), m.end(1), "NAME", GREETING_PRIORITY) for m in _POSSESSIVE.finditer(text)
-               if m.group(1).lower() not in ordinary_words() and m.group(1).lower() not in _NOT_SURNAME)
+    out.extend(
+        (m.start(1), m.end(1), "NAME", GREETING_PRIORITY)
+        for m in _POSSESSIVE.finditer(text)
+        if m.group(1).lower() not in ordinary_words() and m.group(1).lower() not in _NOT_SURNAME
+    )
     for m in _NICKNAME.finditer(text):
         if m.group(1).lower() in first_names():
             out.append((m.start(), m.end(), "NAME", CHAT_NAME_PRIORITY))
@@ -375,8 +400,11 @@ def notes_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, i
     out.extend((m.start(), m.end(), "AGE", AGE_PRIORITY) for m in _SOMETHING_AGE.finditer(text))
     for pattern in (_HOW_OLD_ANSWER, _WHAT_AGE, _TURNED_AGE):
         out.extend((m.start(1), m.end(1), "AGE", AGE_PRIORITY) for m in pattern.finditer(text))
-    out.extend((m.start(), m.end(), "AGE", AGE_PRIORITY) for m in _FORUM_AGE.finditer(text)
-               if m.group().startswith(("(", "[")) or re.search(r"(?i)\bi(?:'m| am)?\s*$", text[: m.start()]))
+    out.extend(
+        (m.start(), m.end(), "AGE", AGE_PRIORITY)
+        for m in _FORUM_AGE.finditer(text)
+        if m.group().startswith(("(", "[")) or re.search(r"(?i)\bi(?:'m| am)?\s*$", text[: m.start()])
+    )
     for m in _NAME_WITH_AGE.finditer(text):
         word = m.group(1).lower()
         if word in first_names() and word not in not_a_name:
@@ -395,27 +423,41 @@ def notes_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, i
         if words and (road[0].isdigit() or (road not in _LOWER_STOP and road not in _NOT_SCHOOL_WORD)):
             out.append((m.end(1) - len(" ".join(words)), m.end(2), "LOCATION", PLACE_PRIORITY))
     for m in _LOWER_SCHOOL.finditer(text):
-        words = [w for w in m.group(1).split() if w not in ("high", "middle", "elementary", "school", "academy", "prep")]
-        if words and not any(w in _NOT_SCHOOL_WORD or w in _LOWER_STOP or w.endswith(("ing", "ed", "ly")) for w in words[:2]):
+        words = [
+            w for w in m.group(1).split() if w not in ("high", "middle", "elementary", "school", "academy", "prep")
+        ]
+        if words and not any(
+            w in _NOT_SCHOOL_WORD or w in _LOWER_STOP or w.endswith(("ing", "ed", "ly")) for w in words[:2]
+        ):
             out.append((m.start(1), m.end(1), "ORG", PLACE_PRIORITY))
     out.extend((m.start(), m.end(), "HANDLE", HANDLE_PRIORITY) for m in _UNDERSCORE_HANDLE.finditer(text))
-    out.extend((m.start(1), m.end(1), "HANDLE", HANDLE_PRIORITY) for m in _DIGIT_HANDLE.finditer(text)
-               if not _NOT_DIGIT_HANDLE.match(m.group(1)))
+    out.extend(
+        (m.start(1), m.end(1), "HANDLE", HANDLE_PRIORITY)
+        for m in _DIGIT_HANDLE.finditer(text)
+        if not _NOT_DIGIT_HANDLE.match(m.group(1))
+    )
     for m in _FORUM_HANDLE.finditer(text):
         group = 1 if m.group(1) else 2
         word = m.group(group).lower().lstrip("@")
-        if word not in _LOWER_STOP and word not in not_a_name and word not in _NOT_SURNAME and (
-            m.group(group).islower() or re.search(r"[\d_.@]", m.group(group))
+        if (
+            word not in _LOWER_STOP
+            and word not in not_a_name
+            and word not in _NOT_SURNAME
+            and (m.group(group).islower() or re.search(r"[\d_.@]", m.group(group)))
         ):
             out.append((m.start(group), m.end(group), "HANDLE", HANDLE_PRIORITY))
     out.extend((m.start(), m.end(), "ADDRESS", ID_PRIORITY + 2) for m in _SPOKEN_ADDRESS.finditer(text))
     for m in _LOWER_SIGNATURE.finditer(text):
         if m.group(1) not in _LOWER_STOP and m.group(1) not in not_a_name:
-            out.append((m.start(1), m.end(1), "HANDLE" if re.search(r"[\d_.]", m.group(1)) else "NAME", CHAT_NAME_PRIORITY))
+            out.append(
+                (m.start(1), m.end(1), "HANDLE" if re.search(r"[\d_.]", m.group(1)) else "NAME", CHAT_NAME_PRIORITY)
+            )
     return out
 
 
-def propagate_names(text: str, spans: Sequence[tuple[int, int, str]], not_a_name: frozenset[str]) -> list[tuple[int, int]]:
+def propagate_names(
+    text: str, spans: Sequence[tuple[int, int, str]], not_a_name: frozenset[str]
+) -> list[tuple[int, int]]:
     """Other occurrences of capitalised words already found as names in the same text, written the same way.
 
     Parameters
@@ -441,7 +483,9 @@ def propagate_names(text: str, spans: Sequence[tuple[int, int, str]], not_a_name
     }
     if not words:
         return []
-    pattern = re.compile(r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?![\w-])")
+    pattern = re.compile(
+        r"(?<![\w'’-])(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")(?![\w-])"
+    )
     taken = [(s, e) for s, e, _ in spans]
     out: list[tuple[int, int]] = []
     for m in pattern.finditer(text):

@@ -57,12 +57,7 @@ _TLD = r"(?i:com|org|net|gov|edu|mil|info|io|ca|uk|au|nz|de|co\.uk|org\.uk|com\.
 RULES: list[tuple[str, int, re.Pattern[str], int]] = [
     ("EMAIL", 0, re.compile(r"(?<![\w.+-])[A-Za-z0-9][\w.+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"), 0),
     ("URL", 1, re.compile(r"(?:https?://|www\.(?=[A-Za-z0-9-]+\.[A-Za-z]{2,}))[^\s<>\"'()\[\]{}]+", re.IGNORECASE), 0),
-    (
-        "URL",
-        2,
-        re.compile(rf"(?<![@\w.-])(?:[A-Za-z0-9][\w-]+\.)+{_TLD}(?![A-Za-z])(?:/[^\s<>\"'()\[\]{{}}]*)?"),
-        0,
-    ),
+    ("URL", 2, re.compile(rf"(?<![@\w.-])(?:[A-Za-z0-9][\w-]+\.)+{_TLD}(?![A-Za-z])(?:/[^\s<>\"'()\[\]{{}}]*)?"), 0),
     ("ID", 3, re.compile(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])"), 0),  # SSN
     (
         "ID",
@@ -347,23 +342,25 @@ EXTRA_RULES: list[tuple[str, int, re.Pattern[str], int]] = [
     (
         "AGE",
         9,
-        re.compile(
-            rf"(?i:\b(\d{{1,3}}(?:st|nd|rd|th)|{_ORDINAL_WORDS})(?=[ \t]+(?:birthday|bday|b-day)\b))"
-        ),
+        re.compile(rf"(?i:\b(\d{{1,3}}(?:st|nd|rd|th)|{_ORDINAL_WORDS})(?=[ \t]+(?:birthday|bday|b-day)\b))"),
         1,
     ),  # "her 21st birthday", "his fortieth birthday"
     (
         "AGE",
         9,
-        re.compile(rf"(?i:(?:\w['’]s|\b(?:my|his|her|your|their|our))[ \t]+)(\d{{1,3}}(?:st|nd|rd|th)|{_ORDINAL_WORDS})"
-                   r"(?=[ \t]*(?:[?.!,;]|$|party\b|celebration\b))"),
+        re.compile(
+            rf"(?i:(?:\w['’]s|\b(?:my|his|her|your|their|our))[ \t]+)(\d{{1,3}}(?:st|nd|rd|th)|{_ORDINAL_WORDS})"
+            r"(?=[ \t]*(?:[?.!,;]|$|party\b|celebration\b))"
+        ),
         1,
     ),  # "the night of Kyle's 21st?"
     (
         "AGE",
         9,
-        re.compile(rf"(?i:\b(?:who|which|that)\s+(?:is|was|'s|turned|turns|will\s+be)\s+(?:now\s+|only\s+|just\s+|almost\s+)?)"
-                   rf"({_AGE_NUMBER})(?![.,]\d)(?=[ \t]*(?:[?.!,;]|$|and\b|now\b|years?\s+old))"),
+        re.compile(
+            rf"(?i:\b(?:who|which|that)\s+(?:is|was|'s|turned|turns|will\s+be)\s+(?:now\s+|only\s+|just\s+|almost\s+)?)"
+            rf"({_AGE_NUMBER})(?![.,]\d)(?=[ \t]*(?:[?.!,;]|$|and\b|now\b|years?\s+old))"
+        ),
         1,
     ),  # "our son Elijah, who is 4."
     (
@@ -403,13 +400,17 @@ EXTRA_RULES: list[tuple[str, int, re.Pattern[str], int]] = [
     (
         "ORG",
         12,
-        re.compile(r"(?<![\w-])[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?[ \t]+State\b(?![ \t]+(?:of|Park|Street|Route|Highway|Line))"),
+        re.compile(
+            r"(?<![\w-])[A-Z][a-z]+(?:[ \t]+[A-Z][a-z]+)?[ \t]+State\b(?![ \t]+(?:of|Park|Street|Route|Highway|Line))"
+        ),
         0,
     ),  # Georgia State, Ohio State (universities)
     (
         "ORG",
         12,
-        re.compile(r"\b(?:Knights|Daughters|Sons|Friends|Brothers|Sisters)[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)?"),
+        re.compile(
+            r"\b(?:Knights|Daughters|Sons|Friends|Brothers|Sisters)[ \t]+of[ \t]+(?:the[ \t]+)?[A-Z][\w'’-]+(?:[ \t]+[A-Z][\w'’-]+)?"
+        ),
         0,
     ),  # Knights of Columbus
     (

@@ -58,7 +58,9 @@ _PHONES = [
 ]
 _SHORT_URL = re.compile(r"(?<![@\w.-])(?:[A-Za-z0-9-]+\.)+[a-z]{2,6}/(?=[A-Za-z0-9])[^\s<>\"'()\[\]{}]*[A-Za-z0-9/_=-]")
 _YEAR2 = re.compile(r"(?<![\w'’])['’]\d{2}(?![\w'’%]|\s*(?:%|percent|mg|times))")
-_ROAD_NUMBER = r"(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|I-|Exit|County\s+Road|State\s+Road|US|SR|CR|Loop)\s*-?\d{1,4}[A-Z]?"
+_ROAD_NUMBER = (
+    r"(?:Route|Rte\.?|Highway|Hwy\.?|Interstate|I-|Exit|County\s+Road|State\s+Road|US|SR|CR|Loop)\s*-?\d{1,4}[A-Z]?"
+)
 _ROAD_NAME = r"[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?\s+(?:Road|Rd|Street|St|Avenue|Ave|Boulevard|Blvd|Drive|Dr|Lane|Ln|Pike|Highway|Way)\b"
 _BUSINESS_ON_ROAD = re.compile(
     rf"((?:[A-Z][\w'’&-]*|\d{{1,4}})(?:\s+(?:[A-Z][\w'’&-]*|\d{{1,4}})){{0,3}})\s+(?:on|off|by|near|at|off\s+of)\s+"
@@ -72,21 +74,230 @@ _AGE_AFTER_NAME = re.compile(
 )
 _HYPHEN_NICKNAME = re.compile(r"(?<![\w-])[A-Z]-[A-Z][a-z]+(?![\w-])")
 _NOT_NICKNAME = frozenset(
-    ["shirt", "shirts", "ray", "rays", "turn", "pop", "section", "cell", "cells", "mail", "level", "levels", "men", "list", "rated", "bomb", "word", "zone", "rex", "wing", "scan", "scans", "series", "class", "sharp", "flat", "major", "minor", "team", "line", "tube", "bar", "box", "plus", "mobile", "store", "mart", "cards", "card", "swipe", "bus", "train", "neck", "sign"]
+    [
+        "shirt",
+        "shirts",
+        "ray",
+        "rays",
+        "turn",
+        "pop",
+        "section",
+        "cell",
+        "cells",
+        "mail",
+        "level",
+        "levels",
+        "men",
+        "list",
+        "rated",
+        "bomb",
+        "word",
+        "zone",
+        "rex",
+        "wing",
+        "scan",
+        "scans",
+        "series",
+        "class",
+        "sharp",
+        "flat",
+        "major",
+        "minor",
+        "team",
+        "line",
+        "tube",
+        "bar",
+        "box",
+        "plus",
+        "mobile",
+        "store",
+        "mart",
+        "cards",
+        "card",
+        "swipe",
+        "bus",
+        "train",
+        "neck",
+        "sign",
+    ]
 )
 _SUBJECT_VERB = re.compile(
     r"(?<![\w'’-])([A-Z][a-z]+)\s+(?:said|says|told|tells|texted|texts|asked|asks|yelled|called|drove|came|went|"
     r"wants|thinks|keeps|kept|gave|took|left|got|hit|punched|moved|promised|swore|showed|picked|dropped|bailed)\b"
 )
 _NOT_SUBJECT = frozenset(
-    ["i", "he", "she", "it", "we", "they", "you", "who", "what", "which", "that", "this", "there", "here", "everyone", "everybody", "someone", "somebody", "nobody", "nothing", "something", "anything", "anyone", "one", "mom", "dad", "mum", "mama", "papa", "mother", "father", "sister", "brother", "grandma", "grandpa", "nana", "abuela", "abuelo", "he'd", "she'd", "god", "jesus", "lord", "doctor", "therapist", "counselor", "nurse", "teacher", "boss", "judge", "officer", "nobody", "people", "somebody", "pastor", "coach", "sir", "ma'am", "mine", "yours", "his", "hers", "ours", "theirs", "each", "both", "all", "some", "most", "many", "few", "none", "either", "neither", "another", "other", "others", "whoever", "where", "when", "why", "how", "whose", "whom", "everything", "things", "life", "work", "school", "time", "money", "stuff", "today", "tonight", "yesterday", "tomorrow", "then", "now", "so", "and", "but", "or", "well", "yeah", "okay", "ok", "also", "maybe", "insta", "instagram", "snap", "snapchat", "tiktok", "twitter", "discord", "twitch", "venmo", "reddit", "tumblr", "facebook", "youtube"]
+    [
+        "i",
+        "he",
+        "she",
+        "it",
+        "we",
+        "they",
+        "you",
+        "who",
+        "what",
+        "which",
+        "that",
+        "this",
+        "there",
+        "here",
+        "everyone",
+        "everybody",
+        "someone",
+        "somebody",
+        "nobody",
+        "nothing",
+        "something",
+        "anything",
+        "anyone",
+        "one",
+        "mom",
+        "dad",
+        "mum",
+        "mama",
+        "papa",
+        "mother",
+        "father",
+        "sister",
+        "brother",
+        "grandma",
+        "grandpa",
+        "nana",
+        "abuela",
+        "abuelo",
+        "he'd",
+        "she'd",
+        "god",
+        "jesus",
+        "lord",
+        "doctor",
+        "therapist",
+        "counselor",
+        "nurse",
+        "teacher",
+        "boss",
+        "judge",
+        "officer",
+        "nobody",
+        "people",
+        "somebody",
+        "pastor",
+        "coach",
+        "sir",
+        "ma'am",
+        "mine",
+        "yours",
+        "his",
+        "hers",
+        "ours",
+        "theirs",
+        "each",
+        "both",
+        "all",
+        "some",
+        "most",
+        "many",
+        "few",
+        "none",
+        "either",
+        "neither",
+        "another",
+        "other",
+        "others",
+        "whoever",
+        "where",
+        "when",
+        "why",
+        "how",
+        "whose",
+        "whom",
+        "everything",
+        "things",
+        "life",
+        "work",
+        "school",
+        "time",
+        "money",
+        "stuff",
+        "today",
+        "tonight",
+        "yesterday",
+        "tomorrow",
+        "then",
+        "now",
+        "so",
+        "and",
+        "but",
+        "or",
+        "well",
+        "yeah",
+        "okay",
+        "ok",
+        "also",
+        "maybe",
+        "insta",
+        "instagram",
+        "snap",
+        "snapchat",
+        "tiktok",
+        "twitter",
+        "discord",
+        "twitch",
+        "venmo",
+        "reddit",
+        "tumblr",
+        "facebook",
+        "youtube",
+    ]
 )
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(]\s*|\s[-–—]\s*)$")
 _DIAGNOSTIC_WORDS = frozenset(
-    ["disorder", "disorders", "syndrome", "disease", "depression", "anxiety", "psychosis", "mania", "phobia", "therapy", "therapies", "dysphoria", "dysthymia", "nervosa"]
+    [
+        "disorder",
+        "disorders",
+        "syndrome",
+        "disease",
+        "depression",
+        "anxiety",
+        "psychosis",
+        "mania",
+        "phobia",
+        "therapy",
+        "therapies",
+        "dysphoria",
+        "dysthymia",
+        "nervosa",
+    ]
 )
 _VIRTUES = frozenset(
-    ["faith", "hope", "grace", "joy", "patience", "charity", "mercy", "honor", "honour", "glory", "trust", "love", "serenity", "harmony", "destiny", "chance", "justice", "liberty", "unity", "prudence", "temperance", "felicity", "bliss", "peace", "courage", "promise"]
+    [
+        "faith",
+        "hope",
+        "grace",
+        "joy",
+        "patience",
+        "charity",
+        "mercy",
+        "honor",
+        "honour",
+        "glory",
+        "trust",
+        "love",
+        "serenity",
+        "harmony",
+        "destiny",
+        "chance",
+        "justice",
+        "liberty",
+        "unity",
+        "prudence",
+        "temperance",
+        "felicity",
+        "bliss",
+        "peace",
+        "courage",
+        "promise",
+    ]
 )
 """Words that are given names but, first in a sentence, are nearly always the word ("Faith is a big part")."""
 _FUNCTION_WORD_NEXT = re.compile(
@@ -95,14 +306,88 @@ _FUNCTION_WORD_NEXT = re.compile(
     re.IGNORECASE,
 )
 _GENERIC_ORG_WORDS = frozenset(
-    ["the", "of", "and", "&", "for", "intake", "team", "clinical", "clinic", "services", "service", "peer", "review",
-     "department", "dept", "psychiatry", "psychology", "admissions", "front", "desk", "office", "staff", "program",
-     "programme", "unit", "care", "coordination", "billing", "records", "medical", "behavioral", "behavioural",
-     "health", "mental", "outpatient", "inpatient", "family", "families", "support", "group", "groups", "committee",
-     "board", "quality", "assurance", "social", "work", "counseling", "counselling", "center", "centre", "crisis",
-     "line", "hotline", "emergency", "services", "youth", "adult", "child", "children", "adolescent", "school",
-     "primary", "community", "recovery", "treatment", "intensive", "partial", "hospitalization", "residential",
-     "case", "management", "wellness", "member", "patient", "client", "team's", "trust", "network", "hospital"]
+    [
+        "the",
+        "of",
+        "and",
+        "&",
+        "for",
+        "intake",
+        "team",
+        "clinical",
+        "clinic",
+        "services",
+        "service",
+        "peer",
+        "review",
+        "department",
+        "dept",
+        "psychiatry",
+        "psychology",
+        "admissions",
+        "front",
+        "desk",
+        "office",
+        "staff",
+        "program",
+        "programme",
+        "unit",
+        "care",
+        "coordination",
+        "billing",
+        "records",
+        "medical",
+        "behavioral",
+        "behavioural",
+        "health",
+        "mental",
+        "outpatient",
+        "inpatient",
+        "family",
+        "families",
+        "support",
+        "group",
+        "groups",
+        "committee",
+        "board",
+        "quality",
+        "assurance",
+        "social",
+        "work",
+        "counseling",
+        "counselling",
+        "center",
+        "centre",
+        "crisis",
+        "line",
+        "hotline",
+        "emergency",
+        "services",
+        "youth",
+        "adult",
+        "child",
+        "children",
+        "adolescent",
+        "school",
+        "primary",
+        "community",
+        "recovery",
+        "treatment",
+        "intensive",
+        "partial",
+        "hospitalization",
+        "residential",
+        "case",
+        "management",
+        "wellness",
+        "member",
+        "patient",
+        "client",
+        "team's",
+        "trust",
+        "network",
+        "hospital",
+    ]
 )
 """An organisation made only of these words is a kind of service, not a named one ("Clinical Services",
 "the Intake Team", "Peer Review", "Behavioral Health")."""
@@ -171,13 +456,18 @@ def style_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, i
     for m in _AGE_AFTER_NAME.finditer(text):
         subject = m.group(1).split()[-1].split("-")[0]
         if _name_like(subject, not_a_name) and (
-            subject.lower() in first_names() or not _sentence_initial(text, m.start(1)) or subject.lower() not in ordinary_words()
+            subject.lower() in first_names()
+            or not _sentence_initial(text, m.start(1))
+            or subject.lower() not in ordinary_words()
         ):
             out.append((m.start(2), m.end(2), "AGE", STYLE_PRIORITY))
     for m in _BUSINESS_ON_ROAD.finditer(text):
         words = m.group(1).split()
-        while words and (words[0].lower() in not_a_name or words[0].lower() in _NOT_SUBJECT
-                         or (words[0].lower() in ordinary_words() and _sentence_initial(text, m.start(1)))):
+        while words and (
+            words[0].lower() in not_a_name
+            or words[0].lower() in _NOT_SUBJECT
+            or (words[0].lower() in ordinary_words() and _sentence_initial(text, m.start(1)))
+        ):
             words = words[1:]
         start = m.end(1) - len(" ".join(words)) if words else m.start(2)
         out.append((start, m.end(2), "LOCATION", PLACE_PRIORITY))
@@ -201,7 +491,9 @@ def _compound(text: str, start: int, end: int) -> bool:
     return bool(_COMPOUND_NEXT.match(text, end) or _COMPOUND_PREVIOUS.search(text[max(0, start - 20) : start]))
 
 
-def allowed(text: str, start: int, end: int, kind: str, clinical: list[tuple[int, int]], heuristic: bool = True) -> bool:
+def allowed(
+    text: str, start: int, end: int, kind: str, clinical: list[tuple[int, int]], heuristic: bool = True
+) -> bool:
     """Whether a name, place or organisation found by NER, a fill-in rule or a word list may stand.
 
     Parameters

@@ -72,7 +72,9 @@ def name_words(deid: Deidentifier, texts: Sequence[str], known_names: Iterable[s
     set of str
     """
     texts = [t for t in texts if isinstance(t, str)]
-    found = {w.lower() for spans in deid.find_many(texts) for s in spans if s.kind == "NAME" for w in WORD.findall(s.text)}
+    found = {
+        w.lower() for spans in deid.find_many(texts) for s in spans if s.kind == "NAME" for w in WORD.findall(s.text)
+    }
     found -= _NEVER
     upper: dict[str, int] = {}
     lower: dict[str, int] = {}

@@ -77,9 +77,7 @@ from topics.clean.deid_rules import (
 )
 from topics.clean.deid_styles import allowed, clinical_spans, style_candidates
 
-KINDS: tuple[str, ...] = (
-    "NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION", "ORG", "HANDLE",
-)
+KINDS: tuple[str, ...] = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION", "ORG", "HANDLE")
 """The kinds of identifier, each replaced by ``[KIND]`` unless ``placeholders`` says otherwise."""
 
 RULE_NAME_PRIORITY = 11
@@ -91,7 +89,12 @@ LEXICON_PRIORITY = 23
 DEFAULT_PLACEHOLDERS: dict[str, str] = {kind: f"[{kind}]" for kind in KINDS}
 
 NER_KINDS: dict[str, str] = {
-    "PERSON": "NAME", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION", "DATE": "DATE", "ORG": "ORG",
+    "PERSON": "NAME",
+    "GPE": "LOCATION",
+    "LOC": "LOCATION",
+    "FAC": "LOCATION",
+    "DATE": "DATE",
+    "ORG": "ORG",
 }
 """spaCy entity labels that are used, and the kind each becomes (DATE only when specific)."""
 
@@ -187,10 +190,7 @@ class Deidentifier:
     """
 
     def __init__(
-        self,
-        known_names: Iterable[str] = (),
-        use_ner: bool = True,
-        placeholders: Mapping[str, str] | None = None,
+        self, known_names: Iterable[str] = (), use_ner: bool = True, placeholders: Mapping[str, str] | None = None
     ) -> None:
         names = sorted({n.strip() for n in known_names if n and n.strip()}, key=len, reverse=True)
         self.known_names: tuple[str, ...] = tuple(names)
@@ -340,13 +340,19 @@ class Deidentifier:
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in notes_candidates(text, NOT_A_NAME))
         clinical = clinical_spans(text)
         candidates = [
-            c for c in candidates
-            if (c.priority < RULE_NAME_PRIORITY or allowed(text, c.start, c.end, c.kind, clinical, c.priority >= NER_PRIORITY))
+            c
+            for c in candidates
+            if (
+                c.priority < RULE_NAME_PRIORITY
+                or allowed(text, c.start, c.end, c.kind, clinical, c.priority >= NER_PRIORITY)
+            )
             and not (c.kind == "AGE" and _score_not_age(text, c.start, clinical))
         ]
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
         spans = _resolve(text, candidates, protected)
-        extra = propagate_names(text, [(s.start, s.end, s.kind) for s in spans] + [(*p, "") for p in protected], NOT_A_NAME)
+        extra = propagate_names(
+            text, [(s.start, s.end, s.kind) for s in spans] + [(*p, "") for p in protected], NOT_A_NAME
+        )
         if extra:
             spans = sorted([*spans, *(Span(s, e, "NAME", text[s:e]) for s, e in extra)], key=lambda s: s.start)
         return spans
@@ -397,7 +403,9 @@ def _strip(text: str, start: int, end: int, keep_end: str = "") -> tuple[int, in
     return start, end
 
 
-def _clean(text: str, start: int, end: int, kind: str, heuristic: bool, lexicon: bool = False) -> tuple[int, int] | None:
+def _clean(
+    text: str, start: int, end: int, kind: str, heuristic: bool, lexicon: bool = False
+) -> tuple[int, int] | None:
     """Trim punctuation, role words and titles from the ends of a span; None if nothing identifying is left.
 
     ``heuristic`` marks spans from NER and the fill-in rules, which must also look like a name or place:
@@ -454,7 +462,7 @@ def _clean(text: str, start: int, end: int, kind: str, heuristic: bool, lexicon:
 
 def _sentence_start(text: str, start: int) -> bool:
     before = text[:start].rstrip()
-    return not before or before[-1] in ".!?:;\"“(\n"
+    return not before or before[-1] in '.!?:;"“(\n'
 
 
 def _resolve(text: str, candidates: list[_Candidate], protected: list[tuple[int, int]]) -> list[Span]:
@@ -482,8 +490,9 @@ def _resolve(text: str, candidates: list[_Candidate], protected: list[tuple[int,
             if any(k in ("NAME", "LOCATION", "ORG") and s < cand.end and cand.start < e for s, e, k in chosen):
                 continue  # the same entity, already found by a better detector
         best = max(pieces, key=lambda p: p[1] - p[0])
-        cleaned = _clean(text, best[0], best[1], cand.kind, cand.priority >= NER_PRIORITY,
-                         cand.priority == LEXICON_PRIORITY)
+        cleaned = _clean(
+            text, best[0], best[1], cand.kind, cand.priority >= NER_PRIORITY, cand.priority == LEXICON_PRIORITY
+        )
         if cleaned is None:
             continue
         start, end = cleaned

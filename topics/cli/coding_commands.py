@@ -26,8 +26,11 @@ def _remarks(run: Path):
     folder = run / MODEL_DIR
     table = folder / "assignments.parquet"
     if not table.is_file() or not (folder / "config.toml").is_file():
-        raise InputError(f"not a run folder: no {MODEL_DIR}/assignments.parquet and {MODEL_DIR}/config.toml "
-                         "(make one with `topics fit`)", path=run)
+        raise InputError(
+            f"not a run folder: no {MODEL_DIR}/assignments.parquet and {MODEL_DIR}/config.toml "
+            "(make one with `topics fit`)",
+            path=run,
+        )
     remarks = pd.read_parquet(table)
     missing = [c for c in ("utterance_id", "text") if c not in remarks.columns]
     if missing:
@@ -42,21 +45,57 @@ def _remarks(run: Path):
 
 @main.command("code")
 @click.argument("run", type=click.Path(path_type=Path))
-@click.option("--codebook", "codebook_path", type=click.Path(path_type=Path), required=True,
-              help="Codebook: .toml, .yaml, .csv, or a REFI-QDA .qdc / .qdpx.")
-@click.option("--labels", "labels_path", type=click.Path(path_type=Path),
-              help="An expert's labels (.yaml or .csv: utterance_id, code, author, time, rationale). Without it: "
-                   "zero-shot from the codebook's descriptions and examples.")
-@click.option("--held-out", "held_out", default=0.2, show_default=True, type=click.FloatRange(0.0, 0.9),
-              help="Share of labelled remarks held back (chosen by id) to check the coder against.")
-@click.option("--none-threshold", default=0.0, show_default=True, type=click.FloatRange(0.0, 1.0),
-              help='Code "none of these" when the best code\'s probability is below this.')
-@click.option("--low-confidence", default=0.6, show_default=True, type=click.FloatRange(0.0, 1.0),
-              help="Flag remarks whose probability is below this.")
-@click.option("--temperature", default=0.05, show_default=True, type=click.FloatRange(min=1e-4),
-              help="Zero-shot: softmax temperature on cosine similarities.")
-@click.option("--next", "n_next", default=50, show_default=True, type=click.IntRange(min=0),
-              help="Write the N unlabelled remarks the coder is least sure of (label those next).")
+@click.option(
+    "--codebook",
+    "codebook_path",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="Codebook: .toml, .yaml, .csv, or a REFI-QDA .qdc / .qdpx.",
+)
+@click.option(
+    "--labels",
+    "labels_path",
+    type=click.Path(path_type=Path),
+    help="An expert's labels (.yaml or .csv: utterance_id, code, author, time, rationale). Without it: "
+    "zero-shot from the codebook's descriptions and examples.",
+)
+@click.option(
+    "--held-out",
+    "held_out",
+    default=0.2,
+    show_default=True,
+    type=click.FloatRange(0.0, 0.9),
+    help="Share of labelled remarks held back (chosen by id) to check the coder against.",
+)
+@click.option(
+    "--none-threshold",
+    default=0.0,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help='Code "none of these" when the best code\'s probability is below this.',
+)
+@click.option(
+    "--low-confidence",
+    default=0.6,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0),
+    help="Flag remarks whose probability is below this.",
+)
+@click.option(
+    "--temperature",
+    default=0.05,
+    show_default=True,
+    type=click.FloatRange(min=1e-4),
+    help="Zero-shot: softmax temperature on cosine similarities.",
+)
+@click.option(
+    "--next",
+    "n_next",
+    default=50,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Write the N unlabelled remarks the coder is least sure of (label those next).",
+)
 @click.option("--seed", default=0, show_default=True, type=int)
 def code(run, codebook_path, labels_path, held_out, none_threshold, low_confidence, temperature, n_next, seed) -> None:
     """Code every remark of RUN with a codebook; write RUN/codes/coded.csv.
@@ -86,13 +125,19 @@ def code(run, codebook_path, labels_path, held_out, none_threshold, low_confiden
     if labels is not None:
         unknown = labels.loc[~labels["utterance_id"].isin(set(remarks["utterance_id"].astype(str))), "utterance_id"]
         if len(unknown):
-            _run(_raise, InputError(f"{len(unknown)} labelled remark(s) are not remarks of {run}, e.g. "
-                                    f"{unknown.iloc[0]!r}", path=labels_path))
+            _run(
+                _raise,
+                InputError(
+                    f"{len(unknown)} labelled remark(s) are not remarks of {run}, e.g. {unknown.iloc[0]!r}",
+                    path=labels_path,
+                ),
+            )
     embedder = Embedder(emb_config, show_progress=True)
     _step(f"embedding {len(remarks):,} remarks (cached ones are not embedded again)")
     vectors = embedder.embed(remarks["text"].astype(str).tolist())
-    coder = Coder(book, embedder, temperature=temperature, none_threshold=none_threshold,
-                  low_confidence=low_confidence, seed=seed)
+    coder = Coder(
+        book, embedder, temperature=temperature, none_threshold=none_threshold, low_confidence=low_confidence, seed=seed
+    )
     train = check = None
     if labels is not None and len(labels):
         held = is_held_out(labels["utterance_id"], held_out).to_numpy()
@@ -103,36 +148,55 @@ def code(run, codebook_path, labels_path, held_out, none_threshold, low_confiden
     if "session_id" in remarks:
         coded.insert(1, "session_id", remarks["session_id"].astype(str).to_numpy())
     if labels is not None:
-        coded.insert(2, "label", coded["utterance_id"].map(dict(zip(labels["utterance_id"], labels["code"],
-                                                                    strict=True))))
-    summary = {**coder.summary(), "run": str(run), "remarks": len(coded),
-               "codes": coded["code"].value_counts().to_dict(), "low_confidence": int(coded["low_confidence"].sum()),
-               "labels_file": str(labels_path) if labels_path else None,
-               "labels_trained_on": 0 if train is None else len(train), "labels_held_out": 0 if check is None else len(check)}
+        coded.insert(
+            2, "label", coded["utterance_id"].map(dict(zip(labels["utterance_id"], labels["code"], strict=True)))
+        )
+    summary = {
+        **coder.summary(),
+        "run": str(run),
+        "remarks": len(coded),
+        "codes": coded["code"].value_counts().to_dict(),
+        "low_confidence": int(coded["low_confidence"].sum()),
+        "labels_file": str(labels_path) if labels_path else None,
+        "labels_trained_on": 0 if train is None else len(train),
+        "labels_held_out": 0 if check is None else len(check),
+    }
     with derived_folder(run / CODES_DIR, fingerprint, written_by="topics code") as tmp:
         export_csv(coded, tmp / "coded.csv")
         export_csv(book.table(), tmp / "codebook.csv")
         if n_next:
-            export_csv(coder.next_to_label(remarks, n_next, labelled=labels, embeddings=vectors),
-                       tmp / "next_to_label.csv")
+            export_csv(
+                coder.next_to_label(remarks, n_next, labelled=labels, embeddings=vectors), tmp / "next_to_label.csv"
+            )
         if check is not None and len(check):
-            joined = check.merge(coded[["utterance_id", "code", *(["session_id"] if "session_id" in coded else [])]],
-                                 on="utterance_id", suffixes=("_label", ""))
-            agr = agreement(joined["code_label"], joined["code"], clusters=joined.get("session_id"),
-                            codes=[c for c in book.labels if c in set(joined["code_label"]) | set(joined["code"])],
-                            seed=seed)
+            joined = check.merge(
+                coded[["utterance_id", "code", *(["session_id"] if "session_id" in coded else [])]],
+                on="utterance_id",
+                suffixes=("_label", ""),
+            )
+            agr = agreement(
+                joined["code_label"],
+                joined["code"],
+                clusters=joined.get("session_id"),
+                codes=[c for c in book.labels if c in set(joined["code_label"]) | set(joined["code"])],
+                seed=seed,
+            )
             export_csv(agr.summary(), tmp / "agreement.csv")
             export_csv(agr.per_code, tmp / "per_code.csv")
             agr.confusion.to_csv(tmp / "confusion.csv")
             summary["agreement"] = agr.summary().iloc[0].to_dict()
-            click.echo(f"agreement on {agr.n} held-out labels: kappa {agr.kappa:.3f} "
-                       f"[{agr.kappa_low:.3f}, {agr.kappa_high:.3f}], macro-F1 {agr.macro_f1:.3f}")
+            click.echo(
+                f"agreement on {agr.n} held-out labels: kappa {agr.kappa:.3f} "
+                f"[{agr.kappa_low:.3f}, {agr.kappa_high:.3f}], macro-F1 {agr.macro_f1:.3f}"
+            )
         (tmp / "coder.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
     with pd.option_context("display.width", 160):
         shares = coded["code"].value_counts(normalize=True).rename("share").round(3)
         click.echo(shares.to_frame().to_string())
-    click.echo(f"\nwrote {run / CODES_DIR / 'coded.csv'} ({coder.mode_}, {int(coded['low_confidence'].sum())} of "
-               f"{len(coded)} remarks low-confidence; {_elapsed(t0)})")
+    click.echo(
+        f"\nwrote {run / CODES_DIR / 'coded.csv'} ({coder.mode_}, {int(coded['low_confidence'].sum())} of "
+        f"{len(coded)} remarks low-confidence; {_elapsed(t0)})"
+    )
 
 
 def _raise(err: Exception) -> None:

@@ -10,13 +10,7 @@ from pathlib import Path
 
 import click
 
-from topics.cli._common import (
-    _elapsed,
-    _parse_pairs,
-    _run,
-    _step,
-    main,
-)
+from topics.cli._common import _elapsed, _parse_pairs, _run, _step, main
 from topics.cli.run_commands import check_out_path
 from topics.errors import InputError
 
@@ -29,10 +23,14 @@ def curate() -> None:
 @curate.command("worksheet")
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for worksheet.csv/.html (default RUN).")
-@click.option("--ledger", type=click.Path(path_type=Path),
-              help="Start from the view after this ledger (default RUN/ledger.yaml if it exists).")
-@click.option("--raw-text", is_flag=True,
-              help="Write remarks verbatim (private use only; by default they are de-identified).")
+@click.option(
+    "--ledger",
+    type=click.Path(path_type=Path),
+    help="Start from the view after this ledger (default RUN/ledger.yaml if it exists).",
+)
+@click.option(
+    "--raw-text", is_flag=True, help="Write remarks verbatim (private use only; by default they are de-identified)."
+)
 def curate_worksheet(run, out, ledger, raw_text) -> None:
     """Write a worksheet (CSV + HTML, one row per topic with 10 remarks) for an expert to fill in.
 
@@ -48,8 +46,14 @@ def curate_worksheet(run, out, ledger, raw_text) -> None:
     view = _run(apply_ledger, analysis.model, run_ledger(run, ledger))
     settings = analysis.config.deidentify
     _step("writing the worksheet" + ("" if raw_text else " (de-identifying remarks)"))
-    for path in _run(write_worksheet, view, out or run, deidentify=not raw_text, known_names=settings.known_names,
-                     use_ner=settings.ner):
+    for path in _run(
+        write_worksheet,
+        view,
+        out or run,
+        deidentify=not raw_text,
+        known_names=settings.known_names,
+        use_ner=settings.ner,
+    ):
         click.echo(f"wrote {path}")
     click.echo(f"done ({_elapsed(t0)})")
     if raw_text:
@@ -63,8 +67,12 @@ def curate_worksheet(run, out, ledger, raw_text) -> None:
 @click.option("--author", required=True, help="Who made the decisions (recorded in every entry).")
 @click.option("--yes", is_flag=True, help="REFI-QDA files: write the entries without asking (the diff is still shown).")
 @click.option("--dry-run", is_flag=True, help="REFI-QDA files: show the diff only, write nothing.")
-@click.option("--renamed", multiple=True, metavar="LABEL=NEW",
-              help="REFI-QDA files: a code renamed where the file names codes only by name (Taguette). Repeatable.")
+@click.option(
+    "--renamed",
+    multiple=True,
+    metavar="LABEL=NEW",
+    help="REFI-QDA files: a code renamed where the file names codes only by name (Taguette). Repeatable.",
+)
 def curate_import(sheet, run, ledger, author, yes, dry_run, renamed) -> None:
     """Turn a filled worksheet SHEET (.csv), or a REFI-QDA file edited in NVivo, ATLAS.ti, MAXQDA, QualCoder
     or Taguette (.qdpx / .qdc), into ledger entries (nothing is written if anything is invalid).
@@ -81,8 +89,11 @@ def curate_import(sheet, run, ledger, author, yes, dry_run, renamed) -> None:
         raise click.BadParameter("only for REFI-QDA files (.qdpx, .qdc)", param_hint="--renamed")
     if not sheet.is_file():
         inside = run / sheet.name
-        hint = (f"; did you mean {inside} (`topics curate worksheet` writes the worksheet into the run folder)?"
-                if inside.is_file() else "")
+        hint = (
+            f"; did you mean {inside} (`topics curate worksheet` writes the worksheet into the run folder)?"
+            if inside.is_file()
+            else ""
+        )
         click.echo(f"error: {sheet}: no such file{hint}", err=True)
         sys.exit(2)
     t0 = _step(f"loading {run}")
@@ -94,8 +105,16 @@ def curate_import(sheet, run, ledger, author, yes, dry_run, renamed) -> None:
     click.echo(f"added {len(book.entries) - before} entries to {book.path} ({_elapsed(t0)})")
 
 
-def _import_qda(path: Path, run: Path, ledger: Path | None, author: str, *, yes: bool, dry_run: bool,
-                renamed: dict[str, str] | None = None) -> None:
+def _import_qda(
+    path: Path,
+    run: Path,
+    ledger: Path | None,
+    author: str,
+    *,
+    yes: bool,
+    dry_run: bool,
+    renamed: dict[str, str] | None = None,
+) -> None:
     """`topics curate import FILE.qdpx|.qdc`: show the diff, then write the entries when confirmed."""
     from topics.analysis import Analysis, run_ledger
     from topics.curate.qda_import import import_qda
@@ -131,7 +150,9 @@ def curate_diff(run, ledger) -> None:
     with pd.option_context("display.width", 200, "display.max_colwidth", 70, "display.max_rows", 500):
         click.echo(f"ledger mode: {view.mode}; {view.decision_summary()}\n")
         click.echo(view.log[["entry", "line", "written", "status", "applied_to", "reason"]].to_string(index=False))
-        moved = view.flows[(view.flows["raw_topic"] != view.flows["topic"]) | (view.flows["raw_label"] != view.flows["label"])]
+        moved = view.flows[
+            (view.flows["raw_topic"] != view.flows["topic"]) | (view.flows["raw_label"] != view.flows["label"])
+        ]
         click.echo("\nraw topic -> curated topic (changed only):")
         click.echo(moved[["raw_topic", "raw_label", "topic", "label", "remarks"]].to_string(index=False))
 
@@ -160,8 +181,9 @@ def check_port_free(host: str, port: int) -> None:
         if err.errno == errno.EADDRINUSE:
             raise InputError(f"port {port} is in use on {host}; choose another with --port or leave it out") from None
         reason = "it needs administrator rights" if err.errno == errno.EACCES else (err.strerror or str(err))
-        raise InputError(f"cannot listen on port {port} of {host}: {reason}; choose another with --port or "
-                         "leave it out") from None
+        raise InputError(
+            f"cannot listen on port {port} of {host}: {reason}; choose another with --port or leave it out"
+        ) from None
 
 
 @curate.command("app")
@@ -247,9 +269,12 @@ def export() -> None:
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="The .qdpx file to write.")
 @click.option("--ledger", type=click.Path(path_type=Path), help="Curation ledger (default RUN/ledger.yaml if present).")
-@click.option("--corpus", type=click.Path(path_type=Path),
-              help="The transcripts the run was fitted on (a table with the standard column names, or a corpus "
-                   "name such as demo): sources then hold the full sessions, client turns included.")
+@click.option(
+    "--corpus",
+    type=click.Path(path_type=Path),
+    help="The transcripts the run was fitted on (a table with the standard column names, or a corpus "
+    "name such as demo): sources then hold the full sessions, client turns included.",
+)
 @click.option("--raw-text", is_flag=True, help="Write transcripts verbatim (private use only; default de-identified).")
 def export_qdpx(run, out, ledger, corpus, raw_text) -> None:
     """Write RUN as a REFI-QDA project (.qdpx) for NVivo, ATLAS.ti, MAXQDA, QualCoder: one code per curated

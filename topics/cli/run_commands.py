@@ -8,16 +8,7 @@ from pathlib import Path
 
 import click
 
-from topics.cli._common import (
-    DEMO_REPORT,
-    DEMO_RUN,
-    _elapsed,
-    _load_config,
-    _parse_pairs,
-    _run,
-    _step,
-    main,
-)
+from topics.cli._common import DEMO_REPORT, DEMO_RUN, _elapsed, _load_config, _parse_pairs, _run, _step, main
 from topics.errors import InputError
 
 SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
@@ -53,14 +44,18 @@ def check_out_path(path: Path | None, option: str = "--out", *, example: str | N
     for where in (path.absolute(), path.resolve()):
         for root in SYSTEM_FOLDERS:
             if where == root or root in where.parents:
-                raise InputError(f"refusing to write under {root}, a folder of the operating system; choose another "
-                                 f"{option}", path=path)
+                raise InputError(
+                    f"refusing to write under {root}, a folder of the operating system; choose another {option}",
+                    path=path,
+                )
     if example is not None and path.is_dir():
-        raise InputError(f"{option} names an existing folder; give a file name, e.g. {option} {path / example}",
-                         path=path)
+        raise InputError(
+            f"{option} names an existing folder; give a file name, e.g. {option} {path / example}", path=path
+        )
     if example is not None and path.exists() and not path.is_file():
-        raise InputError(f"{option} names something that is not a regular file; give a file name such as {example}",
-                         path=path)
+        raise InputError(
+            f"{option} names something that is not a regular file; give a file name such as {example}", path=path
+        )
     return path
 
 
@@ -68,32 +63,93 @@ def check_out_path(path: Path | None, option: str = "--out", *, example: str | N
 @click.argument("corpus")
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file (see README).")
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Run folder to write.")
-@click.option("--format", "fmt", type=click.Choice(["csv", "tsv", "jsonl", "parquet", "text"]),
-              help="Input format (default: from the file suffix; a folder means text transcripts).")
-@click.option("--map", "mapping", multiple=True, metavar="COLUMN=SOURCE",
-              help="Column mapping, e.g. --map text=utterance_text --map role=interlocutor. Repeatable.")
-@click.option("--role", "roles", multiple=True, metavar="LABEL=ROLE",
-              help="Role label mapping, e.g. --role counsellor=therapist. Repeatable.")
-@click.option("--prefix", "prefixes", multiple=True, metavar="PREFIX=ROLE",
-              help="Speaker prefix of text transcripts, e.g. --prefix Dr=therapist. Repeatable; replaces the defaults.")
-@click.option("--session-metadata", type=click.Path(path_type=Path),
-              help="CSV/parquet with a session_id column and per-session metadata (school, quality, ...).")
-@click.option("--encoding", default="utf-8", show_default=True,
-              help="Text encoding of the input files (e.g. utf-16, latin-1, cp1252).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "tsv", "jsonl", "parquet", "text"]),
+    help="Input format (default: from the file suffix; a folder means text transcripts).",
+)
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar="COLUMN=SOURCE",
+    help="Column mapping, e.g. --map text=utterance_text --map role=interlocutor. Repeatable.",
+)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    metavar="LABEL=ROLE",
+    help="Role label mapping, e.g. --role counsellor=therapist. Repeatable.",
+)
+@click.option(
+    "--prefix",
+    "prefixes",
+    multiple=True,
+    metavar="PREFIX=ROLE",
+    help="Speaker prefix of text transcripts, e.g. --prefix Dr=therapist. Repeatable; replaces the defaults.",
+)
+@click.option(
+    "--session-metadata",
+    type=click.Path(path_type=Path),
+    help="CSV/parquet with a session_id column and per-session metadata (school, quality, ...).",
+)
+@click.option(
+    "--encoding",
+    default="utf-8",
+    show_default=True,
+    help="Text encoding of the input files (e.g. utf-16, latin-1, cp1252).",
+)
 @click.option("--seed", type=int, help="Override the config's seed.")
 @click.option("--report/--no-report", "make_report", default=False, help="Also write <out>/report.html.")
-@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
-              help="dask: fit on a sample of whole sessions, then assign every remark on a Dask cluster "
-                   "(CSV/TSV/parquet file, folder or glob; see README 'Large corpora').")
-@click.option("--scheduler", metavar="ADDRESS", help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 "
-              "(default: a local cluster of --workers processes).")
-@click.option("--workers", "n_workers", type=click.IntRange(min=1), default=2, show_default=True,
-              help="Worker processes of the local Dask cluster.")
-@click.option("--sample-sessions", type=click.IntRange(min=1), default=2000, show_default=True,
-              help="With --engine dask: whole sessions the topic model is fitted on.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "dask"]),
+    default="local",
+    show_default=True,
+    help="dask: fit on a sample of whole sessions, then assign every remark on a Dask cluster "
+    "(CSV/TSV/parquet file, folder or glob; see README 'Large corpora').",
+)
+@click.option(
+    "--scheduler",
+    metavar="ADDRESS",
+    help="Dask scheduler to use, e.g. tcp://10.0.0.5:8786 (default: a local cluster of --workers processes).",
+)
+@click.option(
+    "--workers",
+    "n_workers",
+    type=click.IntRange(min=1),
+    default=2,
+    show_default=True,
+    help="Worker processes of the local Dask cluster.",
+)
+@click.option(
+    "--sample-sessions",
+    type=click.IntRange(min=1),
+    default=2000,
+    show_default=True,
+    help="With --engine dask: whole sessions the topic model is fitted on.",
+)
 @click.option("--stratify", metavar="COLUMN", help="With --engine dask: stratify the session sample by this column.")
-def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadata, encoding, seed,
-        make_report, engine, scheduler, n_workers, sample_sessions, stratify) -> None:
+def fit(
+    corpus,
+    config_path,
+    out,
+    fmt,
+    mapping,
+    roles,
+    prefixes,
+    session_metadata,
+    encoding,
+    seed,
+    make_report,
+    engine,
+    scheduler,
+    n_workers,
+    sample_sessions,
+    stratify,
+) -> None:
     """Fit topics on the therapist remarks of CORPUS and write a run folder.
 
     CORPUS is a CSV/TSV/JSONL/parquet file, a plain-text transcript or a folder of them, or a corpus
@@ -108,8 +164,22 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
     _run(check_output_folder, out)  # before anything is read: a folder of other files is refused at once
     config = _run(_load_config, config_path, seed)
     if engine == "dask":
-        _fit_dask(corpus, config, out, fmt, mapping, roles, prefixes, session_metadata, encoding, scheduler,
-                  n_workers, sample_sessions, stratify, t0)
+        _fit_dask(
+            corpus,
+            config,
+            out,
+            fmt,
+            mapping,
+            roles,
+            prefixes,
+            session_metadata,
+            encoding,
+            scheduler,
+            n_workers,
+            sample_sessions,
+            stratify,
+            t0,
+        )
         if make_report:
             from topics.reporting import report as write_report
 
@@ -118,61 +188,115 @@ def fit(corpus, config_path, out, fmt, mapping, roles, prefixes, session_metadat
     if scheduler or stratify:
         raise click.UsageError("--scheduler and --stratify need --engine dask")
     table = _run(
-        load_corpus, corpus, format=fmt, mapping=_parse_pairs(mapping, "--map") or None,
+        load_corpus,
+        corpus,
+        format=fmt,
+        mapping=_parse_pairs(mapping, "--map") or None,
         role_values=_parse_pairs(roles, "--role") or None,
-        speaker_prefixes=_parse_pairs(prefixes, "--prefix") or None, session_metadata=session_metadata,
+        speaker_prefixes=_parse_pairs(prefixes, "--prefix") or None,
+        session_metadata=session_metadata,
         encoding=encoding,
     )
     analysis = _run(fit_corpus, table, config, out=out)
     n_topics = int((analysis.topics["topic"] != -1).sum())
-    click.echo(f"{analysis.summary['remarks']:,} remarks -> {n_topics} topics, "
-               f"{(analysis.assignments['topic'] == -1).mean():.1%} outliers; run folder {out} "
-               f"({time.perf_counter() - t0:.0f} s)")
+    click.echo(
+        f"{analysis.summary['remarks']:,} remarks -> {n_topics} topics, "
+        f"{(analysis.assignments['topic'] == -1).mean():.1%} outliers; run folder {out} "
+        f"({time.perf_counter() - t0:.0f} s)"
+    )
     if make_report:
         from topics.reporting import report as write_report
 
         click.echo(f"report: {_run(write_report, out)}")
 
 
-def _fit_dask(corpus, config, out, fmt, mapping, roles, prefixes, session_metadata, encoding, scheduler,
-              n_workers, sample_sessions, stratify, t0) -> None:
+def _fit_dask(
+    corpus,
+    config,
+    out,
+    fmt,
+    mapping,
+    roles,
+    prefixes,
+    session_metadata,
+    encoding,
+    scheduler,
+    n_workers,
+    sample_sessions,
+    stratify,
+    t0,
+) -> None:
     """`topics fit --engine dask`: the lazy reader, the session sample, the cluster (topics.distributed)."""
     if prefixes or session_metadata or fmt in ("text", "jsonl"):
-        raise click.UsageError("--engine dask reads CSV/TSV/parquet utterance tables; --prefix, --session-metadata "
-                               "and --format text/jsonl are for the single-process engine")
+        raise click.UsageError(
+            "--engine dask reads CSV/TSV/parquet utterance tables; --prefix, --session-metadata "
+            "and --format text/jsonl are for the single-process engine"
+        )
     from topics.distributed import fit_distributed
 
     run = _run(
-        fit_distributed, corpus, config, out=out, scheduler=scheduler, n_workers=n_workers,
-        sample_sessions=sample_sessions, stratify=stratify, mapping=_parse_pairs(mapping, "--map") or None,
-        role_values=_parse_pairs(roles, "--role") or None, format=fmt, encoding=encoding,
+        fit_distributed,
+        corpus,
+        config,
+        out=out,
+        scheduler=scheduler,
+        n_workers=n_workers,
+        sample_sessions=sample_sessions,
+        stratify=stratify,
+        mapping=_parse_pairs(mapping, "--map") or None,
+        role_values=_parse_pairs(roles, "--role") or None,
+        format=fmt,
+        encoding=encoding,
     )
     s = run.summary
-    click.echo(f"{s['remarks']:,} remarks in {s['partitions']} partitions on {s['workers']} workers -> "
-               f"{s['topics_used']} topics, {s['outlier_share']:.1%} outliers (model fitted on {s['sample_sessions']:,} "
-               f"of {s['sessions']:,} sessions, {s['sample_remarks']:,} remarks); run folder {out} "
-               f"({time.perf_counter() - t0:.0f} s)")
+    click.echo(
+        f"{s['remarks']:,} remarks in {s['partitions']} partitions on {s['workers']} workers -> "
+        f"{s['topics_used']} topics, {s['outlier_share']:.1%} outliers (model fitted on {s['sample_sessions']:,} "
+        f"of {s['sessions']:,} sessions, {s['sample_remarks']:,} remarks); run folder {out} "
+        f"({time.perf_counter() - t0:.0f} s)"
+    )
 
 
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option("--out", type=click.Path(path_type=Path), help="HTML file (default: RUN/report.html).")
-@click.option("--figures", "figures_dir", type=click.Path(path_type=Path),
-              help="Folder for static PNG/SVG figures (default: beside the HTML file).")
-@click.option("--static", "formats", multiple=True, type=click.Choice(["png", "svg", "pdf"]),
-              help="Static formats (default from the config). Repeatable.")
+@click.option(
+    "--figures",
+    "figures_dir",
+    type=click.Path(path_type=Path),
+    help="Folder for static PNG/SVG figures (default: beside the HTML file).",
+)
+@click.option(
+    "--static",
+    "formats",
+    multiple=True,
+    type=click.Choice(["png", "svg", "pdf"]),
+    help="Static formats (default from the config). Repeatable.",
+)
 @click.option("--no-static", is_flag=True, help="Write no static figures.")
-@click.option("--ledger", type=click.Path(path_type=Path),
-              help="Curation ledger to apply (default: RUN/ledger.yaml when it exists).")
+@click.option(
+    "--ledger",
+    type=click.Path(path_type=Path),
+    help="Curation ledger to apply (default: RUN/ledger.yaml when it exists).",
+)
 @click.option("--raw", is_flag=True, help="Show the raw model's topics even when a ledger exists.")
-@click.option("--no-deidentify", is_flag=True,
-              help="Show remarks verbatim (private analysis only; the report then says so at the top).")
-@click.option("--compare-by", metavar="COLUMN",
-              help="Compare groups of this session-level column (or preset) instead of the run's [compare] by; "
-                   "no refit. 'none' for no comparison.")
-@click.option("--groups", metavar="A,B",
-              help="Comma-separated groups to compare, in order (each contrast is the first minus the second), "
-                   "instead of the run's [compare] groups (default: all groups).")
+@click.option(
+    "--no-deidentify",
+    is_flag=True,
+    help="Show remarks verbatim (private analysis only; the report then says so at the top).",
+)
+@click.option(
+    "--compare-by",
+    metavar="COLUMN",
+    help="Compare groups of this session-level column (or preset) instead of the run's [compare] by; "
+    "no refit. 'none' for no comparison.",
+)
+@click.option(
+    "--groups",
+    metavar="A,B",
+    help="Comma-separated groups to compare, in order (each contrast is the first minus the second), "
+    "instead of the run's [compare] groups (default: all groups).",
+)
 def report(run, out, figures_dir, formats, no_static, ledger, raw, no_deidentify, compare_by, groups) -> None:
     """Write the self-contained HTML report (and static figures) of a run folder RUN.
 
@@ -190,8 +314,18 @@ def report(run, out, figures_dir, formats, no_static, ledger, raw, no_deidentify
     picked = _group_list(groups)
     if picked is not None and by is False:
         raise click.UsageError("--groups needs a comparison: drop --compare-by none")
-    path = _run(write_report, run, out=out, figures_dir=figures_dir, formats=chosen, ledger=ledger, raw=raw,
-                deidentify=False if no_deidentify else None, compare_by=by, groups=picked)
+    path = _run(
+        write_report,
+        run,
+        out=out,
+        figures_dir=figures_dir,
+        formats=chosen,
+        ledger=ledger,
+        raw=raw,
+        deidentify=False if no_deidentify else None,
+        compare_by=by,
+        groups=picked,
+    )
     click.echo(f"report: {path} ({_elapsed(t0)})")
 
 
@@ -201,15 +335,20 @@ def _group_list(groups: str | None) -> list[str] | None:
         return None
     picked = [g.strip() for g in groups.split(",") if g.strip()]
     if len(picked) < 2 or len(set(picked)) != len(picked):
-        raise click.BadParameter(f"name two or more different groups separated by commas, got {groups!r}",
-                                 param_hint="--groups")
+        raise click.BadParameter(
+            f"name two or more different groups separated by commas, got {groups!r}", param_hint="--groups"
+        )
     return picked
 
 
 @main.command()
 @click.argument("folder", type=click.Path(path_type=Path))
-@click.option("--per-group", default=12, show_default=True,
-              help="Sessions per group: high- and low-quality professional (AnnoMI), LLM (MIBot).")
+@click.option(
+    "--per-group",
+    default=12,
+    show_default=True,
+    help="Sessions per group: high- and low-quality professional (AnnoMI), LLM (MIBot).",
+)
 def examples(folder, per_group) -> None:
     """Write example inputs into FOLDER: a CSV with its own column names, T:/C: text transcripts, metadata.
 
@@ -242,10 +381,16 @@ def config_command(source, defaults) -> None:
 
 
 @main.command()
-@click.option("--out", type=click.Path(path_type=Path), default=DEMO_RUN, show_default=True,
-              help="Run folder to write.")
-@click.option("--report-file", type=click.Path(path_type=Path), default=DEMO_REPORT, show_default=True,
-              help="HTML report; static figures go beside it.")
+@click.option(
+    "--out", type=click.Path(path_type=Path), default=DEMO_RUN, show_default=True, help="Run folder to write."
+)
+@click.option(
+    "--report-file",
+    type=click.Path(path_type=Path),
+    default=DEMO_REPORT,
+    show_default=True,
+    help="HTML report; static figures go beside it.",
+)
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file.")
 def demo(out, report_file, config_path) -> None:
     """Fit the bundled demo corpus (AnnoMI professionals vs MIBot LLM counsellor) and write the report.
@@ -269,9 +414,11 @@ def demo(out, report_file, config_path) -> None:
     click.echo(f"demo corpus: {table['session_id'].nunique()} sessions, {len(table):,} utterances")
     analysis = _run(fit_corpus, table, config, out=out)
     n_topics = int((analysis.topics["topic"] != -1).sum())
-    click.echo(f"{analysis.summary['remarks']:,} remarks -> {n_topics} topics, "
-               f"{(analysis.assignments['topic'] == -1).mean():.1%} outliers "
-               f"(embedded {int(analysis.timings.get('embedded_new', 0)):,} new texts)")
+    click.echo(
+        f"{analysis.summary['remarks']:,} remarks -> {n_topics} topics, "
+        f"{(analysis.assignments['topic'] == -1).mean():.1%} outliers "
+        f"(embedded {int(analysis.timings.get('embedded_new', 0)):,} new texts)"
+    )
     run_ledger = Path(out) / "ledger.yaml"
     if not run_ledger.exists() and DEMO_LEDGER.exists():
         shutil.copy2(DEMO_LEDGER, run_ledger)
@@ -289,29 +436,65 @@ def demo(out, report_file, config_path) -> None:
 
 @main.command()
 @click.argument("run", type=click.Path(path_type=Path))
-@click.option("--by", help="Grouping column or preset: school, counselor_type, quality (default: the run's [compare] by).")
+@click.option(
+    "--by", help="Grouping column or preset: school, counselor_type, quality (default: the run's [compare] by)."
+)
 @click.option("--groups", help="Comma-separated groups in order: each contrast is the first minus the second.")
 @click.option("--strata", help="Compare within levels of this column (e.g. problem).")
 @click.option("--cluster", help="Resample whole clusters of sessions (e.g. therapist) instead of sessions.")
-@click.option("--estimand", type=click.Choice(["session", "pooled"]),
-              help="A group's share: the average session's (session) or of its remarks (pooled).")
-@click.option("--denominator", type=click.Choice(["all", "topical"]),
-              help="Shares of all modelled remarks (all) or only of remarks in a topic (topical).")
+@click.option(
+    "--estimand",
+    type=click.Choice(["session", "pooled"]),
+    help="A group's share: the average session's (session) or of its remarks (pooled).",
+)
+@click.option(
+    "--denominator",
+    type=click.Choice(["all", "topical"]),
+    help="Shares of all modelled remarks (all) or only of remarks in a topic (topical).",
+)
 @click.option("--outcome", "outcomes", multiple=True, help="Session-level outcome column. Repeatable.")
 @click.option("--out", type=click.Path(path_type=Path), help="Folder for the CSV tables (default RUN/compare-BY).")
 @click.option("--ledger", type=click.Path(path_type=Path), help="Curation ledger (default RUN/ledger.yaml if present).")
 @click.option("--raw", is_flag=True, help="Compare the raw model's topics, ignoring any ledger.")
-@click.option("--boot", "n_boot", default=1000, show_default=True,
-              help="Bootstrap replicates (divergence, drift and position intervals).")
+@click.option(
+    "--boot",
+    "n_boot",
+    default=1000,
+    show_default=True,
+    help="Bootstrap replicates (divergence, drift and position intervals).",
+)
 @click.option("--perm", "n_perm", type=int, help="Permutations (default: the run's [compare] n_perm).")
 @click.option("--seed", type=int, help="Seed of every resampling (default: the run's seed, as in its report).")
-@click.option("--sample", "sample_only", is_flag=True,
-              help="A Dask-engine run: compare the sample's remarks (with positions, drift, words), not every session.")
-@click.option("--raw-text", is_flag=True,
-              help="Keep topic labels and distinctive words verbatim (private use only); by default they are "
-                   "de-identified as in the report.")
-def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, out, ledger, raw, n_boot, n_perm,
-            seed, sample_only, raw_text) -> None:
+@click.option(
+    "--sample",
+    "sample_only",
+    is_flag=True,
+    help="A Dask-engine run: compare the sample's remarks (with positions, drift, words), not every session.",
+)
+@click.option(
+    "--raw-text",
+    is_flag=True,
+    help="Keep topic labels and distinctive words verbatim (private use only); by default they are "
+    "de-identified as in the report.",
+)
+def compare(
+    run,
+    by,
+    groups,
+    strata,
+    cluster,
+    estimand,
+    denominator,
+    outcomes,
+    out,
+    ledger,
+    raw,
+    n_boot,
+    n_perm,
+    seed,
+    sample_only,
+    raw_text,
+) -> None:
     """Compare groups of sessions in RUN: topic prevalence with session-level statistics, and more.
 
     Uses the run's [compare] settings and seed (the report's numbers) unless an option says otherwise.
@@ -335,9 +518,18 @@ def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, o
     analysis = _run(load_run, run, ledger=ledger, raw=raw)
     _step("comparing groups (permutations and bootstrap)")
     chosen = [g.strip() for g in groups.split(",")] if groups else None
-    settings = {"by": by, "groups": chosen, "strata": strata, "cluster": cluster, "estimand": estimand,
-                "denominator": denominator, "outcomes": list(outcomes) or None, "n_boot": n_boot, "n_perm": n_perm,
-                "seed": seed}
+    settings = {
+        "by": by,
+        "groups": chosen,
+        "strata": strata,
+        "cluster": cluster,
+        "estimand": estimand,
+        "denominator": denominator,
+        "outcomes": list(outcomes) or None,
+        "n_boot": n_boot,
+        "n_perm": n_perm,
+        "seed": seed,
+    }
     if (run / DISTRIBUTED_DIR / "summary.json").is_file() and not sample_only:
         from topics.compare import compare_distributed
 
@@ -363,8 +555,11 @@ def compare(run, by, groups, strata, cluster, estimand, denominator, outcomes, o
         click.echo(comp.method + "\n")
         click.echo(f"{len(sig)} of {int(c['p_value'].notna().sum())} topic contrasts at q < 0.05 (seed {comp.seed}):")
         if len(sig):
-            click.echo((sig[["topic", "label", "contrast", "share_a", "share_b", "diff", "diff_low", "diff_high",
-                             "q_value"]]).round(4).to_string(index=False))
+            click.echo(
+                (sig[["topic", "label", "contrast", "share_a", "share_b", "diff", "diff_low", "diff_high", "q_value"]])
+                .round(4)
+                .to_string(index=False)
+            )
     if comp.cluster_hint:
         click.echo(f"\nnote: {comp.cluster_hint}")
     click.echo(f"\nwrote {len(files)} files to {target} ({_elapsed(t0)})")
@@ -411,8 +606,10 @@ def _evaluation_tables(analysis, seeds, no_stability, no_shuffle, grid_mcs, grid
         extra = [int(x) for x in seeds.split(",") if x.strip()] or None
         stab = ev.stability(analysis, seeds=extra, shuffle=not no_shuffle)
         tables.update(stability_pairwise=stab.pairwise, stability_topics=stab.per_topic)
-        click.echo(f"\nstability: mean pairwise ARI {stab.mean_ari:.3f} over {len(stab.fits)} fits; "
-                   f"{int(stab.per_topic['robust'].sum())} of {len(stab.per_topic)} topics robust")
+        click.echo(
+            f"\nstability: mean pairwise ARI {stab.mean_ari:.3f} over {len(stab.fits)} fits; "
+            f"{int(stab.per_topic['robust'].sum())} of {len(stab.per_topic)} topics robust"
+        )
     if grid_mcs or grid_nn:
         mcs = [x.strip() if x.strip() == "auto" else int(x) for x in grid_mcs.split(",") if x.strip()] or None
         nn = [int(x) for x in grid_nn.split(",") if x.strip()] or None

@@ -37,7 +37,7 @@ def cohen_kappa(truth: Coding, predicted: Coding) -> float:
     if len(t) == 0:
         return float("nan")
     labels, inverse = np.unique(np.concatenate([t, p]).astype(str), return_inverse=True)
-    ti, pi = inverse[: len(t)], inverse[len(t):]
+    ti, pi = inverse[: len(t)], inverse[len(t) :]
     k = len(labels)
     observed = float(np.mean(ti == pi))
     expected = float(np.dot(np.bincount(ti, minlength=k), np.bincount(pi, minlength=k))) / len(t) ** 2
@@ -63,8 +63,9 @@ def per_code(truth: Coding, predicted: Coding, codes: Sequence[str] | None = Non
         precision = tp / n_pred if n_pred else 0.0
         recall = tp / support if support else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-        rows.append({"code": c, "support": support, "predicted": n_pred, "precision": precision, "recall": recall,
-                     "f1": f1})
+        rows.append(
+            {"code": c, "support": support, "predicted": n_pred, "precision": precision, "recall": recall, "f1": f1}
+        )
     return pd.DataFrame(rows, columns=["code", "support", "predicted", "precision", "recall", "f1"])
 
 
@@ -118,9 +119,19 @@ class Agreement:
 
     def summary(self) -> pd.DataFrame:
         """One row: ``n``, ``kappa``, ``kappa_low``, ``kappa_high``, ``accuracy``, ``macro_f1``, ``resampled``."""
-        return pd.DataFrame([{"n": self.n, "kappa": self.kappa, "kappa_low": self.kappa_low,
-                              "kappa_high": self.kappa_high, "accuracy": self.accuracy, "macro_f1": self.macro_f1,
-                              "resampled": self.resampled}])
+        return pd.DataFrame(
+            [
+                {
+                    "n": self.n,
+                    "kappa": self.kappa,
+                    "kappa_low": self.kappa_low,
+                    "kappa_high": self.kappa_high,
+                    "accuracy": self.accuracy,
+                    "macro_f1": self.macro_f1,
+                    "resampled": self.resampled,
+                }
+            ]
+        )
 
 
 def agreement(

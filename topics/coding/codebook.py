@@ -264,8 +264,12 @@ def _top(data: Any, path: Path, line_of: Any) -> tuple[str, list[Any]]:
         raise InputError("a codebook is a mapping with a 'codes' list (and an optional 'name')", path=path, line=1)
     unknown = sorted(str(k) for k in set(data) - _TOP_KEYS)
     if unknown:
-        raise InputError(f"unknown top-level key(s) {unknown}; allowed: {sorted(_TOP_KEYS)}", path=path,
-                         line=line_of(unknown[0]), column=unknown[0])
+        raise InputError(
+            f"unknown top-level key(s) {unknown}; allowed: {sorted(_TOP_KEYS)}",
+            path=path,
+            line=line_of(unknown[0]),
+            column=unknown[0],
+        )
     title = data.get("name", "")
     if not isinstance(title, str):
         raise InputError("'name' must be text", path=path, line=line_of("name"), column="name")
@@ -283,8 +287,7 @@ def _load_toml(path: Path, text: str) -> Codebook:
         line = getattr(err, "lineno", None) or (int(found.group(1)) if found else None)
         column = getattr(err, "colno", None) or (int(found.group(2)) if found else None)
         msg = getattr(err, "msg", None) or (msg[: found.start()] if found else msg)
-        raise InputError(f"invalid TOML: {msg}", path=path, line=line,
-                         column=str(column) if column else None) from None
+        raise InputError(f"invalid TOML: {msg}", path=path, line=line, column=str(column) if column else None) from None
     except (ValueError, RecursionError) as err:
         raise InputError(f"invalid TOML: {err}", path=path) from None
     lines = text.splitlines()
@@ -294,8 +297,9 @@ def _load_toml(path: Path, text: str) -> Codebook:
         return next((i + 1 for i, ln in enumerate(lines) if re.match(rf"\s*{re.escape(key)}\s*=", ln)), None)
 
     title, items = _top(data, path, line_of)
-    codes = [_code(item, i + 1, path, headers[i] if i < len(headers) else line_of("codes"))
-             for i, item in enumerate(items)]
+    codes = [
+        _code(item, i + 1, path, headers[i] if i < len(headers) else line_of("codes")) for i, item in enumerate(items)
+    ]
     return Codebook(codes, name=title, path=path)
 
 
@@ -303,15 +307,22 @@ def _load_yaml(path: Path, text: str) -> Codebook:
     try:
         for token in yaml.scan(text, Loader=_LOADER):
             if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
-                raise InputError("YAML anchors and aliases (& and *) are not allowed in a codebook: write each value "
-                                 "out", path=path, line=token.start_mark.line + 1,
-                                 column=str(token.start_mark.column + 1))
+                raise InputError(
+                    "YAML anchors and aliases (& and *) are not allowed in a codebook: write each value out",
+                    path=path,
+                    line=token.start_mark.line + 1,
+                    column=str(token.start_mark.column + 1),
+                )
         data = yaml.load(text, Loader=_LOADER)
         root = yaml.compose(text, Loader=_LOADER)
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
-        raise InputError(f"not valid YAML: {getattr(err, 'problem', None) or err}", path=path,
-                         line=mark.line + 1 if mark else None, column=str(mark.column + 1) if mark else None) from None
+        raise InputError(
+            f"not valid YAML: {getattr(err, 'problem', None) or err}",
+            path=path,
+            line=mark.line + 1 if mark else None,
+            column=str(mark.column + 1) if mark else None,
+        ) from None
     except RecursionError:
         raise InputError("not valid YAML: nested too deeply", path=path) from None
     if data is None:
@@ -342,12 +353,20 @@ def _load_csv(path: Path, text: str) -> Codebook:
         header = [h.strip().lower() for h in header]
         missing = [c for c in ("name", "description") if c not in header]
         if missing:
-            raise InputError(f"a CSV codebook needs the columns name, description (and optionally examples); "
-                             f"missing {missing}", path=path, line=1, column=missing[0])
+            raise InputError(
+                f"a CSV codebook needs the columns name, description (and optionally examples); missing {missing}",
+                path=path,
+                line=1,
+                column=missing[0],
+            )
         unknown = [h for h in header if h not in _CODE_KEYS]
         if unknown or len(set(header)) != len(header):
-            raise InputError(f"unknown or repeated column(s) {unknown or header}; allowed: {sorted(_CODE_KEYS)}",
-                             path=path, line=1, column=(unknown or header)[0])
+            raise InputError(
+                f"unknown or repeated column(s) {unknown or header}; allowed: {sorted(_CODE_KEYS)}",
+                path=path,
+                line=1,
+                column=(unknown or header)[0],
+            )
         codes: list[Code] = []
         start = reader.line_num + 1
         for row in reader:
@@ -356,8 +375,9 @@ def _load_csv(path: Path, text: str) -> Codebook:
                     raise InputError(f"{len(row)} fields where the header has {len(header)}", path=path, line=start)
                 record: dict[str, Any] = dict(zip(header, row, strict=True))
                 if "examples" in record:
-                    record["examples"] = [e for e in (x.strip() for x in record["examples"].split(EXAMPLE_SEPARATOR))
-                                          if e]
+                    record["examples"] = [
+                        e for e in (x.strip() for x in record["examples"].split(EXAMPLE_SEPARATOR)) if e
+                    ]
                 codes.append(_code(record, len(codes) + 1, path, start))
             start = reader.line_num + 1
     except csv.Error as err:
@@ -376,8 +396,11 @@ def _load_qda(path: Path) -> Codebook:
         texts = selections.loc[selections["code"] == row["guid"], "text"].astype(str) if len(selections) else []
         examples = list(dict.fromkeys(t.strip() for t in texts if str(t).strip()))[:MAX_EXAMPLES]
         examples = [e for e in examples if len(e) <= MAX_TEXT_CHARS]
-        record: dict[str, Any] = {"name": str(row["name"]), "description": str(row["description"] or ""),
-                                  "examples": examples}
+        record: dict[str, Any] = {
+            "name": str(row["name"]),
+            "description": str(row["description"] or ""),
+            "examples": examples,
+        }
         if not record["description"].strip() and not examples:
             record["description"] = record["name"]  # a QDA code often has a name only: the name stands for it
         codes.append(_code(record, i + 1, path, None, examples_cap=True))

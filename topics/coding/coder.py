@@ -155,8 +155,9 @@ class Coder:
         if embeddings is not None:
             embeddings = np.asarray(embeddings)
             if embeddings.ndim != 2 or len(embeddings) != len(remarks):
-                raise InputError(f"embeddings must have one row per remark ({len(remarks)}), got shape "
-                                 f"{embeddings.shape}")
+                raise InputError(
+                    f"embeddings must have one row per remark ({len(remarks)}), got shape {embeddings.shape}"
+                )
             return _unit(embeddings)
         return _unit(self._embed(remarks["text"].astype(str).tolist()))
 
@@ -192,8 +193,9 @@ class Coder:
         """
         prompts = self.codebook.prompts()
         prompt_vectors = _unit(self._embed(prompts["text"].tolist()))
-        self.prototypes_ = _unit(np.vstack([prompt_vectors[(prompts["code"] == c).to_numpy()].mean(axis=0)
-                                            for c in self.codebook.names]))
+        self.prototypes_ = _unit(
+            np.vstack([prompt_vectors[(prompts["code"] == c).to_numpy()].mean(axis=0) for c in self.codebook.names])
+        )
         self.model_: Any = None
         self.calibrated_ = False
         self.temperature_ = 1.0
@@ -216,8 +218,10 @@ class Coder:
         row_of = row_of[~row_of.index.duplicated()]
         absent = chosen.loc[~chosen["utterance_id"].isin(row_of.index), "utterance_id"]
         if len(absent):
-            raise InputError(f"{len(absent)} labelled remark(s) are not among the remarks, e.g. {absent.iloc[0]!r}",
-                             column="utterance_id")
+            raise InputError(
+                f"{len(absent)} labelled remark(s) are not among the remarks, e.g. {absent.iloc[0]!r}",
+                column="utterance_id",
+            )
         x = vectors[row_of.loc[chosen["utterance_id"]].to_numpy()]
         y = chosen["code"].to_numpy(dtype=object)
         if self.use_codebook:
@@ -308,8 +312,15 @@ class Coder:
         second = np.sort(values, axis=1)[:, -2] if values.shape[1] > 1 and len(values) else np.zeros(len(values))
         names = np.asarray(self.classes_, dtype=object)[top]
         code = np.where(best < self.none_threshold, NONE_CODE, names)
-        out = pd.DataFrame({"utterance_id": probs.index.to_numpy(), "code": code, "probability": best,
-                            "margin": best - second, "low_confidence": best < self.low_confidence})
+        out = pd.DataFrame(
+            {
+                "utterance_id": probs.index.to_numpy(),
+                "code": code,
+                "probability": best,
+                "margin": best - second,
+                "low_confidence": best < self.low_confidence,
+            }
+        )
         for i, c in enumerate(self.classes_):
             out[PROBABILITY_PREFIX + c] = values[:, i]
         return out
@@ -355,7 +366,7 @@ class Coder:
         coded = coded.sort_values(["probability", "margin", "utterance_id"], kind="stable")
         n_random = int(round(n * random_share))
         uncertain = coded.head(n - n_random).assign(picked="uncertain")
-        rest = coded.iloc[len(uncertain):]
+        rest = coded.iloc[len(uncertain) :]
         rng = np.random.default_rng(self.seed)
         chosen = rest.iloc[np.sort(rng.permutation(len(rest))[:n_random])].assign(picked="random")
         out = pd.concat([uncertain, chosen])
@@ -363,19 +374,35 @@ class Coder:
 
     def fingerprint(self) -> str:
         """SHA-256 (16 hex digits) of the codebook, the settings, the mode and the number of labels."""
-        settings = {"codebook": self.codebook.fingerprint(), "temperature": self.temperature,
-                    "none_threshold": self.none_threshold, "C": self.c, "calibrate": str(self.calibrate),
-                    "use_codebook": self.use_codebook, "seed": self.seed, "mode": getattr(self, "mode_", None),
-                    "n_labels": getattr(self, "n_labels_", 0),
-                    "embedder": getattr(self.embedder, "identity", type(self.embedder).__name__)}
+        settings = {
+            "codebook": self.codebook.fingerprint(),
+            "temperature": self.temperature,
+            "none_threshold": self.none_threshold,
+            "C": self.c,
+            "calibrate": str(self.calibrate),
+            "use_codebook": self.use_codebook,
+            "seed": self.seed,
+            "mode": getattr(self, "mode_", None),
+            "n_labels": getattr(self, "n_labels_", 0),
+            "embedder": getattr(self.embedder, "identity", type(self.embedder).__name__),
+        }
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
     def summary(self) -> dict[str, Any]:
         """What the coder is: mode, classes, labels trained on, calibration and settings (JSON-ready)."""
-        return {"mode": getattr(self, "mode_", None), "classes": list(getattr(self, "classes_", [])),
-                "n_labels": getattr(self, "n_labels_", 0), "calibrated": getattr(self, "calibrated_", False),
-                "calibration_temperature": getattr(self, "temperature_", 1.0),
-                "temperature": self.temperature, "none_threshold": self.none_threshold,
-                "low_confidence": self.low_confidence, "C": self.c, "seed": self.seed,
-                "codebook": self.codebook.name, "codebook_fingerprint": self.codebook.fingerprint(),
-                "embedder": getattr(self.embedder, "identity", None), "fingerprint": self.fingerprint()}
+        return {
+            "mode": getattr(self, "mode_", None),
+            "classes": list(getattr(self, "classes_", [])),
+            "n_labels": getattr(self, "n_labels_", 0),
+            "calibrated": getattr(self, "calibrated_", False),
+            "calibration_temperature": getattr(self, "temperature_", 1.0),
+            "temperature": self.temperature,
+            "none_threshold": self.none_threshold,
+            "low_confidence": self.low_confidence,
+            "C": self.c,
+            "seed": self.seed,
+            "codebook": self.codebook.name,
+            "codebook_fingerprint": self.codebook.fingerprint(),
+            "embedder": getattr(self.embedder, "identity", None),
+            "fingerprint": self.fingerprint(),
+        }

@@ -130,8 +130,7 @@ def is_held_out(utterance_ids: Iterable[object], fraction: float = 0.2, *, salt:
     ids = [str(u) for u in utterance_ids]
     cut = int(fraction * 2**32)
     return pd.Series(
-        [int.from_bytes(hashlib.sha256(f"{salt}\x1f{u}".encode()).digest()[:4], "big") < cut for u in ids],
-        dtype=bool,
+        [int.from_bytes(hashlib.sha256(f"{salt}\x1f{u}".encode()).digest()[:4], "big") < cut for u in ids], dtype=bool
     )
 
 
@@ -269,14 +268,20 @@ class LabelFile:
         try:
             for token in yaml.scan(text, Loader=_LOADER):
                 if isinstance(token, (yaml.AliasToken, yaml.AnchorToken)):
-                    raise InputError("YAML anchors and aliases (& and *) are not allowed in a label file",
-                                     path=self.path, line=token.start_mark.line + 1)
+                    raise InputError(
+                        "YAML anchors and aliases (& and *) are not allowed in a label file",
+                        path=self.path,
+                        line=token.start_mark.line + 1,
+                    )
             data = yaml.load(text, Loader=_LOADER)
             root = yaml.compose(text, Loader=_LOADER)
         except yaml.YAMLError as err:
             mark = getattr(err, "problem_mark", None)
-            raise InputError(f"not valid YAML: {getattr(err, 'problem', None) or err}", path=self.path,
-                             line=mark.line + 1 if mark else None) from None
+            raise InputError(
+                f"not valid YAML: {getattr(err, 'problem', None) or err}",
+                path=self.path,
+                line=mark.line + 1 if mark else None,
+            ) from None
         except RecursionError:
             raise InputError("not valid YAML: nested too deeply", path=self.path) from None
         if data is None:
@@ -311,8 +316,9 @@ class LabelFile:
             for row in reader:
                 if any(c.strip() for c in row):
                     if len(row) != len(LABEL_COLUMNS):
-                        raise InputError(f"{len(row)} fields where the header has {len(LABEL_COLUMNS)}",
-                                         path=self.path, line=start)
+                        raise InputError(
+                            f"{len(row)} fields where the header has {len(LABEL_COLUMNS)}", path=self.path, line=start
+                        )
                     d = {k: _unguard(v) for k, v in zip(LABEL_COLUMNS, row, strict=True)}
                     out.append(self._label(d, where=f"label {len(out) + 1}", line=start))
                 start = reader.line_num + 1

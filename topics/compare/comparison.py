@@ -125,6 +125,7 @@ class Comparison:
             Every ``label`` column, the ``word`` column of the distinctive words and the ``labels`` series
             masked; the numbers unchanged.
         """
+
         def table(df: pd.DataFrame) -> pd.DataFrame:
             cols = [c for c in ("label", "raw_label", "word") if c in df.columns]
             if not cols or df.empty:
@@ -140,8 +141,13 @@ class Comparison:
         if not labels.empty:
             labels[:] = mask(labels.astype(str).tolist())
         return replace(
-            self, contrasts=table(self.contrasts), divergence=table(self.divergence), positions=table(self.positions),
-            words=table(self.words), crosscheck=table(self.crosscheck), labels=labels,
+            self,
+            contrasts=table(self.contrasts),
+            divergence=table(self.divergence),
+            positions=table(self.positions),
+            words=table(self.words),
+            crosscheck=table(self.crosscheck),
+            labels=labels,
             contrasts_unadjusted=None if self.contrasts_unadjusted is None else table(self.contrasts_unadjusted),
             outcomes={k: table(v) for k, v in self.outcomes.items()},
         )
@@ -156,12 +162,14 @@ class Comparison:
         folder.mkdir(parents=True, exist_ok=True)
         prediction = {k: v for k, v in self.prediction.items() if k != "recall"}
         prediction.update({f"recall_{g}": r for g, r in self.prediction.get("recall", {}).items()})
-        out = [export_csv(named_contrasts(self.contrasts), folder / "contrasts.csv"),
-               export_csv(self.divergence, folder / "divergence.csv"),
-               export_csv(pd.DataFrame([prediction]), folder / "prediction.csv"),
-               export_csv(self.positions, folder / "positions.csv"),
-               export_csv(self.drift, folder / "drift.csv"),
-               export_csv(self.drift_summary, folder / "drift_summary.csv")]
+        out = [
+            export_csv(named_contrasts(self.contrasts), folder / "contrasts.csv"),
+            export_csv(self.divergence, folder / "divergence.csv"),
+            export_csv(pd.DataFrame([prediction]), folder / "prediction.csv"),
+            export_csv(self.positions, folder / "positions.csv"),
+            export_csv(self.drift, folder / "drift.csv"),
+            export_csv(self.drift_summary, folder / "drift_summary.csv"),
+        ]
         if self.contrasts_unadjusted is not None:
             out.append(export_csv(named_contrasts(self.contrasts_unadjusted), folder / "contrasts_unadjusted.csv"))
         if not self.words.empty:
@@ -182,9 +190,17 @@ def named_contrasts(contrasts: pd.DataFrame) -> pd.DataFrame:
     if contrasts.empty or contrasts["contrast"].nunique() != 1:
         return contrasts
     a, b = str(contrasts["group_a"].iloc[0]), str(contrasts["group_b"].iloc[0])
-    return contrasts.rename(columns={"share_a": f"share_{a}", "share_b": f"share_{b}", "diff": f"{a}_minus_{b}",
-                                     "sessions_a": f"sessions_{a}", "sessions_b": f"sessions_{b}",
-                                     "clusters_a": f"clusters_{a}", "clusters_b": f"clusters_{b}"})
+    return contrasts.rename(
+        columns={
+            "share_a": f"share_{a}",
+            "share_b": f"share_{b}",
+            "diff": f"{a}_minus_{b}",
+            "sessions_a": f"sessions_{a}",
+            "sessions_b": f"sessions_{b}",
+            "clusters_a": f"clusters_{a}",
+            "clusters_b": f"clusters_{b}",
+        }
+    )
 
 
 def confounds(assignments: pd.DataFrame, by: str, groups: list[str], strata: str | None) -> list[str]:
@@ -204,14 +220,18 @@ def confounds(assignments: pd.DataFrame, by: str, groups: list[str], strata: str
         v = float(np.sqrt(chi2 / (observed.sum() * (min(observed.shape) - 1))))
         if v >= 0.999:
             members = "; ".join(f"{g} = {', '.join(table.columns[table.loc[g] > 0])}" for g in table.index)
-            out.append(f"The groups of {by} coincide with {column} ({members}): "
-                       f"every difference below may come from the {column} (how its sessions were recorded, "
-                       f"transcribed, segmented, which problems they address) as much as from {by}.")
+            out.append(
+                f"The groups of {by} coincide with {column} ({members}): "
+                f"every difference below may come from the {column} (how its sessions were recorded, "
+                f"transcribed, segmented, which problems they address) as much as from {by}."
+            )
         elif v >= 0.5:
-            out.append(f"The groups of {by} are strongly associated with {column} (Cramer's V = {v:.2f} over "
-                       f"sessions): read the "
-                       f"{'stratified results, which compare within ' + column if column == strata else 'differences'} "
-                       f"with that in mind.")
+            out.append(
+                f"The groups of {by} are strongly associated with {column} (Cramer's V = {v:.2f} over "
+                f"sessions): read the "
+                f"{'stratified results, which compare within ' + column if column == strata else 'differences'} "
+                f"with that in mind."
+            )
     return out
 
 
@@ -303,8 +323,14 @@ def run_comparison(
     n_missing = int(assignments.loc[missing, count_column].sum() if count_column else missing.sum())
     if n_missing:
         warnings.append(f"{n_missing} remarks have no value of {col!r} and are left out of the comparison.")
-    shared: _SharedSettings = {"cluster": cluster, "estimand": estimand, "denominator": denominator, "seed": seed,
-                                "min_sessions": min_sessions, "count_column": count_column}
+    shared: _SharedSettings = {
+        "cluster": cluster,
+        "estimand": estimand,
+        "denominator": denominator,
+        "seed": seed,
+        "min_sessions": min_sessions,
+        "count_column": count_column,
+    }
     contrasts = compare_groups(assignments, col, groups=groups, strata=strata, n_perm=n_perm, **shared)
     unadjusted = compare_groups(assignments, col, groups=groups, n_perm=n_perm, **shared) if strata else None
     warnings.extend(contrasts.attrs.get("warnings", []))
@@ -319,60 +345,132 @@ def run_comparison(
     for reason, n in contrasts.attrs.get("left_out", {}).items():
         warnings.append(f"{n} sessions left out: {reason}.")
     if strata:
-        warnings.append(f"Strata ({strata}) apply to the per-topic contrasts (unstratified ones are shown beside "
-                        "them), to the test of the whole profile (it combines them) and to the GEE cross-check "
-                        f"({strata} as a covariate); the divergence value, prediction, trajectories and distinctive "
-                        "words use all sessions and so also reflect the mix of strata.")
-    divergence = profile_divergence(sub, col, groups=chosen, n_boot=min(n_boot, 1000), n_perm=max(1000, 20 * len(chosen)),
-                                    strata=strata, per_topic_tests=contrasts if len(chosen) == 2 else None, **shared)
-    prediction = predict_group(sub, col, groups=chosen, folds=PREDICTION_FOLDS, n_perm=min(n_perm, 200), seed=seed,
-                               min_sessions=min_sessions, cluster=cluster, denominator=denominator,
-                               count_column=count_column)
+        warnings.append(
+            f"Strata ({strata}) apply to the per-topic contrasts (unstratified ones are shown beside "
+            "them), to the test of the whole profile (it combines them) and to the GEE cross-check "
+            f"({strata} as a covariate); the divergence value, prediction, trajectories and distinctive "
+            "words use all sessions and so also reflect the mix of strata."
+        )
+    divergence = profile_divergence(
+        sub,
+        col,
+        groups=chosen,
+        n_boot=min(n_boot, 1000),
+        n_perm=max(1000, 20 * len(chosen)),
+        strata=strata,
+        per_topic_tests=contrasts if len(chosen) == 2 else None,
+        **shared,
+    )
+    prediction = predict_group(
+        sub,
+        col,
+        groups=chosen,
+        folds=PREDICTION_FOLDS,
+        n_perm=min(n_perm, 200),
+        seed=seed,
+        min_sessions=min_sessions,
+        cluster=cluster,
+        denominator=denominator,
+        count_column=count_column,
+    )
     labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
     if count_column:
-        warnings.append("Computed from session x topic counts: positions in the session, transitions, drift, "
-                        "distinctive words, the GEE cross-check and outcomes need the remarks themselves and are "
-                        "left out here (compare a run's remarks for them).")
-        return Comparison(by=col, groups=[str(g) for g in chosen], contrasts=contrasts, divergence=divergence,
-                          prediction=prediction, positions=pd.DataFrame(), transitions={}, drift=pd.DataFrame(),
-                          drift_summary=pd.DataFrame(), words=pd.DataFrame(), outcomes={}, warnings=warnings,
-                          labels=labels, crosscheck=pd.DataFrame(), contrasts_unadjusted=unadjusted,
-                          confounds=confounds(sub, col, [str(g) for g in chosen], strata),
-                          method=contrasts.attrs.get("method", ""), seed=seed, cluster_hint=hint)
+        warnings.append(
+            "Computed from session x topic counts: positions in the session, transitions, drift, "
+            "distinctive words, the GEE cross-check and outcomes need the remarks themselves and are "
+            "left out here (compare a run's remarks for them)."
+        )
+        return Comparison(
+            by=col,
+            groups=[str(g) for g in chosen],
+            contrasts=contrasts,
+            divergence=divergence,
+            prediction=prediction,
+            positions=pd.DataFrame(),
+            transitions={},
+            drift=pd.DataFrame(),
+            drift_summary=pd.DataFrame(),
+            words=pd.DataFrame(),
+            outcomes={},
+            warnings=warnings,
+            labels=labels,
+            crosscheck=pd.DataFrame(),
+            contrasts_unadjusted=unadjusted,
+            confounds=confounds(sub, col, [str(g) for g in chosen], strata),
+            method=contrasts.attrs.get("method", ""),
+            seed=seed,
+            cluster_hint=hint,
+        )
     single_turn = bool(sub.groupby("session_id").size().max() <= 1)
-    positions, transitions, drift, drift_summary = _trajectories(sub, col, chosen, single_turn, n_boot, n_perm, seed,
-                                                                 warnings, denominator)
+    positions, transitions, drift, drift_summary = _trajectories(
+        sub, col, chosen, single_turn, n_boot, n_perm, seed, warnings, denominator
+    )
     # contraction residue ("don", "ll", "ve") is never a distinctive word, with or without the run's stop words
-    vectorizer = make_vectorizer(VectorizerConfig(extra_stop_words=[*(stop_words or []), *sorted(CONTRACTION_RESIDUE)],
-                                                  ngram_range=[1, 2], min_df=1))
-    words = (distinctive_words(sub, col, groups=chosen[:2], vectorizer=vectorizer, n_perm=min(n_perm, 1000), seed=seed,
-                               cluster=cluster) if len(chosen) == 2 else pd.DataFrame())
+    vectorizer = make_vectorizer(
+        VectorizerConfig(
+            extra_stop_words=[*(stop_words or []), *sorted(CONTRACTION_RESIDUE)], ngram_range=[1, 2], min_df=1
+        )
+    )
+    words = (
+        distinctive_words(
+            sub, col, groups=chosen[:2], vectorizer=vectorizer, n_perm=min(n_perm, 1000), seed=seed, cluster=cluster
+        )
+        if len(chosen) == 2
+        else pd.DataFrame()
+    )
     warnings.extend(words.attrs.get("warnings", []))  # per-word p-values flagged under very unequal spread
-    check = (gee_crosscheck(sub, col, groups=chosen, cluster=cluster, denominator=denominator, strata=strata)
-             if crosscheck and len(chosen) == 2 else pd.DataFrame())
+    check = (
+        gee_crosscheck(sub, col, groups=chosen, cluster=cluster, denominator=denominator, strata=strata)
+        if crosscheck and len(chosen) == 2
+        else pd.DataFrame()
+    )
     outcome_tables = {}
     for name in outcomes or []:
         outcome_tables[name] = outcome_association(sub, name, by=col, n_perm=n_perm, seed=seed)
         warnings.extend(outcome_tables[name].attrs.get("warnings", []))
-    return Comparison(by=col, groups=[str(g) for g in chosen], contrasts=contrasts, divergence=divergence,
-                      prediction=prediction, positions=positions, transitions=transitions, drift=drift,
-                      drift_summary=drift_summary, words=words, outcomes=outcome_tables, warnings=warnings,
-                      labels=labels, crosscheck=check, contrasts_unadjusted=unadjusted,
-                      confounds=confounds(sub, col, [str(g) for g in chosen], strata),
-                      method=contrasts.attrs.get("method", ""), seed=seed, cluster_hint=hint)
+    return Comparison(
+        by=col,
+        groups=[str(g) for g in chosen],
+        contrasts=contrasts,
+        divergence=divergence,
+        prediction=prediction,
+        positions=positions,
+        transitions=transitions,
+        drift=drift,
+        drift_summary=drift_summary,
+        words=words,
+        outcomes=outcome_tables,
+        warnings=warnings,
+        labels=labels,
+        crosscheck=check,
+        contrasts_unadjusted=unadjusted,
+        confounds=confounds(sub, col, [str(g) for g in chosen], strata),
+        method=contrasts.attrs.get("method", ""),
+        seed=seed,
+        cluster_hint=hint,
+    )
 
 
-def _trajectories(sub: pd.DataFrame, col: str, chosen: list[str], single_turn: bool, n_boot: int, n_perm: int,
-                  seed: int, warnings: list[str], denominator: str) -> tuple[pd.DataFrame, dict, pd.DataFrame,
-                                                                            pd.DataFrame]:
+def _trajectories(
+    sub: pd.DataFrame,
+    col: str,
+    chosen: list[str],
+    single_turn: bool,
+    n_boot: int,
+    n_perm: int,
+    seed: int,
+    warnings: list[str],
+    denominator: str,
+) -> tuple[pd.DataFrame, dict, pd.DataFrame, pd.DataFrame]:
     """Positions, transitions and drift (empty for single-turn data, with a note)."""
     if single_turn:
-        warnings.append("Every session is a single remark: positions in the session, transitions and drift do "
-                        "not apply and are left out.")
+        warnings.append(
+            "Every session is a single remark: positions in the session, transitions and drift do "
+            "not apply and are left out."
+        )
         return pd.DataFrame(), {}, pd.DataFrame(), pd.DataFrame()
     # the same denominator as the contrasts: with "all", remarks without a topic count (and show as a row)
-    positions = position_shares(sub, by=col, n_boot=min(n_boot, 500), seed=seed,
-                                include_outliers=denominator == "all")
+    positions = position_shares(sub, by=col, n_boot=min(n_boot, 500), seed=seed, include_outliers=denominator == "all")
     transitions = {g: transition_matrix(sub, group=g, by=col) for g in chosen}
     try:
         drift = drift_scores(sub, col)
@@ -381,11 +479,14 @@ def _trajectories(sub: pd.DataFrame, col: str, chosen: list[str], single_turn: b
         return positions, transitions, pd.DataFrame(), pd.DataFrame()
     excluded = drift.attrs.get("excluded", {})
     if excluded.get("sessions"):
-        warnings.append(f"Drift and shift leave out {excluded['sessions']} sessions with fewer than "
-                        f"{excluded['min_remarks']} remarks in topics (their profiles are too noisy); session length "
-                        "differs between groups when this count does.")
-    summary = compare_drift(drift, assignments=sub, by=col, groups=chosen, n_boot=n_boot, n_perm=min(n_perm, 1000),
-                            seed=seed)
+        warnings.append(
+            f"Drift and shift leave out {excluded['sessions']} sessions with fewer than "
+            f"{excluded['min_remarks']} remarks in topics (their profiles are too noisy); session length "
+            "differs between groups when this count does."
+        )
+    summary = compare_drift(
+        drift, assignments=sub, by=col, groups=chosen, n_boot=n_boot, n_perm=min(n_perm, 1000), seed=seed
+    )
     return positions, transitions, drift, summary
 
 
@@ -409,9 +510,17 @@ def run_configured(assignments: pd.DataFrame, config: TopicConfig, **overrides) 
     Comparison
     """
     c = config.compare
-    settings: dict[str, Any] = {"by": c.by, "groups": list(c.groups) or None, "strata": c.strata, "cluster": c.cluster,
-                                "estimand": c.estimand, "denominator": c.denominator, "n_perm": c.n_perm,
-                                "seed": config.seed, "stop_words": config.vectorizer.extra_stop_words}
+    settings: dict[str, Any] = {
+        "by": c.by,
+        "groups": list(c.groups) or None,
+        "strata": c.strata,
+        "cluster": c.cluster,
+        "estimand": c.estimand,
+        "denominator": c.denominator,
+        "n_perm": c.n_perm,
+        "seed": config.seed,
+        "stop_words": config.vectorizer.extra_stop_words,
+    }
     settings.update({k: v for k, v in overrides.items() if v is not None})
     if not settings["by"]:
         raise InputError("no grouping column: set [compare] by in the config, or pass by=")

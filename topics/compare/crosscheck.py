@@ -21,9 +21,17 @@ from topics.compare.sessions import benjamini_hochberg, resolve_column
 from topics.errors import InputError
 
 
-def gee_crosscheck(assignments: pd.DataFrame, by: str, *, groups: list[str] | None = None,
-                   cluster: str | None = None, denominator: str = "all", min_remarks: int = 20,
-                   confidence: float = 0.95, strata: str | None = None) -> pd.DataFrame:
+def gee_crosscheck(
+    assignments: pd.DataFrame,
+    by: str,
+    *,
+    groups: list[str] | None = None,
+    cluster: str | None = None,
+    denominator: str = "all",
+    min_remarks: int = 20,
+    confidence: float = 0.95,
+    strata: str | None = None,
+) -> pd.DataFrame:
     """Per-topic binomial GEE (exchangeable within clusters): odds ratio of the first group versus the second.
 
     Parameters
@@ -75,30 +83,44 @@ def gee_crosscheck(assignments: pd.DataFrame, by: str, *, groups: list[str] | No
     rows = []
     for topic in sorted(int(t) for t in a["topic"].unique() if t != -1):
         y = (a["topic"].to_numpy() == topic).astype(float)
-        row = {"topic": topic, "label": labels.get(topic, str(topic)), "odds_ratio": np.nan, "or_low": np.nan,
-               "or_high": np.nan, "p_value": np.nan, "converged": False}
+        row = {
+            "topic": topic,
+            "label": labels.get(topic, str(topic)),
+            "odds_ratio": np.nan,
+            "or_low": np.nan,
+            "or_high": np.nan,
+            "p_value": np.nan,
+            "converged": False,
+        }
         if y.sum() >= min_remarks and y.sum() < len(y):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
                     # Mancl-DeRouen bias-reduced sandwich: plain robust errors are too small with few clusters
                     fit = GEE(y, x, groups=codes, family=Binomial(), cov_struct=Exchangeable()).fit(
-                        maxiter=60, cov_type="bias_reduced")
+                        maxiter=60, cov_type="bias_reduced"
+                    )
                     beta, se = float(fit.params[1]), float(fit.bse[1])
                 # |log odds ratio| beyond 15 or a huge SE: the topic is (nearly) absent from one group, the
                 # logistic model separates and has no finite estimate; leave the row empty
                 if np.isfinite(beta) and np.isfinite(se) and 0 < se < 10 and abs(beta) < 15:
-                    row.update(odds_ratio=float(np.exp(beta)), or_low=float(np.exp(beta - crit * se)),
-                               or_high=float(np.exp(beta + crit * se)), p_value=float(2 * stats.norm.sf(abs(beta / se))),
-                               converged=bool(getattr(fit, "converged", True)))
+                    row.update(
+                        odds_ratio=float(np.exp(beta)),
+                        or_low=float(np.exp(beta - crit * se)),
+                        or_high=float(np.exp(beta + crit * se)),
+                        p_value=float(2 * stats.norm.sf(abs(beta / se))),
+                        converged=bool(getattr(fit, "converged", True)),
+                    )
             except (ValueError, np.linalg.LinAlgError):
                 pass
         rows.append(row)
     out = pd.DataFrame(rows, columns=["topic", "label", "odds_ratio", "or_low", "or_high", "p_value", "converged"])
     out.insert(6, "q_value", benjamini_hochberg(out["p_value"].to_numpy()))
-    out.attrs["method"] = (f"Binomial GEE per topic, exchangeable working correlation within "
-                           f"{'clusters of ' + repr(cluster) if cluster else 'sessions'}, bias-reduced robust "
-                           f"standard errors{', ' + strata + ' as covariates' if strata else ''}; "
-                           f"odds ratio {chosen[0]} versus {chosen[1]}; q: Benjamini-Hochberg.")
+    out.attrs["method"] = (
+        f"Binomial GEE per topic, exchangeable working correlation within "
+        f"{'clusters of ' + repr(cluster) if cluster else 'sessions'}, bias-reduced robust "
+        f"standard errors{', ' + strata + ' as covariates' if strata else ''}; "
+        f"odds ratio {chosen[0]} versus {chosen[1]}; q: Benjamini-Hochberg."
+    )
     out.attrs["groups"] = chosen
     return out

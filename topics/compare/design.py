@@ -31,10 +31,27 @@ from topics.compare.sessions import TOOLKIT_COLUMNS, resolve_column, session_tab
 from topics.compare.studentized import cluster_data, denominator_counts, difference_skewness, session_shares
 from topics.errors import InputError
 
-ID_WORDS: frozenset[str] = frozenset({
-    "id", "ids", "uuid", "question", "prompt", "thread", "conversation", "dialog", "dialogue", "therapist",
-    "counselor", "counsellor", "clinician", "rater", "speaker", "client", "patient",
-})
+ID_WORDS: frozenset[str] = frozenset(
+    {
+        "id",
+        "ids",
+        "uuid",
+        "question",
+        "prompt",
+        "thread",
+        "conversation",
+        "dialog",
+        "dialogue",
+        "therapist",
+        "counselor",
+        "counsellor",
+        "clinician",
+        "rater",
+        "speaker",
+        "client",
+        "patient",
+    }
+)
 """Words in a column name that say it identifies a unit (``questionID``, ``prompt``, ``therapist_id``)."""
 
 CANDIDATE_TOOLKIT_COLUMNS: frozenset[str] = frozenset({"speaker_id"})
@@ -90,8 +107,9 @@ def _groups_option(groups: Sequence[str]) -> str:
     return f"--groups {shlex.quote(','.join(groups))}"
 
 
-def check_group_sizes(assignments: pd.DataFrame, by: str, *, groups: Sequence[str] | None = None,
-                      min_sessions: int = 5) -> None:
+def check_group_sizes(
+    assignments: pd.DataFrame, by: str, *, groups: Sequence[str] | None = None, min_sessions: int = 5
+) -> None:
     """Raise at once when a compared group has fewer than ``min_sessions`` sessions.
 
     Session-level statistics (permutations, bootstrap, cross-validated prediction) need a few sessions per
@@ -122,8 +140,7 @@ def check_group_sizes(assignments: pd.DataFrame, by: str, *, groups: Sequence[st
     chosen = [str(g) for g in groups] if groups else [str(g) for g in sizes.index]
     unknown = [g for g in chosen if g not in sizes.index]
     if unknown and len(sizes):
-        raise InputError(f"group(s) {unknown} not found in {col!r}; its groups are (sessions): {listed}",
-                         column=col)
+        raise InputError(f"group(s) {unknown} not found in {col!r}; its groups are (sessions): {listed}", column=col)
     small = [g for g in chosen if g in sizes.index and int(sizes[g]) < min_sessions]
     if not small:
         return
@@ -131,17 +148,23 @@ def check_group_sizes(assignments: pd.DataFrame, by: str, *, groups: Sequence[st
     if len(enough) < 2:  # the groups asked for do not have two with enough: offer every group that has
         enough = [str(g) for g in sizes.index if int(sizes[g]) >= min_sessions]
     named = ", ".join(f"{g!r} ({int(sizes[g])} session{'s' if int(sizes[g]) != 1 else ''})" for g in small)
-    message = (f"group{'s' if len(small) > 1 else ''} {named} of {col!r} "
-               f"{'have' if len(small) > 1 else 'has'} fewer than the {min_sessions} sessions each compared "
-               f"group needs (sessions per group: {listed}); the comparison was not run. ")
+    message = (
+        f"group{'s' if len(small) > 1 else ''} {named} of {col!r} "
+        f"{'have' if len(small) > 1 else 'has'} fewer than the {min_sessions} sessions each compared "
+        f"group needs (sessions per group: {listed}); the comparison was not run. "
+    )
     if len(enough) >= 2:
         config_list = ", ".join(f'"{g}"' for g in enough)
-        message += (f"To compare the groups that have enough, pass {_groups_option(enough)} "
-                    f"(`topics report` or `topics compare`; config: [compare] groups = [{config_list}]), "
-                    f"or merge {'them' if len(small) > 1 else 'it'} into a larger group in the session metadata.")
+        message += (
+            f"To compare the groups that have enough, pass {_groups_option(enough)} "
+            f"(`topics report` or `topics compare`; config: [compare] groups = [{config_list}]), "
+            f"or merge {'them' if len(small) > 1 else 'it'} into a larger group in the session metadata."
+        )
     else:
-        message += (f"Fewer than two groups have {min_sessions} sessions: merge groups in the session metadata, "
-                    "or compare by another column (--compare-by for `topics report`, --by for `topics compare`).")
+        message += (
+            f"Fewer than two groups have {min_sessions} sessions: merge groups in the session metadata, "
+            "or compare by another column (--compare-by for `topics report`, --by for `topics compare`)."
+        )
     raise InputError(message, column=col)
 
 
@@ -168,15 +191,23 @@ class SharedColumn:
     def suggestion(self) -> str:
         """The sentence that suggests this column as ``cluster``."""
         c = self.column
-        return (f"sessions share {c!r} ({self.values:,} values over {self.sessions:,} sessions; {self.shared:,} "
-                f"sessions share their value with another): sessions with the same {c} (answers to the same "
-                "question or prompt, sessions of the same therapist) are not independent, and treating them as "
-                "independent makes intervals too narrow and p-values too small; consider "
-                f"cluster={c!r} (--cluster {shlex.quote(c)}; config: [compare] cluster).")
+        return (
+            f"sessions share {c!r} ({self.values:,} values over {self.sessions:,} sessions; {self.shared:,} "
+            f"sessions share their value with another): sessions with the same {c} (answers to the same "
+            "question or prompt, sessions of the same therapist) are not independent, and treating them as "
+            "independent makes intervals too narrow and p-values too small; consider "
+            f"cluster={c!r} (--cluster {shlex.quote(c)}; config: [compare] cluster)."
+        )
 
 
-def shared_columns(assignments: pd.DataFrame, by: str, *, groups: Sequence[str] | None = None,
-                   exclude: Iterable[str | None] = (), min_share: float = 0.5) -> list[SharedColumn]:
+def shared_columns(
+    assignments: pd.DataFrame,
+    by: str,
+    *,
+    groups: Sequence[str] | None = None,
+    exclude: Iterable[str | None] = (),
+    min_share: float = 0.5,
+) -> list[SharedColumn]:
     """Session-level columns that look like a unit above the session, nested in the groups of ``by``.
 
     A column qualifies when it is metadata (not a column the toolkit writes; ``speaker_id`` is allowed), is
@@ -251,13 +282,22 @@ def shared_columns(assignments: pd.DataFrame, by: str, *, groups: Sequence[str] 
         largest = per_session.groupby(covered.to_numpy()).agg(lambda v: v.value_counts(normalize=True).iloc[0])
         if (largest > 0.5).any():
             continue
-        found.append(SharedColumn(column=str(column), values=int(n_values), sessions=int(n_sessions),
-                                  shared=int(recurring.sum())))
+        found.append(
+            SharedColumn(
+                column=str(column), values=int(n_values), sessions=int(n_sessions), shared=int(recurring.sum())
+            )
+        )
     return sorted(found, key=lambda s: (not looks_like_id(s.column), -s.shared / s.sessions))
 
 
-def cluster_hint(assignments: pd.DataFrame, by: str, *, groups: Sequence[str] | None = None,
-                 cluster: str | None = None, strata: str | None = None) -> str:
+def cluster_hint(
+    assignments: pd.DataFrame,
+    by: str,
+    *,
+    groups: Sequence[str] | None = None,
+    cluster: str | None = None,
+    strata: str | None = None,
+) -> str:
     """A suggestion of ``cluster`` when sessions share a unit above them and the comparison ignores it.
 
     Parameters
@@ -293,8 +333,18 @@ difference (a small group far more varied than the other, the topic not common; 
 Dirichlet concentration 20 vs 1), while no topic of the calibrated designs reached it."""
 
 
-def spread_message(group_a: str, group_b: str, spread_a: float, spread_b: float, n_a: int, n_b: int,
-                   topics: Sequence[str], max_skew: float, *, unit: str = "sessions") -> str:
+def spread_message(
+    group_a: str,
+    group_b: str,
+    spread_a: float,
+    spread_b: float,
+    n_a: int,
+    n_b: int,
+    topics: Sequence[str],
+    max_skew: float,
+    *,
+    unit: str = "sessions",
+) -> str:
     """The warning for a design outside what the per-topic test can handle, with the spreads it measured.
 
     Parameters
@@ -321,16 +371,18 @@ def spread_message(group_a: str, group_b: str, spread_a: float, spread_b: float,
     hi, lo = max(spread_a, spread_b), min(spread_a, spread_b)
     ratio = f"{hi / lo:.1f} times" if lo > 0 else "far more than"
     shown = ", ".join(repr(t) for t in list(topics)[:5]) + (f" and {len(topics) - 5} more" if len(topics) > 5 else "")
-    return (f"{group_a} vs {group_b}: outside what the test can handle. The {unit} of {varied!r} vary {ratio} as "
-            f"much as those of {steady!r} (spread of the topic shares {hi:.3f} vs {lo:.3f}) and {varied!r} has only "
-            f"{n_varied} {unit}: for {len(topics)} topic{'s' if len(topics) != 1 else ''} ({shown}) the few "
-            f"{unit} that hold the topic carry the share of {varied!r}, the difference's sampling distribution is "
-            f"lopsided (estimated skewness up to {max_skew:.1f}) and its p-value, q-value and interval are not "
-            f"reliable (in simulations of such designs, two to seven times the nominal 5% false positives, nearly "
-            f"all on one side). "
-            f"These rows are flagged 'lopsided'. What to do: add {unit} to {varied!r}, merge small topics into "
-            f"larger ones, or report those topics descriptively; the test that 'the topic mix is the same' "
-            f"(p_family) stays valid.")
+    return (
+        f"{group_a} vs {group_b}: outside what the test can handle. The {unit} of {varied!r} vary {ratio} as "
+        f"much as those of {steady!r} (spread of the topic shares {hi:.3f} vs {lo:.3f}) and {varied!r} has only "
+        f"{n_varied} {unit}: for {len(topics)} topic{'s' if len(topics) != 1 else ''} ({shown}) the few "
+        f"{unit} that hold the topic carry the share of {varied!r}, the difference's sampling distribution is "
+        f"lopsided (estimated skewness up to {max_skew:.1f}) and its p-value, q-value and interval are not "
+        f"reliable (in simulations of such designs, two to seven times the nominal 5% false positives, nearly "
+        f"all on one side). "
+        f"These rows are flagged 'lopsided'. What to do: add {unit} to {varied!r}, merge small topics into "
+        f"larger ones, or report those topics descriptively; the test that 'the topic mix is the same' "
+        f"(p_family) stays valid."
+    )
 
 
 @dataclass(frozen=True)
@@ -365,9 +417,16 @@ class SpreadCheck:
         return bool(self.lopsided)
 
 
-def spread_check(assignments: pd.DataFrame, by: str, *, groups: Sequence[str] | None = None,
-                 cluster: str | None = None, min_sessions: int = 2, min_remarks: int = 20,
-                 min_topic_sessions: int = 5) -> SpreadCheck:
+def spread_check(
+    assignments: pd.DataFrame,
+    by: str,
+    *,
+    groups: Sequence[str] | None = None,
+    cluster: str | None = None,
+    min_sessions: int = 2,
+    min_remarks: int = 20,
+    min_topic_sessions: int = 5,
+) -> SpreadCheck:
     """Measure each group's spread and flag the topics whose per-topic test cannot be trusted, before resampling.
 
     The flag is the one :func:`topics.compare.compare_groups` sets (column ``lopsided``): the skewness of the
@@ -396,8 +455,9 @@ def spread_check(assignments: pd.DataFrame, by: str, *, groups: Sequence[str] | 
     -------
     SpreadCheck
     """
-    st = session_table(assignments, by, groups=list(groups) if groups else None, min_sessions=min_sessions,
-                       cluster=cluster)
+    st = session_table(
+        assignments, by, groups=list(groups) if groups else None, min_sessions=min_sessions, cluster=cluster
+    )
     shares, weights, columns, _ = session_shares(st)
     cd = cluster_data(st, shares, weights, columns, totals=denominator_counts(st, "all"))
     name_a, name_b = st.groups[0], st.groups[1]
@@ -409,12 +469,21 @@ def spread_check(assignments: pd.DataFrame, by: str, *, groups: Sequence[str] | 
     flagged = [int(t) for t in series.index[tested] if abs(series[t]) >= SKEW_LIMIT]
     message = ""
     if flagged:
-        labels = (assignments.drop_duplicates("topic").set_index("topic")["label"]
-                  if "label" in assignments.columns else pd.Series(dtype=object))
-        message = spread_message(name_a, name_b, rho_a, rho_b, int(in_a.sum()), int(in_b.sum()),
-                                 [str(labels.get(t, t)) for t in flagged],
-                                 float(series[flagged].abs().max()),
-                                 unit=f"clusters of {cluster!r}" if cluster else "sessions")
+        labels = (
+            assignments.drop_duplicates("topic").set_index("topic")["label"]
+            if "label" in assignments.columns
+            else pd.Series(dtype=object)
+        )
+        message = spread_message(
+            name_a,
+            name_b,
+            rho_a,
+            rho_b,
+            int(in_a.sum()),
+            int(in_b.sum()),
+            [str(labels.get(t, t)) for t in flagged],
+            float(series[flagged].abs().max()),
+            unit=f"clusters of {cluster!r}" if cluster else "sessions",
+        )
     ratio = max(rho_a, rho_b) / min(rho_a, rho_b) if min(rho_a, rho_b) > 0 else float("inf")
-    return SpreadCheck(spread_a=rho_a, spread_b=rho_b, ratio=ratio, skewness=series, lopsided=flagged,
-                       message=message)
+    return SpreadCheck(spread_a=rho_a, spread_b=rho_b, ratio=ratio, skewness=series, lopsided=flagged, message=message)

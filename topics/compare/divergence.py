@@ -74,12 +74,23 @@ def _cluster_bootstrap(rng: np.random.Generator, mask: np.ndarray, reps: int) ->
     return out
 
 
-def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] | None = None, n_boot: int = 1000,
-                       n_perm: int = 1000, seed: int = 0, min_sessions: int = 5, confidence: float = 0.95,
-                       cluster: str | None = None, estimand: str = "session",
-                       denominator: str = "all", strata: str | None = None,
-                       per_topic_tests: pd.DataFrame | None = None,
-                       count_column: str | None = None) -> pd.DataFrame:
+def profile_divergence(
+    assignments: pd.DataFrame,
+    by: str,
+    *,
+    groups: list[str] | None = None,
+    n_boot: int = 1000,
+    n_perm: int = 1000,
+    seed: int = 0,
+    min_sessions: int = 5,
+    confidence: float = 0.95,
+    cluster: str | None = None,
+    estimand: str = "session",
+    denominator: str = "all",
+    strata: str | None = None,
+    per_topic_tests: pd.DataFrame | None = None,
+    count_column: str | None = None,
+) -> pd.DataFrame:
     """Jensen-Shannon divergence between the groups' topic profiles, against its permutation null.
 
     Parameters
@@ -114,39 +125,59 @@ def profile_divergence(assignments: pd.DataFrame, by: str, *, groups: list[str] 
         ``p_jsd_permutation`` (the divergence itself permuted: valid only with similar spreads, kept for
         comparison), ``clusters_a``, ``clusters_b``.
     """
-    st = session_table(assignments, by, groups=groups, min_sessions=min_sessions, cluster=cluster,
-                       count_column=count_column)
+    st = session_table(
+        assignments, by, groups=groups, min_sessions=min_sessions, cluster=cluster, count_column=count_column
+    )
     shares, weights, columns, _ = session_shares(st, estimand=estimand, denominator=denominator)
     cd = cluster_data(st, shares, weights, columns, totals=denominator_counts(st, denominator))
     rng = np.random.default_rng(seed)
     alpha = (1 - confidence) / 2
     rows = []
     for i, a in enumerate(st.groups):
-        for b in st.groups[i + 1:]:
+        for b in st.groups[i + 1 :]:
             in_a, in_b = cd.group == a, cd.group == b
             obs = float(jensen_shannon_rows(_profiles(in_a[None, :] * 1.0, cd), _profiles(in_b[None, :] * 1.0, cd))[0])
             pa, pb = permuted_cluster_masks(rng, in_a, in_b, np.full(len(in_a), "all"), n_perm)
             null = jensen_shannon_rows(_profiles(pa, cd), _profiles(pb, cd))
-            boots = jensen_shannon_rows(_profiles(_cluster_bootstrap(rng, in_a, n_boot), cd),
-                                        _profiles(_cluster_bootstrap(rng, in_b, n_boot), cd))
-            if per_topic_tests is not None and {a, b} == {per_topic_tests["group_a"].iloc[0],
-                                                           per_topic_tests["group_b"].iloc[0]}:
+            boots = jensen_shannon_rows(
+                _profiles(_cluster_bootstrap(rng, in_a, n_boot), cd),
+                _profiles(_cluster_bootstrap(rng, in_b, n_boot), cd),
+            )
+            if per_topic_tests is not None and {a, b} == {
+                per_topic_tests["group_a"].iloc[0],
+                per_topic_tests["group_b"].iloc[0],
+            }:
                 per_topic = per_topic_tests  # the same tests the contrast table reports: one answer
             else:
-                per_topic = compare_groups(assignments, by, groups=[a, b], strata=strata, cluster=cluster,
-                                           estimand=estimand, denominator=denominator,
-                                           n_perm=max(n_perm, 40 * len(columns)), seed=seed,
-                                           min_sessions=min_sessions, confidence=confidence,
-                                           count_column=count_column)
-            rows.append({
-                "group_a": a, "group_b": b, "jsd": obs, "jsd_null": float(null.mean()),
-                "excess": max(0.0, 2 * obs - float(boots.mean())),
-                "excess_low": max(0.0, 2 * obs - float(np.quantile(boots, 1 - alpha))),
-                "excess_high": max(0.0, 2 * obs - float(np.quantile(boots, alpha))),
-                "p_value": float(per_topic["p_family"].iloc[0]) if per_topic["p_value"].notna().any() else np.nan,
-                "p_jsd_permutation": float((np.sum(null >= obs - 1e-15) + 1) / (n_perm + 1)),
-                "clusters_a": int(in_a.sum()), "clusters_b": int(in_b.sum()),
-            })
+                per_topic = compare_groups(
+                    assignments,
+                    by,
+                    groups=[a, b],
+                    strata=strata,
+                    cluster=cluster,
+                    estimand=estimand,
+                    denominator=denominator,
+                    n_perm=max(n_perm, 40 * len(columns)),
+                    seed=seed,
+                    min_sessions=min_sessions,
+                    confidence=confidence,
+                    count_column=count_column,
+                )
+            rows.append(
+                {
+                    "group_a": a,
+                    "group_b": b,
+                    "jsd": obs,
+                    "jsd_null": float(null.mean()),
+                    "excess": max(0.0, 2 * obs - float(boots.mean())),
+                    "excess_low": max(0.0, 2 * obs - float(np.quantile(boots, 1 - alpha))),
+                    "excess_high": max(0.0, 2 * obs - float(np.quantile(boots, alpha))),
+                    "p_value": float(per_topic["p_family"].iloc[0]) if per_topic["p_value"].notna().any() else np.nan,
+                    "p_jsd_permutation": float((np.sum(null >= obs - 1e-15) + 1) / (n_perm + 1)),
+                    "clusters_a": int(in_a.sum()),
+                    "clusters_b": int(in_b.sum()),
+                }
+            )
     table = pd.DataFrame(rows)
     table.insert(table.columns.get_loc("p_value") + 1, "q_value", benjamini_hochberg(table["p_value"].to_numpy()))
     return table

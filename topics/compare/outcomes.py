@@ -29,12 +29,21 @@ def _centred_ranks(x: np.ndarray, group: np.ndarray) -> np.ndarray:
 def _correlation(rx: np.ndarray, ry: np.ndarray) -> np.ndarray:
     """Correlation of each column of ``rx`` with the vector ``ry`` (both already centred)."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        return (rx * ry[:, None]).sum(0) / np.sqrt((rx ** 2).sum(0) * (ry ** 2).sum())
+        return (rx * ry[:, None]).sum(0) / np.sqrt((rx**2).sum(0) * (ry**2).sum())
 
 
-def outcome_association(assignments: pd.DataFrame, outcome: str, *, by: str | None = None, n_perm: int = 2000,
-                        seed: int = 0, min_sessions: int = 10, min_topic_sessions: int = 5,
-                        confidence: float = 0.95, n_boot: int | None = None) -> pd.DataFrame:
+def outcome_association(
+    assignments: pd.DataFrame,
+    outcome: str,
+    *,
+    by: str | None = None,
+    n_perm: int = 2000,
+    seed: int = 0,
+    min_sessions: int = 10,
+    min_topic_sessions: int = 5,
+    confidence: float = 0.95,
+    n_boot: int | None = None,
+) -> pd.DataFrame:
     """Spearman correlation between a session's topic share and a session-level outcome, per topic.
 
     Parameters
@@ -91,29 +100,45 @@ def outcome_association(assignments: pd.DataFrame, outcome: str, *, by: str | No
     p = (exceed + 1) / (n_perm + 1)
     n = len(y)
     dof = max(n - n_groups + 1 - 3, 1)
-    se = np.sqrt((1 + obs ** 2 / 2) / dof)
+    se = np.sqrt((1 + obs**2 / 2) / dof)
     crit = stats.norm.isf((1 - confidence) / 2)
     z = np.arctanh(np.clip(obs, -0.999999, 0.999999))
     present = (table.to_numpy() > 0).sum(0)
     small = (present < min_topic_sessions) | ~np.isfinite(obs)
     labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
-    out = pd.DataFrame({
-        "topic": topic_ids, "label": [labels.get(t, str(t)) for t in topic_ids], "rho": obs,
-        "rho_low": np.tanh(z - crit * se), "rho_high": np.tanh(z + crit * se),
-        "p_value": np.where(small, np.nan, p), "sessions": n, "sessions_with_topic": present, "too_small": small,
-    })
+    out = pd.DataFrame(
+        {
+            "topic": topic_ids,
+            "label": [labels.get(t, str(t)) for t in topic_ids],
+            "rho": obs,
+            "rho_low": np.tanh(z - crit * se),
+            "rho_high": np.tanh(z + crit * se),
+            "p_value": np.where(small, np.nan, p),
+            "sessions": n,
+            "sessions_with_topic": present,
+            "too_small": small,
+        }
+    )
     out.insert(6, "q_value", benjamini_hochberg(out["p_value"].to_numpy()))
-    adjusted = (f" Adjusted for {col}: ranks centred within each of its {n_groups} groups and outcomes permuted "
-                f"within groups (a partial rank correlation)." if col and n_groups > 1 else
-                f" Not adjusted: every session with an outcome is in one group of {col}." if col else
-                " Not adjusted for any group.")
-    out.attrs["method"] = (f"Spearman correlation between each session's share of remarks in the topic and {outcome} "
-                           f"({n} sessions).{adjusted} Interval: Fisher z with the Bonett-Wright standard error; "
-                           f"p: {n_perm} permutations of outcomes across sessions"
-                           f"{' within groups' if n_groups > 1 else ''}; q: Benjamini-Hochberg. Seed {seed}.")
+    adjusted = (
+        f" Adjusted for {col}: ranks centred within each of its {n_groups} groups and outcomes permuted "
+        f"within groups (a partial rank correlation)."
+        if col and n_groups > 1
+        else f" Not adjusted: every session with an outcome is in one group of {col}."
+        if col
+        else " Not adjusted for any group."
+    )
+    out.attrs["method"] = (
+        f"Spearman correlation between each session's share of remarks in the topic and {outcome} "
+        f"({n} sessions).{adjusted} Interval: Fisher z with the Bonett-Wright standard error; "
+        f"p: {n_perm} permutations of outcomes across sessions"
+        f"{' within groups' if n_groups > 1 else ''}; q: Benjamini-Hochberg. Seed {seed}."
+    )
     n_tests = int(out["p_value"].notna().sum())
     out.attrs["warnings"] = []
     if n_tests and n_tests / (n_perm + 1) >= 0.05:
-        out.attrs["warnings"].append(f"With {n_perm} permutations and {n_tests} tests no q-value can fall below 0.05; "
-                                     f"use at least {20 * n_tests} permutations.")
+        out.attrs["warnings"].append(
+            f"With {n_perm} permutations and {n_tests} tests no q-value can fall below 0.05; "
+            f"use at least {20 * n_tests} permutations."
+        )
     return out

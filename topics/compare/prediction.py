@@ -24,14 +24,24 @@ PREDICTION_MEANING = (
     "whether their mean topic mix differs: groups with the same mean mix whose sessions vary by different "
     "amounts are distinguishable too, and so are groups whose sessions come from different therapists or "
     "answer different prompts, unless the comparison clusters on them (cluster=). For a difference in mean "
-    "topic mix, read the per-topic contrasts and the test of the whole profile.")
+    "topic mix, read the per-topic contrasts and the test of the whole profile."
+)
 """What :func:`predict_group`'s permutation p tests, said in the report beside it."""
 
 
-def predict_group(assignments: pd.DataFrame, by: str, *, groups: list[str] | None = None, folds: int = 5,
-                  n_perm: int = 100, seed: int = 0, min_sessions: int = 5, cluster: str | None = None,
-                  denominator: str = "all",
-                  count_column: str | None = None) -> dict[str, float | int | str | dict[str, float]]:
+def predict_group(
+    assignments: pd.DataFrame,
+    by: str,
+    *,
+    groups: list[str] | None = None,
+    folds: int = 5,
+    n_perm: int = 100,
+    seed: int = 0,
+    min_sessions: int = 5,
+    cluster: str | None = None,
+    denominator: str = "all",
+    count_column: str | None = None,
+) -> dict[str, float | int | str | dict[str, float]]:
     """How well a session's topic profile predicts its group (cross-validated, class-weighted).
 
     A multinomial logistic regression with balanced class weights (so that a majority group cannot win by
@@ -55,8 +65,14 @@ def predict_group(assignments: pd.DataFrame, by: str, *, groups: list[str] | Non
     from sklearn.preprocessing import StandardScaler
     from threadpoolctl import threadpool_limits
 
-    st = session_table(assignments, by, groups=groups, min_sessions=max(min_sessions, folds), cluster=cluster,
-                       count_column=count_column)
+    st = session_table(
+        assignments,
+        by,
+        groups=groups,
+        min_sessions=max(min_sessions, folds),
+        cluster=cluster,
+        count_column=count_column,
+    )
     x, _, _, valid = session_shares(st, estimand="session", denominator=denominator)
     x, y = x[valid], st.sessions["group"].to_numpy()[valid]
     clusters = st.sessions["cluster"].astype(str).to_numpy()[valid]
@@ -72,8 +88,9 @@ def predict_group(assignments: pd.DataFrame, by: str, *, groups: list[str] | Non
     cluster_label = pd.Series(y).groupby(codes).first().to_numpy()
 
     def balanced_accuracy(labels: np.ndarray) -> float:
-        return float(np.mean(cross_val_score(model, x, labels, groups=split_groups, cv=cv,
-                                             scoring="balanced_accuracy")))
+        return float(
+            np.mean(cross_val_score(model, x, labels, groups=split_groups, cv=cv, scoring="balanced_accuracy"))
+        )
 
     with threadpool_limits(1):  # tiny matrices: threads cost more than they save (12x here)
         score = balanced_accuracy(y)
@@ -82,6 +99,13 @@ def predict_group(assignments: pd.DataFrame, by: str, *, groups: list[str] | Non
         predicted = cross_val_predict(model, x, y, groups=split_groups, cv=cv)
     p = (np.sum(perm_scores >= score - 1e-12) + 1) / (n_perm + 1)
     recall = {str(g): float((predicted[y == g] == g).mean()) for g in st.groups}
-    return {"balanced_accuracy": float(score), "chance": 1 / len(st.groups),
-            "permutation_mean": float(np.mean(perm_scores)), "permutation_p": float(p), "recall": recall,
-            "sessions": int(len(y)), "folds": folds, "class_weight": "balanced"}
+    return {
+        "balanced_accuracy": float(score),
+        "chance": 1 / len(st.groups),
+        "permutation_mean": float(np.mean(perm_scores)),
+        "permutation_p": float(p),
+        "recall": recall,
+        "sessions": int(len(y)),
+        "folds": folds,
+        "class_weight": "balanced",
+    }

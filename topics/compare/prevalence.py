@@ -143,14 +143,21 @@ def compare_groups(
     """
     if reference not in REFERENCES:
         raise InputError(f"reference must be one of {list(REFERENCES)}, got {reference!r}")
-    st = session_table(assignments, by, strata=strata, groups=groups, min_sessions=min_sessions, cluster=cluster,
-                       count_column=count_column)
+    st = session_table(
+        assignments,
+        by,
+        strata=strata,
+        groups=groups,
+        min_sessions=min_sessions,
+        cluster=cluster,
+        count_column=count_column,
+    )
     shares, weights, columns, valid = session_shares(st, estimand=estimand, denominator=denominator)
     cd = cluster_data(st, shares, weights, columns, totals=denominator_counts(st, denominator))
     rng = np.random.default_rng(seed)
     if labels is None:
         labels = assignments.drop_duplicates("topic").set_index("topic")["label"]
-    pairs = ([(st.groups[0], st.groups[1])] if len(st.groups) == 2 else [(grp, "rest") for grp in st.groups])
+    pairs = [(st.groups[0], st.groups[1])] if len(st.groups) == 2 else [(grp, "rest") for grp in st.groups]
     rows: list[dict] = []
     left_out: dict[str, int] = dict(st.excluded)
     if (~valid).any():
@@ -158,21 +165,50 @@ def compare_groups(
     for name_a, name_b in pairs:
         in_a = cd.group == name_a
         in_b = (cd.group == name_b) if name_b != "rest" else ~in_a
-        rows.extend(_contrast_rows(st, cd, rng, name_a, name_b, in_a, in_b, labels, left_out, strata=strata,
-                                   n_perm=n_perm, min_remarks=min_remarks, min_topic_sessions=min_topic_sessions,
-                                   confidence=confidence, reference=reference))
+        rows.extend(
+            _contrast_rows(
+                st,
+                cd,
+                rng,
+                name_a,
+                name_b,
+                in_a,
+                in_b,
+                labels,
+                left_out,
+                strata=strata,
+                n_perm=n_perm,
+                min_remarks=min_remarks,
+                min_topic_sessions=min_topic_sessions,
+                confidence=confidence,
+                reference=reference,
+            )
+        )
     table = pd.DataFrame(rows)
     # q_value: the Westfall-Young step-down adjusted p-value of the row's contrast (family-wise error, hence also
     # the false discovery rate); Benjamini-Hochberg over all rows, kept as q_bh, exceeded a 5% FDR in simulations
     # with unequal spreads (benchmarks/RESULTS.md, design 13: 7.5-9.8%)
     # (never below the row's own p-value, whose reference may be the permutation or Student's t)
-    table.insert(table.columns.get_loc("p_value") + 1, "q_value",
-                 np.fmax(table["p_adjusted"].to_numpy(float), table["p_value"].to_numpy(float)))
+    table.insert(
+        table.columns.get_loc("p_value") + 1,
+        "q_value",
+        np.fmax(table["p_adjusted"].to_numpy(float), table["p_value"].to_numpy(float)),
+    )
     table.insert(table.columns.get_loc("q_value") + 1, "q_bh", benjamini_hochberg(table["p_value"].to_numpy()))
-    table.attrs["method"] = method_text(st, table, strata=strata, cluster=cluster, estimand=estimand,
-                                        denominator=denominator, n_perm=n_perm, seed=seed,
-                                        min_remarks=min_remarks, min_topic_sessions=min_topic_sessions,
-                                        confidence=confidence, reference=str(table["reference"].iloc[0]))
+    table.attrs["method"] = method_text(
+        st,
+        table,
+        strata=strata,
+        cluster=cluster,
+        estimand=estimand,
+        denominator=denominator,
+        n_perm=n_perm,
+        seed=seed,
+        min_remarks=min_remarks,
+        min_topic_sessions=min_topic_sessions,
+        confidence=confidence,
+        reference=str(table["reference"].iloc[0]),
+    )
     table.attrs["warnings"] = _warnings(table, n_perm, cluster)
     table.attrs["outside_design"] = bool(table["lopsided"].any())
     for message in _lopsided_messages(table, cluster):
@@ -186,21 +222,38 @@ def compare_groups(
 def _studentize(diff: np.ndarray, se: np.ndarray) -> np.ndarray:
     """``diff / se``; 0 where both are 0, infinite where only ``se`` is 0."""
     with np.errstate(invalid="ignore", divide="ignore"):
-        t = np.where(se > 0, diff / np.where(se > 0, se, 1.0), np.where(np.abs(diff) > 1e-15, np.copysign(np.inf, diff), 0.0))
+        t = np.where(
+            se > 0, diff / np.where(se > 0, se, 1.0), np.where(np.abs(diff) > 1e-15, np.copysign(np.inf, diff), 0.0)
+        )
     return np.nan_to_num(t, nan=0.0, posinf=np.inf, neginf=-np.inf)
 
 
-def _contrast_rows(st: SessionTable, cd: ClusterData, rng: np.random.Generator, name_a: str, name_b: str,
-                   in_a: np.ndarray, in_b: np.ndarray, labels: pd.Series, left_out: dict[str, int], *,
-                   strata: str | None, n_perm: int, min_remarks: int, min_topic_sessions: int,
-                   confidence: float, reference: str) -> list[dict]:
+def _contrast_rows(
+    st: SessionTable,
+    cd: ClusterData,
+    rng: np.random.Generator,
+    name_a: str,
+    name_b: str,
+    in_a: np.ndarray,
+    in_b: np.ndarray,
+    labels: pd.Series,
+    left_out: dict[str, int],
+    *,
+    strata: str | None,
+    n_perm: int,
+    min_remarks: int,
+    min_topic_sessions: int,
+    confidence: float,
+    reference: str,
+) -> list[dict]:
     """One row per column (topics, then no topic) for the contrast A minus B."""
     alpha = 1 - confidence
     weights = stratum_weights(cd, in_a, in_b) if strata else None
     if strata:
         if not weights:
-            raise InputError(f"no level of {strata!r} has two or more clusters of both {name_a!r} and {name_b!r}",
-                             column=strata)
+            raise InputError(
+                f"no level of {strata!r} has two or more clusters of both {name_a!r} and {name_b!r}", column=strata
+            )
         used = np.zeros(len(cd.w), dtype=bool)
         for level, _ in weights:
             used |= level.astype(bool)
@@ -223,8 +276,12 @@ def _contrast_rows(st: SessionTable, cd: ClusterData, rng: np.random.Generator, 
         low, high = d_obs - crit * se_obs, d_obs + crit * se_obs
     p_value = np.maximum(p_perm, p_t)
     # bootstrap-t reference: clusters resampled within group (and stratum), t centred on the estimate
-    boot = contrast(bootstrap_cluster_weights(rng, in_a, cd.stratum, n_perm),
-                    bootstrap_cluster_weights(rng, in_b, cd.stratum, n_perm), cd, weights)
+    boot = contrast(
+        bootstrap_cluster_weights(rng, in_a, cd.stratum, n_perm),
+        bootstrap_cluster_weights(rng, in_b, cd.stratum, n_perm),
+        cd,
+        weights,
+    )
     t_boot = _studentize(boot.diff - d_obs, boot.se)
     p_boot = bootstrap_t_p(t_boot, t_obs)
     if reference == "auto":
@@ -255,24 +312,44 @@ def _contrast_rows(st: SessionTable, cd: ClusterData, rng: np.random.Generator, 
         small = bool(too_small[j])
         share_a, share_b, d, se = obs.share_a[0, j], obs.share_b[0, j], obs.diff[0, j], obs.se[0, j]
         ratio, ratio_low, ratio_high = _ratio(share_a, share_b, obs.var_a[0, j], obs.var_b[0, j], crit[j])
-        rows.append({
-            "topic": column, "label": NO_TOPIC_LABEL if column == NO_TOPIC else labels.get(column, str(column)),
-            "contrast": f"{name_a} minus {name_b}", "group_a": name_a, "group_b": name_b,
-            "share_a": share_a, "share_b": share_b, "diff": d,
-            "diff_low": np.nan if small else (low[j] if np.isfinite(low[j]) else -np.inf),
-            "diff_high": np.nan if small else (high[j] if np.isfinite(high[j]) else np.inf),
-            "se": se, "t": t_obs[j], "df": df[j],
-            "ratio": ratio, "ratio_low": ratio_low, "ratio_high": ratio_high,
-            "p_value": np.nan if small else p_value[j],
-            "p_permutation": np.nan if small else p_perm[j], "p_t": np.nan if small else p_t[j],
-            "p_bootstrap_t": np.nan if small else p_boot[j],
-            "p_adjusted": adjusted[j], "p_family": p_family,
-            "skewness": np.nan if small else skew[j], "lopsided": bool(lopsided[j]),
-            "spread_a": rho_a, "spread_b": rho_b,
-            "remarks": int(topic_remarks[j]), "sessions_with_topic": int(topic_sessions[j]), "too_small": bool(small),
-            "sessions_a": int(cd.sessions[in_a].sum()), "sessions_b": int(cd.sessions[in_b].sum()),
-            "clusters_a": int(in_a.sum()), "clusters_b": int(in_b.sum()), "reference": reference,
-        })
+        rows.append(
+            {
+                "topic": column,
+                "label": NO_TOPIC_LABEL if column == NO_TOPIC else labels.get(column, str(column)),
+                "contrast": f"{name_a} minus {name_b}",
+                "group_a": name_a,
+                "group_b": name_b,
+                "share_a": share_a,
+                "share_b": share_b,
+                "diff": d,
+                "diff_low": np.nan if small else (low[j] if np.isfinite(low[j]) else -np.inf),
+                "diff_high": np.nan if small else (high[j] if np.isfinite(high[j]) else np.inf),
+                "se": se,
+                "t": t_obs[j],
+                "df": df[j],
+                "ratio": ratio,
+                "ratio_low": ratio_low,
+                "ratio_high": ratio_high,
+                "p_value": np.nan if small else p_value[j],
+                "p_permutation": np.nan if small else p_perm[j],
+                "p_t": np.nan if small else p_t[j],
+                "p_bootstrap_t": np.nan if small else p_boot[j],
+                "p_adjusted": adjusted[j],
+                "p_family": p_family,
+                "skewness": np.nan if small else skew[j],
+                "lopsided": bool(lopsided[j]),
+                "spread_a": rho_a,
+                "spread_b": rho_b,
+                "remarks": int(topic_remarks[j]),
+                "sessions_with_topic": int(topic_sessions[j]),
+                "too_small": bool(small),
+                "sessions_a": int(cd.sessions[in_a].sum()),
+                "sessions_b": int(cd.sessions[in_b].sum()),
+                "clusters_a": int(in_a.sum()),
+                "clusters_b": int(in_b.sum()),
+                "reference": reference,
+            }
+        )
     return rows
 
 
@@ -287,39 +364,74 @@ def _ratio(share_a: float, share_b: float, var_a: float, var_b: float, crit: flo
     """``A / B`` with an interval from the log ratio's delta-method standard error and the same critical value."""
     if not (share_a > 0 and share_b > 0) or not np.isfinite(crit):
         return (share_a / share_b if share_b > 0 else np.nan), np.nan, np.nan
-    se_log = np.sqrt(var_a / share_a ** 2 + var_b / share_b ** 2)
+    se_log = np.sqrt(var_a / share_a**2 + var_b / share_b**2)
     ratio = share_a / share_b
     with np.errstate(over="ignore"):
         return ratio, float(ratio * np.exp(-crit * se_log)), float(ratio * np.exp(crit * se_log))
 
 
-def method_text(st: SessionTable, table: pd.DataFrame, *, strata: str | None, cluster: str | None, estimand: str,
-                denominator: str, n_perm: int, seed: int, min_remarks: int, min_topic_sessions: int,
-                confidence: float, reference: str = "permutation") -> str:
+def method_text(
+    st: SessionTable,
+    table: pd.DataFrame,
+    *,
+    strata: str | None,
+    cluster: str | None,
+    estimand: str,
+    denominator: str,
+    n_perm: int,
+    seed: int,
+    min_remarks: int,
+    min_topic_sessions: int,
+    confidence: float,
+    reference: str = "permutation",
+) -> str:
     """How the contrasts were computed, in words (shown in the report and written beside the CSVs)."""
     first = table.iloc[0]
     used_sessions = int(first["sessions_a"] + first["sessions_b"])
-    unit = (f"clusters of {cluster!r} ({int(first['clusters_a'] + first['clusters_b'])} clusters, {used_sessions} "
-            f"sessions)" if cluster else f"sessions ({used_sessions})")
-    share = ("the average session's share of the topic (each session weighs the same)" if estimand == "session"
-             else "the share of the group's remarks in the topic (pooled over its sessions)")
-    denom = ("all modelled remarks; remarks without a topic are compared as 'no topic'" if denominator == "all"
-             else "the remarks in a topic (remarks without a topic left out)")
+    unit = (
+        f"clusters of {cluster!r} ({int(first['clusters_a'] + first['clusters_b'])} clusters, {used_sessions} sessions)"
+        if cluster
+        else f"sessions ({used_sessions})"
+    )
+    share = (
+        "the average session's share of the topic (each session weighs the same)"
+        if estimand == "session"
+        else "the share of the group's remarks in the topic (pooled over its sessions)"
+    )
+    denom = (
+        "all modelled remarks; remarks without a topic are compared as 'no topic'"
+        if denominator == "all"
+        else "the remarks in a topic (remarks without a topic left out)"
+    )
     pct = int(round(confidence * 100))
     return (
         f"Estimand: {share}; denominator: {denom}. Direction: each row is 'A minus B' (first group minus second). "
         f"Unit of resampling: {unit}. Test: the difference divided by its cluster-robust standard error, "
-        + (f"compared with its permutation distribution ({n_perm} permutations of whole clusters' group "
-           f"labels{' within strata' if strata else ''}) and with Student's t (Welch degrees of freedom)"
-           if reference in ("permutation", "both") else "")
+        + (
+            f"compared with its permutation distribution ({n_perm} permutations of whole clusters' group "
+            f"labels{' within strata' if strata else ''}) and with Student's t (Welch degrees of freedom)"
+            if reference in ("permutation", "both")
+            else ""
+        )
         + ("; and with " if reference == "both" else "")
-        + (f"its cluster bootstrap-t distribution ({n_perm} resamples of whole clusters within each group"
-           f"{' and stratum' if strata else ''}; equal-tailed, so a skewed sampling distribution is followed)"
-           if reference in ("bootstrap-t", "both") else "")
-        + ("; the largest p-value is reported" if reference == "both" else
-           "; the larger p-value is reported" if reference == "permutation" else "")
-        + (" (each group has 20 or more clusters in every stratum, so the bootstrap-t joins the permutation test)"
-           if reference == "both" else "")
+        + (
+            f"its cluster bootstrap-t distribution ({n_perm} resamples of whole clusters within each group"
+            f"{' and stratum' if strata else ''}; equal-tailed, so a skewed sampling distribution is followed)"
+            if reference in ("bootstrap-t", "both")
+            else ""
+        )
+        + (
+            "; the largest p-value is reported"
+            if reference == "both"
+            else "; the larger p-value is reported"
+            if reference == "permutation"
+            else ""
+        )
+        + (
+            " (each group has 20 or more clusters in every stratum, so the bootstrap-t joins the permutation test)"
+            if reference == "both"
+            else ""
+        )
         + f". {pct}% intervals from the same references, so that an interval excludes 0 exactly when "
         f"p < {1 - confidence:.2f}. A group's variance is never taken below what multinomial sampling of its "
         f"remarks alone gives at the pooled share. "
@@ -333,9 +445,12 @@ def method_text(st: SessionTable, table: pd.DataFrame, *, strata: str | None, cl
         f"varied than the other, the topic not common) are flagged lopsided: their per-topic tests are outside what "
         f"the method can handle. Seed {seed}. Topics with fewer than {min_remarks} remarks or "
         f"present in fewer than {min_topic_sessions} sessions are flagged too small and not tested."
-        + (f" Stratified by {strata}: shares standardised over the {strata} levels holding two or more clusters of "
-           f"each group (weights proportional to their clusters); sessions of other levels are left out."
-           if strata else "")
+        + (
+            f" Stratified by {strata}: shares standardised over the {strata} levels holding two or more clusters of "
+            f"each group (weights proportional to their clusters); sessions of other levels are left out."
+            if strata
+            else ""
+        )
     )
 
 
@@ -347,10 +462,19 @@ def _lopsided_messages(table: pd.DataFrame, cluster: str | None) -> list[str]:
         if flagged.empty:
             continue
         first = rows.iloc[0]
-        out.append(spread_message(str(first["group_a"]), str(first["group_b"]), float(first["spread_a"]),
-                                  float(first["spread_b"]), int(first["clusters_a"]), int(first["clusters_b"]),
-                                  [str(x) for x in flagged["label"]], float(np.abs(flagged["skewness"]).max()),
-                                  unit=f"clusters of {cluster!r}" if cluster else "sessions"))
+        out.append(
+            spread_message(
+                str(first["group_a"]),
+                str(first["group_b"]),
+                float(first["spread_a"]),
+                float(first["spread_b"]),
+                int(first["clusters_a"]),
+                int(first["clusters_b"]),
+                [str(x) for x in flagged["label"]],
+                float(np.abs(flagged["skewness"]).max()),
+                unit=f"clusters of {cluster!r}" if cluster else "sessions",
+            )
+        )
     return out
 
 
@@ -362,14 +486,18 @@ def _warnings(table: pd.DataFrame, n_perm: int, cluster: str | None) -> list[str
     smallest = (2 if table["reference"].isin(["both", "bootstrap-t"]).any() else 1) / (n_perm + 1)
     floor = n_tests * smallest
     if n_tests and floor >= 0.05:
-        out.append(f"With {n_perm} permutations and {n_tests} tests the smallest attainable q-value of "
-                   f"Benjamini-Hochberg (q_bh) is {floor:.3f}, and that of the step-down max-|t| (q_value) "
-                   f"{1 / (n_perm + 1):.3f}, resting on few resamples. Use at least {int(20 * n_tests)} permutations.")
+        out.append(
+            f"With {n_perm} permutations and {n_tests} tests the smallest attainable q-value of "
+            f"Benjamini-Hochberg (q_bh) is {floor:.3f}, and that of the step-down max-|t| (q_value) "
+            f"{1 / (n_perm + 1):.3f}, resting on few resamples. Use at least {int(20 * n_tests)} permutations."
+        )
     unit = f"clusters of {cluster!r}" if cluster else "sessions"
     for name, col in (("group_a", "clusters_a"), ("group_b", "clusters_b")):
         few = table.drop_duplicates(name)
         for g, n in zip(few[name], few[col], strict=True):
             if n < FEW_CLUSTERS and g != "rest":
-                out.append(f"Group {g!r} has only {n} {unit}: every test rests on {n} independent units, and "
-                           f"a difference may belong to those {unit} rather than to the group.")
+                out.append(
+                    f"Group {g!r} has only {n} {unit}: every test rests on {n} independent units, and "
+                    f"a difference may belong to those {unit} rather than to the group."
+                )
     return list(dict.fromkeys(out))

@@ -43,10 +43,16 @@ def resolve_column(assignments: pd.DataFrame, by: str) -> str:
         if candidate in assignments.columns:
             return candidate
     usable = groupable_columns(assignments)
-    hint = (f"columns you can compare by: {', '.join(usable)}" if usable
-            else "the data has no session-level column with 2 to 50 groups")
-    raise InputError(f"no grouping column {by!r} in the data; {hint} (command line: --by COLUMN for "
-                     "`topics compare`, --compare-by COLUMN for `topics report`; config: [compare] by)", column=by)
+    hint = (
+        f"columns you can compare by: {', '.join(usable)}"
+        if usable
+        else "the data has no session-level column with 2 to 50 groups"
+    )
+    raise InputError(
+        f"no grouping column {by!r} in the data; {hint} (command line: --by COLUMN for "
+        "`topics compare`, --compare-by COLUMN for `topics report`; config: [compare] by)",
+        column=by,
+    )
 
 
 TOOLKIT_COLUMNS: frozenset[str] = frozenset(REQUIRED_COLUMNS) | frozenset(RESERVED_COLUMNS)
@@ -125,14 +131,24 @@ def _session_values(a: pd.DataFrame, column: str, sessions: list[str], what: str
     values = a.groupby("session_id")[column].agg(lambda s: s.dropna().astype(str).unique().tolist())
     mixed = values[values.map(len) > 1]
     if len(mixed):
-        raise InputError(f"session {mixed.index[0]!r} has more than one value of {column!r} "
-                         f"({mixed.iloc[0][:3]}); a {what} must be constant within a session", column=column)
+        raise InputError(
+            f"session {mixed.index[0]!r} has more than one value of {column!r} "
+            f"({mixed.iloc[0][:3]}); a {what} must be constant within a session",
+            column=column,
+        )
     return values.map(lambda v: v[0] if v else "(missing)").reindex(sessions).fillna("(missing)").to_numpy()
 
 
-def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = None,
-                  groups: list[str] | None = None, min_sessions: int = 2,
-                  cluster: str | None = None, count_column: str | None = None) -> SessionTable:
+def session_table(
+    assignments: pd.DataFrame,
+    by: str,
+    *,
+    strata: str | None = None,
+    groups: list[str] | None = None,
+    min_sessions: int = 2,
+    cluster: str | None = None,
+    count_column: str | None = None,
+) -> SessionTable:
     """Count remarks per session and topic, with each session's group, stratum and cluster.
 
     Parameters
@@ -185,8 +201,9 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
     labels = a.groupby("session_id")[col].nunique()
     if (labels > 1).any():
         bad = labels[labels > 1].index[0]
-        raise InputError(f"session {bad!r} has more than one value of {col!r}; groups must be session-level",
-                         column=col)
+        raise InputError(
+            f"session {bad!r} has more than one value of {col!r}; groups must be session-level", column=col
+        )
     per_session = a.groupby("session_id")[col].first().astype(str)
     present = sorted(per_session.unique())
     chosen = [str(g) for g in groups] if groups else present
@@ -202,8 +219,11 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
     n_per = per_session.value_counts()
     small = [g for g in chosen if n_per.get(g, 0) < min_sessions]
     if small:
-        raise InputError(f"group(s) {small} of {col!r} have fewer than {min_sessions} sessions "
-                         f"({n_per.to_dict()}); session-level statistics need more", column=col)
+        raise InputError(
+            f"group(s) {small} of {col!r} have fewer than {min_sessions} sessions "
+            f"({n_per.to_dict()}); session-level statistics need more",
+            column=col,
+        )
     a = a[a["session_id"].isin(per_session.index)]
     topic_ids = sorted(int(t) for t in a["topic"].unique() if t != -1)
     sess = per_session.index.tolist()
@@ -221,13 +241,24 @@ def session_table(assignments: pd.DataFrame, by: str, *, strata: str | None = No
         mixed = pd.Series(group).groupby(clusters).nunique()
         if (mixed > 1).any():
             bad = mixed[mixed > 1].index[0]
-            raise InputError(f"cluster {bad!r} of {cluster!r} has sessions in more than one group of {col!r}: "
-                             "permuting whole clusters cannot separate group from cluster; compare by session "
-                             "(no cluster) or choose a cluster nested in the groups", column=cluster)
+            raise InputError(
+                f"cluster {bad!r} of {cluster!r} has sessions in more than one group of {col!r}: "
+                "permuting whole clusters cannot separate group from cluster; compare by session "
+                "(no cluster) or choose a cluster nested in the groups",
+                column=cluster,
+            )
     else:
         clusters = np.asarray(sess, dtype=object)
-    sessions = pd.DataFrame({"session_id": sess, "group": group, "stratum": stratum, "cluster": clusters,
-                             "remarks": remarks, "topical": counts.sum(axis=1)})
+    sessions = pd.DataFrame(
+        {
+            "session_id": sess,
+            "group": group,
+            "stratum": stratum,
+            "cluster": clusters,
+            "remarks": remarks,
+            "topical": counts.sum(axis=1),
+        }
+    )
     return SessionTable(sessions=sessions, counts=counts, topics=topic_ids, groups=chosen, excluded=excluded)
 
 

@@ -42,8 +42,8 @@ NO_TOPIC = -1
 class ClusterData:
     """Sums per cluster that every group statistic is computed from (clusters x columns)."""
 
-    a: np.ndarray      # sum of w_i p_i per cluster
-    w: np.ndarray      # sum of w_i per cluster
+    a: np.ndarray  # sum of w_i p_i per cluster
+    w: np.ndarray  # sum of w_i per cluster
     group: np.ndarray  # group of each cluster
     stratum: np.ndarray
     columns: list[int]
@@ -65,8 +65,9 @@ def check_options(estimand: str, denominator: str) -> None:
         raise InputError(f"denominator must be one of {list(DENOMINATORS)}, got {denominator!r}")
 
 
-def session_shares(st: SessionTable, *, estimand: str = "session",
-                   denominator: str = "all") -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
+def session_shares(
+    st: SessionTable, *, estimand: str = "session", denominator: str = "all"
+) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
     """Each session's share of each column, its weight, the columns, and which sessions enter.
 
     Returns
@@ -101,8 +102,9 @@ def denominator_counts(st: SessionTable, denominator: str) -> np.ndarray:
     return st.sessions["remarks" if denominator == "all" else "topical"].to_numpy(dtype=float)
 
 
-def cluster_data(st: SessionTable, shares: np.ndarray, weights: np.ndarray, columns: list[int],
-                 totals: np.ndarray | None = None) -> ClusterData:
+def cluster_data(
+    st: SessionTable, shares: np.ndarray, weights: np.ndarray, columns: list[int], totals: np.ndarray | None = None
+) -> ClusterData:
     """Sum ``w_i p_i``, ``w_i`` and ``w_i^2 / m_i`` over the sessions of each cluster (``m_i``: ``totals``)."""
     codes, uniques = pd.factorize(st.sessions["cluster"].astype(str))
     n = len(uniques)
@@ -111,7 +113,7 @@ def cluster_data(st: SessionTable, shares: np.ndarray, weights: np.ndarray, colu
     w = np.bincount(codes, weights=weights, minlength=n)
     m = totals if totals is not None else st.sessions["remarks"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        binomial = np.bincount(codes, weights=np.where(m > 0, weights ** 2 / np.where(m > 0, m, 1), 0.0), minlength=n)
+        binomial = np.bincount(codes, weights=np.where(m > 0, weights**2 / np.where(m > 0, m, 1), 0.0), minlength=n)
     entering = np.bincount(codes, weights=(weights > 0).astype(float), minlength=n)
     first = pd.Series(np.arange(len(codes))).groupby(codes).first().to_numpy()
     group = st.sessions["group"].to_numpy()[first]
@@ -123,13 +125,22 @@ def cluster_data(st: SessionTable, shares: np.ndarray, weights: np.ndarray, colu
     renumber = np.where(keep, np.cumsum(keep) - 1, -1)
     session_cluster = np.where(weights > 0, renumber[codes], -1)
     pooled = a[keep].sum(axis=0) / w[keep].sum()
-    return ClusterData(a=a[keep], w=w[keep], group=group[keep], stratum=stratum[keep], columns=columns,
-                       sessions=entering[keep], session_cluster=session_cluster, binomial=binomial[keep],
-                       pooled=pooled)
+    return ClusterData(
+        a=a[keep],
+        w=w[keep],
+        group=group[keep],
+        stratum=stratum[keep],
+        columns=columns,
+        sessions=entering[keep],
+        session_cluster=session_cluster,
+        binomial=binomial[keep],
+        pooled=pooled,
+    )
 
 
-def _group_moments(masks: np.ndarray, cd: ClusterData,
-                   pooled: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _group_moments(
+    masks: np.ndarray, cd: ClusterData, pooled: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Estimate, variance and cluster count of one group for each row of cluster weights (reps x clusters).
 
     The variance is the cluster-robust one, but never below the variance that multinomial sampling of the
@@ -139,11 +150,11 @@ def _group_moments(masks: np.ndarray, cd: ClusterData,
     sum_w = masks @ cd.w
     with np.errstate(invalid="ignore", divide="ignore"):
         est = (masks @ cd.a) / sum_w[:, None]
-        ss = masks @ (cd.a ** 2) - 2 * est * (masks @ (cd.a * cd.w[:, None])) + est ** 2 * (masks @ (cd.w ** 2))[:, None]
+        ss = masks @ (cd.a**2) - 2 * est * (masks @ (cd.a * cd.w[:, None])) + est**2 * (masks @ (cd.w**2))[:, None]
         n = masks.sum(axis=1)
-        var = (n / (n - 1))[:, None] * np.clip(ss, 0, None) / (sum_w ** 2)[:, None]
+        var = (n / (n - 1))[:, None] * np.clip(ss, 0, None) / (sum_w**2)[:, None]
         common = cd.pooled if pooled is None else pooled
-        floor = (common * (1 - common))[None, :] * ((masks @ cd.binomial) / sum_w ** 2)[:, None]
+        floor = (common * (1 - common))[None, :] * ((masks @ cd.binomial) / sum_w**2)[:, None]
     return est, np.maximum(var, floor), n
 
 
@@ -171,8 +182,9 @@ class Contrast:
     var_b: np.ndarray
 
 
-def contrast(mask_a: np.ndarray, mask_b: np.ndarray, cd: ClusterData,
-             strata: list[tuple[np.ndarray, float]] | None) -> Contrast:
+def contrast(
+    mask_a: np.ndarray, mask_b: np.ndarray, cd: ClusterData, strata: list[tuple[np.ndarray, float]] | None
+) -> Contrast:
     """``s_A - s_B`` with its cluster-robust standard error and Welch degrees of freedom, per row of masks."""
     parts = strata if strata else [(np.ones(len(cd.w)), 1.0)]
     zero: np.ndarray = np.zeros(())  # 0-d: each sum below becomes a (reps x columns) array at the first stratum
@@ -186,21 +198,24 @@ def contrast(mask_a: np.ndarray, mask_b: np.ndarray, cd: ClusterData,
         est_b, v_b, n_b = _group_moments(mask_b * in_level, cd, pooled)
         share_a = share_a + weight * est_a
         share_b = share_b + weight * est_b
-        var_a = var_a + weight ** 2 * v_a
-        var_b = var_b + weight ** 2 * v_b
+        var_a = var_a + weight**2 * v_a
+        var_b = var_b + weight**2 * v_b
         # Welch-Satterthwaite over every (group, stratum) variance component, each with its own clusters
         with np.errstate(invalid="ignore", divide="ignore"):
-            df_denominator = (df_denominator + (weight ** 2 * v_a) ** 2 / (n_a - 1)[:, None]
-                              + (weight ** 2 * v_b) ** 2 / (n_b - 1)[:, None])
+            df_denominator = (
+                df_denominator
+                + (weight**2 * v_a) ** 2 / (n_a - 1)[:, None]
+                + (weight**2 * v_b) ** 2 / (n_b - 1)[:, None]
+            )
     with np.errstate(invalid="ignore", divide="ignore"):
         se = np.sqrt(var_a + var_b)
         df = (var_a + var_b) ** 2 / df_denominator
-    return Contrast(share_a=share_a, share_b=share_b, diff=share_a - share_b, se=se, df=df, var_a=var_a,
-                    var_b=var_b)
+    return Contrast(share_a=share_a, share_b=share_b, diff=share_a - share_b, se=se, df=df, var_a=var_a, var_b=var_b)
 
 
-def permuted_cluster_masks(rng: np.random.Generator, in_a: np.ndarray, in_b: np.ndarray, stratum: np.ndarray,
-                           reps: int) -> tuple[np.ndarray, np.ndarray]:
+def permuted_cluster_masks(
+    rng: np.random.Generator, in_a: np.ndarray, in_b: np.ndarray, stratum: np.ndarray, reps: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Reps x clusters masks of A and B with the labels of A's and B's clusters shuffled within each stratum."""
     pa = np.zeros((reps, len(in_a)))
     pb = np.zeros((reps, len(in_a)))
@@ -238,8 +253,7 @@ def permutation_critical_value(t_perm: np.ndarray, alpha: float) -> np.ndarray:
     return ordered[k - 1]
 
 
-def bootstrap_cluster_weights(rng: np.random.Generator, mask: np.ndarray, stratum: np.ndarray,
-                              reps: int) -> np.ndarray:
+def bootstrap_cluster_weights(rng: np.random.Generator, mask: np.ndarray, stratum: np.ndarray, reps: int) -> np.ndarray:
     """Reps x clusters multiplicities: the clusters of ``mask`` resampled with replacement within each stratum."""
     out = np.zeros((reps, len(mask)))
     for level in np.unique(stratum[mask]):
@@ -355,5 +369,5 @@ def difference_skewness(cd: ClusterData, in_a: np.ndarray, in_b: np.ndarray) -> 
             skew = 2 * (1 - 2 * s) * np.sqrt(c + 1) / ((c + 2) * np.sqrt(s * (1 - s))) / np.sqrt(m)
             moments.append((var, skew))
         (v_a, g_a), (v_b, g_b) = moments
-        gamma = (g_a * v_a ** 1.5 - g_b * v_b ** 1.5) / (v_a + v_b) ** 1.5
+        gamma = (g_a * v_a**1.5 - g_b * v_b**1.5) / (v_a + v_b) ** 1.5
     return np.nan_to_num(gamma, nan=0.0), rho[0], rho[1]

@@ -30,9 +30,16 @@ def relative_position(assignments: pd.DataFrame) -> pd.Series:
     return (rank / size.where(size > 0, 1)).astype(float)
 
 
-def position_shares(assignments: pd.DataFrame, *, bins: int = 3, by: str | None = None,
-                    include_outliers: bool = False, n_boot: int = 0, seed: int = 0,
-                    confidence: float = 0.95) -> pd.DataFrame:
+def position_shares(
+    assignments: pd.DataFrame,
+    *,
+    bins: int = 3,
+    by: str | None = None,
+    include_outliers: bool = False,
+    n_boot: int = 0,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Topic shares by position in the session, with session-bootstrap intervals.
 
     Parameters
@@ -68,11 +75,15 @@ def position_shares(assignments: pd.DataFrame, *, bins: int = 3, by: str | None 
     counts["sessions"] = counts["group"].map(a.groupby("group")["session_id"].nunique())
     if n_boot:
         _position_intervals(a, counts, n_boot, seed, (1 - confidence) / 2)
-    names = list(SEGMENTS) if bins == 3 else [f"{10 * i}-{10 * (i + 1)}%" if bins == 10 else str(i + 1)
-                                              for i in range(bins)]
+    names = (
+        list(SEGMENTS)
+        if bins == 3
+        else [f"{10 * i}-{10 * (i + 1)}%" if bins == 10 else str(i + 1) for i in range(bins)]
+    )
     counts["segment"] = counts["segment_index"].map(dict(enumerate(names)))
-    return counts[["group", "segment", "segment_index", "topic", "label", "remarks", "share", "low", "high",
-                   "sessions"]]
+    return counts[
+        ["group", "segment", "segment_index", "topic", "label", "remarks", "share", "low", "high", "sessions"]
+    ]
 
 
 def _position_intervals(a: pd.DataFrame, counts: pd.DataFrame, n_boot: int, seed: int, alpha: float) -> None:
@@ -93,8 +104,14 @@ def _position_intervals(a: pd.DataFrame, counts: pd.DataFrame, n_boot: int, seed
         counts.loc[rows, "high"] = np.nanquantile(shares[:, idx], 1 - alpha, axis=0)
 
 
-def transition_matrix(assignments: pd.DataFrame, *, normalize: bool = True, include_outliers: bool = False,
-                      group: str | None = None, by: str | None = None) -> pd.DataFrame:
+def transition_matrix(
+    assignments: pd.DataFrame,
+    *,
+    normalize: bool = True,
+    include_outliers: bool = False,
+    group: str | None = None,
+    by: str | None = None,
+) -> pd.DataFrame:
     """Topic-to-topic transitions between adjacent therapist remarks of a session.
 
     A transition is a pair of remarks next to each other in the session's order of therapist remarks (client
@@ -128,8 +145,9 @@ def transition_matrix(assignments: pd.DataFrame, *, normalize: bool = True, incl
         pairs = pairs[(pairs["from"] != -1) & (pairs["to"] != -1)]
         a = a[a["topic"] != -1]
     topics = sorted(int(t) for t in a["topic"].unique())
-    table = pd.crosstab(pairs["from"].astype(int), pairs["to"].astype(int)).reindex(index=topics, columns=topics,
-                                                                                  fill_value=0)
+    table = pd.crosstab(pairs["from"].astype(int), pairs["to"].astype(int)).reindex(
+        index=topics, columns=topics, fill_value=0
+    )
     if normalize:
         table = table.div(table.sum(axis=1).replace(0, np.nan), axis=0).fillna(0.0)
     table.index.name, table.columns.name = "from_topic", "to_topic"
@@ -234,16 +252,28 @@ def drift_scores(assignments: pd.DataFrame, by: str, *, min_remarks: int = 6) ->
     drift = _drift_from_counts(counts, weights, masks, codes[None, :])[0]
     totals = pd.DataFrame(counts).groupby(group.to_numpy()).sum()
     others = totals.loc[group.to_numpy()].to_numpy() - counts
-    drift_jsd = np.where(others.sum(axis=1) > 0,
-                         jensen_shannon_rows(counts, np.where(others.sum(axis=1)[:, None] > 0, others, 1.0)), np.nan)
+    drift_jsd = np.where(
+        others.sum(axis=1) > 0,
+        jensen_shannon_rows(counts, np.where(others.sum(axis=1)[:, None] > 0, others, 1.0)),
+        np.nan,
+    )
     c1, c2 = _half_counts(a, topics, kept)
     halves = (c1.sum(axis=1) > 0) & (c2.sum(axis=1) > 0)
     shift_jsd = np.full(len(kept), np.nan)
     if halves.any():
         shift_jsd[halves] = jensen_shannon_rows(c1[halves], c2[halves])
     shift = JSD_SCALE * unbiased_distance(c1, c2, weights)
-    out = pd.DataFrame({"session_id": kept, "group": group.to_numpy(), "remarks": counts.sum(axis=1).astype(int),
-                        "drift": drift, "shift": shift, "drift_jsd": drift_jsd, "shift_jsd": shift_jsd})
+    out = pd.DataFrame(
+        {
+            "session_id": kept,
+            "group": group.to_numpy(),
+            "remarks": counts.sum(axis=1).astype(int),
+            "drift": drift,
+            "shift": shift,
+            "drift_jsd": drift_jsd,
+            "shift_jsd": shift_jsd,
+        }
+    )
     out.attrs["excluded"] = {"sessions": int(all_sessions - len(kept)), "min_remarks": min_remarks}
     return out
 
@@ -261,17 +291,18 @@ def _drift_from_counts(counts: np.ndarray, weights: np.ndarray, masks: np.ndarra
     if masks.ndim == 2:
         masks = masks[None]
     shares, squares = _square_terms(counts)
-    own_square = squares @ weights                      # sum_k w_k U_ik
-    sum_square = masks @ squares @ weights              # labellings x groups: sum over the group of own_square
-    sum_shares = masks @ shares                         # labellings x groups x topics
-    size = masks.sum(axis=2)                            # labellings x groups
+    own_square = squares @ weights  # sum_k w_k U_ik
+    sum_square = masks @ squares @ weights  # labellings x groups: sum over the group of own_square
+    sum_shares = masks @ shares  # labellings x groups x topics
+    size = masks.sum(axis=2)  # labellings x groups
     rows = np.arange(len(codes))[:, None]
     cross = np.einsum("ik,rik->ri", shares * weights, sum_shares[rows, codes])  # sum_k w_k p_ik S_gk
-    own_cross = (shares ** 2) @ weights
+    own_cross = (shares**2) @ weights
     n_other = size[rows, codes] - 1
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean_distance = (own_square + (sum_square[rows, codes] - own_square) / n_other
-                         - 2 * (cross - own_cross) / n_other)
+        mean_distance = (
+            own_square + (sum_square[rows, codes] - own_square) / n_other - 2 * (cross - own_cross) / n_other
+        )
     return np.where(n_other > 0, JSD_SCALE * mean_distance / 2, np.nan)
 
 
@@ -281,8 +312,8 @@ def _welch_t(x: np.ndarray, in_a: np.ndarray, *, inflation: float = 1.0) -> np.n
     in_b = 1.0 - in_a
     n_a, n_b = in_a.sum(axis=1), in_b.sum(axis=1)
     m_a, m_b = (in_a @ x) / n_a, (in_b @ x) / n_b
-    v_a = (in_a @ x ** 2 - n_a * m_a ** 2) / (n_a - 1)
-    v_b = (in_b @ x ** 2 - n_b * m_b ** 2) / (n_b - 1)
+    v_a = (in_a @ x**2 - n_a * m_a**2) / (n_a - 1)
+    v_b = (in_b @ x**2 - n_b * m_b**2) / (n_b - 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (m_a - m_b) / np.sqrt(inflation * (np.clip(v_a, 0, None) / n_a + np.clip(v_b, 0, None) / n_b))
 
@@ -292,8 +323,8 @@ def _welch_t_rows(x: np.ndarray, in_a: np.ndarray, *, inflation: float = 1.0) ->
     in_b = 1.0 - in_a
     n_a, n_b = in_a.sum(axis=1), in_b.sum(axis=1)
     m_a, m_b = (in_a * x).sum(axis=1) / n_a, (in_b * x).sum(axis=1) / n_b
-    v_a = ((in_a * x ** 2).sum(axis=1) - n_a * m_a ** 2) / (n_a - 1)
-    v_b = ((in_b * x ** 2).sum(axis=1) - n_b * m_b ** 2) / (n_b - 1)
+    v_a = ((in_a * x**2).sum(axis=1) - n_a * m_a**2) / (n_a - 1)
+    v_b = ((in_b * x**2).sum(axis=1) - n_b * m_b**2) / (n_b - 1)
     with np.errstate(invalid="ignore", divide="ignore"):
         return (m_a - m_b) / np.sqrt(inflation * (np.clip(v_a, 0, None) / n_a + np.clip(v_b, 0, None) / n_b))
 
@@ -303,9 +334,17 @@ DRIFT_INFLATION = 4.0
 four times the variance of the session values divided by their number (Hoeffding), not one time."""
 
 
-def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = None, by: str | None = None,
-                  groups: list[str] | None = None, n_boot: int = 1000, n_perm: int = 1000, seed: int = 0,
-                  confidence: float = 0.95) -> pd.DataFrame:
+def compare_drift(
+    drift: pd.DataFrame,
+    *,
+    assignments: pd.DataFrame | None = None,
+    by: str | None = None,
+    groups: list[str] | None = None,
+    n_boot: int = 1000,
+    n_perm: int = 1000,
+    seed: int = 0,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Mean drift and shift per group with intervals; for two groups a permutation p.
 
     Both measures are length-free (see :func:`drift_scores`): a difference in session length alone does not
@@ -365,8 +404,12 @@ def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = Non
             obs = _welch_t(x, in_a[None, :], inflation=inflation)[0]
             perm = np.array([rng.permutation(in_a) for _ in range(n_perm)])
             if measure == "drift" and counts is not None and weights is not None:  # set together
-                null = np.concatenate([_permuted_drift_t(counts[ok], weights, part)
-                                       for part in np.array_split(perm, max(1, n_perm // 100))])
+                null = np.concatenate(
+                    [
+                        _permuted_drift_t(counts[ok], weights, part)
+                        for part in np.array_split(perm, max(1, n_perm // 100))
+                    ]
+                )
             else:
                 null = _welch_t(x, perm, inflation=inflation)
             p = ((np.abs(np.nan_to_num(null)) >= abs(obs) - 1e-12).sum() + 1) / (n_perm + 1)
@@ -381,13 +424,23 @@ def compare_drift(drift: pd.DataFrame, *, assignments: pd.DataFrame | None = Non
                     se = np.sqrt((DRIFT_INFLATION if measure == "drift" else 1.0) * np.var(x, ddof=1) / len(x))
                 half = stats.t.ppf(1 - alpha, len(x) - 1) * se
                 low, high = mean - half, mean + half
-            rows.append({"measure": measure, "group": grp, "sessions": len(x), "mean": mean,
-                         "low": float(low), "high": float(high), "p_value": p})
+            rows.append(
+                {
+                    "measure": measure,
+                    "group": grp,
+                    "sessions": len(x),
+                    "mean": mean,
+                    "low": float(low),
+                    "high": float(high),
+                    "p_value": p,
+                }
+            )
     out = pd.DataFrame(rows)
     # one test per measure (its p repeats on each group's row): BH over the measures, not over the rows
     per_measure = out.drop_duplicates("measure").set_index("measure")["p_value"]
-    out["q_value"] = out["measure"].map(dict(zip(per_measure.index, benjamini_hochberg(per_measure.to_numpy()),
-                                                 strict=True)))
+    out["q_value"] = out["measure"].map(
+        dict(zip(per_measure.index, benjamini_hochberg(per_measure.to_numpy()), strict=True))
+    )
     if len(order) == 2:
         means = out.pivot_table(index="measure", columns="group", values="mean")
         out["difference"] = out["measure"].map(means[order[0]] - means[order[1]])
@@ -404,11 +457,13 @@ DRIFT_METHOD = (
     "get larger values. Drift is a group's between-session spread: how far a session's mix lies from its "
     "group's typical mix; groups with the same mean topic mix but more varied sessions differ in drift, and "
     "that is what it measures. Shift is the change between a session's first and second half (0 when the mix "
-    "does not change). p: Welch's t against permutations of the group labels (drift recomputed in each).")
+    "does not change). p: Welch's t against permutations of the group labels (drift recomputed in each)."
+)
 
 
-def drift_jackknife_se(counts: np.ndarray, group: np.ndarray, *, max_blocks: int = 200,
-                       seed: int = 0) -> dict[str, float]:
+def drift_jackknife_se(
+    counts: np.ndarray, group: np.ndarray, *, max_blocks: int = 200, seed: int = 0
+) -> dict[str, float]:
     """Jackknife standard error of each group's mean drift, leaving out one session (or block) at a time.
 
     A group's mean drift depends on every pair of its sessions and, through the topic weights, on every
@@ -453,14 +508,13 @@ def drift_jackknife_se(counts: np.ndarray, group: np.ndarray, *, max_blocks: int
     for g, name in enumerate(names):
         m = int((codes == g).sum())
         est = leave_out[:, g]
-        out[str(name)] = (float(np.sqrt((blocks - 1) / blocks * np.sum((est - est.mean()) ** 2))) if m >= 3
-                          else np.nan)
+        out[str(name)] = float(np.sqrt((blocks - 1) / blocks * np.sum((est - est.mean()) ** 2))) if m >= 3 else np.nan
     return out
 
 
 def _permuted_drift_t(counts: np.ndarray, weights: np.ndarray, in_a: np.ndarray) -> np.ndarray:
     """Welch's t of drift for each row of 0/1 group masks, drift recomputed for each labelling."""
-    codes = (1 - in_a).astype(int)                               # 0 = A, 1 = B
-    masks = np.stack([in_a, 1 - in_a], axis=1)                  # labellings x 2 x sessions
+    codes = (1 - in_a).astype(int)  # 0 = A, 1 = B
+    masks = np.stack([in_a, 1 - in_a], axis=1)  # labellings x 2 x sessions
     values = _drift_from_counts(counts, weights, masks, codes)
     return _welch_t_rows(values, in_a, inflation=DRIFT_INFLATION)

@@ -115,15 +115,19 @@ def distinctive_words(
     present = sorted(a[col].astype(str).unique())
     chosen = [str(g) for g in groups] if groups else present
     if len(chosen) != 2:
-        raise InputError(f"distinctive words compare exactly two groups of {col!r}; found {present} "
-                         "(choose two with groups=[a, b])", column=col)
+        raise InputError(
+            f"distinctive words compare exactly two groups of {col!r}; found {present} (choose two with groups=[a, b])",
+            column=col,
+        )
     a = a[a[col].astype(str).isin(chosen)]
     values = a[col].astype(str)
     if not (values == chosen[0]).any() or not (values == chosen[1]).any():
-        raise InputError(f"no remarks of {chosen} {'in topic ' + str(topic) if topic is not None else ''}".strip(),
-                         column=col)
-    vec = vectorizer or CountVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | CONTRACTION_RESIDUE), ngram_range=(1, 2),
-                                        min_df=1)
+        raise InputError(
+            f"no remarks of {chosen} {'in topic ' + str(topic) if topic is not None else ''}".strip(), column=col
+        )
+    vec = vectorizer or CountVectorizer(
+        stop_words=sorted(ENGLISH_STOP_WORDS | CONTRACTION_RESIDUE), ngram_range=(1, 2), min_df=1
+    )
     matrix = vec.fit_transform(a["text"].astype(str))
     frequent = np.asarray(matrix.sum(axis=0)).ravel() >= min_count
     matrix, vocab = matrix[:, frequent], np.asarray(vec.get_feature_names_out())[frequent]
@@ -132,20 +136,42 @@ def distinctive_words(
     per_unit = _rows_summed(matrix, codes)
     unit_group = pd.Series(values.to_numpy()).groupby(codes).first().to_numpy()
     if pd.Series(values.to_numpy()).groupby(codes).nunique().max() > 1:
-        raise InputError(f"a {'cluster' if cluster else 'session'} has remarks in both groups of {col!r}",
-                         column=cluster or col)
+        raise InputError(
+            f"a {'cluster' if cluster else 'session'} has remarks in both groups of {col!r}", column=cluster or col
+        )
     in_a = (unit_group == chosen[0]).astype(float)
     ca, cb = in_a @ per_unit, (1 - in_a) @ per_unit
-    columns = ["word", "group", "z", "log_odds", "count_a", "count_b", "sessions_a", "sessions_b", "t", "p_value",
-               "q_value", "topic"]
+    columns = [
+        "word",
+        "group",
+        "z",
+        "log_odds",
+        "count_a",
+        "count_b",
+        "sessions_a",
+        "sessions_b",
+        "t",
+        "p_value",
+        "q_value",
+        "topic",
+    ]
     if len(vocab) == 0:
         return pd.DataFrame(columns=columns)
     total = ca + cb
     prior = prior_scale * total.sum() * total / total.sum()
     delta, z = log_odds(cb, ca, prior)  # a versus b: positive = typical of the first group
     used = per_unit > 0
-    table = pd.DataFrame({"word": vocab, "z": z, "log_odds": delta, "count_a": ca, "count_b": cb,
-                          "sessions_a": in_a @ used, "sessions_b": (1 - in_a) @ used})
+    table = pd.DataFrame(
+        {
+            "word": vocab,
+            "z": z,
+            "log_odds": delta,
+            "count_a": ca,
+            "count_b": cb,
+            "sessions_a": in_a @ used,
+            "sessions_b": (1 - in_a) @ used,
+        }
+    )
     t, df = rate_t(per_unit, in_a[None, :], with_df=True)
     table["t"] = t[0]
     if n_perm:
@@ -174,14 +200,16 @@ def distinctive_words(
             f"use of words as those of {names[steady]} (overdispersion {dispersion[varied]:.2f} against "
             f"{dispersion[steady]:.2f}); with such unequal spread the per-word p- and q-values of the distinctive "
             f"words can be too small (a few heavy users of a word in the varied group decide its rate), so read "
-            f"the words as description, not as tested differences.")
+            f"the words as description, not as tested differences."
+        )
     out.attrs["method"] = (
         f"Weighted log-odds with an informative Dirichlet prior (Monroe et al. 2008); positive z: typical of "
         f"{chosen[0]}; z ranks the words. p: each word's session-level studentized difference in rate (t, the "
         f"standard error from how much each group's {'clusters' if cluster else 'sessions'} vary, so valid when "
         f"one group varies more), the larger of its p against {n_perm} permutations of whole "
         f"{'clusters' if cluster else 'sessions'}' group labels and its Welch p; q: Benjamini-Hochberg over {len(table)} words."
-        + (" " + out.attrs["warnings"][0] if out.attrs["warnings"] else ""))
+        + (" " + out.attrs["warnings"][0] if out.attrs["warnings"] else "")
+    )
     return out[columns]
 
 
@@ -189,8 +217,9 @@ def _rows_summed(matrix, codes: np.ndarray) -> np.ndarray:
     """Sum the rows of a sparse remark x word matrix within each code (session or cluster): dense units x words."""
     from scipy import sparse
 
-    indicator = sparse.csr_matrix((np.ones(len(codes)), (codes, np.arange(len(codes)))),
-                                  shape=(int(codes.max()) + 1, len(codes)))
+    indicator = sparse.csr_matrix(
+        (np.ones(len(codes)), (codes, np.arange(len(codes)))), shape=(int(codes.max()) + 1, len(codes))
+    )
     return np.asarray((indicator @ matrix).todense(), dtype=float)
 
 
@@ -233,7 +262,9 @@ def word_dispersion(per_unit: np.ndarray, in_a: np.ndarray) -> dict[str, float]:
     return out
 
 
-def rate_t(per_unit: np.ndarray, in_a: np.ndarray, *, with_df: bool = False) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
+def rate_t(
+    per_unit: np.ndarray, in_a: np.ndarray, *, with_df: bool = False
+) -> np.ndarray | tuple[np.ndarray, np.ndarray]:
     """Session-level studentized difference of every word's rate, for each row of 0/1 unit masks.
 
     The rate of word w in a group is ``sum_i y_iw / sum_i n_i`` over its units (sessions or clusters; ``n_i``
@@ -257,22 +288,22 @@ def rate_t(per_unit: np.ndarray, in_a: np.ndarray, *, with_df: bool = False) -> 
         ``(t, df)``.
     """
     n = per_unit.sum(axis=1)
-    squares, cross = per_unit ** 2, per_unit * n[:, None]
+    squares, cross = per_unit**2, per_unit * n[:, None]
     parts = []
     for mask in (in_a, 1.0 - in_a):
         units = mask.sum(axis=1, keepdims=True)
         total = mask @ n
-        y, y2, yn, nn = mask @ per_unit, mask @ squares, mask @ cross, (mask @ n ** 2)[:, None]
+        y, y2, yn, nn = mask @ per_unit, mask @ squares, mask @ cross, (mask @ n**2)[:, None]
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = y / total[:, None]
-            resid = np.clip(y2 - 2 * rate * yn + rate ** 2 * nn, 0, None)
+            resid = np.clip(y2 - 2 * rate * yn + rate**2 * nn, 0, None)
             parts.append((rate, units / (units - 1) * resid / total[:, None] ** 2, units))
     (r_a, v_a, g_a), (r_b, v_b, g_b) = parts
     with np.errstate(invalid="ignore", divide="ignore"):
         t = (r_a - r_b) / np.sqrt(v_a + v_b)
         if not with_df:
             return t
-        return t, (v_a + v_b) ** 2 / (v_a ** 2 / (g_a - 1) + v_b ** 2 / (g_b - 1))
+        return t, (v_a + v_b) ** 2 / (v_a**2 / (g_a - 1) + v_b**2 / (g_b - 1))
 
 
 def _permutation_p(per_unit: np.ndarray, in_a: np.ndarray, t: np.ndarray, n_perm: int, seed: int) -> np.ndarray:

@@ -28,13 +28,7 @@ from topics.curate.qda_import import QdaImport, import_qda, qda_entries
 from topics.curate.replay import apply_ledger, ledger_mode, topics_hash
 from topics.curate.session import ActionResult, CurationConflict, CurationSession
 from topics.curate.view import CuratedView
-from topics.curate.worksheet import (
-    import_worksheet,
-    read_worksheet,
-    sheet_entries,
-    worksheet_table,
-    write_worksheet,
-)
+from topics.curate.worksheet import import_worksheet, read_worksheet, sheet_entries, worksheet_table, write_worksheet
 
 __all__ = [
     "ActionResult",

@@ -239,12 +239,7 @@ def _authors(book: Ledger) -> list[str]:
 
 
 def merged_ledger(
-    model: Any,
-    ledger_a: Ledger | str | Path,
-    ledger_b: Ledger | str | Path,
-    choices: dict[int, str],
-    *,
-    author: str,
+    model: Any, ledger_a: Ledger | str | Path, ledger_b: Ledger | str | Path, choices: dict[int, str], *, author: str
 ) -> Ledger:
     """A ledger that takes, for each raw topic, the decisions of one of two experts, kept verbatim.
 

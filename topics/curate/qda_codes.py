@@ -90,8 +90,7 @@ def xml_text(text: object) -> str:
 
 
 def transcript(
-    rows: list[tuple[str, str, str]],
-    prefixes: dict[str, str] | None = None,
+    rows: list[tuple[str, str, str]], prefixes: dict[str, str] | None = None
 ) -> tuple[str, dict[str, tuple[int, int]]]:
     """A session's text source and the character span of each utterance in it.
 

@@ -130,9 +130,7 @@ class QdaImport:
         return "\n".join(lines)
 
 
-def _renamed_topics(
-    qda: QdaFile, labels: dict[int, str], renamed: dict[str, str], by_guid: set[int]
-) -> dict[str, int]:
+def _renamed_topics(qda: QdaFile, labels: dict[int, str], renamed: dict[str, str], by_guid: set[int]) -> dict[str, int]:
     """``renamed`` (old label -> new code name) checked against the run and the file: new name -> topic."""
     out: dict[str, int] = {}
     names = [_unguard(str(n)) for n in qda.codes["name"]]
@@ -240,11 +238,7 @@ def _shown(name: str, topic: int) -> str:
 
 
 def _recoding(
-    qda: QdaFile,
-    view: CuratedView,
-    topic_of: dict[str, int],
-    bucket_of: dict[str, str],
-    remarks: list[str | None],
+    qda: QdaFile, view: CuratedView, topic_of: dict[str, int], bucket_of: dict[str, str], remarks: list[str | None]
 ) -> dict[str, list[str]]:
     """``utterance_id`` -> the codes (``topic:N``, ``bucket:B``, ``code:NAME`` for a code that is neither) its
     selection carries in the file.
@@ -294,9 +288,7 @@ def _new_description_lines(imported: str, code: Any, raw_description: str) -> li
     return new
 
 
-def qda_entries(
-    qda: QdaFile, view: CuratedView, *, author: str, renamed: dict[str, str] | None = None
-) -> QdaImport:
+def qda_entries(qda: QdaFile, view: CuratedView, *, author: str, renamed: dict[str, str] | None = None) -> QdaImport:
     """Compare a REFI-QDA file with the codes of a curated view and propose ledger entries.
 
     Parameters

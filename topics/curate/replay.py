@@ -178,10 +178,7 @@ def _resolve_entry(state: ReplayState, entry: Entry, mode: str) -> tuple[list[in
 
 
 def apply_ledger(
-    model: Any,
-    ledger: Ledger | str | Path | None = None,
-    *,
-    mode: Literal["auto", "strict", "replay"] = "auto",
+    model: Any, ledger: Ledger | str | Path | None = None, *, mode: Literal["auto", "strict", "replay"] = "auto"
 ) -> CuratedView:
     """Replay a ledger on a fitted model; the model is not changed.
 

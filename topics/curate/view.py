@@ -77,7 +77,9 @@ def decision_summary(log: pd.DataFrame, mode: str | None = None, *, explain: boo
     remapped = f"{n['remapped']} remapped to this model's topics"
     if explain and (mode == "replay" or n["remapped"]):
         remapped += " (the ledger was written on another fit)"
-    return f"{n['decisions']} decision{plural}: {n['applied']} applied as written, {remapped}, {n['unmapped']} not applied"
+    return (
+        f"{n['decisions']} decision{plural}: {n['applied']} applied as written, {remapped}, {n['unmapped']} not applied"
+    )
 
 
 @dataclass

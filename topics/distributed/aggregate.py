@@ -16,13 +16,7 @@ import pandas as pd
 
 from topics.clean import drop_counts
 from topics.config import TopicConfig
-from topics.distributed.workers import (
-    ASSIGNMENT_COLUMNS,
-    NO_VALUE,
-    drop_partition,
-    session_partition,
-    word_partition,
-)
+from topics.distributed.workers import ASSIGNMENT_COLUMNS, NO_VALUE, drop_partition, session_partition, word_partition
 
 SESSIONS_FILE = "sessions.parquet"
 """One row per session: remarks and the session-level metadata (``RUN/distributed/``)."""

@@ -162,9 +162,11 @@ class DistributedRun:
             unmapped = int(counts.loc[lost, "n"].sum())
             counts = counts[~lost].astype({"topic": "int64"})
             counts.loc[counts["bucket"].fillna("") != "", "topic"] = -1
-            counts = counts.groupby(["session_id", "topic"], dropna=False).agg(
-                n=("n", "sum"), label=("label", "first")
-            ).reset_index()
+            counts = (
+                counts.groupby(["session_id", "topic"], dropna=False)
+                .agg(n=("n", "sum"), label=("label", "first"))
+                .reset_index()
+            )
             curated = dict(zip(view.topics["topic"], view.topics["label"], strict=True))
             counts["label"] = counts["topic"].map(curated).fillna(counts["label"])
         sessions = self.sessions()
@@ -226,10 +228,7 @@ def _curated_mapping(flows: pd.DataFrame) -> pd.DataFrame:
     A raw topic the ledger split has more than one destination: ``topic`` missing, label :data:`SPLIT_LABEL`.
     """
     per_raw = flows.groupby("raw_topic").agg(
-        destinations=("topic", "size"),
-        topic=("topic", "first"),
-        label=("label", "first"),
-        bucket=("bucket", "first"),
+        destinations=("topic", "size"), topic=("topic", "first"), label=("label", "first"), bucket=("bucket", "first")
     )
     split = per_raw["destinations"] > 1
     per_raw.loc[split, "topic"] = pd.NA

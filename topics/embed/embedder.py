@@ -164,8 +164,9 @@ class Embedder:
             if self.config.model == STATIC_MODEL:
                 self._model = load_static_model(self.config.cache_dir, show_progress=self.show_progress)
             elif self.int8:
-                self._model = load_int8_encoder(self.config.model, self.base_identity, self.config.cache_dir,
-                                                show_progress=self.show_progress)
+                self._model = load_int8_encoder(
+                    self.config.model, self.base_identity, self.config.cache_dir, show_progress=self.show_progress
+                )
             else:
                 self._model = load_sentence_transformer(self.config.model, self.device)
                 if precision_of(self.device) == "fp16":
@@ -234,8 +235,10 @@ class Embedder:
             self.n_verified_ += len(sample)
             return cached
         bad = int(np.sum(cosine < VERIFY_COSINE))
-        self.cache.discard(f"{bad} of {len(sample)} cached texts embedded again differ from their cached vectors "
-                           f"(lowest cosine {float(cosine.min()):.3f} < {VERIFY_COSINE}): overwritten or another model's")
+        self.cache.discard(
+            f"{bad} of {len(sample)} cached texts embedded again differ from their cached vectors "
+            f"(lowest cosine {float(cosine.min()):.3f} < {VERIFY_COSINE}): overwritten or another model's"
+        )
         return {}
 
     def _encode(self, texts: list[str]) -> np.ndarray:

@@ -119,8 +119,10 @@ def int8_identity(base_identity: str) -> str:
     enter it.
     """
     digest = hashlib.sha1(json.dumps(calibration_texts()).encode()).hexdigest()[:8]
-    return (f"{base_identity}|{RUNTIME_INT8} (openvino {metadata.version('openvino')}, nncf "
-            f"{metadata.version('nncf')}, calibration {digest})")
+    return (
+        f"{base_identity}|{RUNTIME_INT8} (openvino {metadata.version('openvino')}, nncf "
+        f"{metadata.version('nncf')}, calibration {digest})"
+    )
 
 
 def _mean_pooled(st_model: Any, model: str) -> bool:
@@ -148,19 +150,31 @@ def export_onnx(st_model: Any, path: Path) -> None:
             self.transformer = transformer
 
         def forward(self, input_ids: Any, attention_mask: Any, token_type_ids: Any) -> Any:
-            return self.transformer(input_ids=input_ids, attention_mask=attention_mask,
-                                    token_type_ids=token_type_ids).last_hidden_state
+            return self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
 
     module = LastHidden(st_model[0].auto_model.eval())
     example = st_model.tokenizer(["a short example", "another one here"], padding=True, return_tensors="pt")
     if "token_type_ids" not in example:
-        raise ConfigError(f"[embedding] runtime = '{RUNTIME_INT8}' needs a BERT-style tokenizer (token type ids); "
-                          "set runtime = 'torch'", column="embedding.runtime")
+        raise ConfigError(
+            f"[embedding] runtime = '{RUNTIME_INT8}' needs a BERT-style tokenizer (token type ids); "
+            "set runtime = 'torch'",
+            column="embedding.runtime",
+        )
     axes = {name: {0: "batch", 1: "seq"} for name in (*INPUTS, "last_hidden_state")}
     with torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # tracer warnings about Python control flow on shapes
-        torch.onnx.export(module, tuple(example[k] for k in INPUTS), str(path), input_names=list(INPUTS),
-                          output_names=["last_hidden_state"], dynamic_axes=axes, opset_version=17, dynamo=False)
+        torch.onnx.export(
+            module,
+            tuple(example[k] for k in INPUTS),
+            str(path),
+            input_names=list(INPUTS),
+            output_names=["last_hidden_state"],
+            dynamic_axes=axes,
+            opset_version=17,
+            dynamo=False,
+        )
 
 
 def build_int8_model(model: str, folder: str | Path, identity: str = "") -> Path:
@@ -199,15 +213,24 @@ def build_int8_model(model: str, folder: str | Path, identity: str = "") -> Path
     folder = Path(folder)
     with atomic_folder(folder) as tmp:
         export_onnx(st_model, tmp / "model.onnx")
-        quantized = nncf.quantize(ov.Core().read_model(str(tmp / "model.onnx")), nncf.Dataset(texts, sample),
-                                  preset=nncf.QuantizationPreset.MIXED, model_type=nncf.ModelType.TRANSFORMER,
-                                  subset_size=len(texts))
+        quantized = nncf.quantize(
+            ov.Core().read_model(str(tmp / "model.onnx")),
+            nncf.Dataset(texts, sample),
+            preset=nncf.QuantizationPreset.MIXED,
+            model_type=nncf.ModelType.TRANSFORMER,
+            subset_size=len(texts),
+        )
         # fp32 constants kept as they are: save_model would halve them to fp16 by default
         ov.save_model(quantized, str(tmp / "model.xml"), compress_to_fp16=False)
         (tmp / "model.onnx").unlink()
-        info = {"identity": identity, "normalize": normalize, "max_length": max_length,
-                "dimension": embedding_dimension(st_model), "calibration_texts": len(texts),
-                "sha256": model_digests(tmp)}
+        info = {
+            "identity": identity,
+            "normalize": normalize,
+            "max_length": max_length,
+            "dimension": embedding_dimension(st_model),
+            "calibration_texts": len(texts),
+            "sha256": model_digests(tmp),
+        }
         atomic_write_text(tmp / "int8.json", json.dumps(info, indent=1))
     return folder
 
@@ -221,8 +244,9 @@ def _build_lock(folder: Path) -> Iterator[None]:
     except ImportError:  # pragma: no cover - Windows
         yield
         return
-    fd = os.open(folder.parent / f".{folder.name}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0),
-                 PRIVATE_FILE)
+    fd = os.open(
+        folder.parent / f".{folder.name}.lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), PRIVATE_FILE
+    )
     with os.fdopen(fd, "a+b") as handle:
         fcntl.flock(handle, fcntl.LOCK_EX)
         try:
@@ -259,8 +283,12 @@ def _read_cached(folder: Path, identity: str, problems: list[str] | None = None)
         return None
     try:
         info = json.loads(info_path.read_text(encoding="utf-8"))
-        ok = (isinstance(info, dict) and info.get("identity") == identity and isinstance(info.get("normalize"), bool)
-              and all(isinstance(info.get(k), int) and 0 < info[k] <= 1 << 16 for k in ("max_length", "dimension")))
+        ok = (
+            isinstance(info, dict)
+            and info.get("identity") == identity
+            and isinstance(info.get("normalize"), bool)
+            and all(isinstance(info.get(k), int) and 0 < info[k] <= 1 << 16 for k in ("max_length", "dimension"))
+        )
         if not ok:
             return None
         recorded = info.get("sha256")
@@ -296,8 +324,15 @@ class OpenVINOEncoder:
         Inference threads; torch's thread count when omitted (one per Dask worker thread, the cores otherwise).
     """
 
-    def __init__(self, ov_model: Any, tokenizer: Any, max_length: int, dimension: int, normalize: bool,
-                 threads: int | None = None) -> None:
+    def __init__(
+        self,
+        ov_model: Any,
+        tokenizer: Any,
+        max_length: int,
+        dimension: int,
+        normalize: bool,
+        threads: int | None = None,
+    ) -> None:
         ov = import_openvino()
         import openvino.properties as props
         import openvino.properties.hint as hints
@@ -320,8 +355,9 @@ class OpenVINOEncoder:
         self.normalize = normalize
         self._lock = threading.Lock()
 
-    def encode(self, texts: Sequence[str], batch_size: int = 64, show_progress_bar: bool = False,
-               convert_to_numpy: bool = True) -> np.ndarray:
+    def encode(
+        self, texts: Sequence[str], batch_size: int = 64, show_progress_bar: bool = False, convert_to_numpy: bool = True
+    ) -> np.ndarray:
         """Vectors of ``texts`` in their order, float32 of shape ``(len(texts), dimension)``.
 
         Texts go to the model in their order, at most ``batch_size`` and :data:`TOKEN_BUDGET` padded tokens at a
@@ -344,8 +380,13 @@ class OpenVINOEncoder:
         with self._lock:
             self.queue.set_callback(pooled)
             for rows in self._batches(texts, batch_size):
-                tokens = self.tokenizer([texts[i] for i in rows], padding=True, truncation=True,
-                                        max_length=self.max_length, return_tensors="np")
+                tokens = self.tokenizer(
+                    [texts[i] for i in rows],
+                    padding=True,
+                    truncation=True,
+                    max_length=self.max_length,
+                    return_tensors="np",
+                )
                 feeds = {k: tokens[k].astype(np.int64) for k in INPUTS}
                 self.queue.start_async(feeds, (rows, feeds["attention_mask"][..., None].astype(np.float32)))
             self.queue.wait_all()
@@ -382,8 +423,9 @@ def int8_folder(cache_dir: str | Path, identity: str) -> Path:
     return Path(cache_dir) / f"openvino-int8-{hashlib.sha1(identity.encode()).hexdigest()[:12]}"
 
 
-def load_int8_encoder(model: str, base_identity: str, cache_dir: str | Path, *,
-                      show_progress: bool = True) -> OpenVINOEncoder:
+def load_int8_encoder(
+    model: str, base_identity: str, cache_dir: str | Path, *, show_progress: bool = True
+) -> OpenVINOEncoder:
     """The int8 encoder of ``model``: read from the cache, or built there first (:func:`build_int8_model`).
 
     Parameters
@@ -408,14 +450,21 @@ def load_int8_encoder(model: str, base_identity: str, cache_dir: str | Path, *,
     rebuild = ""
     for _ in range(2):
         ov_model, info = _load_or_build(model, folder, identity, show_progress, rebuild)
-        encoder = OpenVINOEncoder(ov_model, st_model.tokenizer, info["max_length"], info["dimension"], info["normalize"])
+        encoder = OpenVINOEncoder(
+            ov_model, st_model.tokenizer, info["max_length"], info["dimension"], info["normalize"]
+        )
         lowest = _canary_cosine(encoder, st_model)
         if lowest >= CANARY_COSINE:
             return encoder
-        rebuild = (f"its vectors of the canary texts are not the source model's (cosine {lowest:.3f} < "
-                   f"{CANARY_COSINE}): the weights were changed")
-    raise ConfigError(f"the int8 model rebuilt in {folder} still gives vectors unlike the source model's ({rebuild}); "
-                      "set runtime = 'torch'", column="embedding.runtime")
+        rebuild = (
+            f"its vectors of the canary texts are not the source model's (cosine {lowest:.3f} < "
+            f"{CANARY_COSINE}): the weights were changed"
+        )
+    raise ConfigError(
+        f"the int8 model rebuilt in {folder} still gives vectors unlike the source model's ({rebuild}); "
+        "set runtime = 'torch'",
+        column="embedding.runtime",
+    )
 
 
 def _canary_cosine(encoder: OpenVINOEncoder, st_model: Any) -> float:
@@ -438,10 +487,15 @@ def _load_or_build(model: str, folder: Path, identity: str, show_progress: bool,
                 why = f" ({problems[0]})" if problems else ""
                 warnings.warn(f"{folder} is incomplete or unreadable; building the int8 model again{why}", stacklevel=3)
             if show_progress:
-                print(f"building the int8 embedding model in {folder} (once per cache folder, about 30 s)",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"building the int8 embedding model in {folder} (once per cache folder, about 30 s)",
+                    file=sys.stderr,
+                    flush=True,
+                )
             build_int8_model(model, folder, identity)
             cached = _read_cached(folder, identity)
             if cached is None:  # pragma: no cover - just written
-                raise ConfigError(f"the int8 model written to {folder} could not be read back", column="embedding.runtime")
+                raise ConfigError(
+                    f"the int8 model written to {folder} could not be read back", column="embedding.runtime"
+                )
     return cached

@@ -79,8 +79,14 @@ class StaticModel:
         """Dimension of the embeddings."""
         return int(self.vectors.shape[1])
 
-    def encode(self, texts: Sequence[str], batch_size: int = 1024, show_progress_bar: bool = False,
-               convert_to_numpy: bool = True, **_: Any) -> np.ndarray:
+    def encode(
+        self,
+        texts: Sequence[str],
+        batch_size: int = 1024,
+        show_progress_bar: bool = False,
+        convert_to_numpy: bool = True,
+        **_: Any,
+    ) -> np.ndarray:
         """Embeddings of texts, shape (n, dim), unit length (zero for a text with no known word piece).
 
         The signature follows ``SentenceTransformer.encode`` so that :class:`topics.embed.Embedder`
@@ -90,7 +96,7 @@ class StaticModel:
         out = np.zeros((len(texts), self.vectors.shape[1]), dtype=np.float32)
         step = max(1, int(batch_size))
         for start in range(0, len(texts), step):
-            encodings = self.tokenizer.encode_batch(texts[start:start + step], add_special_tokens=False)
+            encodings = self.tokenizer.encode_batch(texts[start : start + step], add_special_tokens=False)
             for i, enc in enumerate(encodings):
                 ids = np.asarray(enc.ids, dtype=np.int64)
                 if ids.size:
@@ -99,8 +105,9 @@ class StaticModel:
         return out / np.where(norms == 0, 1, norms)
 
 
-def distill_static_model(folder: str | Path, *, model_path: str | Path | None = None, batch_size: int = 512,
-                         show_progress: bool = True) -> Path:
+def distill_static_model(
+    folder: str | Path, *, model_path: str | Path | None = None, batch_size: int = 512, show_progress: bool = True
+) -> Path:
     """Distil the static model from MiniLM and write it into ``folder`` (atomically).
 
     Parameters
@@ -142,11 +149,14 @@ def distill_static_model(folder: str | Path, *, model_path: str | Path | None = 
     bar = tqdm(total=len(ids), desc="Distilling the static model", unit="piece", disable=not show_progress)
     with torch.inference_mode():
         for start in range(0, len(ids), batch_size):
-            part = torch.as_tensor(ids[start:start + batch_size])
+            part = torch.as_tensor(ids[start : start + batch_size])
             n = len(part)
             input_ids = torch.stack([torch.full((n,), cls_id), part, torch.full((n,), sep_id)], dim=1)
-            features = {"input_ids": input_ids, "attention_mask": torch.ones_like(input_ids),
-                        "token_type_ids": torch.zeros_like(input_ids)}
+            features = {
+                "input_ids": input_ids,
+                "attention_mask": torch.ones_like(input_ids),
+                "token_type_ids": torch.zeros_like(input_ids),
+            }
             raw[part.numpy()] = model(features)["sentence_embedding"].float().numpy()
             bar.update(n)
     bar.close()
@@ -161,10 +171,19 @@ def distill_static_model(folder: str | Path, *, model_path: str | Path | None = 
     with atomic_folder(folder) as tmp:
         save_file({"vectors": reduced}, str(tmp / "vectors.safetensors"))
         shutil.copy2(source / "tokenizer.json", tmp / "tokenizer.json")
-        (tmp / "static.json").write_text(json.dumps({
-            "identity": static_identity(), "recipe_version": RECIPE_VERSION, "dims": dims,
-            "pieces": int(len(ids)), "source": str(source),
-        }, indent=2), encoding="utf-8")
+        (tmp / "static.json").write_text(
+            json.dumps(
+                {
+                    "identity": static_identity(),
+                    "recipe_version": RECIPE_VERSION,
+                    "dims": dims,
+                    "pieces": int(len(ids)),
+                    "source": str(source),
+                },
+                indent=2,
+            ),
+            encoding="utf-8",
+        )
     return Path(folder)
 
 

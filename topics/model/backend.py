@@ -49,8 +49,15 @@ def embedding_backend(embedder: Embedder) -> Any:
     return CachedEmbedder()
 
 
-def make_bertopic(embedder: Embedder, *, umap_model: Any = None, hdbscan_model: Any = None, vectorizer: Any,
-                  representation: Any, top_n_words: int) -> Any:
+def make_bertopic(
+    embedder: Embedder,
+    *,
+    umap_model: Any = None,
+    hdbscan_model: Any = None,
+    vectorizer: Any,
+    representation: Any,
+    top_n_words: int,
+) -> Any:
     """A BERTopic object; ``umap_model`` / ``hdbscan_model`` None mean "labels are given to ``fit``".
 
     Parameters

@@ -49,8 +49,9 @@ def canonical_labels(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def consensus_labels(labelings: Sequence[np.ndarray], min_size: int,
-                     agreement: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
+def consensus_labels(
+    labelings: Sequence[np.ndarray], min_size: int, agreement: float = 0.5
+) -> tuple[np.ndarray, np.ndarray]:
     """The consensus of several clusterings of the same remarks.
 
     Parameters
@@ -82,8 +83,7 @@ def consensus_labels(labelings: Sequence[np.ndarray], min_size: int,
         raise ValueError("consensus needs at least one labelling")
     table = np.column_stack([canonical_labels(lab) for lab in labelings])
     n, k = table.shape
-    atoms, first, inverse, counts = np.unique(table, axis=0, return_index=True, return_inverse=True,
-                                              return_counts=True)
+    atoms, first, inverse, counts = np.unique(table, axis=0, return_index=True, return_inverse=True, return_counts=True)
     inverse = np.asarray(inverse).ravel()
     width = int(table.max()) + 2  # label + 1 indexes the profile (0 = outlier)
     # largest atom first, ties by the first remark it holds: the same order whatever the fits' label names

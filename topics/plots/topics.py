@@ -412,15 +412,24 @@ def document_map(
             )
         )
     centres = (
-        df[df["topic"] != -1].groupby("topic")[["x", "y"]].median().assign(n=df.groupby("topic").size())
-        .sort_values("n", ascending=False).head(max_centre_labels)
+        df[df["topic"] != -1]
+        .groupby("topic")[["x", "y"]]
+        .median()
+        .assign(n=df.groupby("topic").size())
+        .sort_values("n", ascending=False)
+        .head(max_centre_labels)
     )
     if len(centres):  # topic numbers at the cluster centres: the map can be read without telling colours apart
         fig.add_trace(
             go.Scatter(
-                x=centres["x"], y=centres["y"], mode="text", text=[str(int(t)) for t in centres.index],
+                x=centres["x"],
+                y=centres["y"],
+                mode="text",
+                text=[str(int(t)) for t in centres.index],
                 textfont={"size": 12, "color": "#111", "family": "Arial Black, Arial, sans-serif"},
-                hoverinfo="skip", showlegend=False, name="topic numbers",
+                hoverinfo="skip",
+                showlegend=False,
+                name="topic numbers",
             )
         )
     xaxis: dict = {"visible": False}
@@ -433,17 +442,24 @@ def document_map(
             if full > 1.25 * (hi - lo):
                 axis["range"] = [lo, hi]
                 zoomed = True
-    title += ("<br><sup>numbers mark each topic's centre; click a topic in the legend to show it alone, click it "
-              "again for all" + ("; zoomed to the bulk of the remarks: double-click the map to see far-off ones too"
-                                 if zoomed else "") + "</sup>")
+    title += (
+        "<br><sup>numbers mark each topic's centre; click a topic in the legend to show it alone, click it "
+        "again for all"
+        + ("; zoomed to the bulk of the remarks: double-click the map to see far-off ones too" if zoomed else "")
+        + "</sup>"
+    )
     fig.update_layout(
         template=TEMPLATE,
         title=title,
         xaxis=xaxis,
         yaxis=yaxis,
         height=700,
-        legend={"itemsizing": "constant", "font": {"size": 10}, "itemclick": "toggleothers",
-                "itemdoubleclick": "toggle"},
+        legend={
+            "itemsizing": "constant",
+            "font": {"size": 10},
+            "itemclick": "toggleothers",
+            "itemdoubleclick": "toggle",
+        },
     )
     return fig
 
@@ -503,8 +519,13 @@ def curation_sankey(flows: pd.DataFrame, max_links: int = 400) -> go.Figure:
     fig = go.Figure(
         go.Sankey(
             arrangement="snap",
-            node={"label": names, "color": colors, "pad": 10, "thickness": 16,
-                  "hovertemplate": "%{label}<br>%{value} remarks<extra></extra>"},
+            node={
+                "label": names,
+                "color": colors,
+                "pad": 10,
+                "thickness": 16,
+                "hovertemplate": "%{label}<br>%{value} remarks<extra></extra>",
+            },
             link={"source": src, "target": dst, "value": val, "color": "rgba(120,120,120,0.25)"},
         )
     )

@@ -191,8 +191,10 @@ def add_topics(corpus: Any, assignments: pd.DataFrame, *, prefix: str = "topic")
     for utt in corpus.iter_utterances():
         taken = [f for f in fields if f in _meta(utt) and f not in ours]
         if taken:
-            raise InputError(f"utterance {utt.id!r} already has metadata {taken[0]!r} that this toolkit did not "
-                             f"write; it is kept: pass prefix='bertopic' (or another) to write the topics beside it")
+            raise InputError(
+                f"utterance {utt.id!r} already has metadata {taken[0]!r} that this toolkit did not "
+                f"write; it is kept: pass prefix='bertopic' (or another) to write the topics beside it"
+            )
     buckets = (
         assignments["bucket"].astype(str)
         if "bucket" in assignments.columns
@@ -266,8 +268,9 @@ def _ident(value: Any, what: str, path: Path, line: int | None = None) -> str:
     return str(value)
 
 
-def _plain_meta(data: Any, what: str, path: Path, skipped: set[str], kind: str,
-                bin_fields: set[str], line: int | None = None) -> dict[str, Any]:
+def _plain_meta(
+    data: Any, what: str, path: Path, skipped: set[str], kind: str, bin_fields: set[str], line: int | None = None
+) -> dict[str, Any]:
     """The metadata dictionary of one object, without the values that live in a pickle (named in ``skipped``)."""
     if data is None:
         return {}
@@ -282,8 +285,9 @@ def _plain_meta(data: Any, what: str, path: Path, skipped: set[str], kind: str,
     return meta
 
 
-def _component(path: Path, kind: str, skipped: set[str], bin_fields: set[str], *,
-               max_bytes: int) -> dict[str, dict[str, Any]]:
+def _component(
+    path: Path, kind: str, skipped: set[str], bin_fields: set[str], *, max_bytes: int
+) -> dict[str, dict[str, Any]]:
     """``speakers.json`` / ``conversations.json``: id -> metadata (ConvoKit's ``{"meta", "vectors"}`` or bare)."""
     if not path.exists():
         return {}
@@ -317,8 +321,9 @@ def _utterance_rows(path: Path, max_bytes: int) -> Iterator[tuple[int | None, An
             except UnicodeDecodeError:
                 raise InputError("the line is not UTF-8 text", path=path, line=number) from None
             except RecursionError:
-                raise CorpusError(f"JSON nested more than {CONVOKIT_MAX_DEPTH} levels deep", path=path,
-                                  line=number) from None
+                raise CorpusError(
+                    f"JSON nested more than {CONVOKIT_MAX_DEPTH} levels deep", path=path, line=number
+                ) from None
             except ValueError as err:
                 raise CorpusError(f"not a JSON line: {err}", path=path, line=number) from None
             if json_depth(item) > CONVOKIT_MAX_DEPTH:
@@ -402,8 +407,9 @@ def read_convokit_folder(
     speakers = _component(speaker_file, "speaker", skipped, bins["speaker"], max_bytes=max_bytes)
     conversations = {
         cid: _Conversation(cid, meta)
-        for cid, meta in _component(folder / "conversations.json", "conversation", skipped, bins["conversation"],
-                                    max_bytes=max_bytes).items()
+        for cid, meta in _component(
+            folder / "conversations.json", "conversation", skipped, bins["conversation"], max_bytes=max_bytes
+        ).items()
     }
     speaker_objects: dict[str, _Speaker] = {}
     utterances = []
@@ -411,8 +417,9 @@ def read_convokit_folder(
         if not isinstance(item, dict):
             raise CorpusError("an utterance must be a JSON object", path=utterance_file, line=line)
         uid = _ident(item.get("id"), "the utterance 'id'", utterance_file, line)
-        cid = _ident(item.get("conversation_id", item.get("root")), f"utterance {uid!r}: 'conversation_id'",
-                     utterance_file, line)
+        cid = _ident(
+            item.get("conversation_id", item.get("root")), f"utterance {uid!r}: 'conversation_id'", utterance_file, line
+        )
         sid = _ident(item.get("speaker", item.get("user")), f"utterance {uid!r}: 'speaker'", utterance_file, line)
         reply_to = item.get("reply-to", item.get("reply_to"))
         text, timestamp = item.get("text"), item.get("timestamp")
@@ -421,16 +428,23 @@ def read_convokit_folder(
         if text is not None and not isinstance(text, str):
             raise CorpusError(f"utterance {uid!r}: 'text' must be a string", path=utterance_file, line=line)
         if timestamp is not None and (isinstance(timestamp, bool) or not isinstance(timestamp, (int, float))):
-            raise CorpusError(f"utterance {uid!r}: 'timestamp' must be a number or null", path=utterance_file,
-                              line=line)
+            raise CorpusError(
+                f"utterance {uid!r}: 'timestamp' must be a number or null", path=utterance_file, line=line
+            )
         if sid not in speaker_objects:
             speaker_objects[sid] = _Speaker(sid, speakers.get(sid, {}))
-        meta = _plain_meta(item.get("meta"), f"utterance {uid!r}", utterance_file, skipped, "utterance",
-                           bins["utterance"], line)
+        meta = _plain_meta(
+            item.get("meta"), f"utterance {uid!r}", utterance_file, skipped, "utterance", bins["utterance"], line
+        )
         utterances.append(_Utterance(uid, speaker_objects[sid], cid, reply_to, timestamp, text, meta))
     if skipped:
-        warnings.warn(f"{folder}: left out metadata that ConvoKit keeps in pickles, which are never loaded: "
-                      f"{', '.join(sorted(skipped))}", UserWarning, stacklevel=2)
+        warnings.warn(
+            f"{folder}: left out metadata that ConvoKit keeps in pickles, which are never loaded: "
+            f"{', '.join(sorted(skipped))}",
+            UserWarning,
+            stacklevel=2,
+        )
     corpus = _FolderCorpus(utterances, conversations)
-    return from_convokit(corpus, role=role, role_values=role_values, conversation_meta=conversation_meta,
-                         utterance_meta=utterance_meta)
+    return from_convokit(
+        corpus, role=role, role_values=role_values, conversation_meta=conversation_meta, utterance_meta=utterance_meta
+    )

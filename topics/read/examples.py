@@ -89,17 +89,22 @@ def write_examples(folder: str | Path, *, per_group: int = 12, seed: int = 0) ->
     sessions = example_sessions(corpus, per_group=per_group, seed=seed)
     rows = corpus[corpus["session_id"].isin(sessions)]
     with atomic_folder(folder) as tmp:
-        table = pd.DataFrame({
-            "transcript": rows["session_id"], "line": rows["turn"],
-            "speaker": rows["role"].map({"therapist": "Clinician", "client": "Client"}),
-            "utterance": rows["text"],
-        })
+        table = pd.DataFrame(
+            {
+                "transcript": rows["session_id"],
+                "line": rows["turn"],
+                "speaker": rows["role"].map({"therapist": "Clinician", "client": "Client"}),
+                "utterance": rows["text"],
+            }
+        )
         export_csv(table, tmp / "utterances.csv")
         meta = rows.drop_duplicates("session_id")[["session_id", *EXAMPLE_METADATA]]
         export_csv(meta, tmp / "sessions.csv")
         (tmp / "transcripts").mkdir()
         for session, utterances in rows.groupby("session_id", sort=False):
-            lines = [f"{'T' if role == 'therapist' else 'C'}: {' '.join(str(text).split())}"
-                     for role, text in zip(utterances["role"], utterances["text"], strict=True)]
+            lines = [
+                f"{'T' if role == 'therapist' else 'C'}: {' '.join(str(text).split())}"
+                for role, text in zip(utterances["role"], utterances["text"], strict=True)
+            ]
             (tmp / "transcripts" / f"{session}.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     return [folder / "utterances.csv", folder / "sessions.csv", folder / "transcripts"]

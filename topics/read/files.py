@@ -84,9 +84,11 @@ def _decode(path: Path, encoding: str) -> str:
         col = err.start - (obj.rfind(b"\n", 0, err.start) + 1) + 1
         raise InputError(
             f"cannot decode byte 0x{obj[err.start]:02x} at character {col} as {encoding}; "
-            + ("the file starts with a UTF-16 byte-order mark: pass --encoding utf-16 (encoding='utf-16' in Python)"
-               if obj[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else
-               "save the file as UTF-8 or pass its encoding: --encoding ENCODING (encoding=... in Python)"),
+            + (
+                "the file starts with a UTF-16 byte-order mark: pass --encoding utf-16 (encoding='utf-16' in Python)"
+                if obj[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+                else "save the file as UTF-8 or pass its encoding: --encoding ENCODING (encoding=... in Python)"
+            ),
             path=path,
             line=line,
         ) from None
@@ -135,9 +137,7 @@ def _parse_delimited(path: Path, text: str, delimiter: str) -> tuple[pd.DataFram
                 continue
             if len(row) != len(header):
                 raise InputError(
-                    f"expected {len(header)} fields as in the header, found {len(row)}",
-                    path=path,
-                    line=start,
+                    f"expected {len(header)} fields as in the header, found {len(row)}", path=path, line=start
                 )
             rows.append(row)
             lines.append(start)
@@ -145,8 +145,9 @@ def _parse_delimited(path: Path, text: str, delimiter: str) -> tuple[pd.DataFram
     except csv.Error as err:
         # name the line where the broken row begins (an unclosed quote is only noticed at the end of the file)
         until = f" (read up to line {reader.line_num})" if reader.line_num > start else ""
-        raise InputError(f"malformed {'TSV' if delimiter == chr(9) else 'CSV'} row{until}: {err}", path=path,
-                         line=start) from None
+        raise InputError(
+            f"malformed {'TSV' if delimiter == chr(9) else 'CSV'} row{until}: {err}", path=path, line=start
+        ) from None
     header = [h.strip() for h in header]
     dupes = sorted({h for h in header if header.count(h) > 1})
     if dupes:
@@ -174,7 +175,8 @@ def _read_jsonl(path: Path, encoding: str) -> tuple[pd.DataFrame, list[int]]:
         if _SURROGATE_ESCAPE.search(raw) and _has_lone_surrogate(obj):
             raise InputError(
                 "the line holds an unpaired UTF-16 surrogate escape (\\ud800-\\udfff), which is not valid text",
-                path=path, line=number,
+                path=path,
+                line=number,
             )
         records.append(obj)
         lines.append(number)
@@ -293,8 +295,7 @@ def _apply_mapping(
     unknown_keys = [k for k in mapping if k not in REQUIRED_COLUMNS]
     if unknown_keys:
         raise InputError(
-            f"mapping names {unknown_keys}, which are not toolkit columns; map only {list(REQUIRED_COLUMNS)}",
-            path=path,
+            f"mapping names {unknown_keys}, which are not toolkit columns; map only {list(REQUIRED_COLUMNS)}", path=path
         )
     for ours, theirs in mapping.items():
         if theirs not in raw.columns:
@@ -325,7 +326,9 @@ def _apply_mapping(
     if mapped.isna().any():
         row = int(mapped.isna().to_numpy().nonzero()[0][0])
         label = str(table["role"].iloc[row]).strip()
-        example = label if label and len(label) <= 30 and not set(label) & set("='\\") and label.isprintable() else "LABEL"
+        example = (
+            label if label and len(label) <= 30 and not set(label) & set("='\\") and label.isprintable() else "LABEL"
+        )
         raise InputError(
             f"unknown role {brief(table['role'].iloc[row])}; map it (command line: --role '{example}=therapist' "
             f"or --role '{example}=client'; Python: role_values={{'{example}': 'therapist'}})",
@@ -338,12 +341,17 @@ def _apply_mapping(
     session = table["session_id"]
     if session.isna().any():
         row = int(session.isna().to_numpy().nonzero()[0][0])
-        raise InputError("empty session id", path=path, line=lines[row] if lines else None,
-                         column=source_of["session_id"])
+        raise InputError(
+            "empty session id", path=path, line=lines[row] if lines else None, column=source_of["session_id"]
+        )
     conflict = mixed_kinds(session)
     if conflict is not None:
-        raise InputError(mixed_kinds_message(session, "session_id", conflict), path=path,
-                         line=lines[conflict] if lines else None, column=source_of["session_id"])
+        raise InputError(
+            mixed_kinds_message(session, "session_id", conflict),
+            path=path,
+            line=lines[conflict] if lines else None,
+            column=source_of["session_id"],
+        )
     table["session_id"] = session.astype(str)
     if "turn" in table.columns and "utterance_id" not in table.columns and table["turn"].isna().any():
         # checked here: the derived id "<session>:<turn>" would otherwise be reported as an empty utterance_id
@@ -490,8 +498,12 @@ def attach_session_metadata(corpus: pd.DataFrame, path: str | Path) -> pd.DataFr
     dup = meta["session_id"].duplicated()
     if dup.any():
         row = int(dup.to_numpy().nonzero()[0][0])
-        raise InputError(f"session {brief(meta['session_id'].iloc[row])} appears twice", path=path,
-                         line=lines[row] if lines else None, column="session_id")
+        raise InputError(
+            f"session {brief(meta['session_id'].iloc[row])} appears twice",
+            path=path,
+            line=lines[row] if lines else None,
+            column="session_id",
+        )
     clash = [c for c in meta.columns if c != "session_id" and c in corpus.columns]
     if clash:
         kept = {new: old for old, new in renames.items()}

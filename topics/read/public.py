@@ -57,8 +57,7 @@ def corpora_dir() -> Path:
 def _need(path: Path) -> Path:
     if not path.exists():
         raise InputError(
-            "corpus file not found; set TOPICS_CORPORA_DIR to the folder that holds the public corpora",
-            path=path,
+            "corpus file not found; set TOPICS_CORPORA_DIR to the folder that holds the public corpora", path=path
         )
     return path
 
@@ -282,17 +281,32 @@ def load_counselchat(root: str | Path | None = None) -> pd.DataFrame:
         }
         question = " ".join(p for p in (first["questionTitle"].strip(), first["questionText"].strip()) if p)
         records.append(
-            {"utterance_id": f"{session}-q", "session_id": session, "turn": 0, "role": "client",
-             "speaker_id": f"{session}:client", "text": question, **base,
-             "upvotes": np.nan, "views": np.nan}
+            {
+                "utterance_id": f"{session}-q",
+                "session_id": session,
+                "turn": 0,
+                "role": "client",
+                "speaker_id": f"{session}:client",
+                "text": question,
+                **base,
+                "upvotes": np.nan,
+                "views": np.nan,
+            }
         )
         for turn, (_, answer) in enumerate(group.iterrows(), start=1):
             therapist = answer["therapistURL"].rstrip("/").rsplit("/", 1)[-1] or answer["therapistInfo"][:40]
             records.append(
-                {"utterance_id": f"{session}-a{turn}", "session_id": session, "turn": turn,
-                 "role": "therapist", "speaker_id": f"counselchat:{therapist}", "text": answer["answerText"],
-                 **base, "upvotes": pd.to_numeric(answer["upvotes"], errors="coerce"),
-                 "views": pd.to_numeric(answer["views"], errors="coerce")}
+                {
+                    "utterance_id": f"{session}-a{turn}",
+                    "session_id": session,
+                    "turn": turn,
+                    "role": "therapist",
+                    "speaker_id": f"counselchat:{therapist}",
+                    "text": answer["answerText"],
+                    **base,
+                    "upvotes": pd.to_numeric(answer["upvotes"], errors="coerce"),
+                    "views": pd.to_numeric(answer["views"], errors="coerce"),
+                }
             )
     return validate_corpus(pd.DataFrame.from_records(records), path=path)
 
@@ -330,16 +344,19 @@ def load_rogers(root: str | Path | None = None) -> pd.DataFrame:
         number printed in the source: not unique, it may skip or repeat).
     """
     path = _need(Path(root or corpora_dir() / "rogers") / "all_sessions_combined.csv")
-    raw = pd.read_csv(path, dtype={"session": str, "speaker": str, "speaker_name": str, "text": str},
-                      keep_default_na=False)
+    raw = pd.read_csv(
+        path, dtype={"session": str, "speaker": str, "speaker_name": str, "text": str}, keep_default_na=False
+    )
     # each duplicated block starts with a backwards jump in turn_number: keep every session up to its first
     back = raw.groupby("session", sort=False)["turn_number"].diff().lt(0)
     raw = raw[back.groupby(raw["session"]).cumsum().eq(0)].copy()
-    text = (raw["text"]
-            .str.replace(r"\s*END(?: of FILM and AUDIORECORDING)? Rogers’ Post-Session Commentary.*$", "", regex=True)
-            .str.replace(r"\s*\d This Sylvia, in session #4,.*$", "", regex=True)
-            .str.replace(r"\[(?:Words lost|The remainder is not on the film[^\]]*)\]\s*", "", regex=True)
-            .str.strip())
+    text = (
+        raw["text"]
+        .str.replace(r"\s*END(?: of FILM and AUDIORECORDING)? Rogers’ Post-Session Commentary.*$", "", regex=True)
+        .str.replace(r"\s*\d This Sylvia, in session #4,.*$", "", regex=True)
+        .str.replace(r"\[(?:Words lost|The remainder is not on the film[^\]]*)\]\s*", "", regex=True)
+        .str.strip()
+    )
     session = "rogers-" + raw["session"]
     role = raw["speaker"].str.strip().str.lower()
     turn = raw.groupby("session", sort=False).cumcount()
@@ -425,8 +442,9 @@ def load_llms_as_therapists(root: str | Path | None = None) -> pd.DataFrame:
     path = _need(Path(root or corpora_dir() / "llms-as-therapists") / "all_combined.csv")
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     responder = raw["participant_type"].str.replace(r"\s*\n\s*", " ", regex=True).str.strip()
-    kind = np.where(responder == "human_therapist", "human",
-                    np.where(responder.isin(LLMS_AS_THERAPISTS_BOTS), "bot", "llm"))
+    kind = np.where(
+        responder == "human_therapist", "human", np.where(responder.isin(LLMS_AS_THERAPISTS_BOTS), "bot", "llm")
+    )
     raw = raw.assign(x_responder=responder, x_kind=kind, x_reply=raw["model_response"].str.strip())
     real = ~raw["x_reply"].str.fullmatch(r"(?:None(?: \(refused\))?)?")  # empty cells and placeholders
     bare = (raw["x_kind"] != "llm") | (pd.to_numeric(raw["message_number"], errors="coerce") == 0)
@@ -455,10 +473,28 @@ def load_llms_as_therapists(root: str | Path | None = None) -> pd.DataFrame:
             "judge": "gpt-4o" if r.x_kind == "llm" else "human",
             "participant_id": pid if human and pid else None,
         }
-        records.append({"utterance_id": f"{session}-0", "session_id": session, "turn": 0, "role": "client",
-                        "speaker_id": f"{session}:client", "text": client_text, **meta})
-        records.append({"utterance_id": f"{session}-1", "session_id": session, "turn": 1, "role": "therapist",
-                        "speaker_id": therapist, "text": r.x_reply, **meta})
+        records.append(
+            {
+                "utterance_id": f"{session}-0",
+                "session_id": session,
+                "turn": 0,
+                "role": "client",
+                "speaker_id": f"{session}:client",
+                "text": client_text,
+                **meta,
+            }
+        )
+        records.append(
+            {
+                "utterance_id": f"{session}-1",
+                "session_id": session,
+                "turn": 1,
+                "role": "therapist",
+                "speaker_id": therapist,
+                "text": r.x_reply,
+                **meta,
+            }
+        )
     table = pd.DataFrame.from_records(records)
     table["appropriate"] = table["appropriate"].astype("boolean")
     return validate_corpus(table, path=path)
@@ -476,8 +512,9 @@ def load_demo() -> pd.DataFrame:
         A validated utterance table.
     """
     if not DEMO_CORPUS.is_file():
-        raise InputError("the demo corpus is missing from the installed package; reinstall therapy-topics",
-                         path=DEMO_CORPUS)
+        raise InputError(
+            "the demo corpus is missing from the installed package; reinstall therapy-topics", path=DEMO_CORPUS
+        )
     return validate_corpus(pd.read_parquet(DEMO_CORPUS), path=DEMO_CORPUS)
 
 

@@ -46,27 +46,29 @@ from topics.errors import CorpusError, InputError
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("utterance_id", "session_id", "turn", "role", "speaker_id", "text")
 ROLES: tuple[str, ...] = ("therapist", "client")
-RESERVED_COLUMNS: Mapping[str, str] = MappingProxyType({
-    # the topic model's per-remark table (TopicModel.assignments_; assignments.csv of a run)
-    "topic": "the topic of each remark",
-    "label": "the label of each remark's topic",
-    "probability": "the clustering's confidence in each remark's topic",
-    "similarity": "each remark's similarity to its topic",
-    "outlier_reassigned": "whether a remark without a topic was moved into one",
-    # the curated view (topics.curate)
-    "raw_topic": "each remark's topic before curation",
-    "raw_label": "the label of each remark's topic before curation",
-    "bucket": "the set-aside bucket of each remark in the curated view",
-    # the cleaning step (topics.clean.select_remarks)
-    "n_words": "the number of words of each remark",
-    "duplicate_count": "how many modelled remarks share each remark's text",
-    "markers_removed": "the transcription markers taken out of each remark",
-    # the report and the workbench
-    "display_text": "the de-identified text of each remark shown in a report",
-    # the per-session tables of the Dask engine (sessions.parquet, session x topic counts)
-    "remarks": "the modelled remarks of each session",
-    "n": "the remarks of each session in each topic",
-})
+RESERVED_COLUMNS: Mapping[str, str] = MappingProxyType(
+    {
+        # the topic model's per-remark table (TopicModel.assignments_; assignments.csv of a run)
+        "topic": "the topic of each remark",
+        "label": "the label of each remark's topic",
+        "probability": "the clustering's confidence in each remark's topic",
+        "similarity": "each remark's similarity to its topic",
+        "outlier_reassigned": "whether a remark without a topic was moved into one",
+        # the curated view (topics.curate)
+        "raw_topic": "each remark's topic before curation",
+        "raw_label": "the label of each remark's topic before curation",
+        "bucket": "the set-aside bucket of each remark in the curated view",
+        # the cleaning step (topics.clean.select_remarks)
+        "n_words": "the number of words of each remark",
+        "duplicate_count": "how many modelled remarks share each remark's text",
+        "markers_removed": "the transcription markers taken out of each remark",
+        # the report and the workbench
+        "display_text": "the de-identified text of each remark shown in a report",
+        # the per-session tables of the Dask engine (sessions.parquet, session x topic counts)
+        "remarks": "the modelled remarks of each session",
+        "n": "the remarks of each session in each topic",
+    }
+)
 """Columns the toolkit writes into its per-remark and per-session tables, each with what it holds.
 
 A metadata column of one of these names is kept as ``meta_<name>`` (see :func:`validate_corpus`); a
@@ -78,10 +80,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def validate_corpus(
-    table: pd.DataFrame,
-    *,
-    path: str | Path | None = None,
-    lines: Sequence[int] | None = None,
+    table: pd.DataFrame, *, path: str | Path | None = None, lines: Sequence[int] | None = None
 ) -> pd.DataFrame:
     """Check an utterance table against the schema and return a normalised copy.
 
@@ -116,9 +115,7 @@ def validate_corpus(
     missing = [c for c in REQUIRED_COLUMNS if c not in table.columns]
     if missing:
         raise CorpusError(
-            f"missing required column(s) {missing}; the table has {list(table.columns)}",
-            path=path,
-            column=missing[0],
+            f"missing required column(s) {missing}; the table has {list(table.columns)}", path=path, column=missing[0]
         )
     if len(table) == 0:
         raise CorpusError("the corpus has no utterances", path=path)
@@ -142,8 +139,11 @@ def validate_corpus(
         if df[col].dtype == object:
             bad = df[col].map(_has_surrogate).astype(bool)
             if bad.any():
-                raise fail(int(bad.to_numpy().nonzero()[0][0]), col,
-                           "the value holds an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not valid text")
+                raise fail(
+                    int(bad.to_numpy().nonzero()[0][0]),
+                    col,
+                    "the value holds an unpaired UTF-16 surrogate (\\ud800-\\udfff), which is not valid text",
+                )
 
     for col in ("utterance_id", "session_id", "speaker_id"):
         bad = df[col].isna() | (df[col].astype(str).str.strip() == "")
@@ -177,8 +177,12 @@ def validate_corpus(
     nested = df["text"].map(lambda v: isinstance(v, (list, tuple, dict, set, np.ndarray)))
     if nested.any():
         row = int(nested.to_numpy().nonzero()[0][0])
-        raise fail(row, "text", f"text must be a string, got a {type(df['text'].iloc[row]).__name__} "
-                                f"({brief(df['text'].iloc[row])}); join or pick the text before reading")
+        raise fail(
+            row,
+            "text",
+            f"text must be a string, got a {type(df['text'].iloc[row]).__name__} "
+            f"({brief(df['text'].iloc[row])}); join or pick the text before reading",
+        )
     df["text"] = df["text"].where(df["text"].notna(), "").astype(str)
     for col in df.columns:
         if col not in REQUIRED_COLUMNS and df[col].dtype == object:
@@ -223,7 +227,8 @@ def reserved_renames(columns: Iterable[object], *, path: str | Path | None = Non
             raise CorpusError(
                 f"metadata column {name!r} has the name of a column the toolkit writes ({RESERVED_COLUMNS[name]}) "
                 f"and would be kept as {new!r}, but the table has a column {new!r} too; rename one of the two",
-                path=path, column=name,
+                path=path,
+                column=name,
             )
         renames[name] = new
         where = f"{path}: " if path is not None else ""
@@ -279,8 +284,10 @@ def mixed_kinds(values: pd.Series) -> int | None:
 
 def mixed_kinds_message(values: pd.Series, column: str, row: int) -> str:
     """The error message for :func:`mixed_kinds`."""
-    return (f"{column} mixes {_kind(values.iloc[0])} and {_kind(values.iloc[row])} values ({brief(values.iloc[0])} "
-            f"and {brief(values.iloc[row])}); write every id the same way (all as text, or all as whole numbers)")
+    return (
+        f"{column} mixes {_kind(values.iloc[0])} and {_kind(values.iloc[row])} values ({brief(values.iloc[0])} "
+        f"and {brief(values.iloc[row])}); write every id the same way (all as text, or all as whole numbers)"
+    )
 
 
 def brief(value: object, limit: int = 80) -> str:

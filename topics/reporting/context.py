@@ -227,8 +227,9 @@ def _prediction_cluster(comp: Comparison) -> str:
     """The cluster option offered beside the prediction when sessions share a therapist or prompt, else ``""``."""
     if not comp.cluster_hint:
         return ""
-    return ("Here sessions share a unit above them, so the classifier can tell the groups apart by it: "
-            + comp.cluster_hint)
+    return (
+        "Here sessions share a unit above them, so the classifier can tell the groups apart by it: " + comp.cluster_hint
+    )
 
 
 def summary_lines(

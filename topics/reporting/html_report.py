@@ -122,8 +122,9 @@ def comparison_precheck(analysis: Analysis) -> str | None:
     if not c.by:
         return None
     try:
-        check_group_sizes(analysis.assignments, c.by, groups=list(c.groups) or None,
-                          min_sessions=max(MIN_SESSIONS, PREDICTION_FOLDS))
+        check_group_sizes(
+            analysis.assignments, c.by, groups=list(c.groups) or None, min_sessions=max(MIN_SESSIONS, PREDICTION_FOLDS)
+        )
     except InputError as err:
         return f"No comparison by {c.by!r}: {err.message}"
     return None
@@ -372,8 +373,11 @@ def report(
     if compare_by is not None or groups is not None:
         by = analysis.config.compare.by if compare_by is None else (compare_by or None)
         if groups is not None and not by:
-            raise InputError("groups were given but the run has no grouping column ([compare] by): "
-                             "name one (--compare-by COLUMN for `topics report`)", column="groups")
+            raise InputError(
+                "groups were given but the run has no grouping column ([compare] by): "
+                "name one (--compare-by COLUMN for `topics report`)",
+                column="groups",
+            )
         analysis = analysis.compared_by(by, groups=groups)
     whole = whole_corpus(run_folder)
     why_not = comparison_precheck(analysis) if whole is None else None

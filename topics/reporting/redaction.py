@@ -52,9 +52,14 @@ def _proper_only(names: set[str], texts: pd.Series) -> set[str]:
     return {n for n in names if upper.get(n, 0) >= lower.get(n, 0)}
 
 
-def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner: bool = True,
-           max_points: int = 5000, deidentifier: Deidentifier | None = None,
-           ) -> tuple[Analysis, dict[str, int], set[str]]:
+def redact(
+    analysis: Analysis,
+    *,
+    known_names: list[str] | None = None,
+    use_ner: bool = True,
+    max_points: int = 5000,
+    deidentifier: Deidentifier | None = None,
+) -> tuple[Analysis, dict[str, int], set[str]]:
     """A copy of an analysis whose displayed texts are de-identified.
 
     Parameters
@@ -94,7 +99,9 @@ def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner:
     texts = list(dict.fromkeys([text_of[u] for u in shown_ids] + rep_texts))
     spans = deid.find_many(texts)
     scrubbed = {t: deid.replace(t, s) for t, s in zip(texts, spans, strict=True)}
-    names = {w.lower() for s in spans for sp in s if sp.kind == "NAME" for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", sp.text)}
+    names = {
+        w.lower() for s in spans for sp in s if sp.kind == "NAME" for w in re.findall(r"[A-Za-z][A-Za-z'\-]*", sp.text)
+    }
     names |= {n.lower() for n in (known_names or []) for n in re.findall(r"[A-Za-z][A-Za-z'\-]*", n)}
     names -= {"i", "a", "the", "and", "mr", "mrs", "ms", "dr"}
     names = _proper_only(names, assignments["text"].astype(str))
@@ -107,10 +114,16 @@ def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner:
     # what experts typed (their labels, notes, rationales) is scrubbed like remarks: a note may name the client;
     # labels made of keywords only get names masked
     custom = topics["custom_label"].astype(bool) if "custom_label" in topics.columns else pd.Series(False, topics.index)
-    typed = _scrub_typed(deid, names, [*topics.loc[custom, "label"].astype(str),
-                                       *(topics["notes"].astype(str) if "notes" in topics.columns else []),
-                                       *view.log.get("written", pd.Series(dtype=str)).astype(str),
-                                       *view.log.get("rationale", pd.Series(dtype=str)).astype(str)])
+    typed = _scrub_typed(
+        deid,
+        names,
+        [
+            *topics.loc[custom, "label"].astype(str),
+            *(topics["notes"].astype(str) if "notes" in topics.columns else []),
+            *view.log.get("written", pd.Series(dtype=str)).astype(str),
+            *view.log.get("rationale", pd.Series(dtype=str)).astype(str),
+        ],
+    )
 
     def label(text: object) -> object:
         return typed.get(text) or mask_names(text, names) if isinstance(text, str) else text
@@ -132,8 +145,7 @@ def redact(analysis: Analysis, *, known_names: list[str] | None = None, use_ner:
         flows[col] = flows[col].map(label)
     display = replace(view, topics=topics, assignments=assignments, word_scores=word_scores, flows=flows, log=log)
     out = replace(analysis, curation=display)
-    counts = {"remarks_scrubbed": len(texts), "identifiers": int(sum(len(s) for s in spans)),
-              "name_words": len(names)}
+    counts = {"remarks_scrubbed": len(texts), "identifiers": int(sum(len(s) for s in spans)), "name_words": len(names)}
     return out, counts, names
 
 
@@ -143,8 +155,13 @@ def _scrub_typed(deid: Deidentifier, names: set[str], texts: list[str]) -> dict[
     return {t: mask_names(s, names) for t, s in zip(distinct, deid.scrub_many(distinct), strict=True)}
 
 
-def text_masker(analysis: Analysis, *, known_names: list[str] | None = None, use_ner: bool = True,
-                deidentifier: Deidentifier | None = None) -> Callable[[list[str]], list[str]]:
+def text_masker(
+    analysis: Analysis,
+    *,
+    known_names: list[str] | None = None,
+    use_ner: bool = True,
+    deidentifier: Deidentifier | None = None,
+) -> Callable[[list[str]], list[str]]:
     """A function that de-identifies topic labels and words the way the report does, for tables that leave the run.
 
     Each text goes through the scrubber (contacts, handles, places...), then the name words found in the remarks
@@ -178,9 +195,13 @@ def mask_table_words(table: pd.DataFrame, column: str, names: set[str]) -> pd.Da
     return out
 
 
-
-def deidentified_tables(analysis: Analysis, *, known_names: list[str] | None = None, use_ner: bool = True,
-                        deidentifier: Deidentifier | None = None) -> dict[str, pd.DataFrame]:
+def deidentified_tables(
+    analysis: Analysis,
+    *,
+    known_names: list[str] | None = None,
+    use_ner: bool = True,
+    deidentifier: Deidentifier | None = None,
+) -> dict[str, pd.DataFrame]:
     """The curated tables as they may leave the run folder: every remark scrubbed, names masked in topic words.
 
     What the report shows, for every remark rather than a sample: remarks and representative remarks are
@@ -210,6 +231,8 @@ def deidentified_tables(analysis: Analysis, *, known_names: list[str] | None = N
     assignments = view.assignments.copy()
     missing = assignments["display_text"].astype(str) == ""  # remarks the document map does not hold
     if missing.any():
-        assignments.loc[missing, "display_text"] = deid.scrub_many(assignments.loc[missing, "text"].astype(str).tolist())
+        assignments.loc[missing, "display_text"] = deid.scrub_many(
+            assignments.loc[missing, "text"].astype(str).tolist()
+        )
     assignments["text"] = assignments.pop("display_text")
     return {"topics": topic_table(view.topics), "assignments": assignment_table(assignments), "ledger_log": view.log}

@@ -60,6 +60,8 @@ MAX_VALUE_CHARS = 1_000
 """The longest text a session's metadata value keeps in a project (longer ones are cut, ending with ``…``)."""
 TAGUETTE_MAX_TAG = 200
 """Taguette refuses tag names longer than this (``taguette.validate.tag_path``)."""
+
+
 def _date(text: object) -> str | None:
     """An ``xsd:dateTime`` from a ledger time, or None when it is not one."""
     try:
@@ -73,9 +75,7 @@ def _view(analysis: Analysis) -> CuratedView:
 
 
 def _display(
-    analysis: Analysis,
-    raw_text: bool,
-    deidentifier: Deidentifier | None,
+    analysis: Analysis, raw_text: bool, deidentifier: Deidentifier | None
 ) -> tuple[dict[int, str], Callable[[str], str], Callable[[list[str]], list[str]]]:
     """Labels, a masking function for typed text, and a scrubber for transcripts (identity when raw)."""
     view = _view(analysis)
@@ -110,9 +110,7 @@ def _codebook_xml(parent: ET.Element, ns: str, codes: list[QdaCode], *, notes: b
                 "color": code.color,
             },
         )
-        ET.SubElement(el, f"{{{ns}}}Description").text = _clean(
-            code.description if notes else _with_notes(code)
-        )
+        ET.SubElement(el, f"{{{ns}}}Description").text = _clean(code.description if notes else _with_notes(code))
         if notes:
             for n in code.notes:
                 ET.SubElement(el, f"{{{ns}}}NoteRef", {"targetGUID": n["guid"]})

@@ -32,9 +32,16 @@ def browser_available() -> bool:
 
 
 OFFLINE_SWITCHES = (
-    "--disable-background-networking", "--disable-component-update", "--disable-domain-reliability",
-    "--disable-client-side-phishing-detection", "--disable-default-apps", "--disable-sync", "--no-pings",
-    "--dns-prefetch-disable", "--no-first-run", "--metrics-recording-only",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-domain-reliability",
+    "--disable-client-side-phishing-detection",
+    "--disable-default-apps",
+    "--disable-sync",
+    "--no-pings",
+    "--dns-prefetch-disable",
+    "--no-first-run",
+    "--metrics-recording-only",
     "--disable-features=OptimizationHints,MediaRouter,Translate,NetworkTimeServiceQuerying,AutofillServerCommunication",
     "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost",
 )
@@ -45,8 +52,9 @@ def _browser_path() -> str | None:
     found = os.environ.get("BROWSER_PATH")
     if found:
         return found
-    return next((shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome", "chrome")
-                 if shutil.which(b)), None)
+    return next(
+        (shutil.which(b) for b in ("chromium", "chromium-browser", "google-chrome", "chrome") if shutil.which(b)), None
+    )
 
 
 @contextmanager
@@ -62,8 +70,10 @@ def offline_browser() -> Iterator[str | None]:
         command = " ".join(shlex.quote(x) for x in (browser, *OFFLINE_SWITCHES)) + ' "$@"'
         # in a network namespace of its own where the system allows one (then no socket can reach out at
         # all: kaleido talks to the browser through pipes); with the switches alone elsewhere
-        wrapper.write_text(f"#!/bin/sh\nif unshare -rn true 2>/dev/null; then exec unshare -rn -- {command}; fi\n"
-                           f"exec {command}\n", encoding="utf-8")
+        wrapper.write_text(
+            f"#!/bin/sh\nif unshare -rn true 2>/dev/null; then exec unshare -rn -- {command}; fi\nexec {command}\n",
+            encoding="utf-8",
+        )
         wrapper.chmod(wrapper.stat().st_mode | stat.S_IXUSR)
         os.environ["BROWSER_PATH"] = str(wrapper)
         try:
@@ -106,8 +116,12 @@ def export_static(figs: dict[str, go.Figure], folder: str | Path, formats: list[
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         tmp_paths = [Path(tmp) / p.name for _, p in items]
         with offline_browser():
-            pio.write_images([f for f, _ in items], tmp_paths,
-                             width=[1200] * len(items), height=[f.layout.height or 600 for f, _ in items])
+            pio.write_images(
+                [f for f, _ in items],
+                tmp_paths,
+                width=[1200] * len(items),
+                height=[f.layout.height or 600 for f, _ in items],
+            )
         for src, (_, dst) in zip(tmp_paths, items, strict=True):
             os.replace(src, dst)
     return [p for _, p in items]

@@ -42,6 +42,7 @@ def _size(n: int) -> str:
     """A file size in words: ``812 KB``, ``4.6 MB``."""
     return f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{max(1, round(n / 1e3))} KB"
 
+
 class Workbench:
     """A run folder opened for curation.
 
@@ -116,14 +117,20 @@ class Workbench:
         if what == "tables":
             folder = self.run / "curated"
             folder.mkdir(exist_ok=True)
-            tables = {"topics": topic_table(view.topics), "assignments": assignment_table(view.assignments),
-                      "ledger_log": view.log}
+            tables = {
+                "topics": topic_table(view.topics),
+                "assignments": assignment_table(view.assignments),
+                "ledger_log": view.log,
+            }
             if self.shown.deidentify:  # as shown: remarks scrubbed, names masked in labels and keywords
                 from topics.reporting.redaction import deidentified_tables
 
                 cfg = self.analysis.config.deidentify
-                tables = deidentified_tables(replace(self.analysis, curation=view), known_names=cfg.known_names,
-                                             deidentifier=self.shown.deidentifier)
+                tables = deidentified_tables(
+                    replace(self.analysis, curation=view),
+                    known_names=cfg.known_names,
+                    deidentifier=self.shown.deidentifier,
+                )
             return [export_csv(table, folder / f"{name}.csv") for name, table in tables.items()]
         if what == "report":
             from topics.reporting import report

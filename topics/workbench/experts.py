@@ -186,7 +186,9 @@ class ExpertsPanel:
             raise InputError("compare with the second expert's ledger first")
         author = self.wb.session.author or "unknown"
         with self.wb.lock:
-            book = merged_ledger(self.wb.analysis.model, self.wb.session.ledger, self.other, self.choices, author=author)
+            book = merged_ledger(
+                self.wb.analysis.model, self.wb.session.ledger, self.other, self.choices, author=author
+            )
             path = book.save(Path(self.wb.ledger_path).with_suffix(".merged.yaml"))
         return Path(path), book
 

@@ -27,11 +27,14 @@ MAP_TABS = (1, 2)
 """Positions of the intertopic map and document map tabs: drawn when opened, not after every action."""
 LOG_TAB = 3
 """Position of the ledger tab: its table is refilled when it is opened, not after every action."""
-CSS = SPINNER_CSS + """
+CSS = (
+    SPINNER_CSS
+    + """
 .remarks li { margin-bottom: .3em; }
 .wb-status { line-height: 1.4; }
 h1.wb-title { font-size: 1.5em; margin: 0; }
 """
+)
 OUTPUTS = {
     "report": (
         "Write the report",
@@ -183,7 +186,9 @@ class _Page(Actions):
         }
         for name, fn in actions.items():
             # a preview writes nothing: it keeps the selection and the labels typed for the split
-            self.buttons[name].on_click(lambda e, fn=fn, name=name: self.act(fn, reset=name != "Preview split", name=name))
+            self.buttons[name].on_click(
+                lambda e, fn=fn, name=name: self.act(fn, reset=name != "Preview split", name=name)
+            )
         for name, button in self.outputs.items():
 
             async def write(event: Any, name: str = name) -> None:
@@ -234,7 +239,10 @@ class _Page(Actions):
             sizing_mode="stretch_width",
         )
         self.tabs = tabs = pn.Tabs(
-            ("Topics", pn.FlexBox(left, right, flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width")),
+            (
+                "Topics",
+                pn.FlexBox(left, right, flex_wrap="wrap", align_items="flex-start", sizing_mode="stretch_width"),
+            ),
             ("Intertopic map", self.intertopic),
             ("Document map", self.docmap),
             ("Decisions (ledger)", self.log),
@@ -268,9 +276,7 @@ class _Page(Actions):
         self._said += 1
         data = f" data-said='{self._said}'"
         if timing:
-            data += "".join(
-                f" data-{k}-ms='{1000 * float(v):.1f}'" for k, v in timing.items() if isinstance(v, float)
-            )
+            data += "".join(f" data-{k}-ms='{1000 * float(v):.1f}'" for k, v in timing.items() if isinstance(v, float))
         self.message.object = (
             f"<div class='{cls}' id='wb-message' role='status' aria-live='polite'{data}>{esc(text)}</div>"
             if text
@@ -413,7 +419,11 @@ class _Page(Actions):
         if sample:
             self._sample_seed += 1
         remarks = self.wb.session.remarks(
-            topic, search=(self.card_search.value or "").strip(), sample=8 if sample else None, draw=self._sample_seed, limit=40
+            topic,
+            search=(self.card_search.value or "").strip(),
+            sample=8 if sample else None,
+            draw=self._sample_seed,
+            limit=40,
         )
         texts = self.wb.shown.many(unique_texts(remarks["text"].astype(str), limit=8 if sample else 12))
         what = (
@@ -571,4 +581,3 @@ def _trace_topic(name: Any) -> int | None:
         return int(head)
     except ValueError:
         return None
-
