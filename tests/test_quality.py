@@ -45,3 +45,16 @@ def test_the_code_is_formatted() -> None:
     """``ruff format --check`` with ``[tool.ruff.format]`` (the code was formatted once, in its own commit)."""
     done = _run(_ruff(), "format", "--check", ".", timeout=300)
     assert done.returncode == 0, f"ruff format would change files (run `ruff format .`):\n{done.stdout}{done.stderr}"
+
+
+def test_pre_commit_runs_the_same_gates() -> None:
+    """The pre-commit hooks are the gates above, with the project's tools (no hook downloaded from the network)."""
+    import yaml
+
+    config = yaml.safe_load((Path(__file__).resolve().parents[1] / ".pre-commit-config.yaml").read_text())
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    assert all(repo["repo"] == "local" for repo in config["repos"])
+    assert hooks["ruff-check"]["entry"].endswith("ruff check")
+    assert hooks["ruff-format"]["entry"].endswith("ruff format --check")
+    assert hooks["mypy"]["entry"].endswith("-m mypy") and hooks["mypy"]["pass_filenames"] is False
+    assert {h["language"] for h in hooks.values()} == {"system"}
