@@ -251,7 +251,22 @@ def test_curate_app_on_a_port_in_use_is_one_line(tmp_path):
         taken.listen()
         port = taken.getsockname()[1]
         result = CliRunner().invoke(main, ["curate", "app", str(tmp_path), "--port", str(port), "--no-browser"])
-    _one_line_error(result, f"port {port} is in use on 127.0.0.1; choose another with --port or leave it out")
+    _one_line_error(result, f"port {port} is in use on 127.0.0.1; choose another port (--port / port=) or leave it out")
+
+
+def test_the_python_server_refuses_a_port_in_use_in_one_line():
+    """``serve(port=N)`` / ``start_server(port=N)`` from Python checked the port only in the CLI (issue 23, low)."""
+    import socket
+
+    from topics.errors import InputError
+    from topics.workbench.server import start_server
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(InputError, match=f"port {port} is in use on 127.0.0.1"):
+            start_server(lambda: None, port=port, threaded=True)
 
 
 @pytest.mark.parametrize(

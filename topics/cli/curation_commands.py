@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import errno
-import socket
 import sys
 from pathlib import Path
 
@@ -12,7 +10,6 @@ import click
 
 from topics.cli._common import _elapsed, _parse_pairs, _run, _step, main
 from topics.cli.run_commands import check_out_path
-from topics.errors import InputError
 
 
 @main.group()
@@ -157,35 +154,6 @@ def curate_diff(run, ledger) -> None:
         click.echo(moved[["raw_topic", "raw_label", "topic", "label", "remarks"]].to_string(index=False))
 
 
-def check_port_free(host: str, port: int) -> None:
-    """Refuse a ``--port`` that cannot be listened on (taken, or reserved for the administrator), in one line.
-
-    Parameters
-    ----------
-    host : str
-        The interface the workbench is to listen on.
-    port : int
-        The port asked for.
-
-    Raises
-    ------
-    InputError
-        Another program listens on ``port`` (or the port needs administrator rights).
-    """
-    try:
-        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
-        with socket.socket(family, kind, proto) as probe:
-            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is free
-            probe.bind(address)
-    except OSError as err:
-        if err.errno == errno.EADDRINUSE:
-            raise InputError(f"port {port} is in use on {host}; choose another with --port or leave it out") from None
-        reason = "it needs administrator rights" if err.errno == errno.EACCES else (err.strerror or str(err))
-        raise InputError(
-            f"cannot listen on port {port} of {host}: {reason}; choose another with --port or leave it out"
-        ) from None
-
-
 @curate.command("app")
 @click.argument("run", type=click.Path(path_type=Path))
 @click.option("--port", type=click.IntRange(1, 65535), default=None, help="Port (default: a free one).")
@@ -219,6 +187,8 @@ def curate_app(run, port, no_browser, ledger, author, host, allow_remote, raw_te
         click.echo(f"error: {run}: no such run folder", err=True)
         sys.exit(2)
     if port is not None:
+        from topics.workbench.server import check_port_free
+
         _run(check_port_free, host, port)  # before loading RUN, not as a traceback from the server
     _step(f"loading {run}")
     _run(

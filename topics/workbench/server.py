@@ -16,6 +16,7 @@ imports a module: it serves only from modules already imported, of Panel, Bokeh 
 from __future__ import annotations
 
 import contextlib
+import errno
 import hmac
 import secrets
 import socket
@@ -27,6 +28,8 @@ from typing import Any
 
 from bokeh.server.auth_provider import AuthProvider
 from tornado.web import HTTPError, RequestHandler
+
+from topics.errors import InputError
 
 COOKIE = "topics_workbench_token"
 DENIED = "/denied"
@@ -189,6 +192,37 @@ def check_address(address: str, allow_remote: bool) -> None:
     )
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Refuse a ``--port`` that cannot be listened on (taken, or reserved for the administrator), in one line.
+
+    Parameters
+    ----------
+    host : str
+        The interface the workbench is to listen on.
+    port : int
+        The port asked for.
+
+    Raises
+    ------
+    InputError
+        Another program listens on ``port`` (or the port needs administrator rights).
+    """
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is free
+            probe.bind(address)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            raise InputError(
+                f"port {port} is in use on {host}; choose another port (--port / port=) or leave it out"
+            ) from None
+        reason = "it needs administrator rights" if err.errno == errno.EACCES else (err.strerror or str(err))
+        raise InputError(
+            f"cannot listen on port {port} of {host}: {reason}; choose another port (--port / port=) or leave it out"
+        ) from None
+
+
 def start_server(
     factory: Callable[[], Any],
     *,
@@ -225,6 +259,8 @@ def start_server(
         The local URL with the token.
     """
     check_address(address, allow_remote)
+    if port:
+        check_port_free(address, port)  # one line, not a traceback from the server thread
     port = port or free_port(address if address in LOCAL else "127.0.0.1")
     token = token or new_token()
     host = "127.0.0.1" if address in LOCAL else address
