@@ -853,9 +853,12 @@ def verdicts(numbers: dict, designs: list[Design]) -> str:
 # --------------------------------------------------------------------------------------------------- main
 
 
-def code_fingerprint() -> str:
+def code_fingerprint(
+    files: tuple[str, ...] = ("prevalence.py", "studentized.py", "sessions.py", "divergence.py", "design.py"),
+) -> str:
+    """sha256 prefixes of the ``topics/compare/`` files under test (``benchmarks/calibration_measures.py`` too)."""
     parts = []
-    for rel in ("prevalence.py", "studentized.py", "sessions.py", "divergence.py", "design.py"):
+    for rel in files:
         h = hashlib.sha256((PROJECT / "topics" / "compare" / rel).read_bytes()).hexdigest()[:10]
         parts.append(f"{rel} {h}")
     return ", ".join(parts)
@@ -879,13 +882,14 @@ def machine() -> str:
     )
 
 
-def write_section(text: str) -> None:
+def write_section(text: str, section: str = SECTION) -> None:
+    """Replace (or append) the section headed ``section`` of benchmarks/RESULTS.md with ``text``."""
     md = RESULTS_MD.read_text()
-    start = md.find(SECTION)
+    start = md.find(section)
     if start < 0:
         md = md.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
     else:
-        nxt = md.find("\n## ", start + len(SECTION))
+        nxt = md.find("\n## ", start + len(section))
         md = md[:start] + text.rstrip("\n") + "\n" + (md[nxt:] if nxt >= 0 else "")
     RESULTS_MD.write_text(md)
 

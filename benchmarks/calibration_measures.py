@@ -77,11 +77,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import multiprocessing as mp
-import os
-import platform
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -96,6 +92,10 @@ sys.path.insert(0, str(PROJECT))
 
 from topics.compare import compare_drift, distinctive_words, drift_scores, predict_group  # noqa: E402
 from topics.compare.trajectory import JSD_SCALE  # noqa: E402
+
+sys.path.insert(0, str(PROJECT / "benchmarks"))
+import calibration  # noqa: E402  (the machine line, the serial pool and the RESULTS.md writer are shared)
+from calibration import _Serial, machine  # noqa: E402
 
 RESULTS_MD = PROJECT / "benchmarks" / "RESULTS.md"
 SECTION = "## Calibration of drift, shift, distinctive words and prediction"
@@ -552,49 +552,11 @@ def add(total: dict, part: dict) -> None:
 
 
 def code_fingerprint() -> str:
-    parts = []
-    for rel in ("trajectory.py", "words.py", "prediction.py"):
-        h = hashlib.sha256((PROJECT / "topics" / "compare" / rel).read_bytes()).hexdigest()[:10]
-        parts.append(f"{rel} {h}")
-    return ", ".join(parts)
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 2**20
-    except OSError:
-        mem = float("nan")
-    return (
-        f"this project's VM, {os.cpu_count()} CPU cores ({cpu}), {mem:.0f} GB RAM, no GPU; Python "
-        f"{platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}"
-    )
+    return calibration.code_fingerprint(("trajectory.py", "words.py", "prediction.py"))
 
 
 def write_section(text: str) -> None:
-    md = RESULTS_MD.read_text()
-    start = md.find(SECTION)
-    if start < 0:
-        md = md.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
-    else:
-        nxt = md.find("\n## ", start + len(SECTION))
-        md = md[:start] + text.rstrip("\n") + "\n" + (md[nxt:] if nxt >= 0 else "")
-    RESULTS_MD.write_text(md)
-
-
-class _Serial:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def imap_unordered(self, fn, tasks, chunksize=1):
-        return map(fn, tasks)
+    calibration.write_section(text, SECTION)
 
 
 def main() -> None:
