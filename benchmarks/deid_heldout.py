@@ -12,14 +12,15 @@ Sets (all in ``tests/fixtures/``):
   tuned on; half B (``split == "test"``) was held out until 2026-12-06 and is now a development half too.
 * ``blind``: ``deid_blind.jsonl`` (100 remarks in five more styles: text messages to a crisis line, supervision
   notes, forum posts, spoken transcripts with spelled-out numbers, formal letters), written by someone who never
-  saw the rules. It is for measuring only.
+  saw the rules. It was scored once, blind, on 2026-12-06 and then released as a development set.
 * ``heldout-dev`` / ``heldout-test``: ``deid_heldout.jsonl`` (edited real counselling remarks).
 * ``labelled``: ``deid_labelled.jsonl`` (the oldest fixture; the first rules were written against it).
 
 For each set: leak recall per kind (a gold span overlapped by any predicted span is scrubbed), overall recall,
 direct-identifier recall (names, contacts, handles, IDs, addresses) and the share of clean remarks (no gold
 span) in which anything was scrubbed (false-positive rate). ``--errors SET`` lists the misses and false
-positives of one set; it refuses ``blind`` and ``heldout-test``, which are for measuring only.
+positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind`` was too until it was
+released as a development set on 2026-12-06).
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ SETS = {
     "labelled": ("deid_labelled.jsonl", None),
     "blind": ("deid_blind.jsonl", "blind"),
 }
-MEASURE_ONLY = {"blind", "heldout-test"}
+MEASURE_ONLY = {"heldout-test"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")

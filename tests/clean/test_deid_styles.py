@@ -134,12 +134,13 @@ def test_targets_on_the_dev_half(deid, rows):
 def test_targets_on_the_second_dev_half(deid, rows):
     """Half B was held out until 2026-12-06 (direct 0.941, overall 0.923, FP 1/31); since then it is a development
     half too (its misses were read while writing ``deid_notes.py``). Measured after: 0.971 (33/34), 0.981 (51/52),
-    1/31 clean remarks."""
+    1/31 clean remarks; after round 3 (``deid_chat.py``, 2026-12-06): 0.971, 0.981, 0/31."""
     direct, overall, fp = _scores(deid, rows, "test")
     assert direct >= 0.95 and overall >= 0.95 and fp <= 0.05
 
 
-# -- the blind set (tests/fixtures/deid_blind.jsonl, see deid_blind.md): measured once, never tuned on ----------
+# -- the old blind set (tests/fixtures/deid_blind.jsonl, see deid_blind.md): scored once, blind, on 2026-12-06, then
+# released as a development set (round 3 listed its errors); its figures below are floors at what was measured --------
 
 BLIND = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind.jsonl"
 
@@ -152,15 +153,7 @@ def blind_rows():
 @pytest.fixture(scope="module")
 def blind(deid, blind_rows):
     """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
-    predicted = deid.find_many([r["text"] for r in blind_rows])
-    scores = evaluate_spans([r["spans"] for r in blind_rows], predicted)
-    direct = [scores[k] for k in DIRECT if k in scores]
-    clean = [p for r, p in zip(blind_rows, predicted, strict=True) if not r["spans"]]
-    return (
-        (sum(r["leak_found"] for r in direct), sum(r["gold"] for r in direct)),
-        (scores["ALL"]["leak_found"], scores["ALL"]["gold"]),
-        (sum(bool(p) for p in clean), len(clean)),
-    )
+    return _blind_counts(deid, blind_rows)
 
 
 def test_blind_fixture_counts(blind_rows):
@@ -175,27 +168,89 @@ def test_blind_fixture_counts(blind_rows):
 
 
 def test_blind_figures_as_measured(blind):
-    """The blind set scored once after the rules were final (2026-12-06, NER on): direct identifiers 68/75 = 0.907
-    (before: 63/75), overall 122/135 = 0.904 (before: 112/135), false positives in 2 of 35 clean remarks (before:
-    6). These are floors: a change that loses a found identifier or adds a false positive fails."""
+    """The old blind set, a development set since 2026-12-06 (NER on). Scored blind once: direct identifiers 68/75,
+    overall 122/135, false positives in 2 of 35 clean remarks; after round 3 (tuned on it): 75/75, 135/135, 0 of 35.
+    These are floors: a change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind
     assert (direct_gold, gold, clean) == (75, 135, 35)
-    assert direct >= 68 and found >= 122 and fp <= 2
+    assert direct >= 75 and found >= 135 and fp <= 0
 
 
-def test_blind_overall_target(blind):
-    """Issue 23: overall leak recall >= 0.9 on text the rules never saw (measured 0.904, 122/135)."""
-    found, gold = blind[1]
+def test_blind_targets(blind):
+    """Issue 23's targets, met on the old blind set since it became a development set (it no longer measures
+    generalisation: see deid_blind.md)."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind
+    assert direct / direct_gold >= 0.95
+    assert found / gold >= 0.9
+    assert fp / clean <= 0.05
+
+
+# -- the second blind set (tests/fixtures/deid_blind2.jsonl, see deid_blind2.md): written by a helper that never saw
+# the rules, scored once on 2026-12-06 after round 3 (counts only; no row, miss or false positive was read) --------
+
+BLIND2 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind2.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind2_rows():
+    return [json.loads(line) for line in BLIND2.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind2(deid, blind2_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    return _blind_counts(deid, blind2_rows)
+
+
+def _blind_counts(deid, rows):
+    predicted = deid.find_many([r["text"] for r in rows])
+    scores = evaluate_spans([r["spans"] for r in rows], predicted)
+    direct = [scores[k] for k in DIRECT if k in scores]
+    clean = [p for r, p in zip(rows, predicted, strict=True) if not r["spans"]]
+    return (
+        (sum(r["leak_found"] for r in direct), sum(r["gold"] for r in direct)),
+        (scores["ALL"]["leak_found"], scores["ALL"]["gold"]),
+        (sum(bool(p) for p in clean), len(clean)),
+    )
+
+
+def test_blind2_fixture_counts(blind2_rows):
+    assert len(blind2_rows) == 200 and len({r["id"] for r in blind2_rows}) == 200
+    assert {r["split"] for r in blind2_rows} == {"blind2"}
+    assert len({r["style"] for r in blind2_rows}) == 8
+    assert sum(len(r["spans"]) for r in blind2_rows) == 399
+    assert sum(not r["spans"] for r in blind2_rows) == 72
+    for r in blind2_rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"] and s["start"] >= prev
+            prev = s["end"]
+
+
+def test_blind2_figures_as_measured(blind2):
+    """Scored once, blind, on 2026-12-06 with NER (rules of round 3): direct identifiers 204/230 = 0.887, overall
+    341/399 = 0.855, false positives in 10 of 72 clean remarks (13.9%). The rules before round 3 gave 202/230,
+    335/399 and 12 of 72. Floors: a change that loses a found identifier or adds a false positive fails."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind2
+    assert (direct_gold, gold, clean) == (230, 399, 72)
+    assert direct >= 204 and found >= 341 and fp <= 10
+
+
+@pytest.mark.xfail(
+    strict=True, reason="second blind set: direct-identifier recall measured 0.887 (204/230), target 0.95"
+)
+def test_blind2_direct_target(blind2):
+    (direct, direct_gold), _, _ = blind2
+    assert direct / direct_gold >= 0.95
+
+
+@pytest.mark.xfail(strict=True, reason="second blind set: overall recall measured 0.855 (341/399), target 0.9")
+def test_blind2_overall_target(blind2):
+    _, (found, gold), _ = blind2
     assert found / gold >= 0.9
 
 
-@pytest.mark.xfail(strict=True, reason="blind set: direct-identifier recall measured 0.907 (68/75), target 0.95")
-def test_blind_direct_target(blind):
-    found, gold = blind[0]
-    assert found / gold >= 0.95
-
-
-@pytest.mark.xfail(strict=True, reason="blind set: false positives in 2 of 35 clean remarks (5.7%), target <= 5%")
-def test_blind_false_positive_target(blind):
-    fp, clean = blind[2]
+@pytest.mark.xfail(strict=True, reason="second blind set: false positives in 10 of 72 clean remarks (13.9%), target 5%")
+def test_blind2_false_positive_target(blind2):
+    _, _, (fp, clean) = blind2
     assert fp / clean <= 0.05

@@ -6,7 +6,8 @@
   table in :mod:`topics.clean.deid_rules` and its scoring against labelled data in
   :mod:`topics.clean.deid_scoring`; chat and forum styles and the clinical allow list in
   :mod:`topics.clean.deid_styles`; clinical notes, letters and spoken numbers (initials, record numbers,
-  spelled-out phone numbers, places) in :mod:`topics.clean.deid_notes`;
+  spelled-out phone numbers, places) in :mod:`topics.clean.deid_notes`; lower-case chat names, ages, dates and
+  places by family in :mod:`topics.clean.deid_chat`;
 * :mod:`topics.clean.deid_words`: names masked in topic keywords and keyword labels (:func:`mask_keywords`).
 """
 

@@ -56,6 +56,12 @@ def ordinary_words() -> frozenset[str]:
 
 
 @cache
+def english_words() -> frozenset[str]:
+    """Lower-case words in general use in counselling conversations (``english_words.txt``)."""
+    return frozenset(_read("english_words.txt"))
+
+
+@cache
 def _organisations() -> tuple[re.Pattern[str], re.Pattern[str] | None]:
     names = sorted(set(_read("organisations.txt")), key=len, reverse=True)
 

@@ -35,7 +35,7 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from topics.clean.deid_lexicon import DATA, first_names, ordinary_words
+from topics.clean.deid_lexicon import DATA, english_words, first_names, ordinary_words
 from topics.clean.deid_rules import _PLACES, _UNITS
 
 
@@ -315,7 +315,12 @@ def _person(piece: str, not_a_name: frozenset[str]) -> bool:
         return False
     if re.fullmatch(rf"[{_UP}]\.", words[0]) or first in first_names():
         return True
-    return len(words) >= 2 and first not in ordinary_words() and words[1].lower() not in _NOT_FIELD_NAME
+    return (
+        len(words) >= 2
+        and first not in ordinary_words()
+        and first not in english_words()
+        and words[1].lower() not in _NOT_FIELD_NAME
+    )
 
 
 def notes_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, int, str, int]]:
@@ -443,6 +448,7 @@ def notes_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, i
             word not in _LOWER_STOP
             and word not in not_a_name
             and word not in _NOT_SURNAME
+            and word not in english_words()
             and (m.group(group).islower() or re.search(r"[\d_.@]", m.group(group)))
         ):
             out.append((m.start(group), m.end(group), "HANDLE", HANDLE_PRIORITY))

@@ -294,11 +294,11 @@ EXTRA_RULES: list[tuple[str, int, re.Pattern[str], int]] = [
         6,
         re.compile(
             r"(?i:\b(?:on|by|since|until|till|before|after|from|due|around|of)[ \t]+(?:the[ \t]+)?)"
-            r"(\d{1,2}/\d{1,2}|\d{1,2}(?:st|nd|rd|th))\b(?![ \t]*(?:/|%|percent|time|floor|grade|century|place|"
+            r"(\d{1,2}/(?!10\b)\d{1,2}|\d{1,2}(?:st|nd|rd|th))\b(?![ \t]*(?:/|%|percent|time|floor|grade|century|place|"
             r"birthday|anniversary|street|avenue|st\b|ave\b|of\s+(?:the|my|them|us|those|these|you)\b))"
         ),
         1,
-    ),  # "on 8/22", "by the 22nd", "since the 3rd"
+    ),  # "on 8/22", "by the 22nd", "since the 3rd"; not "from 3/10" (a rating out of ten)
     (
         "DATE",
         6,
@@ -426,9 +426,9 @@ EXTRA_RULES: list[tuple[str, int, re.Pattern[str], int]] = [
     (
         "NAME",
         13,
-        re.compile(r"(?i:\b(?:named|called|nicknamed|goes\s+by)\s+)((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"),
+        re.compile(r"(?i:\b(?:named|nicknamed|goes\s+by)\s+)((?:Mc|Mac|O['’])?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"),
         1,
-    ),  # "a guy named Rick"
+    ),  # "a guy named Rick"; "called X" is judged in deid_chat.py ("a technique called Grounding" is no name)
 ]
 """Rules for kinds the first rule table lacked (organisations, ages in words and decades, spelled-out phone
 numbers, obfuscated e-mail addresses, member and plate numbers, day-only dates, names after a relation)."""
@@ -533,7 +533,8 @@ NOT_A_NAME = _words(
     awww bleh ugh meh haha hehe lol therapy counseling counselling lcsw lmhc lpc lpcc lmft lcpc lcadc ncc phd psyd
     md rn np pa-c do ma ms msw med edd l.ac lac csw mft atr bcba cadc lisw lpcs id officer twitter tiktok snapchat
     discord twitch reddit venmo tumblr insta snap tel fax ph cell mobile e-mail re cc attn dob mrn ref nhs
-    pt rx dx hx sx tx bible quran koran torah scripture heaven hell satan earth"""
+    pt rx dx hx sx tx bible quran koran torah scripture heaven hell satan earth colleague colleagues friends
+    reader readers members parents guardians whom provider providers valued tue tues weds thur thurs"""
 )
 """Single words that NER sometimes tags PERSON/GPE in transcripts and that are never identifiers on their own."""
 

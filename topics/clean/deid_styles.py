@@ -25,7 +25,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from topics.clean.deid_lexicon import DATA, first_names, ordinary_words
+from topics.clean.deid_lexicon import DATA, english_words, first_names, ordinary_words
 from topics.clean.deid_rules import TITLES
 
 HANDLE_PRIORITY = 1
@@ -426,7 +426,7 @@ def _name_like(word: str, not_a_name: frozenset[str]) -> bool:
     key = word.lower()
     if key in not_a_name or key in _NOT_SUBJECT or key in clinical_terms():
         return False
-    return key in first_names() or key not in ordinary_words()
+    return key in first_names() or (key not in ordinary_words() and key not in english_words())
 
 
 def style_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, int, str, int]]:

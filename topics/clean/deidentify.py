@@ -29,6 +29,10 @@ Two kinds of detector work together:
   "June fourth", "seen 4/2"), ages in answers and forum posts ("(27F)", "sixty-something"), reference numbers
   with slashes, lower-case pets, places, businesses on a street and schools; and, after everything else, every
   other capitalised occurrence of a word already found as a name in the same text ("Bill, I call him Bill").
+* **Chat and family rules** (:mod:`topics.clean.deid_chat`): lower-case chat names after a title, kinship word or
+  "the dog", in a self-introduction or as the subject of "keeps texting"; names after naming verbs; ages after a
+  pronoun or "will be"; lower-case months, slash and day-first dates; places before "clinic"; postcodes; and
+  filters for the modal "May", ratings out of ten and lists of virtue words.
 
 Where detectors overlap, the more specific one wins (e-mail, URL, SSN and labelled IDs, phone, address,
 known name, date, age, digit runs, title/introduction name, NER, fill-in rules, in that order); a name
@@ -44,7 +48,7 @@ of 0 to 10", "10 cigarettes", "24/7") are left alone.
 "Client: [NAME] said to mail me at [EMAIL], I'm [AGE]."
 
 The rules themselves are in :mod:`topics.clean.deid_rules`; recall and precision measured on a
-hand-labelled set of real remarks (:mod:`topics.clean.deid_scoring`) are in the README ("Privacy") and
+hand-labelled set of real remarks (:mod:`topics.clean.deid_scoring`) are in the guide ("Privacy") and
 ``benchmarks/deid_eval.py``. No detector is perfect: check scrubbed text before sharing it.
 """
 
@@ -55,6 +59,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from topics.clean.deid_chat import chat_candidates, common_word_name, not_a_date, virtue_list
 from topics.clean.deid_lexicon import lexicon_candidates
 from topics.clean.deid_notes import notes_candidates, propagate_names
 from topics.clean.deid_rules import (
@@ -338,6 +343,7 @@ class Deidentifier:
         )
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in style_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in notes_candidates(text, NOT_A_NAME))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in chat_candidates(text, NOT_A_NAME))
         clinical = clinical_spans(text)
         candidates = [
             c
@@ -347,6 +353,9 @@ class Deidentifier:
                 or allowed(text, c.start, c.end, c.kind, clinical, c.priority >= NER_PRIORITY)
             )
             and not (c.kind == "AGE" and _score_not_age(text, c.start, clinical))
+            and not (c.kind == "DATE" and not_a_date(text, c.start, c.end))
+            and not (c.kind in ("NAME", "ORG") and virtue_list(text, c.start, c.end))
+            and not (c.kind == "NAME" and c.priority > NER_PRIORITY and common_word_name(text, c.start, c.end))
         ]
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
         spans = _resolve(text, candidates, protected)
