@@ -1,8 +1,10 @@
 """Screenshots of an HTML report in chromium, to look at it the way a reader does.
 
-For each width (default 1400 and 900 px) two full-page PNGs: the page as it opens (sections collapsed,
-the summary and the corpus open) and the page with every section opened (all figures drawn at their real
-width). Uses Playwright with Debian's chromium (no browser download, no network).
+For each width (default 1400 and 900 px) two full-page PNGs: the page with every detail closed ("close all":
+the summary and each question's short answer) and the page with every detail opened ("open all": all
+figures drawn at their real width). Uses Playwright with Debian's chromium (no browser download, no
+network). A full-page screenshot shows the menu (table of contents) once, at the top; in the browser it
+stays on screen while the page scrolls.
 
 Usage::
 
@@ -35,9 +37,8 @@ def screenshot(report: Path, out: Path, widths: list[int]) -> list[tuple[Path, i
                 page.wait_for_load_state("load")
                 page.wait_for_timeout(1500)  # plotly draws after load
                 for state in ("closed", "open"):
-                    if state == "open":
-                        page.click("#open-all")
-                        page.wait_for_timeout(2500)  # figures resize to their section's width
+                    page.click("#open-all" if state == "open" else "#close-all")
+                    page.wait_for_timeout(2500 if state == "open" else 500)  # figures resize to their section's width
                     path = out / f"report-{width}-{state}.png"
                     page.screenshot(path=str(path), full_page=True)
                     written.append((path, int(page.evaluate("document.documentElement.scrollHeight"))))

@@ -35,6 +35,43 @@ def test_palette_keeps_many_topics_apart():
     assert min(np.linalg.norm(lab(plots.OUTLIER_COLOR) - p) for p in points) > 20  # outliers stay grey
 
 
+MACHADO = {  # Machado, Oliveira and Fernandes (2009), severity 1, on linear RGB
+    "protanopia": [[0.152286, 1.052583, -0.204868], [0.114503, 0.786281, 0.099216], [-0.003882, -0.048116, 1.051998]],
+    "deuteranopia": [[0.367322, 0.860646, -0.227968], [0.280085, 0.672501, 0.047413], [-0.011820, 0.042940, 0.968881]],
+    "tritanopia": [[1.255528, -0.076749, -0.178779], [-0.078411, 0.930809, 0.147602], [0.004733, 0.691367, 0.303900]],
+}
+
+
+def seen_by(hex_color: str, deficiency: str) -> np.ndarray:
+    """CIELAB of a colour as a reader with the colour-vision deficiency sees it (simulated)."""
+    rgb = np.array([int(hex_color[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    lin = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    seen = np.clip(np.array(MACHADO[deficiency]) @ lin, 0, 1)
+    back = np.where(seen <= 0.0031308, 12.92 * seen, 1.055 * seen ** (1 / 2.4) - 0.055)
+    return lab("#" + "".join(f"{round(v * 255):02x}" for v in back))
+
+
+def test_topics_a_colour_blind_reader_could_confuse_differ_in_shape():
+    """Issue 24: 48 colours cannot all stay apart for colour-blind readers (under a simulated protanopia
+    topics 11 and 14 look the same); in the document map such topics also differ in marker shape."""
+    confused = []
+    for deficiency in MACHADO:
+        points = [seen_by(plots.topic_color(t), deficiency) for t in range(48)]
+        confused += [(a, b) for a in range(48) for b in range(a + 1, 48) if np.linalg.norm(points[a] - points[b]) < 10]
+    assert (11, 14) in confused  # the palette alone does not do it ...
+    assert [(a, b) for a, b in confused if plots.topic_symbol(a) == plots.topic_symbol(b)] == []  # ... shapes do
+    assert plots.topic_symbol(-1) == "circle" and plots.topic_symbol(48) == plots.topic_symbol(0)
+
+
+def test_document_map_marks_each_topic_with_its_colour_and_shape(tables):
+    _, assignments, layout, _, _ = tables
+    fig = plots.document_map(assignments.assign(topic=assignments["topic"] + 5), layout)
+    for trace in fig.data[:-1]:
+        topic = int(trace.name.split(":")[0])
+        assert trace.marker.color == plots.topic_color(topic) and trace.marker.symbol == plots.topic_symbol(topic)
+    assert len({tr.marker.symbol for tr in fig.data[:-1]}) > 1
+
+
 @pytest.fixture
 def tables() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """20 topics (one in HTML), remarks in a tight blob and one far-off cluster, word scores on two scales."""
@@ -174,6 +211,38 @@ def test_transition_heatmap_shows_a_readable_few_topics_in_the_given_order():
     assert np.asarray(heat.text).tolist()[1] == ["100%", "", ""]  # values of 10% or more written in the cell
     assert "3 largest of 30 topics" in fig.layout.title.text
     assert fig.layout.height < 500
+
+
+def test_heatmaps_and_word_panels_name_their_axes(tables):
+    """Issue 24 (axis labels): both axes of the session heatmaps say what they hold, and the word panels
+    say what the bar length is."""
+    ids = [0, 1, 2]
+    matrix = pd.DataFrame(np.full((3, 3), 1 / 3), index=ids, columns=ids)
+    fig = plots.transition_heatmap(matrix, pd.Series({t: f"label {t}" for t in ids}))
+    assert fig.layout.yaxis.title.text == "this remark's topic"
+    assert fig.layout.xaxis.title.text == "the next remark's topic"
+    shares = pd.DataFrame(
+        [
+            {
+                "group": "a",
+                "topic": t,
+                "label": f"label {t}",
+                "segment_index": i,
+                "segment": seg,
+                "share": 0.5,
+                "remarks": 4,
+            }
+            for t in ids
+            for i, seg in enumerate(["opening", "middle", "closing"])
+        ]
+    )
+    fig = plots.position_heatmap(shares)
+    assert fig.layout.xaxis.title.text == "third of the session's therapist remarks"
+    assert fig.layout.yaxis.title.text == "topic"
+    topics, _, _, words, _ = tables
+    panels = plots.top_words(words, topics)
+    titled = [k for k in panels.layout if k.startswith("xaxis") and panels.layout[k].title.text]
+    assert titled and all(panels.layout[k].title.text == "weight (top word = 1)" for k in titled)
 
 
 def test_hierarchy_order_puts_similar_topics_side_by_side():

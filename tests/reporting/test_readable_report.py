@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import topics
-from topics.reporting.context import _distinct, _keywords, at_floor, pval, stability_names, summary_lines
+from topics.reporting.context import _distinct, _keywords, accuracy_plain, at_floor, drift_rows, pval, summary_lines
+from topics.reporting.html_report import stability_names
 from topics.runs import stamp_derived
 
 
@@ -67,7 +68,7 @@ def page(curated_run, tmp_path_factory):
 @pytest.mark.slow
 def test_summary_at_the_top_in_five_lines_with_computed_numbers(page, curated_run):
     html = page.read_text(encoding="utf-8")
-    summary = html[html.index('<section id="summary">') : html.index('<section id="corpus">')]
+    summary = html[html.index('<section id="summary">') : html.index('<section id="q-talk"')]
     lines = re.findall(r"<li>(.*?)</li>", summary)
     assert 4 <= len(lines) <= 5
     analysis = topics.load_run(curated_run[0])
@@ -79,35 +80,114 @@ def test_summary_at_the_top_in_five_lines_with_computed_numbers(page, curated_ru
     assert "(2 decisions: 2 applied as written, 0 remapped to this model&#39;s topics, 0 not applied)" in lines[2]
     assert "differ in prevalence (q &lt; 0.05)" in lines[3]  # the run compares by mi_quality
     assert "raw topics reappear in at least 80% of refits" in lines[4]
-    assert html.index('id="summary"') < html.index('id="corpus"')
+    assert html.index('id="summary"') < html.index('id="q-talk"') < html.index('id="corpus"')
+
+
+QUESTIONS = ("q-talk", "q-groups", "q-session", "q-quality", "q-data")
+DETAILS = ("topics", "sizes", "map", "hierarchy", "curation", "documents", "compare", "words", "session", "quality")
+DETAILS += ("corpus", "method")
 
 
 @pytest.mark.slow
 def test_sections_collapse_and_open_with_one_sentence(page):
     html = page.read_text(encoding="utf-8")
     sections = re.findall(
-        r'<section id="([a-z]+)">(<details(?: open)?>)?\s*(<summary><h2>.*?</h2><p class="lead">(.*?)</p>)?', html
+        r'<section id="([a-z]+)" class="detail">(<details(?: open)?>)\s*<summary><h3>.*?</h3><p class="lead">(.*?)</p>',
+        html,
     )
-    by_id = {s[0]: s for s in sections}
-    assert set(by_id) >= {
-        "summary",
-        "corpus",
-        "topics",
-        "sizes",
-        "map",
-        "hierarchy",
-        "curation",
-        "documents",
-        "compare",
-        "quality",
-        "method",
-    }
-    for sid, details, _, lead in sections:
-        if sid == "summary":
-            assert not details  # always open
-            continue
-        assert details == ("<details open>" if sid == "corpus" else "<details>"), sid
+    assert {s[0] for s in sections} == set(DETAILS)
+    for sid, details, lead in sections:
+        assert details == "<details>", sid  # every detail folded as the page opens: the answers show
         assert lead.endswith(".") and lead.count(". ") == 0, (sid, lead)  # one sentence
+
+
+@pytest.mark.slow
+def test_the_report_answers_one_question_at_a_time_with_a_menu_to_each(page):
+    """Issue 24: the report is organised by the questions a clinician asks; each starts with a short answer,
+    the detail folded below it; a menu (table of contents) links to every question and every detail."""
+    html = page.read_text(encoding="utf-8")
+    toc = html[html.index('<nav id="toc"') : html.index("</nav>")]
+    links = re.findall(r'<a href="#([a-z-]+)">', toc)
+    assert links == ["summary", *[x for q in QUESTIONS for x in (q, *_parts(q))]]
+    for q in QUESTIONS:
+        start = html.index(f'<section id="{q}" class="question"')
+        first_detail = html.index('class="detail"', start)
+        heading = re.search(r"<h2[^>]*>(.*?)</h2>", html[start:first_detail]).group(1)
+        assert heading.endswith("?"), heading  # a question
+        assert '<div class="answer">' in html[start:first_detail], q  # its short answer before the detail
+    assert "How do high and low differ?" in html  # the run compares by mi_quality
+
+
+def _parts(question: str) -> tuple[str, ...]:
+    return {
+        "q-talk": ("topics", "sizes", "map", "hierarchy", "curation", "documents"),
+        "q-groups": ("compare", "words"),
+        "q-session": ("session",),
+        "q-quality": ("quality",),
+        "q-data": ("corpus", "method"),
+    }[question]
+
+
+@pytest.mark.slow
+def test_jargon_on_the_first_screen_has_a_plain_sentence_beside_it(page):
+    """Issue 24: Jensen-Shannon divergence and balanced accuracy, where a clinician first meets them, say in
+    words what their numbers mean."""
+    html = page.read_text(encoding="utf-8")
+    answer = html[html.index('<section id="q-groups"') : html.index('<section id="compare"')]
+    jsd = re.search(r"<li>(?:(?!</li>).)*Jensen-Shannon divergence.*?</li>", answer, re.S).group(0)
+    assert "0 means the same topic mix and 1 means no topic in common" in jsd
+    accuracy = re.search(r"<li>(?:(?!</li>).)*balanced accuracy.*?</li>", answer, re.S).group(0)
+    assert "50% is no better than a coin toss, 100% is always right" in accuracy
+    summary = html[html.index('<section id="summary">') : html.index('<section id="q-talk"')]
+    assert "balanced accuracy" in summary and "50% is no better than a coin toss" in summary
+    drift = html[html.index('<section id="q-session"') : html.index('<section id="session"')]
+    assert "0 means every session of the group has the same topic mix" in drift
+    assert "0 means the same mix in both halves" in drift
+
+
+@pytest.mark.slow
+def test_the_drift_table_prints_each_test_once_beside_the_difference(page):
+    """Issue 24: the drift/shift table repeated one p-value on both group rows; now one row per measure,
+    the groups side by side, the difference, and its p and q once."""
+    html = page.read_text(encoding="utf-8")
+    table = html[html.index('<table class="drift">') :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr><td>(.*?)</td>(.*?)</tr>", table)
+    assert [r[0] for r in rows] == ["Drift", "Shift"]
+    header = re.findall(r"<th>(.*?)</th>", table)
+    assert header.count("p (Welch t, group labels permuted)") == 1
+    assert "high minus low" in header  # the difference the p tests, by direction
+    for _, cells in rows:
+        assert len(re.findall(r'<td class="num">', cells)) == 7  # 2 groups x (mean, sessions), difference, p, q
+
+
+def test_drift_rows_put_the_groups_side_by_side_and_the_test_once():
+    summary = pd.DataFrame(
+        {
+            "measure": ["drift", "drift", "shift", "shift"],
+            "group": ["b", "a", "a", "b"],
+            "sessions": [10, 12, 12, 10],
+            "mean": [0.2, 0.1, 0.3, 0.35],
+            "low": [0.1, 0.05, 0.2, 0.3],
+            "high": [0.3, 0.15, 0.4, 0.4],
+            "p_value": [0.04, 0.04, 0.5, 0.5],
+            "q_value": [0.08, 0.08, 0.5, 0.5],
+            "difference": [-0.1, -0.1, -0.05, -0.05],
+        }
+    )
+    rows = drift_rows(summary, ["a", "b"])
+    assert [r["name"] for r in rows] == ["Drift", "Shift"]
+    assert [g["group"] for g in rows[0]["groups"]] == ["a", "b"]  # in the comparison's order
+    assert rows[0]["groups"][0]["mean"] == 0.1 and rows[0]["p"] == 0.04 and rows[0]["difference"] == -0.1
+    assert rows[0]["direction"] == "a minus b"
+    three = summary.assign(p_value=float("nan"), difference=float("nan"))
+    assert drift_rows(three, ["a", "b", "c"])[0]["p"] is None
+    assert drift_rows(pd.DataFrame(), ["a", "b"]) == []
+
+
+def test_balanced_accuracy_in_plain_words():
+    assert accuracy_plain(0.5) == "50% is no better than a coin toss, 100% is always right"
+    assert accuracy_plain(1 / 3).startswith("33% is no better than guessing among 3 groups")
 
 
 @pytest.mark.slow
@@ -162,21 +242,71 @@ def test_sections_open_from_the_menu_and_figures_get_their_width(page):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
-        view = browser.new_page(viewport={"width": 900, "height": 900})
+        view = browser.new_page(viewport={"width": 1400, "height": 900})
         view.goto(page.as_uri())
         view.wait_for_timeout(1500)
         is_open = "id => document.querySelector('#' + id + ' > details').open"
-        assert view.evaluate(is_open, "corpus") and not view.evaluate(is_open, "map")
-        view.click("nav a[href='#map']")
+        assert not view.evaluate(is_open, "corpus") and not view.evaluate(is_open, "map")
+        view.click("#toc a[href='#map']")
         view.wait_for_timeout(800)
         assert view.evaluate(is_open, "map")
         width = view.evaluate("document.querySelector('#map .js-plotly-plot').getBoundingClientRect().width")
         assert width > 600  # drawn at the section's width once opened, not at a hidden container's
         view.click("#open-all")
-        assert all(view.evaluate(is_open, s) for s in ("topics", "documents", "quality", "method"))
+        assert all(view.evaluate(is_open, s) for s in DETAILS)
         height = view.evaluate("document.documentElement.scrollHeight")
         view.click("#close-all")
+        assert not any(view.evaluate(is_open, s) for s in DETAILS)
         assert view.evaluate("document.documentElement.scrollHeight") < height / 3
+        browser.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("width", [1400, 900])
+def test_the_menu_stays_on_screen_and_each_answer_fits_one_screen(page, width):
+    """Issue 24: the table of contents stays visible while the page scrolls (a side column at 1400 px, a
+    compact bar along the top at 900 px), marks the question being read, and takes the reader there; every
+    question's short answer fits on one screen; no console errors and no serious or critical axe violation."""
+    from axe_playwright_python.sync_playwright import Axe
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium"), args=["--no-sandbox"])
+        view = browser.new_page(viewport={"width": width, "height": 900})
+        errors: list[str] = []
+        view.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        view.on("pageerror", lambda e: errors.append(str(e)))
+        view.goto(page.as_uri())
+        view.wait_for_timeout(1500)
+        toc = "document.getElementById('toc').getBoundingClientRect()"
+        for q in QUESTIONS:
+            view.click(f"#toc > ol > li > a[href='#{q}']")
+            view.wait_for_timeout(300)
+            box = view.evaluate(f"(() => {{ const r = {toc}; return [r.top, r.left, r.width, r.height]; }})()")
+            assert view.evaluate("window.scrollY") > 500  # the page moved ...
+            assert box[0] == 0 and box[1] == 0  # ... and the menu is still at the top left, on screen
+            if width > 900:
+                assert box[2] < 300 and box[3] > 400  # a side column
+            else:
+                assert box[2] == width and box[3] < 60  # a thin bar along the top
+            top = view.evaluate(f"document.getElementById('{q}').getBoundingClientRect().top")
+            end = view.evaluate("innerHeight + scrollY >= document.documentElement.scrollHeight - 2")
+            assert box[3] * (width <= 900) <= top < (900 if end else 300), (q, top)  # on screen, not under the bar
+            current = view.locator("#toc a[aria-current='true']")
+            assert current.count() == 1 and current.get_attribute("href") == f"#{q}"
+        for q in QUESTIONS:  # the answer (from the question to the end of its answer) fits a 900 px screen
+            height = view.evaluate(
+                "id => { const q = document.getElementById(id); "
+                "return q.querySelector('.answer').getBoundingClientRect().bottom - q.getBoundingClientRect().top; }",
+                q,
+            )
+            assert height < 900 - 60, (q, height)
+        for state in ("#close-all", "#open-all"):
+            view.click(state)
+            view.wait_for_timeout(1500)
+            violations = Axe().run(view).response["violations"]
+            assert [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")] == []
+        assert errors == []
         browser.close()
 
 

@@ -10,10 +10,13 @@
 * :mod:`topics.model.backend`: BERTopic built one way for every fit;
 * :mod:`topics.model.words`: vectorizer, representation model, keyword labels, c-TF-IDF words;
 * :mod:`topics.model.tables`: centroids, similarities, representative remarks, data and clustering hashes;
-* :mod:`topics.model.layout`: the 2-D document map and the sample of it that figures draw.
+* :mod:`topics.model.layout`: the 2-D document map and the sample of it that figures draw;
+* :mod:`topics.model.provenance`: the machine and package versions a model was fitted with, and what differs
+  when it is loaded elsewhere.
 """
 
 from topics.model.layout import document_layout, sample_layout
+from topics.model.provenance import machine_profile, provenance_difference
 from topics.model.tables import OUTLIER, centroid_similarity, clustering_hash, data_hash
 from topics.model.topic_model import TopicModel
 from topics.model.words import keyword_label, make_vectorizer, topic_word_scores
@@ -26,7 +29,9 @@ __all__ = [
     "data_hash",
     "document_layout",
     "keyword_label",
+    "machine_profile",
     "make_vectorizer",
+    "provenance_difference",
     "sample_layout",
     "topic_word_scores",
 ]

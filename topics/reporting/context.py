@@ -27,6 +27,24 @@ from topics.model.words import clean_keywords
 
 TEMPLATES = Path(__file__).parent / "templates"
 
+JSD_PLAIN = "On this scale 0 means the same topic mix and 1 means no topic in common"
+"""The Jensen-Shannon divergence (in bits) in words, said beside it on the first screen of a question."""
+
+
+def accuracy_plain(chance: float) -> str:
+    """Balanced accuracy in words for a clinician: what chance is here, and what 100% means."""
+    if chance != chance:
+        return "100% would mean every session's group is told right"
+    if abs(chance - 0.5) < 1e-9:
+        return "50% is no better than a coin toss, 100% is always right"
+    return f"{chance:.0%} is no better than guessing among {round(1 / chance)} groups, 100% is always right"
+
+
+def pval_eq(p: object) -> str:
+    """A p-value after "p" in a sentence: ``"< 0.001"`` or ``"= 0.034"`` (blank if missing)."""
+    text = pval(p)
+    return text if not text or text.startswith("<") else f"= {text}"
+
 
 def _keywords(text: str) -> str:
     """Keywords as the report shows them: each cleaned of contraction residue and fillers, repeats dropped."""
@@ -183,6 +201,70 @@ def _drift_coverage(comp: Comparison, assignments: pd.DataFrame) -> str:
     return text
 
 
+DRIFT_WORDS = {
+    "drift": (
+        "Drift",
+        "how far a session's topic mix lies from its group's typical mix",
+        "0 means every session of the group has the same topic mix; the higher, the more the sessions vary.",
+    ),
+    "shift": (
+        "Shift",
+        "how much a session's topic mix changes from its first half to its second",
+        "0 means the same mix in both halves; the higher, the more the talk moves on within a session.",
+    ),
+}
+"""Each drift measure's name, what it measures and what its numbers mean, in plain words."""
+
+
+def _number(value: object) -> float | None:
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return None if x != x else x
+
+
+def drift_rows(summary: pd.DataFrame, groups: list[str]) -> list[dict]:
+    """One row per drift measure, each group's mean and interval side by side, the test's p and q once.
+
+    :func:`topics.compare.compare_drift` repeats a measure's p on every group's row (one test per measure);
+    the report shows it once, beside the difference it tests.
+    """
+    if summary.empty or "measure" not in summary.columns:
+        return []
+    direction = summary.attrs.get("direction") or (f"{groups[0]} minus {groups[1]}" if len(groups) == 2 else "")
+    rows = []
+    for measure, part in summary.groupby("measure", sort=False):
+        by_group = {str(r["group"]): r for r in part.to_dict("records")}
+        order = [g for g in groups if g in by_group] + [g for g in by_group if g not in groups]
+        first = part.iloc[0]
+        name, explain, plain = DRIFT_WORDS.get(str(measure), (str(measure), "", ""))
+        difference = _number(first.get("difference")) if len(order) == 2 else None
+        rows.append(
+            {
+                "measure": measure,
+                "name": name,
+                "explain": explain,
+                "plain": plain,
+                "groups": [
+                    {
+                        "group": g,
+                        "sessions": int(by_group[g]["sessions"]),
+                        "mean": float(by_group[g]["mean"]),
+                        "low": float(by_group[g]["low"]),
+                        "high": float(by_group[g]["high"]),
+                    }
+                    for g in order
+                ],
+                "difference": difference,
+                "direction": direction,
+                "p": _number(first.get("p_value")),
+                "q": _number(first.get("q_value")),
+            }
+        )
+    return rows
+
+
 def _comparison_context(comp: Comparison, div, assignments: pd.DataFrame, n_perm: int) -> dict:
     c = comp.contrasts
     a, b = (str(c["group_a"].iloc[0]), str(c["group_b"].iloc[0])) if len(c) else ("A", "B")
@@ -205,6 +287,8 @@ def _comparison_context(comp: Comparison, div, assignments: pd.DataFrame, n_perm
         "divergence": comp.divergence.to_dict("records"),
         "prediction": comp.prediction,
         "drift": comp.drift_summary.to_dict("records"),
+        "drift_rows": drift_rows(comp.drift_summary, [str(g) for g in comp.groups]),
+        "accuracy_plain": accuracy_plain(float(comp.prediction.get("chance", float("nan")))),
         "warnings": comp.warnings,
         "crosscheck": _crosscheck_summary(comp),
         "words_significant": int((words["q_value"] < 0.05).sum()) if "q_value" in words else 0,
@@ -212,8 +296,8 @@ def _comparison_context(comp: Comparison, div, assignments: pd.DataFrame, n_perm
         "forest": div("compare_forest"),
         "dumbbell": div("compare_dumbbell"),
         "words": div("compare_words"),
-        "positions": [div(f"compare_position_{g}") for g in comp.groups],
-        "transitions": [div(f"compare_transitions_{g}") for g in comp.groups[:2]],
+        "positions": [f for f in (div(f"compare_position_{g}") for g in comp.groups) if f],
+        "transitions": [f for f in (div(f"compare_transitions_{g}") for g in comp.groups[:2]) if f],
         "drift_coverage": _drift_coverage(comp, assignments),
         "n_perm": n_perm,
         "perm_floor": permutation_floor(n_perm),
@@ -298,7 +382,11 @@ def summary_lines(
             )
         acc = comp.prediction.get("balanced_accuracy") if comp.prediction else None
         if acc is not None and acc == acc:
-            line += f"; a session's topic mix tells its group with balanced accuracy {acc:.2f}"
+            chance = float(comp.prediction.get("chance", float("nan")))
+            line += (
+                f"; from its topics alone a session's group is told right {acc:.0%} of the time "
+                f"(balanced accuracy {acc:.2f}: {accuracy_plain(chance)})"
+            )
         if comp.cluster_hint:
             line += f". Caution: {comp.cluster_hint}"
         lines.append(line.rstrip(".") + ".")
@@ -315,17 +403,75 @@ def summary_lines(
     return lines[:5]
 
 
-def stability_names(analysis: Analysis) -> dict[int, str]:
-    """For a curated analysis: each raw topic named by the curated topic (or bucket) most of its remarks went to."""
-    curation = analysis.curation
-    if curation is None or curation.log.empty or curation.flows.empty:
-        return {}
-    flows = curation.flows.sort_values("remarks", ascending=False).drop_duplicates("raw_topic")
-    names = {}
-    for r in flows.itertuples():
-        target = f"set aside ({r.bucket})" if r.bucket else f"{int(r.topic)}: {r.label}"
-        names[int(r.raw_topic)] = f"raw {int(r.raw_topic)} → {target}"
-    return names
+def contents(curated: bool, comp: dict | None, quality: dict | None) -> list[dict]:
+    """The questions the report answers, in order, with the folded details under each (the menu).
+
+    Each question is a dict with ``id`` (of its section), ``title`` (the question), ``short`` (its name in
+    the narrow menu) and ``parts`` (``(id, name)`` of each detail section under it).
+    """
+    talk = [("topics", "Table of topics"), ("sizes", "Sizes and top words"), ("map", "Intertopic map")]
+    talk += [("hierarchy", "Hierarchy")] + ([("curation", "Curation")] if curated else [])
+    talk += [("documents", "Document map")]
+    out = [{"id": "q-talk", "title": "What do the therapists talk about?", "short": "Topics", "parts": talk}]
+    if comp is not None:
+        parts = [("compare", f"Comparison by {comp['by']}")] + (
+            [("words", "Distinctive words")] if comp["words"] else []
+        )
+        title = (
+            f"How do {comp['group_a']} and {comp['group_b']} differ?"
+            if comp["two_groups"]
+            else f"How do the groups of {comp['by']} differ?"
+        )
+        out.append({"id": "q-groups", "title": title, "short": "Groups", "parts": parts})
+        if comp["positions"] or comp["drift_rows"]:
+            out.append(
+                {
+                    "id": "q-session",
+                    "title": "How does the talk move through a session?",
+                    "short": "Through a session",
+                    "parts": [("session", "Through the session")],
+                }
+            )
+    if quality:
+        out.append(
+            {
+                "id": "q-quality",
+                "title": "How good are the topics?",
+                "short": "Quality",
+                "parts": [("quality", "Quality")],
+            }
+        )
+    out.append(
+        {
+            "id": "q-data",
+            "title": "What went in, and how was it done?",
+            "short": "Data & method",
+            "parts": [("corpus", "Corpus"), ("method", "Method")],
+        }
+    )
+    return out
+
+
+def talk_answer(analysis: Analysis, n_largest: int = 5) -> dict:
+    """The short answer to "what do the therapists talk about?": the count, the largest topics, the names."""
+    topics = analysis.topics[analysis.topics["topic"] != -1].sort_values("size", ascending=False)
+    outliers = float((analysis.assignments["topic"] == -1).mean())
+    curated = analysis.curation is not None and not analysis.curation.log.empty
+    remarks = int(analysis.summary.get("remarks", len(analysis.assignments)))
+    headline = (
+        f"The {remarks:,} therapist remarks fall into {len(topics)} topics; {outliers:.0%} fit none"
+        + (" or were set aside by the curation" if curated else "")
+        + f". The {min(n_largest, len(topics))} largest, with their share of all remarks:"
+    )
+    largest = [f"{r.label} ({r.share:.0%})" for r in topics.head(n_largest).itertuples()]
+    labels = (
+        "The names were given by an expert's curation; names in italics in the table of topics are still the "
+        "model's keywords."
+        if curated
+        else "The names are each topic's keywords, not an expert's: read a topic's representative remarks in the "
+        "table of topics before trusting its name."
+    )
+    return {"headline": headline, "largest": largest, "labels": labels}
 
 
 def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
@@ -361,8 +507,18 @@ def _method_rows(analysis: Analysis) -> list[tuple[str, str]]:
         ("seed", str(cfg.seed)),
         ("data SHA-256", str(man.get("data_sha256"))),
         ("fitted", str(man.get("created"))),
+        ("machine", _machine_line(man.get("machine"))),
         ("versions", ", ".join(f"{k} {v}" for k, v in versions.items())),
     ]
+
+
+def _machine_line(machine: object) -> str:
+    """The CPU the model was fitted on (its manifest's ``machine``), in one line."""
+    if not isinstance(machine, dict):
+        return "not recorded (fitted before the machine was recorded)"
+    keys = ("cpu", "arch", "instruction_set", "system")
+    cpu, arch, isa, system = (str(machine.get(k, "?")) for k in keys)
+    return f"{cpu} ({arch}, {isa}), {system}; a refit on another instruction set gives slightly different topics"
 
 
 def render_html(
@@ -405,6 +561,7 @@ def render_html(
     """
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
     env.filters["pval"] = pval
+    env.filters["pval_eq"] = pval_eq
     template = env.get_template("report.html.j2")
 
     def div(name: str) -> str:
@@ -419,7 +576,18 @@ def render_html(
         )
 
     curation = analysis.curation
+    curated = curation is not None and not curation.log.empty
+    comp_ctx = (
+        _comparison_context(comp, div, analysis.assignments, analysis.config.compare.n_perm)
+        if comp is not None
+        else None
+    )
+    questions = contents(curated, comp_ctx, quality)
     return template.render(
+        contents=questions,
+        questions={q["id"]: q for q in questions},
+        talk=talk_answer(analysis),
+        plain={"jsd": JSD_PLAIN},
         title=analysis.config.report.title,
         created=time.strftime("%Y-%m-%d %H:%M"),
         version=installed_version(),
@@ -429,7 +597,7 @@ def render_html(
         compare_by=analysis.summary.get("compare_by"),
         n_topics=int((analysis.topics["topic"] != -1).sum()),
         outlier_share=float((analysis.assignments["topic"] == -1).mean()),
-        curated=curation is not None and not curation.log.empty,
+        curated=curated,
         curation_mode=curation.mode if curation is not None else "",
         ledger_path=curation.ledger_path if curation is not None else "",
         ledger_rows=curation.log.to_dict("records") if curation is not None else [],
@@ -446,11 +614,7 @@ def render_html(
         map_fig=div("intertopic_map"),
         hierarchy_fig=div("hierarchy"),
         documents_fig=div("document_map"),
-        comp=(
-            _comparison_context(comp, div, analysis.assignments, analysis.config.compare.n_perm)
-            if comp is not None
-            else None
-        ),
+        comp=comp_ctx,
         privacy=privacy,
         quality=quality,
         stability_fig=div("quality_stability"),

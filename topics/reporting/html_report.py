@@ -30,7 +30,7 @@ from topics.compare.design import check_group_sizes
 from topics.distributed import DISTRIBUTED_DIR, DistributedRun, load_distributed
 from topics.errors import InputError
 from topics.evaluate import evaluate
-from topics.reporting.context import render_html, stability_names
+from topics.reporting.context import render_html
 from topics.reporting.redaction import mask_table_words, redact
 from topics.reporting.static import export_static
 from topics.runs import EVALUATION_DIR, model_fingerprint, stale_reason
@@ -160,7 +160,46 @@ def quality(analysis: Analysis, run_folder: Path | None) -> tuple[dict, dict[str
         grid = pd.read_csv(folder / "grid.csv")
         ctx["grid"] = grid.to_dict("records")
         figs["grid"] = plots.quality_grid(grid)
+    ctx["answer"] = quality_answer(ctx)
     return ctx, figs
+
+
+def quality_answer(quality: dict) -> list[str]:
+    """The short answer to "how good are the topics?", each number with what it means."""
+    q = quality["summary"]
+    lines = [
+        f"Coherence {q['npmi']:.2f} (mean NPMI of each topic's top words): how often a topic's words meet in one "
+        "remark. For short therapist remarks -0.5 to 0 is usual and above 0 is good.",
+        f"Diversity {q['diversity']:.2f}: the share of distinct words among all topics' top 10; 1 means no topic "
+        "repeats another's words.",
+    ]
+    stab = quality.get("stability")
+    if stab:
+        lines.append(
+            f"Stability: {stab['robust']} of {stab['topics']} raw topics reappear in at least 80% of refits with "
+            f"other seeds (mean adjusted Rand index {stab['mean_ari']:.2f}; 1 means the same topics every time)."
+        )
+    else:
+        lines.append("Stability across seeds is not measured yet (run topics evaluate on the run folder).")
+    nmi = float(q.get("nmi_codes", float("nan")))
+    if nmi == nmi:
+        lines.append(
+            f"Agreement with the corpus' own utterance codes {nmi:.2f} (NMI): 0 means none, 1 the same grouping."
+        )
+    return lines
+
+
+def stability_names(analysis: Analysis) -> dict[int, str]:
+    """For a curated analysis: each raw topic named by the curated topic (or bucket) most of its remarks went to."""
+    curation = analysis.curation
+    if curation is None or curation.log.empty or curation.flows.empty:
+        return {}
+    flows = curation.flows.sort_values("remarks", ascending=False).drop_duplicates("raw_topic")
+    names = {}
+    for r in flows.itertuples():
+        target = f"set aside ({r.bucket})" if r.bucket else f"{int(r.topic)}: {r.label}"
+        names[int(r.raw_topic)] = f"raw {int(r.raw_topic)} → {target}"
+    return names
 
 
 @dataclass
@@ -264,6 +303,8 @@ def _all_figures(
     figs.update({f"quality_{k}": v for k, v in quality_figs.items()})
     if quality_ctx.get("stale"):
         shown.warnings.append(quality_ctx["stale"])
+    if getattr(analysis.model, "provenance_note_", None):  # loaded on another kind of machine
+        shown.warnings.append(str(analysis.model.provenance_note_))
     if why_not:
         shown.warnings.append(why_not)
         return figs, quality_ctx, None
