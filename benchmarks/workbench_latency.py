@@ -201,6 +201,10 @@ def one_rep(page: Any, d: Driver, out: dict[str, list[tuple[float, float, float]
             break
         out["reselected (count)"].append((float("nan"),) * 3)
         print(f"  note: topic {state} was chosen again after the undo", file=sys.stderr)
+    # the list is scrolled back to its top first, as a user would (a tick further down scrolled it): the
+    # first rows drawn are then the first rows on screen (not timed)
+    page.evaluate("() => { window.__table(); if (window.__tbl) window.__tbl.scrollTop = 0; }")
+    page.wait_for_timeout(300)
     first = page.locator(".tabulator-row").nth(i % 3).locator("input[type=checkbox]")
     out["select"].append(d.timed_click(first, "card"))
     d.choose([a, b])

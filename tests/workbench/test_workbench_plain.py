@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import zipfile
 
 import pandas as pd
@@ -93,3 +94,27 @@ def test_downloads_shortcuts_row_clicks_and_timings(run_folder):
     assert "redone" in page.message.object
     assert [t["action"] for t in page.timings] == ["Merge", "Undo", "Redo"]
     assert all(0 < t["session"] <= t["page"] for t in page.timings)
+
+
+@pytest.mark.slow
+def test_ticks_from_the_browser_choose_topics_by_number(run_folder):
+    """The tick hook reports topic numbers (not row positions): they change the selection by that much; a
+    topic no longer listed is left out; a report not from the page's script changes nothing."""
+    from topics.workbench import Workbench
+    from topics.workbench.page import _Page
+
+    page = _Page(Workbench(run_folder, author="Dr. Ticks", use_ner=False))
+    rows = page.table.value["topic"].tolist()
+    hook = page.tick_hook
+    hook.report = json.dumps({"add": [rows[2]], "remove": [], "n": 1})
+    assert page.chosen == [rows[2]] and page.table.selection == [2]
+    hook.report = json.dumps({"add": [rows[0], 9999], "remove": [], "n": 2})
+    assert page.chosen == [rows[2], rows[0]] and sorted(page.table.selection) == [0, 2]
+    hook.report = json.dumps({"add": [], "remove": [rows[2]], "n": 3})
+    assert page.chosen == [rows[0]] and page.topics.value == str(rows[0])
+    for junk in ("not json", '{"add": "x"}', "[1, 2]"):
+        hook.report = junk
+    assert page.chosen == [rows[0]]
+    # a selection the browser sent as row positions is not taken as a choice (the hook's numbers are)
+    page.table._update_selection([1, 3])
+    assert page.chosen == [rows[0]]

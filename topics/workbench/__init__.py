@@ -12,6 +12,8 @@ through :class:`topics.curate.CurationSession` and is appended to the run's ledg
 * :mod:`topics.workbench.server`: :func:`serve` behind the token check;
 * :mod:`topics.workbench.display`: the topic list, de-identified remarks, escaping;
 * :mod:`topics.workbench.experts`: the two-expert tab (uploaded ledger, merge, switch to the merged ledger).
+* :mod:`topics.workbench.ticks`: the topic list's tick boxes, sent by topic number (not by row);
+* :mod:`topics.workbench.uploads`: uploads over the size cap refused in the browser, in one line.
 """
 
 from __future__ import annotations

@@ -12,9 +12,11 @@ from topics.curate import Ledger, LedgerError, compare_ledgers, merged_ledger
 from topics.errors import InputError
 from topics.workbench.display import esc, parse_topics
 from topics.workbench.tasks import SPINNER_CSS, LongTask, message_html
+from topics.workbench.uploads import MAX_UPLOAD_BYTES, UploadGuard
 
-MAX_LEDGER_BYTES = 5_000_000
-"""Largest second ledger read (a ledger of thousands of decisions is far smaller)."""
+MAX_LEDGER_BYTES = MAX_UPLOAD_BYTES
+"""Largest second ledger read (a ledger of thousands of decisions is far smaller); the browser refuses a larger
+file before sending it (:class:`topics.workbench.uploads.UploadGuard`)."""
 
 
 def read_upload(data: bytes | None, filename: str | None) -> Ledger:
@@ -69,6 +71,7 @@ class ExpertsPanel:
         w = pn.widgets
         css = [SPINNER_CSS]
         self.upload = w.FileInput(accept=".yaml,.yml", multiple=False, width=320, name="Second expert's ledger")
+        self.guard = UploadGuard(self.refuse_upload, limit=MAX_LEDGER_BYTES)
         self.compare = w.Button(label="Compare", color="primary", width=130)
         self.summary = pn.pane.HTML("", stylesheets=css)
         self.table = w.Tabulator(
@@ -112,6 +115,7 @@ class ExpertsPanel:
             ),
             pn.pane.HTML("<label><b>Second expert's ledger</b> (the .yaml file they sent you)</label>"),
             pn.Row(self.upload, self.compare),
+            self.guard,
             self.summary,
             self.table,
             pn.FlexBox(self.topics, self.side, self.adopt, self.write, flex_wrap="wrap"),
@@ -119,6 +123,12 @@ class ExpertsPanel:
             pn.Row(self.download, self.switch),
             sizing_mode="stretch_width",
         )
+
+    def refuse_upload(self, line: str) -> None:
+        """A file over the cap was refused in the browser (nothing was sent): say so in one line."""
+        self.upload.clear()  # a file chosen before is not compared in its place
+        self.table.value = pd.DataFrame()
+        self.summary.object = message_html(line, conflict=True)
 
     # ------------------------------------------------------------------ compare
     def _compare(self) -> tuple[Ledger, Any]:

@@ -20,6 +20,7 @@ from topics.workbench.display import esc, parse_topics, remark_list, unique_text
 from topics.workbench.experts import ExpertsPanel
 from topics.workbench.keys import SHORTCUTS, KeyBar
 from topics.workbench.tasks import SPINNER_CSS, LongTask
+from topics.workbench.ticks import TickHook, TickTable
 
 log = logging.getLogger("topics.workbench")
 
@@ -97,7 +98,7 @@ class _Page(Actions):
         )
         self.author_button = w.Button(label="Set name", color="primary", width=100)
         self.search = w.TextInput(label="Search topics (label, keywords)", placeholder="e.g. drinking", width=300)
-        self.table = w.Tabulator(
+        self.table = TickTable(
             pd.DataFrame(),
             selectable="checkbox",
             disabled=True,
@@ -166,6 +167,7 @@ class _Page(Actions):
         self.author_button.on_click(lambda e: self.set_author())
         self.search.param.watch(lambda e: self.refresh_table(), "value")
         self.table.param.watch(self.on_table_select, "selection")
+        self.tick_hook = TickHook(self.on_ticks)
         self.table.on_click(self.on_row_click)
         self.keys.param.watch(self.on_key, "command")
         self.intertopic.param.watch(self.on_map_click, "click_data")
@@ -261,6 +263,7 @@ class _Page(Actions):
             pn.FlexBox(self.author, self.author_button, align_items="flex-end", flex_wrap="wrap"),
             self.message,
             tabs,
+            self.tick_hook,
             sizing_mode="stretch_width",
         )
         self.refresh()
@@ -382,7 +385,9 @@ class _Page(Actions):
             label_of.get(int(t), "") if b == "" else str(b) for t, b in zip(a["topic"], a["bucket"], strict=True)
         ]
         a["display_text"] = ""  # remarks are read in the topic card, de-identified; the map shows topics only
-        fig = document_map(a, self.wb.analysis.document_map, seed=self.wb.analysis.config.seed)
+        fig = document_map(
+            a, self.wb.analysis.document_map, seed=self.wb.analysis.config.seed, webgl_numbers=False
+        )  # Panel's plotly.js cannot draw WebGL text
         fig.update_layout(dragmode="lasso", title=fig.layout.title.text + " · lasso remarks to select their topics")
         self._doc_traces = [_trace_topic(tr.name) for tr in fig.data]
         self.docmap.object = fig
@@ -471,22 +476,36 @@ class _Page(Actions):
             self.preview.object = ""
             self.show_card()
 
-    def tick(self) -> None:
-        """Tick exactly the listed rows of the chosen topics."""
+    def tick(self, force: bool = False) -> None:
+        """Tick exactly the listed rows of the chosen topics (``force``: send them to the browser even when the
+        server's copy of the ticks already matches, after the browser reported ticks of its own)."""
         wanted = [i for i, t in enumerate(self._rows) if t in self.chosen]
-        if sorted(self.table.selection) != wanted:
+        if sorted(self.table.selection) != wanted or force:
             self._syncing = True
             try:
-                self.table.selection = wanted
+                if sorted(self.table.selection) == wanted:
+                    self.table.param.trigger("selection")
+                else:
+                    self.table.selection = wanted
             finally:
                 self._syncing = False
 
     def on_table_select(self, event: Any) -> None:
-        """Ticks changed in the list: keep the order the topics were picked in, newly ticked ones last."""
-        if self._syncing:
+        """Ticks set from Python (a notebook, the tests): rows of the table the server holds. Ticks made in the
+        browser arrive as topic numbers through :meth:`on_ticks` instead (a row position there may name
+        another topic once the server has replaced the table)."""
+        if self._syncing or self.table.from_browser:
             return
         ticked = [self._rows[i] for i in event.new if 0 <= i < len(self._rows)]
         self.choose([t for t in self.chosen if t in ticked] + [t for t in ticked if t not in self.chosen])
+
+    def on_ticks(self, added: list[int], removed: list[int]) -> None:
+        """The user ticked ``added`` and unticked ``removed`` (topic numbers, as the browser showed them): change
+        the selection by that much (topics no longer in the view are left out) and send the ticks back."""
+        listed = set(self._rows)
+        kept = [t for t in self.chosen if t not in removed]
+        self.choose(kept + [t for t in dict.fromkeys(added) if t in listed and t not in kept])
+        self.tick(force=True)
 
     def on_row_click(self, event: Any) -> None:
         """A click on a row of the topic list opens that topic's card (the ticks choose topics to act on)."""

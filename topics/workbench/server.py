@@ -30,6 +30,7 @@ from bokeh.server.auth_provider import AuthProvider
 from tornado.web import HTTPError, RequestHandler
 
 from topics.errors import InputError
+from topics.workbench.uploads import WEBSOCKET_MAX_BYTES
 
 COOKIE = "topics_workbench_token"
 DENIED = "/denied"
@@ -79,14 +80,17 @@ class TokenAuth(AuthProvider):
 
     @property
     def get_user(self) -> Callable[[RequestHandler], str | None]:  # type: ignore[override]  # Panel: an attribute
+        """The check Panel runs on every request: the user's name when the token is right, None otherwise."""
         return self._check
 
     @property
     def login_url(self) -> str:
+        """Where Panel sends a request without the token: a page that says access is denied."""
         return DENIED
 
     @property
     def login_handler(self) -> type[RequestHandler]:
+        """The handler of that page (403, one line of text; there is no login form)."""
         return DeniedHandler
 
 
@@ -274,6 +278,8 @@ def start_server(
         "auth_provider": TokenAuth(token),
         "title": "Curation workbench",
         "verbose": False,
+        # an upload travels as one base64 message; the page refuses files over MAX_UPLOAD_BYTES before sending
+        "websocket_max_message_size": WEBSOCKET_MAX_BYTES,
     }
     if threaded:
         return _start_thread(factory, options, url), url
