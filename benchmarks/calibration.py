@@ -68,9 +68,9 @@ Methods and what is counted
   difference), and the share of data sets with ``p < 0.05``. It has no strata option: in design 6 its truth is
   the JSD of the groups' marginal expected profiles, which is not 0 under "no group effect".
 
-The family of a contrast: ``p_family`` of ``compare_groups`` (step-down max-|t| against a cluster bootstrap of
-the whole profile; the ``p_value`` of ``profile_divergence``), the old Simes combination (smallest BH q-value)
-beside it, ``p_adjusted`` (family-wise), the ``lopsided`` flag (share of data sets with a flagged topic, false
+The family of a contrast: ``p_family`` of ``compare_groups`` (Westfall-Young step-down max-|t|, the larger of
+the adjusted p against a cluster bootstrap of the whole profile and against the cluster permutations; the
+``p_value`` of ``profile_divergence``), the old Simes combination (smallest BH q-value) beside it, ``p_adjusted`` (family-wise), the ``lopsided`` flag (share of data sets with a flagged topic, false
 positives over the unflagged and the flagged rows), and in design 13 the realised FDR of ``q_bh`` (BH) and the
 family-wise error of ``q_value`` over the rows whose truth is exactly 0.
 
@@ -79,23 +79,24 @@ under no difference; ``any q<.05`` = share of data sets with at least one BH q-v
 coverage = share of tested rows whose 95% interval contains the true difference; power = share of data sets
 in which the planted topic has ``p < 0.05`` (and ``diff > 0``).
 
-Usage (from the project root)::
+Drift, shift, distinctive words and prediction: the designs of ``benchmarks/calibration_measures.py`` (its
+docstring), run from here too, into their own section of RESULTS.md ("Calibration of drift, shift, ...").
 
-    .venv/bin/python benchmarks/calibration.py --reps 400 --write     # full run, table into RESULTS.md
+Usage (from the project root; ``--write`` replaces both calibration sections of RESULTS.md, so use it only for
+a run of every design; ``--designs groups`` / ``measures`` / names for a part, with ``--out``)::
+
+    .venv/bin/python benchmarks/calibration.py --reps 200 --measure-reps 300 --words-reps 50 --predict-reps 100 \
+        --processes 1 --write                                          # every calibration row of RESULTS.md
     .venv/bin/python benchmarks/calibration.py --quick                # smoke run (a few seconds)
-    .venv/bin/python benchmarks/calibration.py --reps 100 --designs 133v53_small_varied,133v53_small_steady,6v6 \
-        --out /tmp/calibration_pilot.txt                               # pilot
+    .venv/bin/python benchmarks/calibration.py --designs single_turn --main-only --null-reps 1000 --reps 200 \
+        --processes 1 --out /tmp/design7.txt                           # one design, compare_groups alone
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import hashlib
 import multiprocessing as mp
-import os
-import platform
-import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -110,8 +111,14 @@ sys.path.insert(0, str(PROJECT))
 
 from topics.compare import compare_groups, profile_divergence  # noqa: E402
 
+sys.path.insert(0, str(PROJECT / "benchmarks"))
+import calibration_measures as cm  # noqa: E402  (drift, shift, words and prediction; the shared helpers)
+from calibration_measures import _Serial, code_fingerprint, machine, write_section  # noqa: E402
+
 RESULTS_MD = PROJECT / "benchmarks" / "RESULTS.md"
 SECTION = "## Calibration of the group comparisons"
+FILES = ("prevalence.py", "studentized.py", "sessions.py", "divergence.py", "design.py")
+"""The ``topics/compare/`` files under test, fingerprinted in the header."""
 
 K = 30
 NO_TOPIC_SHARE = 0.05
@@ -122,6 +129,8 @@ SHIFTS = (0.0, 0.05, 0.10)
 N_PERM = 999
 N_BOOT = 1000
 ALPHA = 0.05
+MAIN_ONLY = False
+"""``--main-only``: only the analysis a user would run (no reference call, Welch, chi-square or divergence)."""
 
 
 def baseline_profile() -> np.ndarray:
@@ -204,25 +213,17 @@ class Design:
     effects: str = "one"  # "one" planted topic, or "three" netting to zero
 
 
+UNEQUAL: dict = {"n_a": 133, "n_b": 53, "c_a": C_ORDINARY, "c_b": C_VARIED}
+"""133 vs 53 sessions, the smaller group more varied (the shape of the demo's human vs LLM contrast)."""
+SPREAD20: dict = {"kind": "flat", "c_a": 20.0, "c_b": 1.0}
 DESIGNS = [
     Design("balanced", "1. 60 vs 60, equal spread", "flat"),
-    Design(
-        "133v53_small_varied",
-        "2. 133 vs 53, smaller group more varied",
-        "flat",
-        n_a=133,
-        n_b=53,
-        c_a=C_ORDINARY,
-        c_b=C_VARIED,
-    ),
+    Design("133v53_small_varied", "2. 133 vs 53, smaller group more varied", "flat", **UNEQUAL),
     Design(
         "133v53_small_steady",
         "3. 133 vs 53, smaller group less varied",
         "flat",
-        n_a=133,
-        n_b=53,
-        c_a=C_VARIED,
-        c_b=C_ORDINARY,
+        **{**UNEQUAL, "c_a": C_VARIED, "c_b": C_ORDINARY},
     ),
     Design("6v6", "4. 6 vs 6", "flat", n_a=6, n_b=6, thresholds={"min_remarks": 10, "min_topic_sessions": 3}),
     Design(
@@ -260,41 +261,30 @@ DESIGNS = [
         reference_label="compare_groups, unstratified",
         thresholds={"min_remarks": 10},
     ),
-]
-DESIGNS += [
-    Design("10v10_spread20to1", "8. 10 vs 10, concentration 20 vs 1", "flat", n_a=10, n_b=10, c_a=20.0, c_b=1.0),
-    Design("19v19_spread20to1", "9. 19 vs 19, concentration 20 vs 1", "flat", n_a=19, n_b=19, c_a=20.0, c_b=1.0),
-    Design("20v20_spread20to1", "10. 20 vs 20, concentration 20 vs 1", "flat", n_a=20, n_b=20, c_a=20.0, c_b=1.0),
+    Design("10v10_spread20to1", "8. 10 vs 10, concentration 20 vs 1", n_a=10, n_b=10, **SPREAD20),
+    Design("19v19_spread20to1", "9. 19 vs 19, concentration 20 vs 1", n_a=19, n_b=19, **SPREAD20),
+    Design("20v20_spread20to1", "10. 20 vs 20, concentration 20 vs 1", n_a=20, n_b=20, **SPREAD20),
     Design(
         "133v53_small_varied_short",
         "11. 133 vs 53, smaller group more varied (c 10) and short (6-30)",
         "flat",
-        n_a=133,
-        n_b=53,
-        c_a=C_ORDINARY,
-        c_b=C_VARIED,
         length_b=(6, 30),
+        **UNEQUAL,
     ),
     Design(
         "rare_unequal",
         "12. rare topics (Zipf^2), 133 vs 53, smaller group more varied",
         "flat",
-        n_a=133,
-        n_b=53,
-        c_a=C_ORDINARY,
-        c_b=C_VARIED,
         profile="rare",
+        **UNEQUAL,
     ),
     Design(
         "fdr3_133v53",
         "13. three planted effects (+s/2, +s/2, -s), 133 vs 53, smaller group more varied (c 10) and short",
         "flat",
-        n_a=133,
-        n_b=53,
-        c_a=C_ORDINARY,
-        c_b=C_VARIED,
         length_b=(6, 30),
         effects="three",
+        **UNEQUAL,
     ),
     Design(
         "10v10_spread4to1", "14. 10 vs 10, concentration 40 vs 10", "flat", n_a=10, n_b=10, c_a=C_ORDINARY, c_b=C_VARIED
@@ -582,6 +572,8 @@ def replicate(task: tuple[str, float, int, int]) -> tuple[str, float, dict[str, 
     out: dict[str, dict] = {}
     out["main"], cat = run_compare(ds, design, design.main, cg_seed)
     main_table = out["main"].pop("_table")
+    if MAIN_ONLY:
+        return name, shift, out
     if design.reference is not None:
         out["reference"], _ = run_compare(ds, design, design.reference, cg_seed)
         reference_table = out["reference"].pop("_table")
@@ -635,7 +627,7 @@ def build_tables(totals: dict, reps: dict, designs: list[Design]) -> tuple[str, 
     numbers: dict = {}
     for d in designs:
         methods = ["main"] + (["reference"] if d.reference is not None else []) + ["welch", "chisq"]
-        for m in methods:
+        for m in [m for m in methods if any(m in totals.get((d.name, s), {}) for s in SHIFTS)]:
             t0, t5, t10 = (totals.get((d.name, s), {}).get(m, {}) for s in SHIFTS)
             r0, r5, r10 = (reps.get((d.name, s), 0) for s in SHIFTS)
             has_ci = m != "chisq"
@@ -696,7 +688,11 @@ def build_tables(totals: dict, reps: dict, designs: list[Design]) -> tuple[str, 
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for d in designs:
-        for m in ["jsd"] + (["jsd_reference"] if d.jsd_args else []):
+        for m in [
+            m
+            for m in ["jsd", "jsd_reference"][: 1 + bool(d.jsd_args)]
+            if any(m in totals.get((d.name, s), {}) for s in SHIFTS)
+        ]:
             ts = [totals.get((d.name, s), {}).get(m, {}) for s in SHIFTS]
             rs = [max(t.get("datasets", 0), 1) for t in ts]
             row = [
@@ -853,56 +849,25 @@ def verdicts(numbers: dict, designs: list[Design]) -> str:
 # --------------------------------------------------------------------------------------------------- main
 
 
-def code_fingerprint(
-    files: tuple[str, ...] = ("prevalence.py", "studentized.py", "sessions.py", "divergence.py", "design.py"),
-) -> str:
-    """sha256 prefixes of the ``topics/compare/`` files under test (``benchmarks/calibration_measures.py`` too)."""
-    parts = []
-    for rel in files:
-        h = hashlib.sha256((PROJECT / "topics" / "compare" / rel).read_bytes()).hexdigest()[:10]
-        parts.append(f"{rel} {h}")
-    return ", ".join(parts)
-
-
-def machine() -> str:
-    cpu = "?"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 2**20
-    except OSError:
-        mem = float("nan")
-    import scipy
-
-    return (
-        f"this project's VM, {os.cpu_count()} CPU cores ({cpu}), {mem:.0f} GB RAM, no GPU; Python "
-        f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, pandas {pd.__version__}"
-    )
-
-
-def write_section(text: str, section: str = SECTION) -> None:
-    """Replace (or append) the section headed ``section`` of benchmarks/RESULTS.md with ``text``."""
-    md = RESULTS_MD.read_text()
-    start = md.find(section)
-    if start < 0:
-        md = md.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
-    else:
-        nxt = md.find("\n## ", start + len(section))
-        md = md[:start] + text.rstrip("\n") + "\n" + (md[nxt:] if nxt >= 0 else "")
-    RESULTS_MD.write_text(md)
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--reps", type=int, default=400, help="replications per design and effect size")
     ap.add_argument("--null-reps", type=int, default=None, help="replications under no difference (default --reps)")
-    ap.add_argument("--designs", default=",".join(d.name for d in DESIGNS))
+    ap.add_argument(
+        "--designs",
+        default="all",
+        help="comma-separated names of designs here or in calibration_measures.py (drift, shift, words, "
+        "prediction), or 'groups' (the prevalence designs), 'measures' (those of calibration_measures.py), 'all'",
+    )
+    ap.add_argument("--measure-reps", type=int, default=300, help="data sets per drift/shift design")
+    ap.add_argument("--words-reps", type=int, default=50, help="data sets per distinctive-words design")
+    ap.add_argument("--predict-reps", type=int, default=100, help="data sets per prediction design")
+    ap.add_argument("--measure-seed", type=int, default=2027, help="seed of the drift, words and prediction designs")
     ap.add_argument("--shifts", default="0,0.05,0.1")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--processes", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="smoke run: 2 replications, 3 designs")
+    ap.add_argument("--main-only", action="store_true", help="only compare_groups as a user would call it")
     ap.add_argument("--write", action="store_true", help="replace the section in benchmarks/RESULTS.md")
     ap.add_argument("--out", help="also write the printed text to this file")
     ap.add_argument(
@@ -912,8 +877,48 @@ def main() -> None:
         help="minutes after which no further data set is started (the tables report the reps done)",
     )
     args = ap.parse_args()
-    global N_PERM, N_BOOT
-    designs = [BY_NAME[n] for n in args.designs.split(",")]
+
+    names = {"all": [*BY_NAME, *cm.BY_NAME], "groups": list(BY_NAME), "measures": list(cm.BY_NAME)}
+    chosen = [n for part in args.designs.split(",") for n in names.get(part, [part])]
+    unknown = [n for n in chosen if n not in BY_NAME and n not in cm.BY_NAME]
+    if unknown:
+        ap.error(f"unknown designs {unknown}")
+    command = ".venv/bin/python benchmarks/calibration.py " + " ".join(sys.argv[1:])
+    designs = [BY_NAME[n] for n in chosen if n in BY_NAME]
+    measures = [cm.BY_NAME[n] for n in chosen if n in cm.BY_NAME]
+    if designs or args.quick:
+        run_groups(args, designs, command)
+    if measures and not args.quick:
+        text = cm.run_measures(
+            measures,
+            reps=args.measure_reps,
+            words_reps=args.words_reps,
+            predict_reps=args.predict_reps,
+            seed=args.measure_seed,
+            processes=args.processes,
+            command=command,
+        )
+        emit(text, args, cm.SECTION, append=bool(designs), complete=len(measures) == len(cm.DESIGNS))
+
+
+def emit(text: str, args: argparse.Namespace, section: str, *, append: bool = False, complete: bool = True) -> None:
+    """Print ``text``, write it to ``--out`` (appended after the first section) and, with ``--write`` and a
+    run of every design of the section, into its section of RESULTS.md."""
+    print(text)
+    if args.out:
+        with open(args.out, "a" if append else "w") as fh:
+            fh.write(text + "\n")
+    if args.write and not complete:
+        print(f"not written to {RESULTS_MD}: a run of some designs or methods only", file=sys.stderr)
+    elif args.write:
+        write_section(text, section)
+        print(f"written to {RESULTS_MD}", file=sys.stderr)
+
+
+def run_groups(args: argparse.Namespace, designs: list[Design], command: str) -> None:
+    """The prevalence, divergence and family designs of this file: run, print, write."""
+    global N_PERM, N_BOOT, MAIN_ONLY
+    MAIN_ONLY = args.main_only
     shifts = [float(s) for s in args.shifts.split(",")]
     reps, null_reps = args.reps, args.null_reps or args.reps
     if args.quick:
@@ -923,7 +928,7 @@ def main() -> None:
     # interleave so that a partial run covers every design
     tasks.sort(key=lambda t: (t[2], t[1], t[0]))
     started = dt.datetime.now(dt.UTC)
-    fingerprint = code_fingerprint()  # at start: the workers fork with the code imported now
+    fingerprint = code_fingerprint(FILES)  # at start: the workers fork with the code imported now
     t0 = time.perf_counter()
     totals: dict = {}
     done: dict = {}
@@ -942,7 +947,6 @@ def main() -> None:
     wall = time.perf_counter() - t0
     ended = dt.datetime.now(dt.UTC)
     tables, numbers = build_tables(totals, done, designs)
-    command = ".venv/bin/python benchmarks/calibration.py " + " ".join(sys.argv[1:])
     header = [
         SECTION,
         "",
@@ -950,8 +954,9 @@ def main() -> None:
         f"**Date:** {started:%Y-%m-%d}, {started:%H:%M}-{ended:%H:%M} UTC ({wall / 60:.1f} min wall, "
         f"{args.processes} processes).",
         f"**Command:** `{command.strip()}` (seed {args.seed}).",
-        f"**Replications:** {null_reps} data sets per design under no difference, {reps} per planted effect "
-        f"(+5 and +10 points)"
+        f"**Replications:** {null_reps if 0.0 in shifts else 0} data sets per design under no difference, "
+        f"{reps if len(shifts) > (0.0 in shifts) else 0} per planted effect "
+        f"({', '.join(f'+{100 * s:g}' for s in shifts if s) or 'none'} points)"
         + (
             f" asked; the run stopped at its time limit ({args.stop_after:g} min) after {stopped} of "
             f"{len(tasks)} data sets, so the reps column of each table gives the data sets done"
@@ -963,7 +968,7 @@ def main() -> None:
         f"**Code under test** (sha256 prefixes of `topics/compare/` at the start): {fingerprint}"
         + (
             ""
-            if code_fingerprint() == fingerprint
+            if code_fingerprint(FILES) == fingerprint
             else " (these files changed during the run; the run used the versions imported at its start)"
         )
         + ".",
@@ -982,23 +987,7 @@ def main() -> None:
         "",
     ]
     text = "\n".join(header) + "\n" + tables + "\n\n" + verdicts(numbers, designs) + "\n"
-    print(text)
-    if args.out:
-        Path(args.out).write_text(text)
-    if args.write:
-        write_section(text)
-        print(f"written to {RESULTS_MD}", file=sys.stderr)
-
-
-class _Serial:
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def imap_unordered(self, fn, tasks, chunksize=1):
-        return map(fn, tasks)
+    emit(text, args, SECTION, complete=len(designs) == len(DESIGNS) and not args.main_only and not args.quick)
 
 
 if __name__ == "__main__":

@@ -67,9 +67,11 @@ pi_gk (1 - pi_gk) / (c_g + 1)`` with the data set's weights ``w``; shift: 0 unde
 planted change); power = share of data sets with ``p < .05`` where the estimand differs. Monte Carlo
 standard error of a rate near 5% from ``R`` data sets: ``sqrt(0.05 * 0.95 / R)``.
 
-Usage (from the project root)::
+Usage (from the project root): ``benchmarks/calibration.py`` runs these designs together with the prevalence
+designs (``--designs measures`` for these only, or their names); this script runs them alone::
 
-    .venv/bin/python benchmarks/calibration_measures.py --reps 300 --words-reps 60 --predict-reps 20 --write
+    .venv/bin/python benchmarks/calibration.py --designs measures --measure-reps 300 --words-reps 60 \
+        --predict-reps 100 --processes 1 --write
     .venv/bin/python benchmarks/calibration_measures.py --reps 5 --designs length,words_spread   # pilot
 """
 
@@ -77,7 +79,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
 import multiprocessing as mp
+import os
+import platform
+import re
 import sys
 import time
 from dataclasses import dataclass
@@ -92,10 +98,6 @@ sys.path.insert(0, str(PROJECT))
 
 from topics.compare import compare_drift, distinctive_words, drift_scores, predict_group  # noqa: E402
 from topics.compare.trajectory import JSD_SCALE  # noqa: E402
-
-sys.path.insert(0, str(PROJECT / "benchmarks"))
-import calibration  # noqa: E402  (the machine line, the serial pool and the RESULTS.md writer are shared)
-from calibration import _Serial, machine  # noqa: E402
 
 RESULTS_MD = PROJECT / "benchmarks" / "RESULTS.md"
 SECTION = "## Calibration of drift, shift, distinctive words and prediction"
@@ -297,8 +299,10 @@ def run_drift(d: Design, frame: pd.DataFrame, seed: int) -> dict:
                     continue
                 truth = 0.0
             row = s.loc[(measure, label)]
-            covered += int(row["low"] <= truth <= row["high"])
+            hit = int(row["low"] <= truth <= row["high"])
+            covered += hit
             rows += 1
+            out[f"{measure}_covered_{label}"], out[f"{measure}_cov_rows_{label}"] = hit, 1
         out[f"{measure}_covered"], out[f"{measure}_cov_rows"] = covered, rows
         out[f"{measure}_diff"] = float(s.loc[(measure, "A"), "difference"])
     out["datasets"] = 1
@@ -414,7 +418,8 @@ def build_tables(totals: dict, designs: list[Design]) -> str:
         lines += [
             "**Drift and shift** (`compare_drift`; p<.05 = share of data sets; it is a false positive where "
             'the measure\'s estimand is the same in both groups ("null"), power where it differs; cov = share '
-            "of the group intervals that contain the group's true value, over the groups with a known truth; "
+            "of the group intervals that contain the group's true value, over the groups with a known truth, "
+            "and per group in brackets (each must reach 93%); "
             "+- = Monte Carlo standard error):",
             "",
             "| design | data sets | drift: estimand | drift p<.05 % | drift cov % | shift: estimand "
@@ -432,15 +437,24 @@ def build_tables(totals: dict, designs: list[Design]) -> str:
                 differs = t.get(f"{m}_differs", 0) > 0
                 rate = t.get(f"{m}_reject", 0) / max(n, 1)
                 cov = t.get(f"{m}_covered", 0) / max(t.get(f"{m}_cov_rows", 0), 1)
+                per_group = {
+                    g: t.get(f"{m}_covered_{g}", 0) / t[f"{m}_cov_rows_{g}"]
+                    for g in ("A", "B")
+                    if t.get(f"{m}_cov_rows_{g}", 0)
+                }
                 cells += [
                     "differs (power)" if differs else "null (FP)",
                     f"{100 * rate:.1f} +- {mc_se(rate, n):.1f}",
-                    pct(t.get(f"{m}_covered", 0), t.get(f"{m}_cov_rows", 0)),
+                    pct(t.get(f"{m}_covered", 0), t.get(f"{m}_cov_rows", 0))
+                    + " ("
+                    + " / ".join(f"{g} {100 * v:.1f}" for g, v in per_group.items())
+                    + ")",
                 ]
                 if not differs and not 0.03 <= rate <= 0.07 and n:
                     fails.append(f"{m} FP {100 * rate:.1f}%")
                 if t.get(f"{m}_cov_rows", 0) and cov < 0.93:
                     fails.append(f"{m} coverage {100 * cov:.1f}%")
+                fails += [f"{m} coverage group {g} {100 * v:.1f}%" for g, v in per_group.items() if v < 0.93]
             verdict = "**met**" if not fails else "**not met**: " + "; ".join(fails)
             lines.append(f"| {d.title} | {n} | " + " | ".join(cells) + f" | {verdict} |")
         lines.append("")
@@ -551,37 +565,75 @@ def add(total: dict, part: dict) -> None:
         total[k] = total.get(k, 0) + v
 
 
-def code_fingerprint() -> str:
-    return calibration.code_fingerprint(("trajectory.py", "words.py", "prediction.py"))
+# --------------------------------------------------------------------------------------------------- shared
+# (with benchmarks/calibration.py)
 
 
-def write_section(text: str) -> None:
-    calibration.write_section(text, SECTION)
+def code_fingerprint(files: tuple[str, ...] = ("trajectory.py", "words.py", "prediction.py")) -> str:
+    """sha256 prefixes of the ``topics/compare/`` files under test (``benchmarks/calibration_measures.py`` too)."""
+    parts = []
+    for rel in files:
+        h = hashlib.sha256((PROJECT / "topics" / "compare" / rel).read_bytes()).hexdigest()[:10]
+        parts.append(f"{rel} {h}")
+    return ", ".join(parts)
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--reps", type=int, default=200, help="data sets per design (drift, shift, words)")
-    ap.add_argument("--words-reps", type=int, default=None, help="data sets per words design (default --reps)")
-    ap.add_argument("--predict-reps", type=int, default=None, help="data sets per prediction design (default --reps)")
-    ap.add_argument("--designs", default=",".join(d.name for d in DESIGNS))
-    ap.add_argument("--seed", type=int, default=2027)
-    ap.add_argument("--processes", type=int, default=1)
-    ap.add_argument("--write", action="store_true", help="replace the section in benchmarks/RESULTS.md")
-    ap.add_argument("--out", help="also write the printed text to this file")
-    args = ap.parse_args()
-    designs = [BY_NAME[n] for n in args.designs.split(",")]
-    predict_reps = args.predict_reps or args.reps
-    words_reps = args.words_reps or args.reps
-    reps_of = {"drift": args.reps, "words": words_reps, "predict": predict_reps}
-    tasks = [(d.name, r, args.seed) for d in designs for r in range(reps_of[d.family])]
+def machine() -> str:
+    cpu = "?"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 2**20
+    except OSError:
+        mem = float("nan")
+    import scipy
+
+    return (
+        f"this project's VM, {os.cpu_count()} CPU cores ({cpu}), {mem:.0f} GB RAM, no GPU; Python "
+        f"{platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}, pandas {pd.__version__}"
+    )
+
+
+def write_section(text: str, section: str = SECTION) -> None:
+    """Replace (or append) the section headed ``section`` of benchmarks/RESULTS.md with ``text``."""
+    md = RESULTS_MD.read_text()
+    start = md.find(section)
+    if start < 0:
+        md = md.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n"
+    else:
+        nxt = md.find("\n## ", start + len(section))
+        md = md[:start] + text.rstrip("\n") + "\n" + (md[nxt:] if nxt >= 0 else "")
+    RESULTS_MD.write_text(md)
+
+
+class _Serial:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def imap_unordered(self, fn, tasks, chunksize=1):
+        return map(fn, tasks)
+
+
+def run_measures(
+    designs: list[Design], *, reps: int, words_reps: int, predict_reps: int, seed: int, processes: int, command: str
+) -> str:
+    """Run ``designs`` and return the RESULTS.md section (header, tables) as text.
+
+    Shared by this script and ``benchmarks/calibration.py`` (which runs every calibration design)."""
+    reps_of = {"drift": reps, "words": words_reps, "predict": predict_reps}
+    tasks = [(d.name, r, seed) for d in designs for r in range(reps_of[d.family])]
     tasks.sort(key=lambda t: (t[1], t[0]))  # interleaved: a partial run covers every design
     started = dt.datetime.now(dt.UTC)
     fingerprint = code_fingerprint()
     t0 = time.perf_counter()
     totals: dict = {}
     done = 0
-    with mp.get_context("fork").Pool(args.processes) if args.processes > 1 else _Serial() as pool:
+    with mp.get_context("fork").Pool(processes) if processes > 1 else _Serial() as pool:
         try:
             for done, (name, out) in enumerate(pool.imap_unordered(replicate, tasks, chunksize=2), 1):
                 add(totals.setdefault(name, {}), out)
@@ -595,26 +647,39 @@ def main() -> None:
             print(f"  interrupted after {done} data sets", file=sys.stderr, flush=True)
     wall = time.perf_counter() - t0
     ended = dt.datetime.now(dt.UTC)
-    command = ".venv/bin/python benchmarks/calibration_measures.py " + " ".join(sys.argv[1:])
     header = [
         SECTION,
         "",
         f"**Machine:** {machine()}.",
         f"**Date:** {started:%Y-%m-%d}, {started:%H:%M}-{ended:%H:%M} UTC ({wall / 60:.1f} min wall, "
-        f"{args.processes} process{'es' if args.processes > 1 else ''}).",
-        f"**Command:** `{command.strip()}` (seed {args.seed}).",
+        f"{processes} process{'es' if processes > 1 else ''}).",
+        f"**Command:** `{command.strip()}` (seed {seed}).",
         (
             f"**Stopped early** after {done} of {len(tasks)} data sets (interleaved over the designs; the "
             "counts below are per design). "
             if done < len(tasks)
             else ""
         )
-        + f"**Replications:** {args.reps} data sets per drift/shift design, {words_reps} per words design "
-        f"({V} word types each, the tested rows), {predict_reps} per prediction design; "
-        f"`compare_drift` with `n_perm={N_PERM}`, `distinctive_words` with `n_perm={N_PERM_WORDS}`, "
-        f"`predict_group` with `n_perm={N_PERM_PREDICT}`. Monte Carlo standard error of a data-set rate near "
-        f"5%: about {100 * np.sqrt(0.05 * 0.95 / max(args.reps, 1)):.1f} points ({args.reps} data sets), "
-        f"{100 * np.sqrt(0.05 * 0.95 / max(predict_reps, 1)):.1f} ({predict_reps}).",
+        + "**Replications:** "
+        + "; ".join(
+            text
+            for family, text in (
+                ("drift", f"{reps} data sets per drift/shift design, `compare_drift` with `n_perm={N_PERM}`"),
+                (
+                    "words",
+                    f"{words_reps} per words design ({V} word types each, the tested rows), `distinctive_words` "
+                    f"with `n_perm={N_PERM_WORDS}`",
+                ),
+                ("predict", f"{predict_reps} per prediction design, `predict_group` with `n_perm={N_PERM_PREDICT}`"),
+            )
+            if any(d.family == family for d in designs)
+        )
+        + ". Monte Carlo standard error of a data-set rate near 5% from R data sets: sqrt(0.05 x 0.95 / R), "
+        + ", ".join(
+            f"{100 * np.sqrt(0.05 * 0.95 / max(r, 1)):.1f} points at {r}"
+            for r in sorted({reps_of[d.family] for d in designs})
+        )
+        + ".",
         f"**Code under test** (sha256 prefixes of `topics/compare/`): {fingerprint}.",
         "",
         "Data-generating process and designs: see the docstring of `benchmarks/calibration_measures.py`. In "
@@ -624,7 +689,29 @@ def main() -> None:
         "p < .05, interval coverage >= 93%, any q < .05 <= 7% under no difference.",
         "",
     ]
-    text = "\n".join(header) + "\n" + build_tables(totals, designs)
+    return "\n".join(header) + "\n" + build_tables(totals, designs)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=200, help="data sets per design (drift, shift, words)")
+    ap.add_argument("--words-reps", type=int, default=None, help="data sets per words design (default --reps)")
+    ap.add_argument("--predict-reps", type=int, default=None, help="data sets per prediction design (default --reps)")
+    ap.add_argument("--designs", default=",".join(d.name for d in DESIGNS))
+    ap.add_argument("--seed", type=int, default=2027)
+    ap.add_argument("--processes", type=int, default=1)
+    ap.add_argument("--write", action="store_true", help="replace the section in benchmarks/RESULTS.md")
+    ap.add_argument("--out", help="also write the printed text to this file")
+    args = ap.parse_args()
+    text = run_measures(
+        [BY_NAME[n] for n in args.designs.split(",")],
+        reps=args.reps,
+        words_reps=args.words_reps or args.reps,
+        predict_reps=args.predict_reps or args.reps,
+        seed=args.seed,
+        processes=args.processes,
+        command=".venv/bin/python benchmarks/calibration_measures.py " + " ".join(sys.argv[1:]),
+    )
     print(text)
     if args.out:
         Path(args.out).write_text(text)

@@ -247,7 +247,7 @@ def summarize(
         say(
             f"- profile divergence {d.group_a} vs {d.group_b}: JSD {d.jsd:.4f}, under shuffled labels "
             f"{d.jsd_null:.4f}; beyond sampling noise (excess) {d.excess:.4f} "
-            f"[95% CI {d.excess_low:.4f}, {d.excess_high:.4f}]; p (Simes over the per-topic tests) {fmt_p(d.p_value)}"
+            f"[95% CI {d.excess_low:.4f}, {d.excess_high:.4f}]; p (same topic mix: step-down max-|t|, Westfall-Young, against a cluster bootstrap of the whole profile) {fmt_p(d.p_value)}"
             f" (JSD permuted: {fmt_p(d.p_jsd_permutation)}; clusters {d.clusters_a} / {d.clusters_b})"
         )
     p = comp.prediction
@@ -345,7 +345,7 @@ def summarize(
             "sessions": " / ".join(f"{s}" for s, _ in clusters.values()),
             "topics": n_topics,
             "JSD excess [CI]": f"{d['excess']:.3f} [{d['excess_low']:.3f}, {d['excess_high']:.3f}]",
-            "p(Simes)": fmt_p(d["p_value"]),
+            "p(same mix)": fmt_p(d["p_value"]),
             "bal.acc (p)": f"{p['balanced_accuracy']:.2f} ({fmt_p(p['permutation_p'])})",
             "q<.05": ", ".join(overview_sig),
             "largest": (f"{_short(best['label'].iloc[0], 26)} {pts(best['diff'].iloc[0])}" if len(best) else "-"),
@@ -873,7 +873,7 @@ def main(argv: list[str] | None = None) -> int:
     say()
     say(
         "Sessions per group in the order of the direction; JSD excess = divergence beyond sampling noise with its "
-        "95% bootstrap interval; p(Simes) = the test of 'same profile'; bal.acc = balanced accuracy of predicting "
+        "95% bootstrap interval; p(same mix) = the test of 'same topic mix' (step-down max-|t|, Westfall-Young, against a cluster bootstrap of the whole profile); bal.acc = balanced accuracy of predicting "
         "the group from the session's profile (permutation p); q<.05 = rows at q < 0.05 of those tested, per "
         "contrast; GEE = topics significant in both / neither / one of the two."
     )

@@ -154,3 +154,36 @@ def test_the_report_says_prediction_tests_distinguishable_and_offers_cluster():
     assert "therapist" in hint
     assert "cluster='therapist'" in _prediction_cluster(SimpleNamespace(cluster_hint=hint))
     assert _prediction_cluster(SimpleNamespace(cluster_hint=cluster_hint(data, "grp", cluster="therapist"))) == ""
+
+
+def test_a_varied_groups_mean_drift_is_bias_corrected_and_its_interval_is_asymmetric():
+    # The topic weights come from the same sessions, so the plain mean of a varied group's drift values is
+    # biased down (here about 12% at concentration 5 and 30 sessions); the jackknife correction removes most of
+    # it, and compare_drift reports the corrected mean with a log-scale interval (longer above than below).
+    from topics.compare.trajectory import JSD_SCALE, drift_interval, drift_jackknife, topic_weights
+    from topics.compare.trajectory import _drift_from_counts as drift_values
+
+    truth = JSD_SCALE * float(np.sum(1 - PI)) / (5.0 + 1)  # Dirichlet(5 pi): sum_k Var_k / pi_k
+    plain, corrected = [], []
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        counts = np.vstack(
+            [rng.multinomial(int(rng.integers(20, 81)), rng.dirichlet(c * PI)) for c in [40.0] * 40 + [5.0] * 30]
+        )
+        group = np.repeat(["A", "B"], [40, 30])
+        codes = (group == "B").astype(int)
+        masks = np.stack([codes == 0, codes == 1]).astype(float)
+        plain.append(drift_values(counts, topic_weights(counts), masks, codes[None, :])[0][codes == 1].mean())
+        corrected.append(drift_jackknife(counts, group)["B"][0])
+    assert np.mean(plain) - truth < -0.06
+    assert abs(np.mean(corrected) - truth) < 0.5 * abs(np.mean(plain) - truth)
+
+    data = sessions(4, n=(40, 30), c=(40.0, 5.0), lengths=((20, 80), (20, 80)))
+    scores = drift_scores(data, "grp")
+    summary = compare_drift(scores, assignments=data, by="grp", groups=["A", "B"], n_perm=99, seed=1)
+    row = summary[(summary["measure"] == "drift") & (summary["group"] == "B")].iloc[0]
+    assert row["mean"] > scores.loc[scores["group"] == "B", "drift"].mean()  # corrected upward
+    assert row["high"] - row["mean"] > row["mean"] - row["low"] > 0
+    low, high = drift_interval(1.0, 0.1, 2.0)
+    assert low == pytest.approx(np.exp(-0.2)) and high == pytest.approx(np.exp(0.2))
+    assert drift_interval(0.1, 0.1, 2.0) == pytest.approx((-0.1, 0.3))  # near 0: symmetric
