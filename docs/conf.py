@@ -46,32 +46,13 @@ myst_enable_extensions = ["colon_fence", "deflist"]
 myst_heading_anchors = 3  # README links such as [Architecture](#architecture) resolve
 
 # ---- the README's sections, included into the pages below (one source) -----------------------------------
-# README.md marks each section with <!-- docs:start:KEY --> ... <!-- docs:end:KEY -->; the pages include them
+# The README is short (what the toolkit is, the two commands, five lines of Python, links); the guide's pages
+# hold their own text. The README's three sections are shown on the pages below: README.md marks each with <!-- docs:start:KEY --> ... <!-- docs:end:KEY -->; the pages include them
 # with {include} start-after / end-before. The README's links are relative to the repository root; while a
 # page includes the README they are rewritten (rewrite_links): a link to a file that is a page of this
 # site goes to that page, a link to a heading goes to the page that includes it, a link to another file of
 # the repository becomes a download of that file, and anything else is left alone (and warns, so fails).
-README_SECTION_PAGES = {
-    "intro": "index",
-    "quick-start": "getting_started",
-    "demo": "getting_started",
-    "python-api": "getting_started",
-    "command-line": "getting_started",
-    "own-data": "guide/own_data",
-    "input": "guide/own_data",
-    "configuration": "guide/configuration",
-    "curation": "guide/curation",
-    "qda-exchange": "guide/qda",
-    "comparison": "guide/comparison",
-    "outputs": "guide/outputs",
-    "report": "guide/outputs",
-    "performance": "methods/performance",
-    "large-corpora": "guide/large_corpora",
-    "privacy": "guide/privacy",
-    "corpora-licences": "data",
-    "architecture": "api/index",
-    "development": "development",
-}
+README_SECTION_PAGES = {"intro": "index", "quick-start": "getting_started", "five-lines": "index"}
 REPO_FILE_PAGES = {  # files of the repository that are pages here (included there)
     "benchmarks/RESULTS.md": "methods/benchmarks",
     "corpora/demo/README.md": "data",
@@ -206,6 +187,9 @@ def rewrite_links(text: str, source: Path, docname: str) -> str:
         if not file.is_file() or not file.is_relative_to(ROOT):
             return match.group(0)
         rel = file.relative_to(ROOT).as_posix()
+        if rel.startswith("docs/") and rel.endswith(".md"):  # a page of this site
+            page = rel.removeprefix("docs/").removesuffix(".md")
+            return f"[{label}](project:/{page}.md{'#' + anchor if anchor else ''})"
         if rel in REPO_FILE_PAGES:
             return f"[{label}](project:/{REPO_FILE_PAGES[rel]}.md{'#' + anchor if anchor else ''})"
         return f"[{label}](path:/../{rel})"  # a download: the site carries a copy of the file

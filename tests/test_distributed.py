@@ -106,7 +106,7 @@ def test_csv_blocks_cleaned_partition_by_partition_keep_every_remark_and_drop(tm
     from topics.clean import drop_counts, select_remarks
     from topics.distributed.workers import clean_partition, drop_partition
 
-    corpus = small_corpus.assign(text=small_corpus["text"].str.replace("\n", " "))  # see README: CSV blocks
+    corpus = small_corpus.assign(text=small_corpus["text"].str.replace("\n", " "))  # see Large corpora: CSV blocks
     path = tmp_path / "c.csv"
     corpus.to_csv(path, index=False)
     lazy = read_lazy(path, blocksize=60_000)

@@ -255,3 +255,78 @@ def test_the_sdist_builds_offline_and_holds_the_sources_and_the_demo(tmp_path):
         "topics/py.typed",
         "topics/coding/data/annomi_behaviour.toml",
     } <= names
+
+
+NOTEBOOK_SMOKE = {
+    "cells": [
+        {
+            "cell_type": "code",
+            "execution_count": None,
+            "id": "load-demo",
+            "metadata": {},
+            "outputs": [],
+            "source": 'import topics\ncorpus = topics.load_corpus("demo")\nprint("LOADED", topics.__file__, len(corpus))',
+        }
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+@pytest.mark.slow
+def test_the_wheel_in_a_fresh_virtual_environment_runs_the_demo_and_a_notebook(wheel, tmp_path):
+    """Issue 25's "done when": ``pip install`` the wheel into a new venv, then ``topics demo`` in an empty folder.
+
+    The venv is made the way a researcher makes one (``python -m venv``, no access to this checkout's
+    packages); pip resolves the wheel's dependency ranges from the package index, constrained to the versions
+    of ``requirements.lock`` (and torch installed first, pinned, as the Makefile does: an unpinned torch would
+    be the multi-GB CUDA build). ``ipykernel`` and ``nbclient`` stand for the researcher's Jupyter; a notebook
+    run by that venv's kernel loads the demo. The embeddings come from the suite's cache (``TOPICS_CACHE_DIR``)
+    so that the demo does not embed its 8,012 remarks again; everything else is written in the empty folder.
+    """
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONHOME")}
+    env.update(PIP_DISABLE_PIP_VERSION_CHECK="1", PYTHONDONTWRITEBYTECODE="1")
+    lock = str(ROOT / "requirements.lock")
+    for args in (["torch==" + lock_pins()["torch"]], [str(wheel), "ipykernel", "nbclient", "nbformat", "-c", lock]):
+        done = subprocess.run(
+            [str(python), "-m", "pip", "install", "-q", *args], env=env, capture_output=True, text=True, timeout=1200
+        )
+        assert done.returncode == 0, f"pip install {' '.join(args)}:\n{done.stderr[-3000:]}"
+    work = tmp_path / "anywhere"
+    work.mkdir()
+    demo = subprocess.run(
+        [str(venv / "bin" / "topics"), "demo", "--no-static"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
+    assert demo.returncode == 0, f"topics demo:\n{demo.stdout[-2000:]}\n{demo.stderr[-3000:]}"
+    report = work / "figures" / "report.html"
+    assert report.stat().st_size > 100_000 and (work / "figures" / "demo.qdpx").is_file()
+    assert (work / "runs" / "demo" / "ledger.yaml").is_file()  # the demo's ledger, from the package data
+    assert sorted(p.name for p in work.iterdir()) == ["figures", "runs"]
+    assert not list((work / "figures").glob("*.png")), "--no-static wrote static figures"
+    assert "<script" in report.read_text(encoding="utf-8")[:2_000_000]
+
+    notebook = work / "smoke.ipynb"
+    notebook.write_text(json.dumps(NOTEBOOK_SMOKE), encoding="utf-8")
+    run_notebook = (
+        "import sys, nbformat; from nbclient import NotebookClient\n"
+        "nb = nbformat.read(sys.argv[1], as_version=4)\n"
+        "NotebookClient(nb, timeout=600, kernel_name='python3').execute()\n"
+        "print(''.join(o.get('text', '') for o in nb.cells[0].outputs if o.get('name') == 'stdout'))\n"
+    )
+    done = subprocess.run(
+        [str(python), "-c", run_notebook, str(notebook)], cwd=work, env=env, capture_output=True, text=True, timeout=900
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    loaded = [line.split() for line in done.stdout.splitlines() if line.startswith("LOADED ")]
+    assert len(loaded) == 1, done.stdout
+    file, rows = loaded[0][1:]
+    assert Path(file).is_relative_to(venv) and int(rows) == 14_050, done.stdout

@@ -1,11 +1,14 @@
-"""The README runs as copied: every ```python and ```bash block is executed, in order, in a fresh folder.
+"""The README and the documentation run as copied: every ```python and ```bash block is executed, in order.
 
-Python blocks share one namespace (like a notebook); bash blocks run with the project's ``topics`` command
-first on the PATH. Where the README fits a big corpus the test fits a small one instead: each substitution
-below names the README text it replaces, and the test fails if that text is no longer in the README (so the
-two cannot drift apart). A block preceded by ``<!-- doctest: skip ... -->`` is not run; the reason is in the
-comment, and only blocks that are the test suite itself, serve an app until Ctrl+C, or need a notebook front
-end may carry one (checked below). TOML blocks must parse as a config, and the block of all keys must equal
+The README is short (the two commands and five lines of Python); the worked examples are on the pages of the
+documentation (``docs/``). The test reads the README and then those pages in the order of ``DOC_SOURCES``
+(the order a new user reads them: getting started, own data, configuration, curation, ...) and runs their
+blocks one after another in one fresh folder. Python blocks share one namespace (like a notebook); bash blocks
+run with the project's ``topics`` command first on the PATH. Where the text fits a big corpus the test fits a
+small one instead: each substitution below names the text it replaces, and the test fails if that text is no
+longer there (so the two cannot drift apart). A block preceded by ``<!-- doctest: skip ... -->`` is not
+run; the reason is in the comment, and only blocks that are the test suite itself, serve an app until Ctrl+C,
+or need a notebook front end may carry one (checked below). TOML blocks must parse as a config, and the block of all keys must equal
 ``topics config --defaults``; the YAML block must parse as a ledger.
 """
 
@@ -23,6 +26,29 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 README = ROOT / "README.md"
+DOC_SOURCES = [
+    README,
+    *(
+        ROOT / "docs" / f"{page}.md"
+        for page in (
+            "getting_started",
+            "guide/own_data",
+            "guide/configuration",
+            "guide/curation",
+            "guide/qda",
+            "guide/comparison",
+            "guide/coding",
+            "guide/outputs",
+            "methods/performance",
+            "guide/large_corpora",
+            "guide/privacy",
+            "data",
+            "api/index",
+            "development",
+        )
+    ),
+]
+"""The files whose code blocks run, in this order (later blocks use what earlier ones made)."""
 BIN = Path(sys.executable).parent
 
 SMALL_DEMO = (
@@ -40,13 +66,29 @@ ALLOWED_SKIPS = ("CI runs", "the test suite itself", "serves the app", "notebook
 """Reasons a block may be skipped (a skip marker must give one of them)."""
 
 
-def readme_blocks() -> list[tuple[str, int, str, str | None]]:
-    """``(language, line, code, skip reason or None)`` for every fenced block of the README."""
-    lines = README.read_text(encoding="utf-8").splitlines()
+def readme_blocks() -> list[tuple[str, str, str, str | None]]:
+    """``(language, "file:line", code, skip reason or None)`` for every fenced block of ``DOC_SOURCES``, in order.
+
+    MyST directives (```` ```{include} ````, ```` ```{toctree} ````) are not code and are left out.
+    """
+    out = []
+    for source in DOC_SOURCES:
+        name = source.relative_to(ROOT).as_posix()
+        out += [(lang, f"{name}:{line}", code, skip) for lang, line, code, skip in _fenced_blocks(source)]
+    return [block for block in out if not block[0].startswith("{")]
+
+
+def all_doc_text() -> str:
+    """The text of every file of ``DOC_SOURCES``."""
+    return "\n".join(source.read_text(encoding="utf-8") for source in DOC_SOURCES)
+
+
+def _fenced_blocks(path: Path) -> list[tuple[str, int, str, str | None]]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     out = []
     i = 0
     while i < len(lines):
-        fence = re.match(r"^```(\S*)\s*$", lines[i])
+        fence = re.match(r"^```(\S*)(\s.*)?$", lines[i])
         if not fence:
             i += 1
             continue
@@ -64,14 +106,14 @@ def readme_blocks() -> list[tuple[str, int, str, str | None]]:
 def test_skips_are_justified():
     for lang, line, _, reason in readme_blocks():
         if reason is not None:
-            assert any(r in reason for r in ALLOWED_SKIPS), f"README.md:{line}: skip without an allowed reason"
+            assert any(r in reason for r in ALLOWED_SKIPS), f"{line}: skip without an allowed reason"
             assert lang in ("bash", "python"), line
 
 
 def test_substitutions_still_match_the_readme():
-    text = README.read_text(encoding="utf-8")
+    text = all_doc_text()
     for old, _ in SUBSTITUTIONS:
-        assert old in text, f"the README no longer says {old!r}: update SUBSTITUTIONS in {__file__}"
+        assert old in text, f"the documentation no longer says {old!r}: update SUBSTITUTIONS in {__file__}"
 
 
 def test_toml_blocks_are_valid_and_the_defaults_block_is_complete():
@@ -88,10 +130,12 @@ def test_toml_blocks_are_valid_and_the_defaults_block_is_complete():
     assert printed.count(line) == 1, "`topics config --defaults` does not say where the embedding cache is"
     printed = printed.replace(line, f'cache_dir = "{README_CACHE_DIR}" ')
     tomls = [code for lang, _, code, _ in readme_blocks() if lang == "toml"]
-    assert tomls, "the README has no TOML block"
+    assert tomls, "the documentation has no TOML block"
     for code in tomls:
         TopicConfig.from_dict(tomllib.loads(code))
-    assert any(code + "\n" == printed for code in tomls), "the README's block of all keys differs from --defaults"
+    assert any(code + "\n" == printed for code in tomls), (
+        "the documentation's block of all keys differs from --defaults"
+    )
 
 
 def test_yaml_ledger_block_parses():
@@ -100,7 +144,7 @@ def test_yaml_ledger_block_parses():
     yamls = [code for lang, _, code, _ in readme_blocks() if lang == "yaml"]
     assert yamls
     for code in yamls:
-        assert Ledger.from_text(code, path="README.md").entries
+        assert Ledger.from_text(code, path="docs/guide/curation.md").entries
 
 
 @pytest.mark.slow
@@ -120,7 +164,7 @@ def test_python_and_bash_blocks_run_as_written(tmp_path, monkeypatch):
             continue
         for old, new in SUBSTITUTIONS:
             code = code.replace(old, new)
-        where = f"README.md, block at line {line}"
+        where = f"{line} (a code block)"
         started = time.perf_counter()
         if lang == "python":
             exec(compile(code, where, "exec"), namespace)  # noqa: S102 - the README's own code

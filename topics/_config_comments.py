@@ -1,6 +1,6 @@
 """The one-line comments of ``topics config --defaults``: what each setting of :mod:`topics.config` does.
 
-Kept apart from the settings themselves (:mod:`topics.config` re-exports :data:`DEFAULT_COMMENTS`); the README's
+Kept apart from the settings themselves (:mod:`topics.config` re-exports :data:`DEFAULT_COMMENTS`); the guide's
 block of all keys is this text printed beside the defaults (a test checks it).
 """
 

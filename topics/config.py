@@ -616,7 +616,7 @@ def defaults_toml() -> str:
     Returns
     -------
     str
-        A TOML document that :meth:`TopicConfig.from_dict` reads back to the defaults; the README's
+        A TOML document that :meth:`TopicConfig.from_dict` reads back to the defaults; the guide's
         configuration block is this text (a test checks it).
     """
     return commented_toml(TopicConfig(), DEFAULT_COMMENTS)

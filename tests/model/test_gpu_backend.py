@@ -4,7 +4,7 @@ cuML is not installed on the machines that run this suite and no GPU is there: t
 (``"cuml"`` is refused here, ``"auto"`` fits on the CPU), and the wiring into BERTopic is tested with
 stand-ins that have cuML's module names and constructor arguments and run umap-learn and hdbscan inside.
 They show that the model stage builds, fits and saves with estimators of that interface; they do not show
-that cuML itself gives good topics (no GPU figure exists yet; see README, "Large corpora").
+that cuML itself gives good topics (no GPU figure exists yet; see the guide, "Large corpora").
 """
 
 from __future__ import annotations

@@ -61,7 +61,12 @@ def check_out_path(path: Path | None, option: str = "--out", *, example: str | N
 
 @main.command()
 @click.argument("corpus")
-@click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file (see README).")
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(path_type=Path),
+    help="TOML config file (see the guide's Configuration page).",
+)
 @click.option("--out", type=click.Path(path_type=Path), required=True, help="Run folder to write.")
 @click.option(
     "--format",
@@ -109,7 +114,7 @@ def check_out_path(path: Path | None, option: str = "--out", *, example: str | N
     default="local",
     show_default=True,
     help="dask: fit on a sample of whole sessions, then assign every remark on a Dask cluster "
-    "(CSV/TSV/parquet file, folder or glob; see README 'Large corpora').",
+    "(CSV/TSV/parquet file, folder or glob; see the guide's 'Large corpora' page).",
 )
 @click.option(
     "--scheduler",
@@ -353,7 +358,7 @@ def examples(folder, per_group) -> None:
     """Write example inputs into FOLDER: a CSV with its own column names, T:/C: text transcripts, metadata.
 
     Real sessions of the bundled demo corpus, to try every reader before bringing your own data
-    (see "Your own data in five minutes" in the README).
+    (see "Your own data" in the guide).
     """
     from topics.read import write_examples
 
@@ -392,7 +397,8 @@ def config_command(source, defaults) -> None:
     help="HTML report; static figures go beside it.",
 )
 @click.option("--config", "config_path", type=click.Path(path_type=Path), help="TOML config file.")
-def demo(out, report_file, config_path) -> None:
+@click.option("--no-static", is_flag=True, help="Write no static PNG/SVG figures (no browser needed).")
+def demo(out, report_file, config_path, no_static) -> None:
     """Fit the bundled demo corpus (AnnoMI professionals vs MIBot LLM counsellor) and write the report.
 
     The example curation ledger that ships with the demo corpus is copied into the run folder (unless one is
@@ -423,7 +429,7 @@ def demo(out, report_file, config_path) -> None:
     if not run_ledger.exists() and DEMO_LEDGER.exists():
         shutil.copy2(DEMO_LEDGER, run_ledger)
         click.echo(f"curation ledger: {run_ledger} (copied from the demo's example {DEMO_LEDGER.name})")
-    path = _run(write_report, out, out=report_file)
+    path = _run(write_report, out, out=report_file, formats=[] if no_static else None)
     click.echo(f"report: {path}")
     from topics.analysis import load_run
     from topics.reporting.refiqda import write_qdpx

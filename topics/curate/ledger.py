@@ -126,6 +126,7 @@ class Fingerprint:
     exemplars: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The fingerprint as the ledger's YAML writes it (``topic``, ``words``, ``exemplars``)."""
         return {"topic": int(self.topic), "words": list(self.words), "exemplars": list(self.exemplars)}
 
 
@@ -183,6 +184,7 @@ class Entry:
         return f"note on {ts}: {self.text}"
 
     def to_dict(self) -> dict[str, Any]:
+        """The entry as the ledger's YAML writes it: ``op``, its operands, author, time, rationale, fingerprints."""
         out: dict[str, Any] = {"op": self.op}
         if self.op == "merge":
             out["topics"] = [int(t) for t in self.topics]
@@ -301,7 +303,7 @@ class Ledger:
         """The ledger as YAML text."""
         header = (
             "# topics curation ledger: ordered expert decisions, replayed on a topic model.\n"
-            "# Edit or delete an entry to change or undo it. Format: see README, 'Curation ledger'.\n"
+            "# Edit or delete an entry to change or undo it. Format: see the Curation page of the guide.\n"
         )
         body = {
             "topics_ledger": FORMAT_VERSION,

@@ -32,6 +32,7 @@ class MergeSource:
     taken: list[int] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
+        """The source as ``merge_provenance`` in a ledger's YAML writes it."""
         return {
             "ledger": self.ledger,
             "authors": list(self.authors),
@@ -72,6 +73,7 @@ class MergeRecord:
         return None
 
     def to_dict(self) -> dict[str, Any]:
+        """The record as ``merge_provenance`` in a ledger's YAML writes it (author, time, sources, choices)."""
         return {
             "author": self.author,
             "time": self.time,

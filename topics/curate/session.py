@@ -164,10 +164,12 @@ class CurationSession:
 
     @property
     def can_undo(self) -> bool:
+        """Whether the ledger has an entry that :meth:`undo` would remove."""
         return bool(self.ledger.entries)
 
     @property
     def can_redo(self) -> bool:
+        """Whether an undone entry is waiting for :meth:`redo` (any new action clears it)."""
         return bool(self._redo)
 
     def topic_ids(self) -> list[int]:
