@@ -79,6 +79,12 @@ def test_downloads_shortcuts_row_clicks_and_timings(run_folder):
     rows = page.table.value["topic"].tolist()
     page.on_row_click(type("Click", (), {"row": 2})())
     assert f"Topic {rows[2]}:" in page.card.object and page.chosen == []
+    # from the browser a row click comes as the topic the row showed (the hook), not its position
+    page.tick_hook.card = json.dumps({"topic": int(rows[3]), "n": 1})
+    assert f"Topic {rows[3]}:" in page.card.object and page.chosen == []
+    for junk in ('{"topic": 99999, "n": 2}', "not json", '{"n": 3}'):  # not listed, not the hook's: ignored
+        page.tick_hook.card = junk
+        assert f"Topic {rows[3]}:" in page.card.object
 
     # shortcuts press the buttons; a disabled one says so
     page.keys.command = "undo:1"

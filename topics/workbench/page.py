@@ -167,8 +167,7 @@ class _Page(Actions):
         self.author_button.on_click(lambda e: self.set_author())
         self.search.param.watch(lambda e: self.refresh_table(), "value")
         self.table.param.watch(self.on_table_select, "selection")
-        self.tick_hook = TickHook(self.on_ticks)
-        self.table.on_click(self.on_row_click)
+        self.tick_hook = TickHook(self.on_ticks, self.open_card)  # ticks and row clicks, by topic number
         self.keys.param.watch(self.on_key, "command")
         self.intertopic.param.watch(self.on_map_click, "click_data")
         self.docmap.param.watch(self.on_lasso, "selected_data")
@@ -507,13 +506,18 @@ class _Page(Actions):
         self.choose(kept + [t for t in dict.fromkeys(added) if t in listed and t not in kept])
         self.tick(force=True)
 
+    def open_card(self, topic: int) -> None:
+        """A click on the row of ``topic`` in the topic list (sent by topic number): open its card, if listed."""
+        if topic in self._rows:
+            self._card_topic = topic
+            self.show_card()
+
     def on_row_click(self, event: Any) -> None:
-        """A click on a row of the topic list opens that topic's card (the ticks choose topics to act on)."""
+        """A click on row position ``event.row`` of the table the server holds (from Python): open its card."""
         row = getattr(event, "row", None)
         if row is None or not 0 <= int(row) < len(self._rows):
             return
-        self._card_topic = self._rows[int(row)]
-        self.show_card()
+        self.open_card(self._rows[int(row)])
 
     def on_key(self, event: Any) -> None:
         """A keyboard shortcut (see :data:`topics.workbench.keys.SHORTCUTS`): press its button, unless disabled."""

@@ -11,8 +11,9 @@ as ticks, so a click made on a table that has since been replaced still chooses 
 nothing comes back ticked that the server did not choose. A click that lands while the list is being redrawn
 is undone by the redraw (Tabulator ignores it), so the ticks still show the server's selection.
 
-Selections set from Python (``table.selection = [...]``, as in a notebook or the tests) still choose topics
-by row of the table the server holds.
+A click on a row opens that topic's card, for the same reason sent as the topic number the clicked row shows
+(``card``), not as Tabulator's row position. Selections set from Python (``table.selection = [...]``, as in a
+notebook or the tests) still choose topics by row of the table the server holds.
 """
 
 from __future__ import annotations
@@ -45,6 +46,13 @@ state.hook = () => {
     state.n += 1;
     data.report = JSON.stringify({add: add, remove: remove, n: state.n});
   });
+  // a click on a row opens that topic's card: sent as the topic the row shows, not the row's position
+  v.tabulator.on('rowClick', (e, row) => {
+    const t = Number(row.getData().topic);
+    if (Number.isNaN(t)) return;
+    state.n += 1;
+    data.card = JSON.stringify({topic: t, n: state.n});
+  });
 };
 state.hook();
 state.timer = setInterval(state.hook, 250);  // the list may be rebuilt (a new Tabulator): hook it again
@@ -55,16 +63,33 @@ class TickHook(ReactiveHTML):
     """Hidden: sends the user's ticks in the topic list as topic numbers (see the module's text)."""
 
     report = param.String(default="", doc="The last tick change, as JSON: add, remove (topic numbers), n.")
+    card = param.String(default="", doc="The last row clicked, as JSON: topic (its number), n.")
 
     _template = '<div id="tick_hook" style="display:none"></div>'
     _scripts = {"render": _SCRIPT, "remove": "clearInterval(state.timer)"}  # noqa: RUF012 (Panel)
 
-    def __init__(self, on_ticks: Callable[[list[int], list[int]], None], **params: Any) -> None:
+    def __init__(
+        self,
+        on_ticks: Callable[[list[int], list[int]], None],
+        on_card: Callable[[int], None] | None = None,
+        **params: Any,
+    ) -> None:
         params.setdefault("height", 0)
         params.setdefault("margin", 0)
         super().__init__(**params)
         self._on_ticks = on_ticks
+        self._on_card = on_card
         self.param.watch(self._reported, "report")
+        self.param.watch(self._clicked, "card")
+
+    def _clicked(self, event: Any) -> None:
+        if not event.new or self._on_card is None:
+            return
+        try:
+            topic = int(json.loads(event.new)["topic"])
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return  # not from the hook's script: ignored
+        self._on_card(topic)
 
     def _reported(self, event: Any) -> None:
         if not event.new:
