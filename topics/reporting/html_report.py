@@ -167,12 +167,17 @@ def quality(analysis: Analysis, run_folder: Path | None) -> tuple[dict, dict[str
 def quality_answer(quality: dict) -> list[str]:
     """The short answer to "how good are the topics?", each number with what it means."""
     q = quality["summary"]
-    lines = [
-        f"Coherence {q['npmi']:.2f} (mean NPMI of each topic's top words): how often a topic's words meet in one "
-        "remark. For short therapist remarks -0.5 to 0 is usual and above 0 is good.",
-        f"Diversity {q['diversity']:.2f}: the share of distinct words among all topics' top 10; 1 means no topic "
-        "repeats another's words.",
-    ]
+    lines = []
+    if "npmi" in q:
+        lines.append(
+            f"Coherence {q['npmi']:.2f} (mean NPMI of each topic's top words): how often a topic's words meet in "
+            "one remark. For short therapist remarks -0.5 to 0 is usual and above 0 is good."
+        )
+    if "diversity" in q:
+        lines.append(
+            f"Diversity {q['diversity']:.2f}: the share of distinct words among all topics' top 10; 1 means no "
+            "topic repeats another's words."
+        )
     stab = quality.get("stability")
     if stab:
         lines.append(
