@@ -110,7 +110,7 @@ def main() -> None:
         native_topics = None
         for name in chosen:
             cap = CONDITIONS[name]
-            out = work / f"{runtime}-{len(cap)}-{abs(hash(name))}.npy"
+            out = work / f"{runtime}-{chosen.index(name)}.npy"
             env = {**os.environ, **cap, "TOKENIZERS_PARALLELISM": "false"}
             done = subprocess.run(
                 [sys.executable, __file__, "--child", runtime, str(texts_file), str(out)],

@@ -140,14 +140,16 @@ def provenance_difference(manifest: Mapping[str, Any]) -> str | None:
         return None
     here = machine_profile()
     differences = []
-    then_isa, now_isa = str(recorded.get("instruction_set", "unknown")), here["instruction_set"]
-    if then_isa != now_isa or str(recorded.get("arch")) != here["arch"]:
-        differences.append(f"it was fitted on a {then_isa} CPU ({recorded.get('arch')}), this one is {now_isa}")
+    # a run folder may come from anyone: each recorded value is cut to a short line
+    then_isa, then_arch = (str(recorded.get(key, "unknown"))[:40] for key in ("instruction_set", "arch"))
+    now_isa = here["instruction_set"]
+    if then_isa != now_isa or then_arch != here["arch"]:
+        differences.append(f"it was fitted on a {then_isa} CPU ({then_arch}), this one is {now_isa}")
     versions = manifest.get("versions")
     if isinstance(versions, Mapping):
         current = package_versions()
         changed = [
-            f"{name} {versions[name]} -> {current[name]}"
+            f"{name} {str(versions[name])[:40]} -> {current[name]}"
             for name in NUMERIC_PACKAGES
             if name in versions and str(versions[name]) != current.get(name)
         ]

@@ -517,7 +517,7 @@ def _machine_line(machine: object) -> str:
     if not isinstance(machine, dict):
         return "not recorded (fitted before the machine was recorded)"
     keys = ("cpu", "arch", "instruction_set", "system")
-    cpu, arch, isa, system = (str(machine.get(k, "?")) for k in keys)
+    cpu, arch, isa, system = (str(machine.get(k, "?"))[:200] for k in keys)  # from the run folder: cut short
     return f"{cpu} ({arch}, {isa}), {system}; a refit on another instruction set gives slightly different topics"
 
 
