@@ -3,8 +3,9 @@
 #   make test   - create .venv (if needed), install everything pinned, run the test suite
 # Both are idempotent: a second run reuses .venv and the embedding cache (.cache/).
 # The package's own default cache is the user cache folder (~/.cache/therapy-topics/embeddings on Linux); in a
-# checkout, make points TOPICS_CACHE_DIR at .cache/embeddings so that make demo and make test share one cache
-# that make clean-cache empties (the test suite sets the same folder itself).
+# checkout, make points TOPICS_CACHE_DIR at .cache/embeddings (and TOPICS_MODEL_DIR, where the int8 model is built
+# once per machine, at .cache/models) so that make demo and make test share one cache that make clean-cache
+# empties (the test suite sets the same folders itself).
 # make setup also creates .venv-taguette, a second venv holding Taguette (requirements-taguette.lock), which
 # the test suite runs as a real qualitative-coding program; Taguette's pins conflict with the main .venv.
 
@@ -15,6 +16,7 @@ STAMP  := $(VENV)/.installed
 TAGUETTE_VENV  := .venv-taguette
 TAGUETTE_STAMP := $(TAGUETTE_VENV)/.installed
 export TOPICS_CACHE_DIR ?= $(CURDIR)/.cache/embeddings
+export TOPICS_MODEL_DIR ?= $(CURDIR)/.cache/models
 
 .PHONY: setup browser demo test lint docs docs-executed clean-cache
 

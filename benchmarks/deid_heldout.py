@@ -13,14 +13,17 @@ Sets (all in ``tests/fixtures/``):
 * ``blind``: ``deid_blind.jsonl`` (100 remarks in five more styles: text messages to a crisis line, supervision
   notes, forum posts, spoken transcripts with spelled-out numbers, formal letters), written by someone who never
   saw the rules. It was scored once, blind, on 2026-12-06 and then released as a development set.
+* ``blind2``: ``deid_blind2.jsonl`` (200 remarks in eight styles, among them unpunctuated voicemail
+  transcriptions, group-therapy notes and intake forms), written by someone who never saw the rules; scored once,
+  blind, on 2026-12-06 and then released as a development set (round 4).
 * ``heldout-dev`` / ``heldout-test``: ``deid_heldout.jsonl`` (edited real counselling remarks).
 * ``labelled``: ``deid_labelled.jsonl`` (the oldest fixture; the first rules were written against it).
 
 For each set: leak recall per kind (a gold span overlapped by any predicted span is scrubbed), overall recall,
 direct-identifier recall (names, contacts, handles, IDs, addresses) and the share of clean remarks (no gold
 span) in which anything was scrubbed (false-positive rate). ``--errors SET`` lists the misses and false
-positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind`` was too until it was
-released as a development set on 2026-12-06).
+positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind`` and ``blind2`` were too
+until they were released as development sets on 2026-12-06).
 """
 
 from __future__ import annotations
@@ -44,8 +47,10 @@ SETS = {
     "heldout-test": ("deid_heldout.jsonl", "test"),
     "labelled": ("deid_labelled.jsonl", None),
     "blind": ("deid_blind.jsonl", "blind"),
+    "blind2": ("deid_blind2.jsonl", "blind2"),
+    "blind3": ("deid_blind3.jsonl", "blind3"),
 }
-MEASURE_ONLY = {"heldout-test"}
+MEASURE_ONLY = {"heldout-test", "blind3"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")

@@ -137,8 +137,9 @@ too narrow and find "significant" differences that a new sample of sessions woul
   step-down max-|t| adjusted p-value (Westfall-Young): each topic's |t| is compared with the largest |t| over
   the topics in a cluster bootstrap of the whole profile within each group, so it controls the chance of *any*
   false positive among the topics (and so also the false discovery rate), and it keeps each group's own spread.
-  Benjamini-Hochberg q-values are kept as `q_bh`; in simulations with unequal spread they exceeded a 5% false
-  discovery rate (benchmarks/RESULTS.md). `compare_groups` warns when the number of permutations leaves no q
+  Benjamini-Hochberg q-values are kept as `q_bh` (they control the false discovery rate at 5% in the simulations of
+  benchmarks/RESULTS.md since the heavy side of a skewed difference is read against an Edgeworth-corrected t;
+  before, with unequal spread, they exceeded it). `compare_groups` warns when the number of permutations leaves no q
   below 0.05.
 
 The next cell makes the point concrete. For the largest topics it sets the half-width of the 95% interval beside

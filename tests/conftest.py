@@ -19,6 +19,8 @@ CACHE = PROJECT / ".cache" / "embeddings"
 # Every default config, CLI run and subprocess of the suite caches in the checkout's .cache (shared with
 # `make demo`, emptied by `make clean-cache`), never in the user cache folder that is the default outside tests.
 os.environ["TOPICS_CACHE_DIR"] = str(CACHE)
+# and the int8 model the embedder builds once per machine goes to the checkout's .cache too, not the user's
+os.environ["TOPICS_MODEL_DIR"] = str(PROJECT / ".cache" / "models")
 
 
 def _is_local(address: object) -> bool:

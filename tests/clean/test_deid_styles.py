@@ -186,7 +186,8 @@ def test_blind_targets(blind):
 
 
 # -- the second blind set (tests/fixtures/deid_blind2.jsonl, see deid_blind2.md): written by a helper that never saw
-# the rules, scored once on 2026-12-06 after round 3 (counts only; no row, miss or false positive was read) --------
+# the rules, scored once, blind, on 2026-12-06 after round 3 (counts only), then released as a development set in
+# round 4 (its misses and false positives were read while writing deid_speech.py and deid_filters.py) --------------
 
 BLIND2 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind2.jsonl"
 
@@ -229,28 +230,67 @@ def test_blind2_fixture_counts(blind2_rows):
 
 def test_blind2_figures_as_measured(blind2):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 3): direct identifiers 204/230 = 0.887, overall
-    341/399 = 0.855, false positives in 10 of 72 clean remarks (13.9%). The rules before round 3 gave 202/230,
-    335/399 and 12 of 72. Floors: a change that loses a found identifier or adds a false positive fails."""
+    341/399 = 0.855, false positives in 10 of 72 clean remarks (13.9%). Released as a development set in round 4;
+    after round 4 (tuned on it): 230/230, 397/399, 0 of 72. Floors: a change that loses a found identifier or adds a
+    false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind2
     assert (direct_gold, gold, clean) == (230, 399, 72)
-    assert direct >= 204 and found >= 341 and fp <= 10
+    assert direct >= 230 and found >= 397 and fp <= 0
 
 
-@pytest.mark.xfail(
-    strict=True, reason="second blind set: direct-identifier recall measured 0.887 (204/230), target 0.95"
-)
-def test_blind2_direct_target(blind2):
-    (direct, direct_gold), _, _ = blind2
+def test_blind2_targets(blind2):
+    """Issue 23's targets, met on the second blind set since round 4 made it a development set (it no longer
+    measures generalisation: see deid_blind2.md; the third blind set does)."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind2
     assert direct / direct_gold >= 0.95
-
-
-@pytest.mark.xfail(strict=True, reason="second blind set: overall recall measured 0.855 (341/399), target 0.9")
-def test_blind2_overall_target(blind2):
-    _, (found, gold), _ = blind2
     assert found / gold >= 0.9
+    assert fp / clean <= 0.05
 
 
-@pytest.mark.xfail(strict=True, reason="second blind set: false positives in 10 of 72 clean remarks (13.9%), target 5%")
-def test_blind2_false_positive_target(blind2):
-    _, _, (fp, clean) = blind2
+# -- the third blind set (tests/fixtures/deid_blind3.jsonl, see deid_blind3.md): written by a helper that never saw the
+# rules, scored once, blind, on 2026-12-06 after round 4 (counts only). Still blind: never list its misses or false
+# positives while changing rules (benchmarks/deid_heldout.py refuses --errors blind3) ----------------------------------
+
+BLIND3 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind3.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind3_rows():
+    return [json.loads(line) for line in BLIND3.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind3(deid, blind3_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    return _blind_counts(deid, blind3_rows)
+
+
+def test_blind3_fixture_counts(blind3_rows):
+    assert len(blind3_rows) == 200 and len({r["id"] for r in blind3_rows}) == 200
+    assert {r["split"] for r in blind3_rows} == {"blind3"}
+    assert len({r["style"] for r in blind3_rows}) == 8
+    assert sum(len(r["spans"]) for r in blind3_rows) == 374
+    assert sum(not r["spans"] for r in blind3_rows) == 72
+    for r in blind3_rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"] and s["start"] >= prev
+            prev = s["end"]
+
+
+def test_blind3_figures_as_measured(blind3):
+    """Scored once, blind, on 2026-12-06 with NER (rules of round 4): direct identifiers 203/218 = 0.931, overall
+    343/374 = 0.917, false positives in 19 of 72 clean remarks (26.4%). Floors: a change that loses a found
+    identifier or adds a false positive fails (a test, not a tuning aid: it prints no row)."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind3
+    assert (direct_gold, gold, clean) == (218, 374, 72)
+    assert direct >= 203 and found >= 343 and fp <= 19
+
+
+@pytest.mark.xfail(strict=True, reason="issue 23: direct 0.931 < 0.95 and clean FP 26% > 5% on the third blind set")
+def test_blind3_targets(blind3):
+    """Issue 23's targets on text the rules were not written on (overall recall 0.917 meets its 0.9)."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind3
+    assert direct / direct_gold >= 0.95
+    assert found / gold >= 0.9
     assert fp / clean <= 0.05

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from topics.coding import NONE_CODE, Codebook, example_codebook
+from topics.coding import NONE_CODE, Codebook, example_codebook, example_codebook_path
 from topics.coding import codebook as cb
 from topics.errors import InputError
 
@@ -171,3 +171,38 @@ def test_a_qdpx_project_gives_its_coded_selections_as_examples(tmp_path):
     assert book.codes[0].examples == ("What brings you here?",)
     assert book.codes[0].description == ""  # no description, but an example: enough
     assert book.codes[1].examples == ("You feel stuck.",) and book.codes[1].description == "says back"
+
+
+def _packaged(name: str) -> Codebook:
+    return Codebook.load(example_codebook_path().parent / name)
+
+
+@pytest.mark.parametrize(
+    "name", ["annomi_behaviour.toml", "esconv_strategies.toml", "mibot_misc.toml", "counselchat_topics.toml"]
+)
+def test_every_packaged_codebook_loads_with_distinct_described_codes(name):
+    book = _packaged(name)
+    assert len(book.names) >= 4 and len(set(book.names)) == len(book.names)
+    assert all(len(code.description.split()) >= 5 for code in book.codes)
+
+
+def test_the_mibot_codebook_names_the_five_misc_codes_of_the_benchmark():
+    """benchmarks/coding_more.py maps AutoMISC's R / Q / MICO / MIIN / Other onto exactly these names."""
+    assert set(_packaged("mibot_misc.toml").names) == {
+        "reflection",
+        "question",
+        "MI-consistent",
+        "MI-inconsistent",
+        "other",
+    }
+
+
+def test_the_counselchat_codebook_covers_every_category_of_the_corpus():
+    from topics.read.public import load_counselchat
+
+    try:
+        answers = load_counselchat()
+    except (FileNotFoundError, InputError):
+        pytest.skip("the public CounselChat corpus is not at ../shared/corpora")
+    categories = {t for value in answers["topics"].dropna() for t in str(value).split(";") if t}
+    assert categories and categories == set(_packaged("counselchat_topics.toml").names)

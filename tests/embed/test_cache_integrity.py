@@ -21,7 +21,6 @@ from topics.embed import openvino_int8 as int8
 from topics.errors import InputError
 
 PROJECT = Path(__file__).resolve().parents[2]
-SHARED_CACHE = PROJECT / ".cache" / "embeddings"
 TEXTS = [
     "What brings you here today?",
     "You are worried about your drinking.",
@@ -192,9 +191,9 @@ def negate_int8_weights(folder: Path) -> None:
 
 @pytest.fixture(scope="module")
 def clean_folder(request, tmp_path_factory) -> Path:
-    """A copy of the shared cache's int8 model with the digests recorded (built by the session embedder if absent)."""
+    """A copy of the model store's int8 model with the digests recorded (built by the session embedder if absent)."""
     identity = int8.int8_identity(model_identity("default"))
-    source = int8.int8_folder(SHARED_CACHE, identity)
+    source = int8.int8_folder(int8.model_store(), identity)
     if not (source / "model.bin").is_file():
         request.getfixturevalue("embedder").model  # noqa: B018 - builds it
     copy = tmp_path_factory.mktemp("clean") / source.name
@@ -224,7 +223,7 @@ def tampered(clean_folder, tmp_path, monkeypatch):
                 shutil.copy(item, tmp / item.name)
         return folder
 
-    monkeypatch.setattr(int8, "build_int8_model", fake_build)
+    monkeypatch.setattr(int8, "build_in_child", fake_build)
     folder = int8.int8_folder(tmp_path, int8.int8_identity(model_identity("default")))
     shutil.copytree(clean_folder, folder)
     return folder, builds
@@ -290,7 +289,7 @@ def test_the_int8_model_folder_is_private_under_umask_022(clean_folder, tmp_path
                 shutil.copyfile(item, tmp / item.name)
         return folder
 
-    monkeypatch.setattr(int8, "build_int8_model", fake_build)
+    monkeypatch.setattr(int8, "build_in_child", fake_build)
     old = os.umask(0o022)
     try:
         int8.load_int8_encoder("default", model_identity("default"), tmp_path / "cache", show_progress=False)

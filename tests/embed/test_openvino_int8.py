@@ -34,10 +34,10 @@ def remarks(demo_corpus) -> list[str]:
 
 @pytest.fixture(scope="module")
 def built_folder(embedder) -> Path:
-    """The int8 model folder of the shared cache (built by the session's embedder on first use)."""
+    """The int8 model folder of the user's model store (built by the session's embedder on first use)."""
     assert embedder.int8
     embedder.model  # noqa: B018 - builds or loads
-    folder = int8.int8_folder(embedder.config.cache_dir, embedder.identity)
+    folder = int8.int8_folder(int8.model_store(), embedder.identity)
     assert json.loads((folder / "int8.json").read_text())["identity"] == embedder.identity
     return folder
 
@@ -66,9 +66,7 @@ def test_int8_vectors_are_close_to_fp32_on_real_remarks(embedder, remarks, tmp_p
     # mis-tokenised vector would fall far below
     assert cosine.mean() > 0.99 and cosine.min() > 0.95
     # order and batching do not change a text's vector beyond int8 noise
-    again = int8.load_int8_encoder("default", model_identity("default"), embedder.config.cache_dir).encode(
-        remarks[::-1], batch_size=7
-    )[::-1]
+    again = int8.load_int8_encoder("default", model_identity("default")).encode(remarks[::-1], batch_size=7)[::-1]
     assert np.min(np.sum(again * vectors, axis=1)) > 0.999
 
 
@@ -102,7 +100,7 @@ def test_workers_starting_together_build_the_model_once(built_folder, tmp_path, 
         shutil.copytree(built_folder, folder)
         return folder
 
-    monkeypatch.setattr(int8, "build_int8_model", fake_build)
+    monkeypatch.setattr(int8, "build_in_child", fake_build)
     encoders, errors = [], []
 
     def load():
@@ -119,6 +117,46 @@ def test_workers_starting_together_build_the_model_once(built_folder, tmp_path, 
     assert errors == [] and len(encoders) == 2 and len(built) == 1
 
 
+def test_the_int8_model_is_built_once_per_machine_not_per_cache_folder(built_folder, tmp_path, monkeypatch):
+    """Two projects with their own embedding cache folders share one int8 model in the user's model store."""
+    monkeypatch.setenv(int8.MODEL_DIR_ENV, str(tmp_path / "store"))
+    built = []
+
+    def fake_build(model, folder, identity=""):
+        built.append(Path(folder))
+        shutil.copytree(built_folder, folder)
+        return Path(folder)
+
+    monkeypatch.setattr(int8, "build_in_child", fake_build)
+    for project in ("project-a", "project-b"):
+        embedder = Embedder(EmbeddingConfig(cache_dir=str(tmp_path / project)), show_progress=False)
+        assert embedder.embed(["How have you been sleeping?"]).shape == (1, 384)
+    assert len(built) == 1 and built[0].parent == tmp_path / "store"
+    assert not [p for p in (tmp_path / "project-a").iterdir() if p.name.startswith("openvino-int8")]
+    assert json.loads((built[0] / "int8.json").read_text())["instruction_set"] == int8.instruction_set()
+
+
+def test_the_model_is_keyed_by_the_instruction_set(built_folder, tmp_path, monkeypatch):
+    """A model built on another kind of CPU (NNCF calibrated it with other kernels) is neither found nor read."""
+    identity = json.loads((built_folder / "int8.json").read_text())["identity"]
+    here = int8.int8_folder(tmp_path, identity)
+    copy = tmp_path / "copy"
+    shutil.copytree(built_folder, copy)
+    assert int8._read_cached(copy, identity) is not None
+    other = "AVX2" if int8.instruction_set() != "AVX2" else "AMX-INT8"
+    monkeypatch.setattr(int8, "instruction_set", lambda: other)
+    assert int8.int8_folder(tmp_path, identity) != here
+    assert int8._read_cached(copy, identity) is None  # copied over from the other machine: rebuilt here
+
+
+def test_a_build_that_fails_in_the_child_is_one_line(tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"building the int8 model in .* failed \(.*could not be loaded offline"
+    ) as err:
+        int8.build_in_child(str(tmp_path / "no-such-model"), tmp_path / "int8", "x")
+    assert "\n" not in str(err.value) and not (tmp_path / "int8").exists()
+
+
 @pytest.mark.slow
 def test_damaged_cache_is_rebuilt_with_a_warning(built_folder, tmp_path):
     identity = int8.int8_identity(model_identity("default"))
@@ -131,6 +169,8 @@ def test_damaged_cache_is_rebuilt_with_a_warning(built_folder, tmp_path):
     vector = encoder.encode(["How have you been sleeping?"])
     assert vector.shape == (1, 384) and abs(float(np.linalg.norm(vector)) - 1) < 1e-5
     assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]  # nothing half-written left
+    # built in a child process: the torch model, the ONNX graph and NNCF's statistics went with it
+    assert "nncf" not in sys.modules and int8.LAST_BUILD_PEAK_GB is not None and int8.LAST_BUILD_PEAK_GB > 0.2
 
 
 def test_models_that_do_not_mean_pool_are_refused_with_the_setting_named():

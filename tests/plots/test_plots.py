@@ -409,6 +409,22 @@ def test_comparison_figures_by_name_with_their_traces(comparison):
     assert "words" not in no_words
 
 
+def test_position_heatmaps_of_the_groups_share_rows_and_colour_scale(comparison):
+    """Side by side, the groups' heatmaps show the same topics in the same order on one colour scale."""
+    pos = comparison.positions.copy()
+    b = pos["group"] == "<b>b</b>"
+    pos.loc[b & (pos["topic"] == 0), "share"] = 0.9  # group b: one topic far more common than anything in a
+    pos.loc[b & (pos["topic"] == 0), "remarks"] = 50
+    extra = pos[b & (pos["topic"] == 1)].assign(topic=2, label="work", share=0.1, remarks=1)  # b only
+    figs = plots.comparison_figures(Comparison(**{**comparison.__dict__, "positions": pd.concat([pos, extra])}))
+    heat_a, heat_b = figs["position_a"].data[0], figs["position_<b>b</b>"].data[0]
+    assert list(heat_a.y) == list(heat_b.y) == ["0: " + ESCAPED_SCRIPT, "1: sleep", "2: work"]
+    assert np.asarray(heat_a.z)[2] == pytest.approx([0.0, 0.0, 0.0])  # a never uses topic 2: a row of zeros
+    assert heat_a.zmax == heat_b.zmax == pytest.approx(90.0) and heat_a.zmin == heat_b.zmin == 0.0
+    alone = plots.position_heatmap(pos, group="a")  # on its own: the group's own rows and scale
+    assert alone.data[0].zmax is None and len(alone.data[0].y) == 2
+
+
 def test_group_shares_per_group_and_unknown_column(remark_tables):
     assignments, _ = remark_tables
     grouped = assignments.assign(school=np.where(np.arange(len(assignments)) % 2, "<b>cbt</b>", "mi"))

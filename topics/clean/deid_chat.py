@@ -77,7 +77,8 @@ _LOWER_SUBJECT = re.compile(
     rf"like|that|if|so|tho|though|while|now)[ \t]+)([a-z][a-z'’-]{{2,}})[ \t]+{_HUMAN_VERB}\b"
 )  # "mateus keeps texting me", "since march when hunter left"
 _LOWER_TITLE = re.compile(
-    r"(?<![\w'’-])(mr|mrs|ms|mx|miss|dr|doc|prof|coach|officer|pastor|nurse|sgt|detective|judge|aunt|auntie|"
+    r"(?<![\w'’-])(mr|mrs|ms|mx|miss|dr|doc|prof|coach|officer|pastor|nurse|sgt|sergeant|deputy|trooper|detective|"
+    r"judge|aunt|auntie|"
     r"uncle|tia|tio|abuela|abuelo)\.?[ \t]+([a-z][a-z'’-]{1,})\b"
 )  # "mrs okafor", "dr patel"; the word after "aunt", "coach"... only when a listed first name
 _TITLE_NOUNS = _words(
@@ -96,9 +97,10 @@ _KIN = (
 )
 _LOWER_KIN_NAME = re.compile(
     rf"\b(?:my|our|his|her|their|ur|your)[ \t]+(?:(?:little|lil|big|baby|older|younger|twin|step|half|best|new|"
-    rf"old|late|former)[ \t]+)?{_KIN}[ \t]*,?[ \t]+([a-z][a-z'’-]{{2,}})\b"
+    rf"old|late|former)[ \t]+)?{_KIN}[ \t]*,?[ \t]+([a-zß-öø-ÿ][a-zß-öø-ÿ'’-]{{2,}})\b"
     r"(?=[ \t]*(?:[,.!?;:)]|$|\n|[\u2600-\u27BF\U0001F300-\U0001FAFF])|[ \t]+(?:is|was|has|had|and|who|just|still|"
-    r"keeps|kept|says|said|told|texted|texts|called|lives|left|moved|thinks|wants|'s|’s|lol|too|again)\b)"
+    r"keeps|kept|says|said|told|texted|texts|called|lives|left|moved|thinks|wants|found|took|takes|got|gets|came|"
+    r"comes|went|made|makes|hit|sent|posted|knows|'s|’s|lol|too|again)\b|['’]s\b)"
 )  # "my sis summer is the only one", "my cousin dami, who ..."
 _KIN_AGE = re.compile(
     rf"(?i:\b(?:my|our|his|her|their|ur|your)[ \t]+(?:(?:little|lil|big|baby|older|younger|twin|step|half|best|new|"
@@ -204,9 +206,10 @@ _PET_NOUNS = _words(
     whisperer lover lovers owner owners show shows bite bites barks barking meows died passed ran"""
 )
 _SELF_INTRO = re.compile(
-    r"(?:^|(?<=[.!?\n])[ \t]*|\b(?:hey|hi|hii+|hello|yo|ok|okay|sorry|um)[ \t,]+)(?:it'?s|it’s|its|this[ \t]+is)"
-    r"[ \t]+(?:me[ \t]*,?[ \t]+|just[ \t]+)?([A-Za-z][a-z'’-]{2,})\b"
-    r"(?=[ \t]+(?:from|again|here|btw|lol|agian|w|with)\b|[ \t]*[,!]|[ \t]*$)",
+    r"(?:^|(?<=[.!?\n])[ \t]*|\b(?:hey|hi|hii+|hello|yo|ok|okay|sorry|um)[ \t,]+(?:(?:uh|um|yeah|so|hi|hey)[ \t,]+)*)"
+    r"(?:it'?s|it’s|its|this[ \t]+is)"
+    r"[ \t]+(?:me[ \t]*,?[ \t]+|just[ \t]+|(?:big|lil|little)[ \t]+)?([A-Za-z][a-z'’-]{2,})\b"
+    r"(?=[ \t]+(?:from|again|here|btw|lol|agian|w|with|my[ \t]+new|calling|returning|checking)\b|[ \t]*[,!]|[ \t]*$)",
     re.IGNORECASE,
 )  # "its will from earlier", "hey it's dami again"
 _SEASONS = _words(
@@ -293,6 +296,9 @@ _MODAL_NEXT = re.compile(
 )
 
 
+_INTERJECTIONS = _words("uh oh um hm mm eh ha ho no ok ya yo ex re co de la le el al di da du so go")
+
+
 def _name_word(word: str, not_a_name: frozenset[str], *, listed: bool = False) -> bool:
     """Whether a lower-case word can be a name here: not a generic, clinical or contracted word, and either a
     listed first name that is no English word unless a known name-word ("debbie", "hunter"; not "soon"), or,
@@ -303,9 +309,17 @@ def _name_word(word: str, not_a_name: frozenset[str], *, listed: bool = False) -
     english = key in english_words()
     if key in first_names():
         return not english or key in ordinary_words()
+    if "-" in key:  # "mei-xin", "ray-ray": two parts, each a first name or no English word, or a doubled part
+        parts = key.split("-")
+        return (
+            not listed
+            and len(parts) == 2
+            and all(len(p) >= 2 and p not in _INTERJECTIONS for p in parts)
+            and all(p in first_names() or p not in english_words() for p in parts)
+            and (parts[0] == parts[1] or any(p in first_names() for p in parts) or min(map(len, parts)) >= 4)
+        )
     return (
         not listed
-        and "-" not in key
         and not english
         and key not in ordinary_words()
         and not key.endswith(("ing", "ed", "ly", "ness", "tion"))
@@ -350,7 +364,26 @@ def chat_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, in
         word = m.group(1)
         if word not in _SEASONS and word not in _VIRTUES and _name_word(word, not_a_name, listed=not chat):
             out.append((m.start(1), m.end(1), "NAME", NAME_PRIORITY))
-    if any(t in lower for t in ("mr", "ms", "dr", "doc", "prof", "coach", "officer", "pastor", "nurse", "aunt")):
+    if any(
+        t in lower
+        for t in (
+            "mr",
+            "ms",
+            "dr",
+            "doc",
+            "prof",
+            "coach",
+            "officer",
+            "pastor",
+            "nurse",
+            "aunt",
+            "detective",
+            "judge",
+            "sergeant",
+            "deputy",
+            "trooper",
+        )
+    ):
         for m in _LOWER_TITLE.finditer(text):
             title, word = m.group(1), m.group(2)
             abbreviation = title in ("mr", "mrs", "ms", "mx", "dr", "prof")
@@ -365,9 +398,19 @@ def chat_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, in
             out.append((m.start(1), m.end(1), "NAME", NAME_PRIORITY))
     for m in _SELF_INTRO.finditer(text):
         word = m.group(1).lower()
+        nickname = re.search(r"(?i)\b(?:big|lil|little)[ \t]+$", text[m.start() : m.start(1)])
+        if nickname and re.match(r"[ \t]+(?:from|again|here|calling)\b", text[m.end(1) :]) and word not in _GENERIC:
+            out.append(
+                (m.start() + nickname.start(), m.end(1), "NAME", NAME_PRIORITY)
+            )  # "its big tank from the shelter"
+            continue
+        strong = re.match(r"[ \t]+(?:from|calling|returning)\b", text[m.end(1) :])
+        if strong and m.group(1)[0].isupper() and _capitalised_name(m.group(1).split("-")[0], not_a_name):
+            out.append((m.start(1), m.end(1), "NAME", NAME_PRIORITY))  # "Hi, this is Soo-ah from Maplewood"
+            continue
         if word in _SEASONS or not _name_word(word, not_a_name, listed=not chat):
             continue
-        strong = re.match(r"[ \t]+(?:from|again|here)\b", text[m.end(1) :])
+        strong = re.match(r"[ \t]+(?:from|again|here|my[ \t]+new|calling|returning|checking)\b", text[m.end(1) :])
         if (word in ordinary_words() or word not in first_names()) and not (
             strong or (word in first_names() and text[m.end(1) : m.end(1) + 1] == ",")
         ):

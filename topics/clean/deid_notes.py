@@ -122,7 +122,8 @@ _SOMETHING_AGE = re.compile(rf"(?i:\b{_TENS}[- ]something\b)")
 _HOW_OLD_ANSWER = re.compile(
     rf"(?i:\bhow\s+old\b[^?\n]{{0,60}}\?[^\n]{{0,40}}?\b(?:[A-Z]\s*:\s*)?(?:(?:uh|um|er|oh|well|like|she's|he's|"
     rf"i'm|about|almost|just)[ \t,]+)*)"
-    rf"(\d{{1,2}}|{_TENS}(?:[- ]{_UNIT_WORD})?|{_TEEN}|{_UNIT_WORD})\b(?![ \t]*(?:%|percent|minutes|hours|days|weeks|months|o'?clock|am|pm))"
+    rf"(?i:(\d{{1,2}}|{_TENS}(?:[- ]{_UNIT_WORD})?|{_TEEN}|{_UNIT_WORD})\b)"
+    r"(?![ \t]*(?:%|percent|minutes|hours|days|weeks|months|o'?clock|am|pm))"
 )
 _WHAT_AGE = re.compile(
     rf"(?i:\b(?:you|he|she|they|i|we)\s+(?:were|was|are|is|'re|'s|am)\s*,?\s+(?:like|what|um|uh|maybe|about)\s*,?\s+"

@@ -534,7 +534,8 @@ NOT_A_NAME = _words(
     md rn np pa-c do ma ms msw med edd l.ac lac csw mft atr bcba cadc lisw lpcs id officer twitter tiktok snapchat
     discord twitch reddit venmo tumblr insta snap tel fax ph cell mobile e-mail re cc attn dob mrn ref nhs
     pt rx dx hx sx tx bible quran koran torah scripture heaven hell satan earth colleague colleagues friends
-    reader readers members parents guardians whom provider providers valued tue tues weds thur thurs"""
+    reader readers members parents guardians whom provider providers valued tue tues weds thur thurs
+    op mods mod admin supervisee supervisees trainee texter caller"""
 )
 """Single words that NER sometimes tags PERSON/GPE in transcripts and that are never identifiers on their own."""
 

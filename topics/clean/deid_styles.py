@@ -393,7 +393,9 @@ _GENERIC_ORG_WORDS = frozenset(
 "the Intake Team", "Peer Review", "Behavioral Health")."""
 _VERB_NEXT = re.compile(
     r",?\s+(?:said|says|told|tells|texted|texts|asked|asks|called|calls|came|comes|went|goes|wants|thinks|thought|"
-    r"drove|left|moved|cried|laughed|yelled|showed|started|stopped|and\s+I|and\s+me)\b"
+    r"drove|left|moved|cried|laughed|yelled|showed|started|stopped|disclosed|shared|agreed|reported|stated|denied|"
+    r"presented|arrived|attended|joined|described|talked|spoke|expressed|declined|missed|returned|relapsed|"
+    r"celebrated|and\s+I|and\s+me)\b"
 )
 """A virtue word that says or does something is a person: "Grace called me", "Hope and I went"."""
 _SUFFIXES = ("ing", "ed", "ly", "es", "ness", "ment", "tion")

@@ -34,6 +34,12 @@ Two kinds of detector work together:
   pronoun or "will be"; lower-case months, slash and day-first dates; places before "clinic"; postcodes; and
   filters for the modal "May", ratings out of ten and lists of virtue words.
 
+* **Speech-to-text, Spanish and note rules** (:mod:`topics.clean.deid_speech`, round 4): spoken links and claim
+  numbers, lower-case addresses, agencies and stations, a name left of its pronoun ("calling about amaru he
+  said"), Spanish kin, ages and dates, names and ages in brackets, a short title ("PO Lindgren"), organisations
+  after field labels; and :mod:`topics.clean.deid_filters`: virtue and kinship words, languages, consoles,
+  eponyms and field labels that NER takes for names, and the other names of a list of names.
+
 Where detectors overlap, the more specific one wins (e-mail, URL, SSN and labelled IDs, phone, address,
 known name, date, age, digit runs, title/introduction name, NER, fill-in rules, in that order); a name
 cut by a URL glued to it ("Earl Lewiswww.example.com") keeps its free part.
@@ -60,6 +66,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from topics.clean.deid_chat import chat_candidates, common_word_name, not_a_date, virtue_list
+from topics.clean.deid_filters import label_org, listed_names, not_identifier
 from topics.clean.deid_lexicon import lexicon_candidates
 from topics.clean.deid_notes import notes_candidates, propagate_names
 from topics.clean.deid_rules import (
@@ -80,6 +87,7 @@ from topics.clean.deid_rules import (
     TITLES,
     TRIM,
 )
+from topics.clean.deid_speech import speech_candidates
 from topics.clean.deid_styles import allowed, clinical_spans, style_candidates
 
 KINDS: tuple[str, ...] = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION", "ORG", "HANDLE")
@@ -344,6 +352,7 @@ class Deidentifier:
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in style_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in notes_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in chat_candidates(text, NOT_A_NAME))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in speech_candidates(text, NOT_A_NAME))
         clinical = clinical_spans(text)
         candidates = [
             c
@@ -356,6 +365,7 @@ class Deidentifier:
             and not (c.kind == "DATE" and not_a_date(text, c.start, c.end))
             and not (c.kind in ("NAME", "ORG") and virtue_list(text, c.start, c.end))
             and not (c.kind == "NAME" and c.priority > NER_PRIORITY and common_word_name(text, c.start, c.end))
+            and not (c.priority >= RULE_NAME_PRIORITY and not_identifier(text, c.start, c.end, c.kind))
         ]
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
         spans = _resolve(text, candidates, protected)
@@ -364,6 +374,10 @@ class Deidentifier:
         )
         if extra:
             spans = sorted([*spans, *(Span(s, e, "NAME", text[s:e]) for s, e in extra)], key=lambda s: s.start)
+        spans = [s for s in spans if not (s.kind == "ORG" and label_org(text, s.start, s.end))]
+        listed = listed_names(text, [(s.start, s.end, s.kind) for s in spans], NOT_A_NAME)
+        if listed:
+            spans = sorted([*spans, *(Span(s, e, "NAME", text[s:e]) for s, e in listed)], key=lambda s: s.start)
         return spans
 
 
@@ -446,7 +460,8 @@ def _clean(
                 end -= len(suffix)
         piece = text[start:end]
         words = piece.lower().split()
-        if not words or piece.lower() in ROLE_WORDS or not any(c.isalpha() for c in piece):
+        initial = kind == "NAME" and len(piece) == 1 and piece.isupper() and text[end : end + 2] == ".,"
+        if not words or (piece.lower() in ROLE_WORDS and not initial) or not any(c.isalpha() for c in piece):
             return None
         if heuristic and (
             words[0] in NOT_A_NAME
@@ -464,8 +479,8 @@ def _clean(
             return None  # NER takes capitalised words at the start of a sentence for organisations
     if start >= end or not any(c.isalnum() for c in text[start:end]):
         return None
-    if end - start < 2 and not text[start:end].isdigit():
-        return None
+    if end - start < 2 and not text[start:end].isdigit() and not (kind == "NAME" and text[end : end + 1] == "."):
+        return None  # one letter is no identifier, unless an initial standing for a person ("the case of T., 16")
     return start, end
 
 

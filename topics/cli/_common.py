@@ -62,3 +62,51 @@ def main() -> None:
 
     Typical use: `topics fit transcripts.csv --out runs/study`, then `topics report runs/study`.
     """
+
+
+SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
+"""Folders of the operating system, never a place for the toolkit's output files."""
+
+
+def check_out_path(path: Path | None, option: str = "--out", *, example: str | None = None) -> Path | None:
+    """Refuse at once an output path that the write would fail on, or misuse, after all the work.
+
+    Parameters
+    ----------
+    path : Path or None
+        The option's value (None: not given, nothing to check).
+    option : str, default "--out"
+        The option, named in the message.
+    example : str, optional
+        For an option that names a file: an example file name (``report.html``). An existing folder, or
+        anything that exists and is not a regular file, is then refused. Without it the option names a folder.
+
+    Returns
+    -------
+    Path or None
+        ``path``.
+
+    Raises
+    ------
+    InputError
+        ``path`` lies under ``/proc``, ``/sys`` or ``/dev`` (symbolic links followed), or is a folder or a
+        special file where a file is written.
+    """
+    if path is None:
+        return None
+    for where in (path.absolute(), path.resolve()):
+        for root in SYSTEM_FOLDERS:
+            if where == root or root in where.parents:
+                raise InputError(
+                    f"refusing to write under {root}, a folder of the operating system; choose another {option}",
+                    path=path,
+                )
+    if example is not None and path.is_dir():
+        raise InputError(
+            f"{option} names an existing folder; give a file name, e.g. {option} {path / example}", path=path
+        )
+    if example is not None and path.exists() and not path.is_file():
+        raise InputError(
+            f"{option} names something that is not a regular file; give a file name such as {example}", path=path
+        )
+    return path

@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from topics.cli._common import _elapsed, _run, _step, main
+from topics.coding.tables import CODES_DIR  # the folder of a run `topics code` writes, stamped with the model
 from topics.errors import InputError
 
-CODES_DIR = "codes"
-"""The folder of a run that ``topics code`` writes (stamped with the model's fingerprint)."""
+CODER_FILE = "coder.npz"
+"""The trained coder in ``RUN/codes/`` (:meth:`topics.coding.Coder.save`: JSON and arrays, no pickle)."""
 
 
 def _remarks(run: Path):
@@ -97,13 +98,43 @@ def _remarks(run: Path):
     help="Write the N unlabelled remarks the coder is least sure of (label those next).",
 )
 @click.option("--seed", default=0, show_default=True, type=int)
-def code(run, codebook_path, labels_path, held_out, none_threshold, low_confidence, temperature, n_next, seed) -> None:
+@click.option(
+    "--coder",
+    "coder_path",
+    type=click.Path(path_type=Path),
+    help="Apply a saved coder (a coder.npz that `topics code` wrote) instead of training one; not with --labels.",
+)
+@click.option(
+    "--dask",
+    is_flag=True,
+    help="A run of the Dask engine: also code every remark of the whole corpus on the cluster "
+    "(RUN/distributed/codes/).",
+)
+@click.option("--scheduler", help="With --dask: address of a running Dask scheduler (default: a local cluster).")
+@click.option("--workers", "n_workers", default=2, show_default=True, type=click.IntRange(min=1), help="With --dask.")
+def code(
+    run,
+    codebook_path,
+    labels_path,
+    held_out,
+    none_threshold,
+    low_confidence,
+    temperature,
+    n_next,
+    seed,
+    coder_path,
+    dask,
+    scheduler,
+    n_workers,
+) -> None:
     """Code every remark of RUN with a codebook; write RUN/codes/coded.csv.
 
     With --labels, a calibrated classifier on the frozen sentence embeddings learns from the labelled remarks
     (the latest label of each); the remarks held back (--held-out) check it: agreement.csv (Cohen's kappa
-    with a session-bootstrap interval), per_code.csv, confusion.csv. Also writes codebook.csv,
-    next_to_label.csv and coder.json; RUN/codes/manifest.json records the model the remarks came from.
+    with a session-bootstrap interval), per_code.csv, confusion.csv. Also writes codebook.csv, codebook.yaml,
+    next_to_label.csv, coder.json and coder.npz (the trained coder, for --coder and --dask);
+    RUN/codes/manifest.json records the model the remarks came from. With --coder, a saved coder (trained
+    with this codebook, on the same embedding model) codes the remarks as it is.
     """
     import pandas as pd
 
@@ -112,6 +143,12 @@ def code(run, codebook_path, labels_path, held_out, none_threshold, low_confiden
     from topics.embed import Embedder
     from topics.runs import derived_folder
 
+    if coder_path is not None and labels_path is not None:
+        raise click.BadParameter("a saved coder is applied as it is: drop --labels (or --coder to train anew)")
+    if (scheduler or n_workers != 2) and not dask:
+        raise click.BadParameter("--scheduler and --workers go with --dask")
+    if dask and not (run / "distributed" / "assignments").is_dir():
+        _run(_raise, InputError("--dask: not a run of the Dask engine (no distributed/assignments)", path=run))
     t0 = _step(f"reading {codebook_path}")
     book = _run(Codebook.load, codebook_path)
     labels = None
@@ -135,15 +172,24 @@ def code(run, codebook_path, labels_path, held_out, none_threshold, low_confiden
     embedder = Embedder(emb_config, show_progress=True)
     _step(f"embedding {len(remarks):,} remarks (cached ones are not embedded again)")
     vectors = embedder.embed(remarks["text"].astype(str).tolist())
-    coder = Coder(
-        book, embedder, temperature=temperature, none_threshold=none_threshold, low_confidence=low_confidence, seed=seed
-    )
     train = check = None
-    if labels is not None and len(labels):
-        held = is_held_out(labels["utterance_id"], held_out).to_numpy()
-        train, check = labels[~held], labels[held]
-    _step(f"coding ({'zero-shot' if train is None or not len(train) else f'{len(train)} labelled remarks'})")
-    _run(coder.fit, remarks, train, embeddings=vectors)
+    if coder_path is not None:
+        coder = _run(Coder.load, coder_path, book, embedder)
+        _step(f"coding with the saved coder {coder_path} ({coder.mode_}, {coder.n_labels_} labels)")
+    else:
+        coder = Coder(
+            book,
+            embedder,
+            temperature=temperature,
+            none_threshold=none_threshold,
+            low_confidence=low_confidence,
+            seed=seed,
+        )
+        if labels is not None and len(labels):
+            held = is_held_out(labels["utterance_id"], held_out).to_numpy()
+            train, check = labels[~held], labels[held]
+        _step(f"coding ({'zero-shot' if train is None or not len(train) else f'{len(train)} labelled remarks'})")
+        _run(coder.fit, remarks, train, embeddings=vectors)
     coded = coder.predict(remarks, embeddings=vectors)
     if "session_id" in remarks:
         coded.insert(1, "session_id", remarks["session_id"].astype(str).to_numpy())
@@ -156,14 +202,17 @@ def code(run, codebook_path, labels_path, held_out, none_threshold, low_confiden
         "run": str(run),
         "remarks": len(coded),
         "codes": coded["code"].value_counts().to_dict(),
-        "low_confidence": int(coded["low_confidence"].sum()),
+        "low_confidence_remarks": int(coded["low_confidence"].sum()),
         "labels_file": str(labels_path) if labels_path else None,
+        "coder_file": str(coder_path) if coder_path else None,
         "labels_trained_on": 0 if train is None else len(train),
         "labels_held_out": 0 if check is None else len(check),
     }
     with derived_folder(run / CODES_DIR, fingerprint, written_by="topics code") as tmp:
         export_csv(coded, tmp / "coded.csv")
         export_csv(book.table(), tmp / "codebook.csv")
+        (tmp / "codebook.yaml").write_text(book.to_yaml(), encoding="utf-8")  # read back by the REFI-QDA export
+        coder.save(tmp / CODER_FILE)
         if n_next:
             export_csv(
                 coder.next_to_label(remarks, n_next, labelled=labels, embeddings=vectors), tmp / "next_to_label.csv"
@@ -197,7 +246,21 @@ def code(run, codebook_path, labels_path, held_out, none_threshold, low_confiden
         f"\nwrote {run / CODES_DIR / 'coded.csv'} ({coder.mode_}, {int(coded['low_confidence'].sum())} of "
         f"{len(coded)} remarks low-confidence; {_elapsed(t0)})"
     )
+    if dask:
+        from topics.distributed import code_distributed
+
+        _step(f"coding every remark of the whole corpus on Dask ({scheduler or f'{n_workers} local workers'})")
+        result = _run(
+            code_distributed, run, run / CODES_DIR / CODER_FILE, book, scheduler=scheduler, n_workers=n_workers
+        )
+        click.echo(
+            f"wrote {result.folder} ({result.summary['remarks']:,} remarks in {result.summary['partitions']} "
+            f"partitions; {_elapsed(t0)})"
+        )
 
 
 def _raise(err: Exception) -> None:
     raise err
+
+
+from topics.cli import coding_exchange  # noqa: E402, F401 - registers ``code-export`` and ``code-import``

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from topics.cli._common import _elapsed, _parse_pairs, _run, _step, main
-from topics.cli.run_commands import check_out_path
+from topics.cli._common import _elapsed, _parse_pairs, _run, _step, check_out_path, main
 
 
 @main.group()
@@ -168,12 +167,25 @@ def curate_diff(run, ledger) -> None:
 )
 @click.option("--allow-remote", is_flag=True, help="Allow --host other than 127.0.0.1 (prints a warning).")
 @click.option("--raw-text", is_flag=True, help="Show remarks verbatim (private use only; de-identified by default).")
-def curate_app(run, port, no_browser, ledger, author, host, allow_remote, raw_text) -> None:
+@click.option(
+    "--codebook",
+    "codebook",
+    type=click.Path(path_type=Path),
+    help="An expert's codebook (.toml, .yaml, .csv, .qdc, .qdpx): adds the Codes tab to label remarks for it.",
+)
+@click.option(
+    "--labels",
+    "labels",
+    type=click.Path(path_type=Path),
+    help="Label file the Codes tab appends to (.yaml or .csv; default RUN/labels.yaml, kept on refit).",
+)
+def curate_app(run, port, no_browser, ledger, author, host, allow_remote, raw_text, codebook, labels) -> None:
     """Open the curation workbench for RUN in the browser (local web app; stop with Ctrl+C).
 
     It listens on 127.0.0.1 with a random access token and prints its URL (with the token). Every
     merge, rename, drop, split and note is written to the ledger at once; undo and redo remove and restore
-    the last entry.
+    the last entry. With --codebook, the Codes tab labels remarks for the codebook (each label appended to
+    --labels with your name and the time), retrains the coder and shows its agreement on held-out labels.
     """
     from topics.workbench import serve
 
@@ -190,7 +202,10 @@ def curate_app(run, port, no_browser, ledger, author, host, allow_remote, raw_te
         from topics.workbench.server import check_port_free
 
         _run(check_port_free, host, port)  # before loading RUN, not as a traceback from the server
-    _step(f"loading {run}")
+    if labels is not None and codebook is None:
+        click.echo("error: --labels needs --codebook (the codes the labels may use)", err=True)
+        sys.exit(2)
+    _step(f"loading {run}" + (" and embedding its remarks for the Codes tab (cached vectors)" if codebook else ""))
     _run(
         serve,
         run,
@@ -201,6 +216,7 @@ def curate_app(run, port, no_browser, ledger, author, host, allow_remote, raw_te
         ledger=ledger,
         author=author,
         deidentify=not raw_text,
+        **({"codebook": codebook, "labels": labels} if codebook is not None else {}),
     )
 
 

@@ -8,55 +8,17 @@ from pathlib import Path
 
 import click
 
-from topics.cli._common import DEMO_REPORT, DEMO_RUN, _elapsed, _load_config, _parse_pairs, _run, _step, main
-from topics.errors import InputError
-
-SYSTEM_FOLDERS = (Path("/proc"), Path("/sys"), Path("/dev"))
-"""Folders of the operating system, never a place for the toolkit's output files."""
-
-
-def check_out_path(path: Path | None, option: str = "--out", *, example: str | None = None) -> Path | None:
-    """Refuse at once an output path that the write would fail on, or misuse, after all the work.
-
-    Parameters
-    ----------
-    path : Path or None
-        The option's value (None: not given, nothing to check).
-    option : str, default "--out"
-        The option, named in the message.
-    example : str, optional
-        For an option that names a file: an example file name (``report.html``). An existing folder, or
-        anything that exists and is not a regular file, is then refused. Without it the option names a folder.
-
-    Returns
-    -------
-    Path or None
-        ``path``.
-
-    Raises
-    ------
-    InputError
-        ``path`` lies under ``/proc``, ``/sys`` or ``/dev`` (symbolic links followed), or is a folder or a
-        special file where a file is written.
-    """
-    if path is None:
-        return None
-    for where in (path.absolute(), path.resolve()):
-        for root in SYSTEM_FOLDERS:
-            if where == root or root in where.parents:
-                raise InputError(
-                    f"refusing to write under {root}, a folder of the operating system; choose another {option}",
-                    path=path,
-                )
-    if example is not None and path.is_dir():
-        raise InputError(
-            f"{option} names an existing folder; give a file name, e.g. {option} {path / example}", path=path
-        )
-    if example is not None and path.exists() and not path.is_file():
-        raise InputError(
-            f"{option} names something that is not a regular file; give a file name such as {example}", path=path
-        )
-    return path
+from topics.cli._common import (
+    DEMO_REPORT,
+    DEMO_RUN,
+    _elapsed,
+    _load_config,
+    _parse_pairs,
+    _run,
+    _step,
+    check_out_path,
+    main,
+)
 
 
 @main.command()
@@ -385,6 +347,24 @@ def config_command(source, defaults) -> None:
     click.echo(commented_toml(config, DEFAULT_COMMENTS), nl=False)
 
 
+def _code_demo(run: Path, analysis) -> None:
+    """Code the demo run with the example codebook (AnnoMI's behaviour codes), from 25 remarks per code that AnnoMI's
+    annotators coded, written as the run's label file (never over a label file already there)."""
+    from topics.cli.coding_commands import code as code_command
+    from topics.coding import LabelFile, example_codebook, example_codebook_path
+
+    labels_file = run / "labels.yaml"
+    if not labels_file.exists():
+        book = example_codebook()
+        human = analysis.assignments[["utterance_id", "code"]].dropna().replace({"therapist_input": "input"})
+        human = human[human["code"].isin(book.names)].groupby("code").sample(25, random_state=0)
+        _run(LabelFile(labels_file, book.labels).append, human, author="AnnoMI annotators (demo)")
+        click.echo(f"labels: {labels_file} (25 remarks per code as AnnoMI's annotators coded them)")
+    click.get_current_context().invoke(
+        code_command, run=run, codebook_path=example_codebook_path(), labels_path=labels_file
+    )
+
+
 @main.command()
 @click.option(
     "--out", type=click.Path(path_type=Path), default=DEMO_RUN, show_default=True, help="Run folder to write."
@@ -402,7 +382,9 @@ def demo(out, report_file, config_path, no_static) -> None:
     """Fit the bundled demo corpus (AnnoMI professionals vs MIBot LLM counsellor) and write the report.
 
     The example curation ledger that ships with the demo corpus is copied into the run folder (unless one is
-    already there) and applied, so the report shows curated topics. The curated topics are also written as a
+    already there) and applied, so the report shows curated topics. The remarks are then coded with the example
+    codebook (AnnoMI's therapist behaviour codes), trained on 25 remarks per code that AnnoMI's annotators coded
+    (RUN/labels.yaml), so the report also compares the groups on codes. The curated topics are also written as a
     REFI-QDA project, demo.qdpx beside the report (for NVivo, ATLAS.ti, MAXQDA, QualCoder).
     """
     from topics.pipeline import fit as fit_corpus
@@ -429,14 +411,16 @@ def demo(out, report_file, config_path, no_static) -> None:
     if not run_ledger.exists() and DEMO_LEDGER.exists():
         shutil.copy2(DEMO_LEDGER, run_ledger)
         click.echo(f"curation ledger: {run_ledger} (copied from the demo's example {DEMO_LEDGER.name})")
+    _code_demo(Path(out), analysis)
     path = _run(write_report, out, out=report_file, formats=[] if no_static else None)
     click.echo(f"report: {path}")
     from topics.analysis import load_run
     from topics.reporting.refiqda import write_qdpx
+    from topics.reporting.refiqda_codes import read_run_codes
 
     qdpx = Path(path).parent / "demo.qdpx"
-    t1 = _step(f"writing {qdpx}: the curated topics as a REFI-QDA project (de-identified remarks)")
-    _run(write_qdpx, _run(load_run, out), qdpx)
+    t1 = _step(f"writing {qdpx}: the curated topics and the codes as a REFI-QDA project (de-identified remarks)")
+    _run(write_qdpx, _run(load_run, out), qdpx, codes=_run(read_run_codes, out))
     click.echo(f"REFI-QDA project: {qdpx} ({_elapsed(t1)}; {time.perf_counter() - t0:.0f} s in all)")
 
 
@@ -483,6 +467,12 @@ def demo(out, report_file, config_path, no_static) -> None:
     help="Keep topic labels and distinctive words verbatim (private use only); by default they are "
     "de-identified as in the report.",
 )
+@click.option(
+    "--codes",
+    "on_codes",
+    is_flag=True,
+    help="Compare the codes of RUN/codes (from `topics code`) instead of the topics; writes RUN/compare-codes-BY.",
+)
 def compare(
     run,
     by,
@@ -500,6 +490,7 @@ def compare(
     seed,
     sample_only,
     raw_text,
+    on_codes,
 ) -> None:
     """Compare groups of sessions in RUN: topic prevalence with session-level statistics, and more.
 
@@ -508,25 +499,18 @@ def compare(
     flag; labels de-identified unless --raw-text), divergence.csv, prediction.csv, positions.csv, transitions_*.csv, drift*.csv,
     distinctive_words.csv, gee_crosscheck.csv and outcome_*.csv, and prints the significant topics.
     A run of the Dask engine is compared over every session of the corpus (session x topic counts), unless
-    --sample.
+    --sample. With --codes the same tables compare the codes of `topics code` (one per remark; "none of
+    these" in place of "no topic"), plus coverage.csv, topics_by_codes.csv and outside_codebook.csv; codes of
+    an earlier fit of RUN are refused.
     """
-    import pandas as pd
-
-    from topics.analysis import load_run
-    from topics.compare import run_configured
-    from topics.distributed import DISTRIBUTED_DIR
+    from topics.cli.comparing import compare_run
     from topics.read import refuse_reserved
-    from topics.runs import stamp_derived
 
     _run(refuse_reserved, by, strata, cluster, *outcomes)  # "topic" is the model's: refused before loading RUN
     _run(check_out_path, out)
-    t0 = _step(f"loading {run}")
-    analysis = _run(load_run, run, ledger=ledger, raw=raw)
-    _step("comparing groups (permutations and bootstrap)")
-    chosen = [g.strip() for g in groups.split(",")] if groups else None
     settings = {
         "by": by,
-        "groups": chosen,
+        "groups": [g.strip() for g in groups.split(",")] if groups else None,
         "strata": strata,
         "cluster": cluster,
         "estimand": estimand,
@@ -536,39 +520,9 @@ def compare(
         "n_perm": n_perm,
         "seed": seed,
     }
-    if (run / DISTRIBUTED_DIR / "summary.json").is_file() and not sample_only:
-        from topics.compare import compare_distributed
-
-        comp = _run(compare_distributed, run, analysis=analysis, **settings)
-    else:
-        comp = _run(run_configured, analysis.assignments, analysis.config, **settings)
-    target = out or run / f"compare-{comp.by}"
-    if not raw_text:  # the tables may be shared: labels and words de-identified as the report shows them
-        from topics.reporting.redaction import text_masker
-
-        settings_d = analysis.config.deidentify
-        _step("de-identifying labels and words (--raw-text keeps them verbatim)")
-        comp = comp.masked(_run(text_masker, analysis, known_names=settings_d.known_names, use_ner=settings_d.ner))
-    files = comp.save_csv(target)
-    stamp_derived(target, analysis.fingerprint, written_by="topics compare")  # the model it was computed on
-    hint = comp.cluster_hint[:1].upper() + comp.cluster_hint[1:]
-    for w in [*comp.confounds, *comp.warnings]:
-        if w != hint:  # the cluster suggestion is printed with the results, below
-            click.echo(f"warning: {w}", err=True)
-    c = comp.contrasts
-    sig = c[c["q_value"] < 0.05].sort_values("q_value")
-    with pd.option_context("display.width", 200, "display.max_colwidth", 45):
-        click.echo(comp.method + "\n")
-        click.echo(f"{len(sig)} of {int(c['p_value'].notna().sum())} topic contrasts at q < 0.05 (seed {comp.seed}):")
-        if len(sig):
-            click.echo(
-                (sig[["topic", "label", "contrast", "share_a", "share_b", "diff", "diff_low", "diff_high", "q_value"]])
-                .round(4)
-                .to_string(index=False)
-            )
-    if comp.cluster_hint:
-        click.echo(f"\nnote: {comp.cluster_hint}")
-    click.echo(f"\nwrote {len(files)} files to {target} ({_elapsed(t0)})")
+    compare_run(
+        run, settings, out=out, ledger=ledger, raw=raw, sample_only=sample_only, raw_text=raw_text, codes=on_codes
+    )
 
 
 @main.command()

@@ -44,6 +44,8 @@ from topics.read.refiqda import read_qda
 
 NONE_CODE = "none of these"
 """The implicit code of a remark that no code of the codebook claims."""
+QDA_PARENT_PREFIX = "Codebook: "
+"""Name of the parent code under which a REFI-QDA project carries a codebook's codes (``Codebook: <name>``)."""
 MAX_CODEBOOK_BYTES = 1 << 20
 """Largest TOML, YAML or CSV codebook read (1 MiB; a codebook of 50 codes with examples is a few kilobytes)."""
 MAX_QDA_BYTES = 64 << 20
@@ -144,6 +146,22 @@ class Codebook:
                 rows.append({"code": c.name, "kind": "description", "text": c.description})
             rows.extend({"code": c.name, "kind": "example", "text": e} for e in c.examples)
         return pd.DataFrame(rows, columns=["code", "kind", "text"])
+
+    def to_yaml(self) -> str:
+        """The codebook as YAML text that :meth:`load` reads back to an equal codebook (same fingerprint).
+
+        Returns
+        -------
+        str
+        """
+        data = {
+            "name": self.name,
+            "codes": [
+                {"name": c.name, "description": c.description, **({"examples": list(c.examples)} if c.examples else {})}
+                for c in self.codes
+            ],
+        }
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)
 
     def fingerprint(self) -> str:
         """SHA-256 (16 hex digits) of the codes, descriptions and examples: changes when any of them does."""

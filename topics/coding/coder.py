@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
@@ -107,6 +108,9 @@ class Coder:
         Few-shot: the calibration temperature (1.0 when not calibrated).
     n_labels_ : int
         Labelled remarks trained on.
+    embedding_model_ : str or None
+        The embedding model's identity (:attr:`topics.embed.Embedder.identity`); a coder loaded with
+        :meth:`load` refuses an embedder of another model.
     """
 
     def __init__(
@@ -144,6 +148,9 @@ class Coder:
             from topics.embed import Embedder
 
             self.embedder = Embedder(show_progress=False)
+        wanted, given = getattr(self, "embedding_model_", None), getattr(self.embedder, "identity", None)
+        if wanted and given and wanted != given:
+            raise InputError(f"the coder was trained on embeddings of {wanted!r}, not of {given!r}")
         return np.asarray(self.embedder.embed([str(t) for t in texts]), dtype=np.float64)
 
     def _remark_vectors(self, remarks: pd.DataFrame, embeddings: np.ndarray | None) -> np.ndarray:
@@ -192,7 +199,10 @@ class Coder:
             A label names a remark missing from ``remarks`` or a code not in the codebook.
         """
         prompts = self.codebook.prompts()
+        self.embedding_model_: str | None = None  # a refit may change the embedder
         prompt_vectors = _unit(self._embed(prompts["text"].tolist()))
+        identity = getattr(self.embedder, "identity", None)
+        self.embedding_model_ = str(identity) if identity is not None else None
         self.prototypes_ = _unit(
             np.vstack([prompt_vectors[(prompts["code"] == c).to_numpy()].mean(axis=0) for c in self.codebook.names])
         )
@@ -384,7 +394,7 @@ class Coder:
             "seed": self.seed,
             "mode": getattr(self, "mode_", None),
             "n_labels": getattr(self, "n_labels_", 0),
-            "embedder": getattr(self.embedder, "identity", type(self.embedder).__name__),
+            "embedder": self._embedder_identity(),
         }
         return hashlib.sha256(json.dumps(settings, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -403,6 +413,59 @@ class Coder:
             "seed": self.seed,
             "codebook": self.codebook.name,
             "codebook_fingerprint": self.codebook.fingerprint(),
-            "embedder": getattr(self.embedder, "identity", None),
+            "embedder": getattr(self.embedder, "identity", None) or getattr(self, "embedding_model_", None),
             "fingerprint": self.fingerprint(),
         }
+
+    def _embedder_identity(self) -> str:
+        if self.embedder is None and getattr(self, "embedding_model_", None):
+            return str(self.embedding_model_)  # a loaded coder before its default embedder is made
+        return str(getattr(self.embedder, "identity", type(self.embedder).__name__))
+
+    def save(self, path: str | Path) -> Path:
+        """Write the fitted coder to a file (``.npz``: JSON and float arrays, no pickle), atomically.
+
+        See :mod:`topics.coding.persist`.
+
+        Parameters
+        ----------
+        path : str or Path
+            Conventionally ``coder.npz``.
+
+        Returns
+        -------
+        Path
+        """
+        from topics.coding.persist import save_coder
+
+        return save_coder(self, path)
+
+    @classmethod
+    def load(cls, path: str | Path, codebook: Codebook, embedder: Embeds | None = None) -> Coder:
+        """Read a coder saved by :meth:`save`; it codes as the saved one did.
+
+        Parameters
+        ----------
+        path : str or Path
+        codebook : Codebook
+            The codebook it was trained with (its fingerprint is checked).
+        embedder : Embedder or object with ``embed``, optional
+            Must embed with the model the coder was trained on (checked by its ``identity``).
+
+        Returns
+        -------
+        Coder
+
+        Raises
+        ------
+        InputError
+            Not a coder file, inconsistent, or made for another codebook or embedding model (one line naming
+            the file).
+        """
+        from topics.coding.persist import load_state
+
+        state = load_state(path, codebook, embedder)
+        coder = cls(codebook, embedder, **state["settings"])
+        for name, value in state["fitted"].items():
+            setattr(coder, name, value)
+        return coder

@@ -361,6 +361,7 @@ def run_comparison(
         per_topic_tests=contrasts if len(chosen) == 2 else None,
         **shared,
     )
+    warnings.extend(divergence.attrs.get("warnings", []))  # single-turn pairs: the divergence's size not to be read
     prediction = predict_group(
         sub,
         col,

@@ -7,7 +7,9 @@ modelled remark (``denominator="all"``, with "no topic" reported as a contrast o
 a topic (``"topical"``). The difference is studentized by its cluster-robust standard error and referred
 both to its cluster-permutation distribution and to Student's t with Welch degrees of freedom
 (:mod:`topics.compare.studentized`); the larger p-value is reported, and the interval is built from the
-larger critical value, so that the interval excludes 0 exactly when ``p < 0.05``. The family of topics of a
+larger critical value, so that the interval excludes 0 exactly when ``p < 0.05``. Where the groups' spreads make
+the difference skewed, the Edgeworth-corrected t joins them on the heavy side where the bootstrap-t does (20 or more
+clusters per group; ``p_edgeworth``). The family of topics of a
 contrast is tested with the step-down max-|t| against a cluster bootstrap of the whole profile and against the
 cluster permutations, the larger of the two (``p_adjusted``, which gives the ``q_value``, and ``p_family``);
 Benjamini-Hochberg over all rows is kept as ``q_bh``. When a
@@ -40,6 +42,8 @@ from topics.compare.studentized import (
     contrast,
     denominator_counts,
     difference_skewness,
+    edgeworth_heavy_critical,
+    edgeworth_heavy_p,
     max_t_adjusted,
     permutation_critical_value,
     permuted_cluster_masks,
@@ -133,7 +137,8 @@ def compare_groups(
         ``p_value`` where that is larger), ``q_bh``
         (Benjamini-Hochberg over all rows; not valid with unequal spreads), ``remarks``, ``sessions_with_topic``,
         ``too_small``, ``sessions_a``, ``sessions_b``, ``clusters_a``, ``clusters_b``, ``reference``,
-        ``p_adjusted`` (Westfall-Young step-down max-|t|, the larger of the adjusted p against the cluster
+        ``p_edgeworth`` (Student's t corrected for the difference's skewness on its heavy side, 0 on the other;
+        part of ``p_value`` with ``reference="both"``, which ``"auto"`` picks with 20 or more clusters a group), ``p_adjusted`` (Westfall-Young step-down max-|t|, the larger of the adjusted p against the cluster
         bootstrap of the whole profile and against the cluster permutations: family-wise error), ``p_family`` (per contrast, the smallest ``p_adjusted``: the test that no topic
         differs), ``skewness`` (estimated skewness of the difference's sampling distribution, from the groups'
         spreads), ``lopsided`` (``|skewness| >= SKEW_LIMIT``: the test is outside what it can handle),
@@ -188,7 +193,8 @@ def compare_groups(
     table = pd.DataFrame(rows)
     # q_value: the Westfall-Young step-down adjusted p-value of the row's contrast (family-wise error, hence also
     # the false discovery rate); Benjamini-Hochberg over all rows, kept as q_bh, exceeded a 5% FDR in simulations
-    # with unequal spreads (benchmarks/RESULTS.md, design 13: 7.5-9.8%)
+    # with unequal spreads while the p-values had no Edgeworth reference (benchmarks/RESULTS.md, design 13: 6.6-9.4%;
+    # with it 0.8-1.3%)
     # (never below the row's own p-value, whose reference may be the permutation or Student's t)
     table.insert(
         table.columns.get_loc("p_value") + 1,
@@ -276,6 +282,23 @@ def _contrast_rows(
     with np.errstate(invalid="ignore"):
         low, high = d_obs - crit * se_obs, d_obs + crit * se_obs
     p_value = np.maximum(p_perm, p_t)
+    if reference == "auto":
+        # the bootstrap resamples within each group (and stratum): it needs enough clusters in every such cell
+        cells = [(side & (cd.stratum == level)).sum() for side in (in_a, in_b) for level in np.unique(cd.stratum[side])]
+        reference = "both" if min(cells) >= BOOTSTRAP_MIN_CLUSTERS else "permutation"
+    # a small group far more varied than the other makes the difference skewed and the studentized difference
+    # lean the other way: on that (heavy) side the Edgeworth-corrected t joins the references (its p and the
+    # matching end of the interval), where the groups have the clusters the bootstrap-t needs too (with fewer,
+    # the skewness estimated from the spreads over-corrects: 10 vs 10 sessions at concentration 40 vs 10 fell
+    # from 4.6% to 1.7% false positives); rows as skewed as SKEW_LIMIT are flagged lopsided besides
+    skew, rho_a, rho_b = difference_skewness(cd, in_a, in_b)
+    p_edge = edgeworth_heavy_p(t_obs, skew, df)
+    if reference == "both":
+        p_value = np.maximum(p_value, p_edge)
+        with np.errstate(invalid="ignore"):
+            reach = edgeworth_heavy_critical(skew, df, alpha) * se_obs
+            low = np.where(skew < 0, np.minimum(low, d_obs - reach), low)
+            high = np.where(skew > 0, np.maximum(high, d_obs + reach), high)
     # bootstrap-t reference: clusters resampled within group (and stratum), t centred on the estimate
     boot = contrast(
         bootstrap_cluster_weights(rng, in_a, cd.stratum, n_perm),
@@ -285,10 +308,6 @@ def _contrast_rows(
     )
     t_boot = _studentize(boot.diff - d_obs, boot.se)
     p_boot = bootstrap_t_p(t_boot, t_obs)
-    if reference == "auto":
-        # the bootstrap resamples within each group (and stratum): it needs enough clusters in every such cell
-        cells = [(side & (cd.stratum == level)).sum() for side in (in_a, in_b) for level in np.unique(cd.stratum[side])]
-        reference = "both" if min(cells) >= BOOTSTRAP_MIN_CLUSTERS else "permutation"
     if reference == "bootstrap-t":
         q_lo, q_hi = bootstrap_t_bounds(t_boot, alpha)
         low, high, p_value = d_obs - q_hi * se_obs, d_obs - q_lo * se_obs, p_boot
@@ -308,7 +327,6 @@ def _contrast_rows(
     # positives with 8 single-remark replies per prompt and group); the larger, valid where either reference is
     adjusted = np.fmax(max_t_adjusted(t_obs, t_boot, ~too_small), max_t_adjusted(t_obs, t_perm, ~too_small))
     p_family = float(np.nanmin(adjusted)) if (~too_small).any() else np.nan
-    skew, rho_a, rho_b = difference_skewness(cd, in_a, in_b)
     lopsided = ~too_small & (np.abs(skew) >= SKEW_LIMIT)
     rows = []
     for j, column in enumerate(cd.columns):
@@ -337,6 +355,7 @@ def _contrast_rows(
                 "p_permutation": np.nan if small else p_perm[j],
                 "p_t": np.nan if small else p_t[j],
                 "p_bootstrap_t": np.nan if small else p_boot[j],
+                "p_edgeworth": np.nan if small else p_edge[j],
                 "p_adjusted": adjusted[j],
                 "p_family": p_family,
                 "skewness": np.nan if small else skew[j],
@@ -435,13 +454,19 @@ def method_text(
             if reference == "both"
             else ""
         )
+        + (
+            "; where the groups' spreads make a topic's difference skewed (a small group far more varied), "
+            "also with Student's t corrected by the one-term Edgeworth expansion for that skewness, on the side "
+            "where the studentized difference has its heavy tail (p_edgeworth; the larger p is reported)"
+            if reference == "both"
+            else ""
+        )
         + f". {pct}% intervals from the same references, so that an interval excludes 0 exactly when "
         f"p < {1 - confidence:.2f}. A group's variance is never taken below what multinomial sampling of its "
         f"remarks alone gives at the pooled share. "
         + f"Benjamini-Hochberg q-values across {int(table['p_value'].notna().sum())} tests are kept as q_bh; the "
         f"q-values used (q_value: p_adjusted, or the row's p where larger) are Westfall-Young step-down max-|t| adjusted p-values within each contrast (they control the chance of any "
-        f"false positive, and so the false discovery rate, also when the groups' spreads differ, where "
-        f"Benjamini-Hochberg did not); the test that no topic differs (p_family, the 'same topic mix' test) "
+        f"false positive, and so the false discovery rate, also when the groups' spreads differ); the test that no topic differs (p_family, the 'same topic mix' test) "
         f"compares the largest |t| over the tested topics with the same maximum in {n_perm} cluster bootstrap resamples "
         f"of the whole profile within each group, centred on the estimates (each group keeps its own spread), and "
         f"in the {n_perm} cluster permutations (exact when clusters are exchangeable, as with few clusters per "

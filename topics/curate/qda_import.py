@@ -56,6 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from topics._files import CSV_FORMULA_PREFIXES
+from topics.coding.codebook import QDA_PARENT_PREFIX
 from topics.curate.curator import ledger_for
 from topics.curate.ledger import Entry, Ledger, now
 from topics.curate.qda_codes import BUCKET_PREFIX, OUTLIER_CODE, TOPIC_LINE, all_codes, code_table, is_generated_line
@@ -288,6 +289,41 @@ def _new_description_lines(imported: str, code: Any, raw_description: str) -> li
     return new
 
 
+def without_codebook(qda: QdaFile) -> QdaFile:
+    """The file without a deductive codebook's codes: a top-level code named ``Codebook: <name>``
+    (:data:`topics.coding.codebook.QDA_PARENT_PREFIX`), the codes under it, their codings and notes. They come
+    back as labels (:mod:`topics.reporting.refiqda_codes`), never as ledger entries.
+
+    Parameters
+    ----------
+    qda : QdaFile
+
+    Returns
+    -------
+    QdaFile
+    """
+    codes = qda.codes
+    if codes.empty:
+        return qda
+    top = (codes["depth"] == 0) & codes["name"].astype(str).str.startswith(QDA_PARENT_PREFIX)
+    drop = set(codes.loc[top, "guid"])
+    while True:
+        grown = drop | set(codes.loc[codes["parent"].isin(drop), "guid"])
+        if grown == drop:
+            break
+        drop = grown
+    if not drop:
+        return qda
+    selections = qda.selections.copy()
+    selections.loc[selections["code"].isin(drop), "code"] = ""  # the selection stays: its topic coding counts
+    return dataclasses.replace(
+        qda,
+        codes=codes[~codes["guid"].isin(drop)],
+        selections=selections,
+        notes=qda.notes[~qda.notes["code"].isin(drop)],
+    )
+
+
 def qda_entries(qda: QdaFile, view: CuratedView, *, author: str, renamed: dict[str, str] | None = None) -> QdaImport:
     """Compare a REFI-QDA file with the codes of a curated view and propose ledger entries.
 
@@ -314,6 +350,7 @@ def qda_entries(qda: QdaFile, view: CuratedView, *, author: str, renamed: dict[s
         whose selections is a remark of the run, or ``renamed`` names a label that is no topic of the run or a
         code that is not in the file.
     """
+    qda = without_codebook(qda)
     ours = code_table(view)
     by_topic = {c.topic: c for c in ours if c.kind == "topic" and c.topic is not None}
     topic_of, bucket_of, unmatched, warnings = _match_codes(qda, view, ours, renamed)

@@ -8,7 +8,8 @@ under the model's identity (:func:`model_identity`), which changes whenever the 
 the model runs in fp16 with large length-sorted batches, and its vectors are cached under ``<identity>|fp16``.
 On the CPU, ``[embedding] runtime`` picks how the model runs: ``"openvino-int8"`` (default; an int8 copy built
 and cached on first use, :mod:`topics.embed.openvino_int8`, vectors cached under ``<identity>|openvino-int8 (...)``)
-or ``"torch"`` (the fp32 weights, vectors under the plain identity).
+or ``"torch"`` (the fp32 weights, vectors under the plain identity). The int8 model itself is built once per
+machine, in the user's model store (:func:`topics.embed.openvino_int8.model_store`), not per cache folder.
 
 Cached vectors are checked before they are used: rows that are not finite vectors of the model's dimension are
 dropped and embedded again (:meth:`EmbeddingCache.get`), and an :meth:`Embedder.embed` call re-embeds up to
@@ -164,9 +165,8 @@ class Embedder:
             if self.config.model == STATIC_MODEL:
                 self._model = load_static_model(self.config.cache_dir, show_progress=self.show_progress)
             elif self.int8:
-                self._model = load_int8_encoder(
-                    self.config.model, self.base_identity, self.config.cache_dir, show_progress=self.show_progress
-                )
+                # built once per machine in the user's model store, whatever the embedding cache folder
+                self._model = load_int8_encoder(self.config.model, self.base_identity, show_progress=self.show_progress)
             else:
                 self._model = load_sentence_transformer(self.config.model, self.device)
                 if precision_of(self.device) == "fp16":

@@ -6,19 +6,27 @@ corpus's 6,560 therapist remarks, on a 2-core machine, the int8 path embeds 2.8 
 as torch fp32, and the topics it leads to stay within what a change of seed alone does to fp32 topics
 (``benchmarks/RESULTS.md``, "Faster CPU embedding": adjusted Rand index, NMI with the utterance codes, NPMI).
 
-The int8 model is built on this machine the first time it is needed (about a minute, then cached):
+The int8 model is built on this machine the first time it is needed (about 30-60 s), once per machine rather
+than once per embedding cache folder: it goes into the user's model store (:func:`model_store`:
+``$TOPICS_MODEL_DIR`` when set, else ``models/`` in the platform's user cache folder, beside the default
+embedding cache), in a folder keyed by the int8 identity and this CPU's instruction set
+(:func:`topics.embed.machine.instruction_set`; NNCF measures the activations with this CPU's kernels). It is
+built in a child process, so that the torch model, the ONNX export and NNCF's statistics (about 1 GB) are given
+back to the system when it ends rather than held by the fitting process:
 
 1. the transformer is exported to ONNX (``torch.onnx.export``) and read by OpenVINO;
 2. NNCF post-training quantization (``nncf.quantize``: weights and activations to int8, transformer model
    type so SmoothQuant and fast bias correction, mixed preset) measures the activations on 300 bundled
    client utterances (``topics/embed/data/calibration_texts.json``, public-domain AnnoMI; never therapist
    remarks, the texts the toolkit models);
-3. the quantized model is saved as OpenVINO IR (``model.xml`` / ``model.bin``) in the embedding cache folder,
-   in a folder named by its identity (:func:`int8_identity`: the source model's identity, the OpenVINO and
-   NNCF versions and a digest of the calibration texts), written whole or not at all, under a file lock so
-   that Dask workers starting together build it once, private to the user (folder ``0700``, files ``0600``).
+3. the quantized model is saved as OpenVINO IR (``model.xml`` / ``model.bin``) in the model store, in a folder
+   named by its identity (:func:`int8_identity`: the source model's identity, the OpenVINO and NNCF versions
+   and a digest of the calibration texts) and the instruction set (:func:`int8_folder`), built under a
+   temporary name and renamed into place whole, under a file lock so that processes starting together
+   (Dask workers, two notebooks, two projects) build it once, private to the user (folder ``0700``, files
+   ``0600``).
 
-The cache folder is untrusted when read back. ``int8.json`` records the SHA-256 of ``model.xml`` and
+The model store is untrusted when read back. ``int8.json`` records the SHA-256 of ``model.xml`` and
 ``model.bin`` at build time; on load they are hashed again (:func:`model_digests`: 16 ms for MiniLM's 24 MB
 from the page cache) and a mismatch (flipped, negated or random weights), or a folder built before digests
 were recorded, is rebuilt with a warning. Someone who can write the folder can rewrite ``int8.json`` too, so
@@ -42,6 +50,7 @@ import contextlib
 import hashlib
 import json
 import os
+import subprocess
 import sys
 import threading
 import warnings
@@ -52,8 +61,10 @@ from typing import Any
 
 import numpy as np
 
+from topics._dist import DISTRIBUTION
 from topics._files import PRIVATE_FILE, PRIVATE_FOLDER, atomic_folder, atomic_write_text
 from topics.embed.backends import embedding_dimension, load_sentence_transformer
+from topics.embed.machine import instruction_set
 from topics.errors import ConfigError
 
 RUNTIME_INT8 = "openvino-int8"
@@ -74,10 +85,50 @@ CANARY_COSINE = 0.95
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 PERFORMANCE_HINT = "THROUGHPUT"
 """OpenVINO's performance hint for the CPU plugin."""
+RUNTIME_CACHE_CAPACITY = 128
+"""Entries of the OpenVINO CPU plugin's cache of per-shape executors (default 5,000). Every batch of
+length-sorted remarks has a shape of its own, so a long embedding rarely hits the cache, and together with
+oneDNN's cache of compiled kernels (:data:`PRIMITIVE_CACHE_CAPACITY`) it grew without bound: about 1 GB after
+28,000 remarks. 128 entries keep the shapes that do recur (a topic's keywords, one label at a time: with no
+cache each such call compiled its kernels again, 0.5 s under load). The vectors are bit-identical either way
+(``benchmarks/RESULTS.md``, "Memory")."""
+PRIMITIVE_CACHE_CAPACITY = "128"
+"""``ONEDNN_PRIMITIVE_CACHE_CAPACITY`` set (unless the user set it) before OpenVINO is imported: oneDNN's cache of
+compiled kernels, one set per batch shape (default 1,024 entries)."""
+MMAP_THRESHOLD = 1 << 20
+"""glibc's ``M_MMAP_THRESHOLD`` (bytes) fixed when the int8 encoder starts: buffers of 1 MB and more are mapped
+and unmapped rather than carved from the heap, which otherwise grows with every new batch shape (glibc raises
+the threshold after each large free, so freed inference buffers stay in the heap, fragmented)."""
 TOKEN_BUDGET = 2048
 """Most padded tokens in one batch: 64 remarks of up to 32 tokens, 8 texts at MiniLM's 256-token limit. Batches
 of 64 texts at full length took the peak memory of embedding the demo's remarks to 2.7 GB (torch fp32: 1.1 GB);
 with this budget 1.45 GB, at the same speed (budgets 1024-8192 measured: 1.43-2.06 GB, 470-560 remarks/s)."""
+
+
+MODEL_DIR_ENV = "TOPICS_MODEL_DIR"
+"""Environment variable naming the model store (:func:`model_store`)."""
+LAST_BUILD_PEAK_GB: float | None = None
+"""Peak resident memory (GB) of the child process of the last int8 build in this process, None before one."""
+
+
+def model_store() -> Path:
+    """The folder where int8 models are built once per machine and user.
+
+    ``$TOPICS_MODEL_DIR`` when set, else ``models`` in the platform's user cache folder
+    (``platformdirs.user_cache_dir("therapy-topics")``: ``~/.cache/therapy-topics/models`` on Linux), the folder
+    whose ``embeddings`` is the default embedding cache. Every embedding cache folder shares it.
+
+    Returns
+    -------
+    Path
+        The folder; it may not exist yet.
+    """
+    env = os.environ.get(MODEL_DIR_ENV, "").strip()
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(DISTRIBUTION, appauthor=False)) / "models"
 
 
 def import_openvino() -> Any:
@@ -88,9 +139,20 @@ def import_openvino() -> Any:
     their own do-nothing stubs (nothing is sent, no file is written in the home folder).
     """
     _block_telemetry()
+    os.environ.setdefault("ONEDNN_PRIMITIVE_CACHE_CAPACITY", PRIMITIVE_CACHE_CAPACITY)
     import openvino
 
     return openvino
+
+
+def _fixed_mmap_threshold() -> None:
+    """Fix glibc's mmap threshold at :data:`MMAP_THRESHOLD` (nothing on other C libraries and systems)."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(-3, MMAP_THRESHOLD)  # -3: M_MMAP_THRESHOLD
 
 
 def _block_telemetry() -> None:
@@ -229,6 +291,7 @@ def build_int8_model(model: str, folder: str | Path, identity: str = "") -> Path
             "max_length": max_length,
             "dimension": embedding_dimension(st_model),
             "calibration_texts": len(texts),
+            "instruction_set": instruction_set(),
             "sha256": model_digests(tmp),
         }
         atomic_write_text(tmp / "int8.json", json.dumps(info, indent=1))
@@ -286,6 +349,7 @@ def _read_cached(folder: Path, identity: str, problems: list[str] | None = None)
         ok = (
             isinstance(info, dict)
             and info.get("identity") == identity
+            and info.get("instruction_set") == instruction_set()
             and isinstance(info.get("normalize"), bool)
             and all(isinstance(info.get(k), int) and 0 < info[k] <= 1 << 16 for k in ("max_length", "dimension"))
         )
@@ -346,7 +410,9 @@ class OpenVINOEncoder:
             props.inference_num_threads: max(1, int(threads)),
             # the CPU plugin would run bf16 where the CPU supports it: keep the precision that was measured
             hints.inference_precision: ov.Type.f32,
+            "CPU_RUNTIME_CACHE_CAPACITY": RUNTIME_CACHE_CAPACITY,
         }
+        _fixed_mmap_threshold()
         self.compiled = ov.Core().compile_model(ov_model, "CPU", config)
         self.queue = ov.AsyncInferQueue(self.compiled, self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
         self.tokenizer = tokenizer
@@ -418,15 +484,16 @@ class OpenVINOEncoder:
         return self.dimension
 
 
-def int8_folder(cache_dir: str | Path, identity: str) -> Path:
-    """Folder of the int8 model with ``identity`` (:func:`int8_identity`) in the cache folder ``cache_dir``."""
-    return Path(cache_dir) / f"openvino-int8-{hashlib.sha1(identity.encode()).hexdigest()[:12]}"
+def int8_folder(store: str | Path, identity: str) -> Path:
+    """Folder of the int8 model with ``identity`` (:func:`int8_identity`) for this CPU's instruction set in ``store``."""
+    key = f"{identity}|{instruction_set()}"
+    return Path(store) / f"openvino-int8-{hashlib.sha1(key.encode()).hexdigest()[:12]}"
 
 
 def load_int8_encoder(
-    model: str, base_identity: str, cache_dir: str | Path, *, show_progress: bool = True
+    model: str, base_identity: str, store: str | Path | None = None, *, show_progress: bool = True
 ) -> OpenVINOEncoder:
-    """The int8 encoder of ``model``: read from the cache, or built there first (:func:`build_int8_model`).
+    """The int8 encoder of ``model``: read from the model store, or built there first (:func:`build_in_child`).
 
     Parameters
     ----------
@@ -434,8 +501,8 @@ def load_int8_encoder(
         ``"default"`` or a local sentence-transformers model with mean pooling.
     base_identity : str
         The source model's identity (:func:`topics.embed.model_identity`).
-    cache_dir : str or Path
-        The embedding cache folder (``[embedding] cache_dir``).
+    store : str or Path, optional
+        Folder of the int8 models; the user's model store (:func:`model_store`) when omitted.
     show_progress : bool
         Say so (on stderr) when the model has to be built.
 
@@ -444,12 +511,14 @@ def load_int8_encoder(
     OpenVINOEncoder
     """
     identity = int8_identity(base_identity)
-    folder = int8_folder(cache_dir, identity)
+    folder = int8_folder(model_store() if store is None else store, identity)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    st_model = load_sentence_transformer(model, "cpu")
     rebuild = ""
+    st_model = None
     for _ in range(2):
         ov_model, info = _load_or_build(model, folder, identity, show_progress, rebuild)
+        # the source model is loaded after a build (not held while the child builds): its tokenizer and the canary
+        st_model = st_model or load_sentence_transformer(model, "cpu")
         encoder = OpenVINOEncoder(
             ov_model, st_model.tokenizer, info["max_length"], info["dimension"], info["normalize"]
         )
@@ -488,14 +557,81 @@ def _load_or_build(model: str, folder: Path, identity: str, show_progress: bool,
                 warnings.warn(f"{folder} is incomplete or unreadable; building the int8 model again{why}", stacklevel=3)
             if show_progress:
                 print(
-                    f"building the int8 embedding model in {folder} (once per cache folder, about 30 s)",
+                    f"building the int8 embedding model in {folder} (once on this machine, about 30-60 s)",
                     file=sys.stderr,
                     flush=True,
                 )
-            build_int8_model(model, folder, identity)
+            build_in_child(model, folder, identity)
             cached = _read_cached(folder, identity)
             if cached is None:  # pragma: no cover - just written
                 raise ConfigError(
                     f"the int8 model written to {folder} could not be read back", column="embedding.runtime"
                 )
     return cached
+
+
+_CHILD = """
+import json, sys
+from topics.errors import ConfigError
+from topics.embed.openvino_int8 import build_int8_model
+try:
+    build_int8_model(sys.argv[1], sys.argv[2], sys.argv[3])
+except ConfigError as err:
+    print(str(err).splitlines()[0] if str(err) else type(err).__name__, file=sys.stderr)
+    sys.exit(3)
+for line in open("/proc/self/status") if sys.platform.startswith("linux") else ():
+    if line.startswith("VmHWM:"):
+        print(json.dumps({"peak_gb": int(line.split()[1]) / 1024**2}))
+"""
+
+
+def build_in_child(model: str, folder: str | Path, identity: str) -> Path:
+    """:func:`build_int8_model` in a child Python process, so that what the build holds is freed when it ends.
+
+    The torch model, its ONNX export, the OpenVINO graph NNCF quantizes and NNCF's statistics take about 1 GB
+    that the allocator would keep in the fitting process after the build; in a child the system gets it back.
+    The child's peak resident memory is kept in :data:`LAST_BUILD_PEAK_GB` (Linux).
+
+    Parameters
+    ----------
+    model : str
+        ``"default"`` or a local sentence-transformers model with mean pooling.
+    folder : str or Path
+        Where the model goes (replaced whole, at the end).
+    identity : str
+        The int8 identity (:func:`int8_identity`).
+
+    Returns
+    -------
+    Path
+        ``folder``.
+
+    Raises
+    ------
+    ConfigError
+        The child failed; its last line of error output is named.
+    """
+    global LAST_BUILD_PEAK_GB
+    package_root = str(Path(__file__).resolve().parents[2])  # the child imports this same topics package
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_root, env.get("PYTHONPATH", "")) if p)
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, model, str(folder), identity],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        lines = [line for line in done.stderr.splitlines() if line.strip()]
+        raise ConfigError(
+            f"building the int8 model in {folder} failed ({lines[-1].strip() if lines else done.returncode}); "
+            "set runtime = 'torch' to embed without it",
+            column="embedding.runtime",
+        )
+    for line in done.stdout.splitlines()[::-1]:
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            LAST_BUILD_PEAK_GB = float(json.loads(line)["peak_gb"])
+            break
+    return Path(folder)

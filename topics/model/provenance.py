@@ -16,8 +16,10 @@ from __future__ import annotations
 import platform
 from collections.abc import Mapping
 from importlib import metadata
-from pathlib import Path
 from typing import Any
+
+from topics.embed.machine import cpu_flags_and_name as _cpu_flags_and_name
+from topics.embed.machine import instruction_set
 
 VERSIONED_PACKAGES = (
     "bertopic",
@@ -36,18 +38,6 @@ VERSIONED_PACKAGES = (
 NUMERIC_PACKAGES = ("torch", "openvino", "numpy", "scikit-learn", "umap-learn", "hdbscan", "sentence-transformers")
 """The recorded packages whose version changes the arithmetic of a refit (the vectors, the layout, the clusters)."""
 
-# The tiers that change the embedding arithmetic, best first: (name, CPU flags that must all be present).
-# Linux flag names (/proc/cpuinfo); numpy's CPU-feature table is the fall-back on other systems.
-_TIERS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("AMX-INT8", ("amx_int8", "amx_tile")),
-    ("AVX-512 VNNI", ("avx512f", "avx512_vnni")),
-    ("AVX-512", ("avx512f",)),
-    ("AVX-VNNI", ("avx2", "avx_vnni")),
-    ("AVX2", ("avx2", "fma")),
-    ("AVX", ("avx",)),
-)
-_NUMPY_NAMES = {"avx512f": "AVX512F", "avx512_vnni": "AVX512VNNI", "avx2": "AVX2", "fma": "FMA3", "avx": "AVX"}
-
 
 def package_versions() -> dict[str, str]:
     """Versions of Python and the packages that shape a model (:data:`VERSIONED_PACKAGES`)."""
@@ -58,53 +48,6 @@ def package_versions() -> dict[str, str]:
         except metadata.PackageNotFoundError:
             versions[name] = "not installed"
     return versions
-
-
-def _cpu_flags_and_name(cpuinfo: Path = Path("/proc/cpuinfo")) -> tuple[set[str], str]:
-    flags: set[str] = set()
-    name = ""
-    try:
-        text = cpuinfo.read_text(encoding="utf-8", errors="replace")[:1_000_000]
-    except OSError:
-        text = ""
-    for line in text.splitlines():
-        key, _, value = line.partition(":")
-        key = key.strip().lower()
-        if key in ("flags", "features") and not flags:
-            flags = set(value.split())
-        elif key == "model name" and not name:
-            name = value.strip()
-    if not flags:  # not Linux: numpy's table of the features it detected
-        try:
-            from numpy._core._multiarray_umath import __cpu_features__ as features
-        except ImportError:  # pragma: no cover - numpy < 2
-            features = {}
-        flags = {flag for flag, np_name in _NUMPY_NAMES.items() if features.get(np_name)}
-        if features.get("ASIMD") or features.get("NEON"):
-            flags.add("neon")
-    return flags, name or platform.processor() or "unknown"
-
-
-def instruction_set(flags: set[str] | None = None) -> str:
-    """The best vector instruction set of this CPU that changes embedding arithmetic.
-
-    Parameters
-    ----------
-    flags : set of str, optional
-        CPU flags as Linux names them (``/proc/cpuinfo``); this machine's when omitted.
-
-    Returns
-    -------
-    str
-        ``"AMX-INT8"``, ``"AVX-512 VNNI"``, ``"AVX-512"``, ``"AVX-VNNI"``, ``"AVX2"``, ``"AVX"``, ``"NEON"``
-        (ARM) or ``"baseline"``.
-    """
-    if flags is None:
-        flags = _cpu_flags_and_name()[0]
-    for name, needed in _TIERS:
-        if all(f in flags for f in needed):
-            return name
-    return "NEON" if {"neon", "asimd"} & flags else "baseline"
 
 
 def machine_profile() -> dict[str, str]:

@@ -192,7 +192,14 @@ def dumbbell(contrast: pd.DataFrame, max_topics: int = 30) -> go.Figure:
     return fig
 
 
-def position_heatmap(shares: pd.DataFrame, group: str | None = None, max_topics: int = 25) -> go.Figure:
+def position_heatmap(
+    shares: pd.DataFrame,
+    group: str | None = None,
+    max_topics: int = 25,
+    *,
+    topics: Sequence[int] | None = None,
+    zmax: float | None = None,
+) -> go.Figure:
     """Heatmap of topic shares by position in the session (rows: topics; columns: segments).
 
     Parameters
@@ -202,6 +209,12 @@ def position_heatmap(shares: pd.DataFrame, group: str | None = None, max_topics:
     group : str, optional
         Which group to show (default: the first).
     max_topics : int
+        Rows shown when ``topics`` is not given: the group's largest topics.
+    topics : sequence of int, optional
+        The topics to show, in order (e.g. the same rows for every group, as :func:`comparison_figures` does).
+    zmax : float, optional
+        Top of the colour scale in percent (default: this group's largest share), so that heatmaps of several
+        groups can share one scale.
 
     Returns
     -------
@@ -209,10 +222,14 @@ def position_heatmap(shares: pd.DataFrame, group: str | None = None, max_topics:
     """
     g = group if group is not None else sorted(shares["group"].unique())[0]
     s = shares[shares["group"] == g]
-    top = s.groupby("topic")["remarks"].sum().sort_values(ascending=False).head(max_topics).index
+    if topics is None:
+        top = list(s.groupby("topic")["remarks"].sum().sort_values(ascending=False).head(max_topics).index)
+    else:  # every row asked for, a topic this group never uses as a row of zeros
+        top = [t for t in topics if t in set(shares["topic"])]
     s = s[s["topic"].isin(top)]
     grid = s.pivot_table(index=["topic", "label"], columns="segment_index", values="share", fill_value=0.0)
-    grid = grid.loc[[i for t in top for i in grid.index if i[0] == t]]
+    names = shares.drop_duplicates("topic").set_index("topic")["label"]
+    grid = grid.reindex(pd.MultiIndex.from_tuples([(t, names[t]) for t in top], names=grid.index.names), fill_value=0.0)
     segs = s.drop_duplicates("segment_index").set_index("segment_index")["segment"].sort_index()
     fig = go.Figure(
         go.Heatmap(
@@ -220,6 +237,8 @@ def position_heatmap(shares: pd.DataFrame, group: str | None = None, max_topics:
             x=[safe(x) for x in segs.reindex(grid.columns)],
             y=[safe(topic_name(int(t), lab), limit=45) for t, lab in grid.index],
             colorscale="Blues",
+            zmin=0.0,
+            zmax=zmax,
             colorbar={"title": "%"},
             hovertemplate="%{y}<br>%{x}: %{z:.1f}% of remarks<extra></extra>",
         )
@@ -376,8 +395,13 @@ def comparison_figures(comp: Comparison, topic_order: Sequence[int] | None = Non
     """
     figs = {"forest": forest_plot(comp.contrasts), "dumbbell": dumbbell(comp.contrasts)}
     if not comp.positions.empty:  # empty for single-turn data and for whole-corpus counts
+        # the same rows (the largest topics over all groups) on one colour scale, so the groups compare by eye
+        pos = comp.positions[comp.positions["group"].isin(comp.groups)]
+        rows = list(pos.groupby("topic")["remarks"].sum().sort_values(ascending=False).head(25).index)
+        shown = pos.loc[pos["topic"].isin(rows), "share"]
+        top = float(shown.max()) * 100 if len(shown) else None
         for g in comp.groups:
-            figs[f"position_{g}"] = position_heatmap(comp.positions, group=g)
+            figs[f"position_{g}"] = position_heatmap(comp.positions, group=g, topics=rows, zmax=top)
     for g, m in comp.transitions.items():
         figs[f"transitions_{g}"] = transition_heatmap(
             m, comp.labels, title=f"Which topic follows which: {safe(g)}", topics=topic_order

@@ -24,6 +24,7 @@ from topics.compare import Comparison, resolve_column
 from topics.compare.prediction import PREDICTION_MEANING
 from topics.model.tables import text_key
 from topics.model.words import clean_keywords
+from topics.reporting.codes import CodesReport, codes_contents, codes_context
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -403,8 +404,10 @@ def summary_lines(
     return lines[:5]
 
 
-def contents(curated: bool, comp: dict | None, quality: dict | None) -> list[dict]:
+def contents(curated: bool, comp: dict | None, quality: dict | None, codes: dict | None = None) -> list[dict]:
     """The questions the report answers, in order, with the folded details under each (the menu).
+
+    ``codes`` (:func:`topics.reporting.codes.codes_context`) adds "Which codes, ...?" after the sessions.
 
     Each question is a dict with ``id`` (of its section), ``title`` (the question), ``short`` (its name in
     the narrow menu) and ``parts`` (``(id, name)`` of each detail section under it).
@@ -432,6 +435,8 @@ def contents(curated: bool, comp: dict | None, quality: dict | None) -> list[dic
                     "parts": [("session", "Through the session")],
                 }
             )
+    if codes is not None:
+        out.append(codes_contents(codes))
     if quality:
         out.append(
             {
@@ -532,6 +537,7 @@ def render_html(
     privacy: str = "",
     quality: dict | None = None,
     whole: dict | None = None,
+    codes: CodesReport | None = None,
 ) -> str:
     """Render the report as one HTML string (plotly.js inlined).
 
@@ -554,6 +560,8 @@ def render_html(
         The quality context.
     whole : dict, optional
         For a run of the Dask engine, the whole corpus (:func:`topics.reporting.html_report.whole_corpus_context`).
+    codes : CodesReport, optional
+        The run's current codes (:func:`topics.reporting.codes.report_codes`; figures in ``figs``).
 
     Returns
     -------
@@ -582,7 +590,8 @@ def render_html(
         if comp is not None
         else None
     )
-    questions = contents(curated, comp_ctx, quality)
+    codes_ctx = codes_context(codes, div) if codes is not None else None
+    questions = contents(curated, comp_ctx, quality, codes_ctx)
     return template.render(
         contents=questions,
         questions={q["id"]: q for q in questions},
@@ -615,6 +624,7 @@ def render_html(
         hierarchy_fig=div("hierarchy"),
         documents_fig=div("document_map"),
         comp=comp_ctx,
+        codes=codes_ctx,
         privacy=privacy,
         quality=quality,
         stability_fig=div("quality_stability"),

@@ -30,6 +30,7 @@ from topics.compare.design import check_group_sizes
 from topics.distributed import DISTRIBUTED_DIR, DistributedRun, load_distributed
 from topics.errors import InputError
 from topics.evaluate import evaluate
+from topics.reporting.codes import CODES_DIR, report_codes
 from topics.reporting.context import render_html
 from topics.reporting.redaction import mask_table_words, redact
 from topics.reporting.static import export_static
@@ -234,7 +235,7 @@ def _shown(analysis: Analysis, deidentify: bool | None) -> _Shown:
         f"Remarks shown in this report are de-identified: {counts['identifiers']:,} identifiers replaced "
         f"by placeholders in {counts['remarks_scrubbed']:,} remarks, {counts['name_words']} name words "
         "masked in labels and keywords. Automatic de-identification misses some identifiers "
-        "(about one in thirty on held-out remarks in familiar styles, one in seven in styles the rules were not "
+        "(about one in thirty on held-out remarks in familiar styles, one in twelve in styles the rules were not "
         "written on): read the report before sharing it."
     )
     return _Shown(shown, privacy=privacy, names=names)
@@ -395,6 +396,10 @@ def report(
     -----
     A comparison that cannot run (no such column; a compared group with too few sessions) is found right
     after loading, said on stderr at once and at the top of the report, which is written without it.
+
+    When ``topics code`` coded the run's remarks (``RUN/codes``, of this model), the report answers a sixth
+    question, "Which codes, and how do the groups differ on them?" (:mod:`topics.reporting.codes`); codes of an
+    earlier fit are not shown, and the report says so at the top.
     """
     steps = _Progress(progress)
     if isinstance(run, Analysis):
@@ -432,6 +437,11 @@ def report(
     steps.step("de-identifying the remarks shown")
     shown = _shown(analysis, deidentify)
     figs, quality_ctx, comp = _all_figures(shown, run_folder, steps, whole, why_not)
+    codes = None
+    if run_folder is not None and (run_folder / CODES_DIR).is_dir():  # `topics code` ran: shown when current
+        steps.step("reading the codes (RUN/codes) and comparing the groups on them")
+        codes = report_codes(shown.analysis, run_folder, shown.warnings, compare=not why_not, sample=whole is not None)
+        figs.update(codes.figures if codes is not None else {})
     formats = analysis.config.report.static_formats if formats is None else formats
     if formats:
         steps.step(f"writing static figures ({', '.join(formats)}; a few seconds each)")
@@ -447,6 +457,7 @@ def report(
         privacy=shown.privacy,
         quality=quality_ctx,
         whole=whole_corpus_context(whole, shown.analysis) if whole is not None else None,
+        codes=codes,
     )
     path = atomic_write_text(out, html_text)
     steps.done(path)

@@ -34,7 +34,7 @@ import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pandas as pd
 
@@ -60,6 +60,14 @@ MAX_VALUE_CHARS = 1_000
 """The longest text a session's metadata value keeps in a project (longer ones are cut, ending with ``…``)."""
 TAGUETTE_MAX_TAG = 200
 """Taguette refuses tag names longer than this (``taguette.validate.tag_path``)."""
+
+
+class ProjectAddition(Protocol):
+    """What :func:`write_qdpx` adds to a project besides the topics (``codes=``): e.g. a codebook's codes."""
+
+    def add_to(self, root: ET.Element) -> object:
+        """Add to the ``Project`` element."""
+        ...
 
 
 def _date(text: object) -> str | None:
@@ -375,6 +383,7 @@ def project_parts(
     raw_text: bool = False,
     corpus: pd.DataFrame | None = None,
     deidentifier: Deidentifier | None = None,
+    codes: ProjectAddition | None = None,
 ) -> tuple[bytes, dict[str, str]]:
     """The ``project.qde`` document and the source texts (``sources/<guid>.txt`` -> text) of a ``.qdpx``.
 
@@ -382,13 +391,13 @@ def project_parts(
     """
     view = _view(analysis)
     labels, mask, scrub_many = _display(analysis, raw_text, deidentifier)
-    codes = code_table(view, labels, mask)
-    code_of = remark_code(view, codes)
+    topic_codes = code_table(view, labels, mask)
+    code_of = remark_code(view, topic_codes)
     ns = PROJECT_NS
 
     authors = sorted(
         {str(a) for a in view.log.get("author", pd.Series(dtype=str)).astype(str)}
-        | {n["author"] for c in all_codes(codes) for n in c.notes}
+        | {n["author"] for c in all_codes(topic_codes) for n in c.notes}
     )
     tool = user_guid(TOOL_USER)
     root = ET.Element(
@@ -405,7 +414,7 @@ def project_parts(
         if name != TOOL_USER:
             ET.SubElement(users, f"{{{ns}}}User", {"guid": user_guid(name), "name": _clean(mask(name))})
     book = ET.SubElement(root, f"{{{ns}}}CodeBook")
-    _codebook_xml(book, ns, codes, notes=True)
+    _codebook_xml(book, ns, topic_codes, notes=True)
 
     sessions = _session_rows(view, corpus)
     metadata = session_metadata(corpus if corpus is not None else view.assignments, list(sessions))
@@ -453,7 +462,7 @@ def project_parts(
             coding = ET.SubElement(sel, f"{{{ns}}}Coding", {"guid": guid("coding", uid), "creatingUser": tool})
             ET.SubElement(coding, f"{{{ns}}}CodeRef", {"targetGUID": code_of[uid]})
 
-    notes = [n for c in all_codes(codes) for n in c.notes]
+    notes = [n for c in all_codes(topic_codes) for n in c.notes]
     if notes:
         notes_el = ET.SubElement(root, f"{{{ns}}}Notes")
         for n in notes:
@@ -468,6 +477,8 @@ def project_parts(
         "Each modelled remark is a selection coded with its topic. Positions: Unicode code points from 0, "
         "end exclusive. " + ("Transcripts verbatim: do not share." if raw_text else "Transcripts de-identified.")
     )
+    if codes is not None:  # a codebook's codes next to the topics (topics.reporting.refiqda_codes)
+        codes.add_to(root)
     return _to_bytes(root, ns), files
 
 
@@ -478,6 +489,7 @@ def write_qdpx(
     raw_text: bool = False,
     corpus: pd.DataFrame | None = None,
     deidentifier: Deidentifier | None = None,
+    codes: ProjectAddition | None = None,
 ) -> Path:
     """Write the run as a REFI-QDA project (``.qdpx``): codebook, sessions, coded remarks, notes, users.
 
@@ -496,12 +508,17 @@ def write_qdpx(
         and left-out utterances too); without it, a session's source holds its modelled remarks.
     deidentifier : Deidentifier, optional
         Reuse a loaded one.
+    codes : QdaCodes, optional
+        A deductive codebook's codes (:func:`topics.reporting.refiqda_codes.read_run_codes` of the run): a
+        parent code ``Codebook: <name>`` with one code per code, and each remark's selection coded with its
+        code besides its topic (:func:`topics.reporting.refiqda_codes.add_codes`); any object whose
+        ``add_to(root)`` adds to the ``Project`` element.
 
     Returns
     -------
     Path
     """
-    qde, files = project_parts(analysis, raw_text=raw_text, corpus=corpus, deidentifier=deidentifier)
+    qde, files = project_parts(analysis, raw_text=raw_text, corpus=corpus, deidentifier=deidentifier, codes=codes)
 
     def write(fh: Any) -> None:
         with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED) as zf:

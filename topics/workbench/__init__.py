@@ -14,6 +14,8 @@ through :class:`topics.curate.CurationSession` and is appended to the run's ledg
 * :mod:`topics.workbench.experts`: the two-expert tab (uploaded ledger, merge, switch to the merged ledger).
 * :mod:`topics.workbench.ticks`: the topic list's tick boxes, sent by topic number (not by row);
 * :mod:`topics.workbench.uploads`: uploads over the size cap refused in the browser, in one line.
+* :mod:`topics.workbench.labelling`: the Codes tab (with a codebook): label remarks, retrain the coder, see its
+  agreement on held-out labels (:class:`topics.coding.session.LabellingSession`).
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def serve(
     threaded : bool
         Return at once with the server running in a thread (else block until Ctrl+C).
     **kwargs
-        See :class:`Workbench` (``ledger``, ``author``, ``deidentify``, ``use_ner``).
+        See :class:`Workbench` (``ledger``, ``author``, ``deidentify``, ``use_ner``, ``codebook``, ``labels``).
 
     Returns
     -------

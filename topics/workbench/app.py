@@ -21,9 +21,13 @@ import pandas as pd
 
 from topics._files import export_csv
 from topics.analysis import Analysis, assignment_table, run_ledger, topic_table
+from topics.coding import Codebook
+from topics.coding.session import LabellingSession
 from topics.curate import CurationSession, write_worksheet
+from topics.errors import InputError
 from topics.workbench.actions import CONFIRM_DROP_SHARE, ConfirmFirst
 from topics.workbench.display import Shown, over_represented, read_stability, stability_of, topic_list
+from topics.workbench.labelling import labelling_session
 from topics.workbench.page import _Page
 
 __all__ = ["CONFIRM_DROP_SHARE", "ConfirmFirst", "Workbench", "app", "zip_files"]
@@ -58,6 +62,16 @@ class Workbench:
         Show remarks and model-made labels de-identified (names, places, contacts, dates, IDs masked).
     use_ner : bool, optional
         Use spaCy NER in de-identification (default: the run's ``[deidentify] ner``).
+    codebook : str, Path or Codebook, optional
+        An expert's codebook: adds the Codes tab (label remarks, retrain, agreement;
+        :mod:`topics.workbench.labelling`). The run's remarks are embedded once, here (cached vectors).
+    labels : str or Path, optional
+        The label file the Codes tab appends to (default ``RUN/labels.yaml``, kept when the run is fitted again).
+
+    Attributes
+    ----------
+    labelling : LabellingSession or None
+        The Codes tab's session (shared by every page; a notebook may drive it too), None without a codebook.
 
     Examples
     --------
@@ -73,6 +87,8 @@ class Workbench:
         author: str | None = None,
         deidentify: bool = True,
         use_ner: bool | None = None,
+        codebook: str | Path | Codebook | None = None,
+        labels: str | Path | None = None,
     ) -> None:
         self.run = Path(run)
         self.analysis = Analysis.load(self.run)
@@ -84,6 +100,11 @@ class Workbench:
         self.by = cfg.compare.by if isinstance(cfg.compare.by, str) else None
         self.lock = threading.RLock()
         self._table: tuple[int, pd.DataFrame] | None = None
+        self.labelling: LabellingSession | None = None
+        if codebook is not None:
+            self.labelling = labelling_session(self.run, self.analysis, codebook, labels)
+        elif labels is not None:
+            raise InputError("a label file needs its codebook (codebook=... / --codebook)", path=labels)
 
     def topic_table(self) -> pd.DataFrame:
         """The topic list as the page shows it (see :func:`topics.workbench.display.topic_list`)."""

@@ -19,6 +19,7 @@ from topics.workbench.actions import Actions, status_text
 from topics.workbench.display import esc, parse_topics, remark_list, unique_texts
 from topics.workbench.experts import ExpertsPanel
 from topics.workbench.keys import SHORTCUTS, KeyBar
+from topics.workbench.labelling import CodesPanel
 from topics.workbench.tasks import SPINNER_CSS, LongTask
 from topics.workbench.ticks import TickHook, TickTable
 
@@ -239,6 +240,8 @@ class _Page(Actions):
             self.download,
             sizing_mode="stretch_width",
         )
+        self.codes = CodesPanel(wb) if wb.labelling is not None else None
+        """The Codes tab (label remarks for a codebook), when the workbench was given one."""
         self.tabs = tabs = pn.Tabs(
             (
                 "Topics",
@@ -249,6 +252,7 @@ class _Page(Actions):
             ("Decisions (ledger)", self.log),
             ("Two experts", self.experts.layout),
             ("Download", downloads),
+            *([("Codes", self.codes.layout)] if self.codes is not None else []),
             dynamic=False,
             sizing_mode="stretch_width",
         )
@@ -292,6 +296,8 @@ class _Page(Actions):
             self.say(str(err), conflict=True)
             return
         self.author.disabled = self.author_button.disabled = True
+        if self.codes is not None:
+            self.codes.refresh_about()
         self.say(f"Decisions are recorded as {name}.")
 
     # ------------------------------------------------------------------ refresh
