@@ -313,7 +313,8 @@ class _Page(Actions):
                 f"<li>decision {int(r.entry)} ({esc(r.written)}): {esc(r.reason)}</li>" for r in bad.itertuples()
             )
             html += (
-                f"<div class='wb-message conflict'><b>{len(bad)} decisions could not be applied</b> to this "
+                f"<div class='wb-message conflict'><b>{len(bad)} decision{'s' if len(bad) != 1 else ''} could not be "
+                "applied</b> to this "
                 f"model; they stay in the ledger. Redo them by hand if they still make sense:<ul>{items}</ul></div>"
             )
         self.status.object = html + "</div>"
