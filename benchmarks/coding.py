@@ -350,6 +350,26 @@ def fmt(mean: float, sd: float, lo: float, hi: float, n: int) -> str:
     return f"{mean:.3f} ± {sd:.3f} ({lo:.3f}–{hi:.3f})"
 
 
+def print_table(summary: pd.DataFrame) -> None:
+    """The learning-curve summary (:func:`curve`) as the markdown table of RESULTS.md."""
+    print(
+        "\n| corpus | condition | labels per code | draws | macro-F1 (mean ± SD, min–max) | kappa (mean ± SD, min–max) "
+        "| accuracy | ECE | mean top p | share p < 0.6 |"
+    )
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in summary.itertuples():
+        k = "—" if not np.isfinite(r.k) else str(int(r.k))
+        print(
+            f"| {r.corpus} | {r.condition} | {k} | {r.draws} | "
+            f"{fmt(r.macro_f1, r.macro_f1_sd, r.macro_f1_min, r.macro_f1_max, r.draws)} | "
+            f"{fmt(r.kappa, r.kappa_sd, r.kappa_min, r.kappa_max, r.draws)} | "
+            + " | ".join(
+                "—" if not np.isfinite(v) else f"{v:.3f}" for v in (r.accuracy, r.ece, r.mean_p, r.low_confidence)
+            )
+            + " |"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--draws", type=int, default=5)
@@ -389,22 +409,7 @@ def main() -> None:
             f"{extra['n_test']} remarks / {extra['sessions_test']} sessions; embedding {extra['embed_s']:.0f} s, "
             f"median few-shot fit+predict {extra['fit_s']:.2f} s"
         )
-    print(
-        "\n| corpus | condition | labels per code | draws | macro-F1 (mean ± SD, min–max) | kappa (mean ± SD, min–max) "
-        "| accuracy | ECE | mean top p | share p < 0.6 |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for r in summary.itertuples():
-        k = "—" if not np.isfinite(r.k) else str(int(r.k))
-        print(
-            f"| {r.corpus} | {r.condition} | {k} | {r.draws} | "
-            f"{fmt(r.macro_f1, r.macro_f1_sd, r.macro_f1_min, r.macro_f1_max, r.draws)} | "
-            f"{fmt(r.kappa, r.kappa_sd, r.kappa_min, r.kappa_max, r.draws)} | "
-            + " | ".join(
-                "—" if not np.isfinite(v) else f"{v:.3f}" for v in (r.accuracy, r.ece, r.mean_p, r.low_confidence)
-            )
-            + " |"
-        )
+    print_table(summary)
     if "coded_share" in raw:
         for r in raw.dropna(subset=["coded_share"]).itertuples():
             print(

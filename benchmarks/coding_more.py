@@ -42,7 +42,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from coding import DATA, PROJECT, SEED, curve, fmt, form_probe, run_task
+from coding import DATA, PROJECT, SEED, curve, form_probe, print_table, run_task
 from plotly.subplots import make_subplots
 
 from topics.coding import Codebook, Coder, cohen_kappa, confusion, macro_f1, per_code
@@ -378,25 +378,6 @@ def write_figure(fig: go.Figure, folder: Path) -> list[Path]:
     except Exception as err:  # the html stands alone; a static copy needs kaleido and a browser
         print(f"no static copy of the figure: {type(err).__name__}: {err}")
     return written
-
-
-def print_table(summary: pd.DataFrame) -> None:
-    print(
-        "\n| corpus | condition | labels per code | draws | macro-F1 (mean ± SD, min–max) | kappa (mean ± SD, min–max) "
-        "| accuracy | ECE | mean top p | share p < 0.6 |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|")
-    for r in summary.itertuples():
-        k = "—" if not np.isfinite(r.k) else str(int(r.k))
-        print(
-            f"| {r.corpus} | {r.condition} | {k} | {r.draws} | "
-            f"{fmt(r.macro_f1, r.macro_f1_sd, r.macro_f1_min, r.macro_f1_max, r.draws)} | "
-            f"{fmt(r.kappa, r.kappa_sd, r.kappa_min, r.kappa_max, r.draws)} | "
-            + " | ".join(
-                "—" if not np.isfinite(v) else f"{v:.3f}" for v in (r.accuracy, r.ece, r.mean_p, r.low_confidence)
-            )
-            + " |"
-        )
 
 
 def interval_line(name: str, which: str, iv: dict[str, float]) -> str:
