@@ -154,3 +154,22 @@ def test_the_labels_held_back_are_drawn_at_random_not_the_least_sure(toy_book, f
     assert checks != ranked["utterance_id"].head(len(checks)).tolist()
     counts = session.counts()
     assert counts["held_out"].sum() == sum(flags)
+
+
+def test_the_same_words_are_offered_once(toy_book, fake_embedder, tmp_path):
+    """A remark whose text (case and spacing aside) is already labelled, skipped or in the queue is not offered."""
+    twins = pd.DataFrame(
+        {
+            "utterance_id": ["t1-0", "t1-1", "t2-0", "t2-1", "t3-0"],
+            "text": ["beer and wine", "Beer and  wine", "more cigarettes", "beer and wine", "the weather is nice"],
+        }
+    )
+    session = LabellingSession(toy_book, twins, tmp_path / "labels.yaml", embedder=fake_embedder, author="A")
+    queue = session.queue(10)
+    texts = [" ".join(t.lower().split()) for t in queue["text"]]
+    assert sorted(texts) == ["beer and wine", "more cigarettes", "the weather is nice"]
+    first = queue.loc[[t == "beer and wine" for t in texts], "utterance_id"].iloc[0]
+    session.label(first, "drinking")
+    assert not any(" ".join(t.lower().split()) == "beer and wine" for t in session.queue(10)["text"])
+    skipped = session.queue(10, exclude=["t2-0"])
+    assert skipped["text"].tolist() == ["the weather is nice"]

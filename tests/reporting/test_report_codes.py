@@ -127,6 +127,21 @@ def test_the_answer_gives_coverage_the_largest_code_differences_and_the_agreemen
         assert f'<tr><td>{row.label}</td><td class="num">{row.share_high * 100:.1f}%</td>' in table
 
 
+def test_what_this_report_found_says_what_the_codes_claim_and_how_they_agree(page, coded_run):
+    html, _ = page
+    summary = html[
+        html.index('<section id="summary">') : html.index("</section>", html.index('<section id="summary">'))
+    ]
+    coded = pd.read_csv(coded_run / "codes" / "coded.csv")
+    claimed = (coded["code"] != "none of these").mean() * 100
+    agreement = pd.read_csv(coded_run / "codes" / "agreement.csv").iloc[0]
+    line = next(x for x in re.findall(r"<li>(.*?)</li>", summary) if x.startswith("Coded with"))
+    assert f"{claimed:.0f}% of the remarks take a code" in line
+    assert f"on {int(agreement['n'])} held-back labels: kappa {agreement['kappa']:.2f}" in line
+    assert f"[{agreement['kappa_low']:.2f}, {agreement['kappa_high']:.2f}]" in line
+    assert re.search(r"\d+ of \d+ tested codes differ in share between high and low \(q &lt; 0.05\)", line)
+
+
 @pytest.mark.slow
 def test_topics_and_codes_side_by_side_and_the_topics_outside_the_codebook(page, coded_run):
     html, _ = page

@@ -130,6 +130,10 @@ class LabellingSession:
         self.coder_options = dict(coder_options)
         self._known = set(self.remarks["utterance_id"])
         self._row = pd.Series(np.arange(len(self.remarks)), index=self.remarks["utterance_id"].to_numpy())
+        # the same words (case and spacing aside) are offered once: a second "How did that feel?" adds no label
+        self._text_key = dict(
+            zip(self.remarks["utterance_id"], (" ".join(t.lower().split()) for t in self.remarks["text"]), strict=True)
+        )
         self._held = is_held_out(self.remarks["utterance_id"], held_out).to_numpy()
         self._held_ids = set(self.remarks["utterance_id"][self._held])
         order = np.random.default_rng(seed).permutation(int(self._held.sum()))
@@ -304,9 +308,10 @@ class LabellingSession:
         with self._lock:
             coder, version = self.coder, self.version
         done = {str(u) for u in exclude} | set(latest(self.labels())["utterance_id"])
+        seen = {self._text_key[u] for u in done if u in self._text_key}  # texts labelled, skipped or picked
         pool = self._ranked(version, code or "", lambda: self._rank(coder, code))
-        uncertain = iter(u for u in pool["utterance_id"] if u not in done)
-        checks = iter(u for u in self._check_order if u not in done)
+        uncertain = iter(u for u in pool["utterance_id"] if u not in done and self._text_key[u] not in seen)
+        checks = iter(u for u in self._check_order if u not in done and self._text_key[u] not in seen)
         table = self.current()
         held, total = int(table["held_out"].sum()), len(table)
         picked: list[str] = []
@@ -316,6 +321,7 @@ class LabellingSession:
             if uid is None:
                 break
             picked.append(uid)
+            seen.add(self._text_key[uid])
             held += int(uid in self._held_ids)
             total += 1
         columns = [*QUEUE_COLUMNS, *(["p_code"] if code is not None else [])]

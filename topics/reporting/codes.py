@@ -433,6 +433,39 @@ def codes_context(report: CodesReport, div: Callable[[str], str]) -> dict:
     }
 
 
+def codes_summary_line(ctx: dict) -> str:
+    """One sentence for "What this report found": the codebook, how much of the talk its codes claim, how
+    sure the coder is, the group differences and the agreement with the expert (numbers of ``ctx``).
+
+    Parameters
+    ----------
+    ctx : dict
+        :func:`codes_context`'s context.
+
+    Returns
+    -------
+    str
+    """
+    line = f"Coded with {ctx['codebook'] or 'the codebook'} ({ctx['n_codes']} codes, {ctx['how']}): "
+    claimed, low = ctx["claimed"], ctx["low"]
+    line += f"{claimed:.0f}% of the remarks take a code" if claimed is not None else "coverage not known"
+    if low is not None:
+        line += f", {low:.0f}% of those with low confidence"
+    if ctx["two_groups"] and ctx["n_tested"]:
+        line += (
+            f"; {ctx['n_sig']} of {ctx['n_tested']} tested codes differ in share between {ctx['group_a']} and "
+            f"{ctx['group_b']} (q < 0.05)"
+        )
+    agreement = ctx["agreement"]
+    if agreement and agreement.get("kappa") is not None:
+        line += f"; agreement with the expert on {agreement['n']:,.0f} held-back labels: kappa {agreement['kappa']:.2f}"
+        if agreement.get("kappa_low") is not None and agreement.get("kappa_high") is not None:
+            line += f" [{agreement['kappa_low']:.2f}, {agreement['kappa_high']:.2f}]"
+    else:
+        line += "; agreement with an expert not measured"
+    return line + "."
+
+
 def codes_contents(ctx: dict) -> dict:
     """The menu entry of the codes question (``id``, ``title``, ``short``, ``parts``)."""
     parts = [("codeshares", "Code shares by group" if ctx["comp"] else "Code shares")]

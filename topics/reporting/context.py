@@ -24,7 +24,7 @@ from topics.compare import Comparison, resolve_column
 from topics.compare.prediction import PREDICTION_MEANING
 from topics.model.tables import text_key
 from topics.model.words import clean_keywords
-from topics.reporting.codes import CodesReport, codes_contents, codes_context
+from topics.reporting.codes import CodesReport, codes_contents, codes_context, codes_summary_line
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -318,9 +318,13 @@ def _prediction_cluster(comp: Comparison) -> str:
 
 
 def summary_lines(
-    analysis: Analysis, comp: Comparison | None, quality: dict | None, whole: dict | None = None
+    analysis: Analysis,
+    comp: Comparison | None,
+    quality: dict | None,
+    whole: dict | None = None,
+    codes: dict | None = None,
 ) -> list[str]:
-    """At most five sentences that say what the report found, every number computed from the analysis.
+    """At most six sentences that say what the report found, every number computed from the analysis.
 
     Parameters
     ----------
@@ -332,6 +336,8 @@ def summary_lines(
         The quality context (``summary``, and ``stability`` after ``topics evaluate``).
     whole : dict, optional
         The whole corpus of a Dask-engine run: the first line then counts it, and says what the sample is.
+    codes : dict, optional
+        The codes question's context (:func:`topics.reporting.codes.codes_context`): a sentence on the codes.
 
     Returns
     -------
@@ -401,7 +407,9 @@ def summary_lines(
             else "; stability across seeds not yet measured (topics evaluate)."
         )
         lines.append(line)
-    return lines[:5]
+    if codes is not None:
+        lines.insert(4 if comp is not None else 3, codes_summary_line(codes))
+    return lines[:6]
 
 
 def contents(curated: bool, comp: dict | None, quality: dict | None, codes: dict | None = None) -> list[dict]:
@@ -615,7 +623,7 @@ def render_html(
         curation_fig=div("curation"),
         drop_rows=analysis.drop_counts.to_dict("records"),
         marker_note=marker_note(analysis.raw_assignments),
-        summary_lines=summary_lines(analysis, comp, quality, whole),
+        summary_lines=summary_lines(analysis, comp, quality, whole, codes_ctx),
         whole=whole,
         topic_rows=_topic_rows(analysis),
         sizes_fig=div("topic_sizes"),
