@@ -248,8 +248,8 @@ def test_blind2_targets(blind2):
 
 
 # -- the third blind set (tests/fixtures/deid_blind3.jsonl, see deid_blind3.md): written by a helper that never saw the
-# rules, scored once, blind, on 2026-12-06 after round 4 (counts only). Still blind: never list its misses or false
-# positives while changing rules (benchmarks/deid_heldout.py refuses --errors blind3) ----------------------------------
+# rules, scored once, blind, on 2026-12-06 after round 4 (counts only), then released as a development set in round 5
+# (its misses and false positives were read while writing deid_evidence.py) -----------------------------------------
 
 BLIND3 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind3.jsonl"
 
@@ -280,16 +280,17 @@ def test_blind3_fixture_counts(blind3_rows):
 
 def test_blind3_figures_as_measured(blind3):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 4): direct identifiers 203/218 = 0.931, overall
-    343/374 = 0.917, false positives in 19 of 72 clean remarks (26.4%). Floors: a change that loses a found
-    identifier or adds a false positive fails (a test, not a tuning aid: it prints no row)."""
+    343/374 = 0.917, false positives in 19 of 72 clean remarks (26.4%). Released as a development set in round 5;
+    after round 5 (tuned on it): 215/218, 364/374, 1 of 72. Floors: a change that loses a found identifier
+    or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind3
     assert (direct_gold, gold, clean) == (218, 374, 72)
-    assert direct >= 203 and found >= 343 and fp <= 19
+    assert direct >= 215 and found >= 364 and fp <= 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23: direct 0.931 < 0.95 and clean FP 26% > 5% on the third blind set")
 def test_blind3_targets(blind3):
-    """Issue 23's targets on text the rules were not written on (overall recall 0.917 meets its 0.9)."""
+    """Issue 23's targets, met on the third blind set since round 5 made it a development set (it no longer
+    measures generalisation: see deid_blind3.md; the fourth blind set does)."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind3
     assert direct / direct_gold >= 0.95
     assert found / gold >= 0.9

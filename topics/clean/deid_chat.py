@@ -336,8 +336,12 @@ def _capitalised_name(word: str, not_a_name: frozenset[str]) -> bool:
 
 
 def _chat_style(text: str) -> bool:
-    """Whether a text is written in lower case like a text message (its first letter is lower case)."""
-    first = re.search(r"[A-Za-z]", text)
+    """Whether a text is written in lower case like a text message (its first letter is lower case, after a chat time
+    stamp and speaker tag)."""
+    body = re.sub(
+        r"^(?:[ \t]*\[[^\]\n]{1,30}\][ \t]*)?(?:[A-Za-z]+[ \t]*:[ \t]*)?", "", text
+    )  # "[19:20] Client: my ..."
+    first = re.search(r"[A-Za-z]", body)
     return first is not None and first.group().islower()
 
 

@@ -53,7 +53,8 @@ _POSSESSIVE_BEFORE = re.compile(r"\b(?:my|our|his|her|their|your|ur)[ \t]+$", re
 _PLATFORMS = _words(
     """xbox playstation ps4 ps5 psn nintendo steam bluesky whatsapp telegram kik roblox minecraft fortnite spotify
     pinterest linkedin tinder bumble hinge grindr snapchat instagram tiktok discord twitch reddit tumblr youtube
-    facebook twitter zoom facetime netflix imessage messenger"""
+    facebook twitter zoom facetime netflix imessage messenger uber lyft doordash grubhub instacart venmo paypal zelle
+    cashapp"""
 )
 _METHOD_NEXT = re.compile(
     r"[ \t]+(?:[\"“]|(?:method|model|approach|technique|workbook|inventory|scale|questionnaire|protocol|"
@@ -68,6 +69,12 @@ _TOPIC_PROGRAMME = _words(
     driver drivers safety impulse control"""
 )
 _ORG_LABEL_END = re.compile(r"(?:\bID|\bNo\.?|\bNumber|#)$")
+
+
+def _platform_service(words: list[str]) -> bool:
+    """A platform's service or product named after it ("Uber Eats", "Cash App", "Zoom call")."""
+    words = words[1:] if words[:1] == ["the"] else words
+    return len(words) == 2 and words[0] in _PLATFORMS and words[1] in ("eats", "app", "pay", "music", "call", "tv")
 
 
 @cache
@@ -112,8 +119,12 @@ def not_identifier(text: str, start: int, end: int, kind: str) -> bool:
         key = key[:-2]
     if not words:
         return False
-    if (key in languages() or key in _PLATFORMS) and not re.search(r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+$", text[:start]):
+    if (key in languages() or key in _PLATFORMS or _platform_service(words)) and not re.search(
+        r"\b(?:Dr|Mr|Mrs|Ms|Mx|Prof)\.?\s+$", text[:start]
+    ):
         return True
+    if len(words) > 1 and words[-1] in languages() and not any(w in first_names() for w in words[:-1]):
+        return True  # a variety of a language: "Levantine Arabic", "Haitian Creole"
     if len(words) == 1 and key in _KIN_NAMES and _POSSESSIVE_BEFORE.search(text[max(0, start - 12) : start]):
         return True
     if all(w in _VIRTUES or w in ("and", "&") for w in words):

@@ -384,6 +384,8 @@ def notes_candidates(text: str, not_a_name: frozenset[str]) -> list[tuple[int, i
             out.append((m.start(1), m.end(1), "DATE", DATE_PRIORITY))
     for pattern in (_SIGN_OFF, _FIELD_NAME, _ROLE_NAME):
         for m in pattern.finditer(text):
+            if pattern is _FIELD_NAME and re.search(r"\][ \t]*$", text[max(0, m.start() - 3) : m.start()]):
+                continue  # "[19:02] Client: Summer break ...": a chat turn after its time stamp, not a field
             if _person(m.group(1), not_a_name):
                 out.append((m.start(1), m.end(1), "NAME", TITLE_NAME_PRIORITY + 1))
     for m in _INITIAL_PERSON.finditer(text):

@@ -49,7 +49,7 @@ _HANDLES = [
 ]
 _AFTER_PLATFORM = re.compile(
     rf"(?i:\b{_PLATFORM}(?:\s+(?:name|handle|account|is|me|at|on|:|-)|\s*[:=-])*\s+)"
-    r"(@?(?=[A-Za-z0-9_.]*[\d._])[A-Za-z0-9_][A-Za-z0-9_.]*[A-Za-z0-9_])(?![\w@])"
+    r"(@?(?=[A-Za-z0-9_]*(?:[\d_]|\.[A-Za-z0-9_]))[A-Za-z0-9_][A-Za-z0-9_.]*[A-Za-z0-9_])(?![\w@])"
 )  # my insta is kayla.b2, add me on snap lil.kev09
 _PHONE_WORD = r"(?i:\b(?:call|text|phone|cell|number|num|reach|dial|ring|landline|mobile|line|txt)\b[^.!?\n]{0,25}?)"
 _PHONES = [
@@ -250,7 +250,7 @@ _NOT_SUBJECT = frozenset(
         "youtube",
     ]
 )
-_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(]\s*|\s[-–—]\s*)$")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\n\"“(\]]\s*|\s[-–—]\s*)$")
 _DIAGNOSTIC_WORDS = frozenset(
     [
         "disorder",

@@ -66,6 +66,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from topics.clean.deid_chat import chat_candidates, common_word_name, not_a_date, virtue_list
+from topics.clean.deid_evidence import export_candidates, ner_unsupported, not_a_proper_name, propagate_places
 from topics.clean.deid_filters import label_org, listed_names, not_identifier
 from topics.clean.deid_lexicon import lexicon_candidates
 from topics.clean.deid_notes import notes_candidates, propagate_names
@@ -96,6 +97,8 @@ KINDS: tuple[str, ...] = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "A
 RULE_NAME_PRIORITY = 11
 """From this priority on (names after titles, organisations, NER, fill-in rules, word lists), a name, place or
 organisation is dropped when it is clinical vocabulary (:func:`topics.clean.deid_styles.allowed`)."""
+_NER_ONLY = {(NER_PRIORITY, "NAME"), (NER_PRIORITY, "LOCATION"), (NER_PRIORITY + 2, "ORG")}
+"""NER's names, places and organisations (priority, kind): judged by :func:`topics.clean.deid_evidence.ner_unsupported`."""
 LEXICON_PRIORITY = 23
 """Names and organisations from the word lists (:mod:`topics.clean.deid_lexicon`) fill in last."""
 
@@ -353,6 +356,7 @@ class Deidentifier:
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in notes_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in chat_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in speech_candidates(text, NOT_A_NAME))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in export_candidates(text, NOT_A_NAME))
         clinical = clinical_spans(text)
         candidates = [
             c
@@ -366,6 +370,9 @@ class Deidentifier:
             and not (c.kind in ("NAME", "ORG") and virtue_list(text, c.start, c.end))
             and not (c.kind == "NAME" and c.priority > NER_PRIORITY and common_word_name(text, c.start, c.end))
             and not (c.priority >= RULE_NAME_PRIORITY and not_identifier(text, c.start, c.end, c.kind))
+            and not (c.priority >= RULE_NAME_PRIORITY and not_a_proper_name(text, c.start, c.end, c.kind))
+            and not ((c.priority, c.kind) in _NER_ONLY and ner_unsupported(text, c.start, c.end, c.kind))
+            and not (c.kind == "ID" and any(s <= c.start and c.end <= e for s, e in clinical))
         ]
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
         spans = _resolve(text, candidates, protected)
@@ -374,6 +381,9 @@ class Deidentifier:
         )
         if extra:
             spans = sorted([*spans, *(Span(s, e, "NAME", text[s:e]) for s, e in extra)], key=lambda s: s.start)
+        places = propagate_places(text, [(s.start, s.end, s.kind) for s in spans] + [(*p, "") for p in protected])
+        if places:
+            spans = sorted([*spans, *(Span(s, e, "LOCATION", text[s:e]) for s, e in places)], key=lambda s: s.start)
         spans = [s for s in spans if not (s.kind == "ORG" and label_org(text, s.start, s.end))]
         listed = listed_names(text, [(s.start, s.end, s.kind) for s in spans], NOT_A_NAME)
         if listed:
@@ -397,6 +407,9 @@ def _score_not_age(text: str, start: int, clinical: list[tuple[int, int]]) -> bo
     return bool(scale.search(before[sentence:]))
 
 
+_FIELD_GAP = re.compile(r"[ \t]{3,}|[ \t]*[|\t][ \t]*")
+
+
 def _ner_candidates(doc: Any) -> Iterator[_Candidate]:
     for ent in doc.ents:
         kind = NER_KINDS.get(ent.label_)
@@ -407,7 +420,12 @@ def _ner_candidates(doc: Any) -> Iterator[_Candidate]:
         if kind == "DATE" and BARE_NUMBER.fullmatch(ent.text) and FOLLOWED_BY_UNIT.match(doc.text, ent.end_char):
             continue  # "2000 calories" is an amount, not a year
         # NER's organisations are the least sure of its kinds: a name addressed in conversation wins over them
-        yield _Candidate(ent.start_char, ent.end_char, kind, NER_PRIORITY + 2 if kind == "ORG" else NER_PRIORITY)
+        priority = NER_PRIORITY + 2 if kind == "ORG" else NER_PRIORITY
+        start = ent.start_char
+        for gap in _FIELD_GAP.finditer(ent.text):  # "Amir Haddad   Student": NER runs over a form's columns
+            yield _Candidate(start, ent.start_char + gap.start(), kind, priority)
+            start = ent.start_char + gap.end()
+        yield _Candidate(start, ent.end_char, kind, priority)
 
 
 def _strip(text: str, start: int, end: int, keep_end: str = "") -> tuple[int, int]:
