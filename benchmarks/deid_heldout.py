@@ -22,16 +22,16 @@ Sets (all in ``tests/fixtures/``):
   (round 5).
 * ``blind4``: ``deid_blind4.jsonl`` (200 remarks in eight more styles: family genograms, recovery-meeting shares,
   veterans' sessions, employee-assistance referrals, dementia caregivers, diarized speech recognition, a teen
-  text line, court evaluations), written by someone who never saw the rules; scored once after round 5, and for
-  measuring only (``--errors`` refuses it).
+  text line, court evaluations), written by someone who never saw the rules; scored once, blind, after round 5
+  and then released as a development set (round 6).
 * ``heldout-dev`` / ``heldout-test``: ``deid_heldout.jsonl`` (edited real counselling remarks).
 * ``labelled``: ``deid_labelled.jsonl`` (the oldest fixture; the first rules were written against it).
 
 For each set: leak recall per kind (a gold span overlapped by any predicted span is scrubbed), overall recall,
 direct-identifier recall (names, contacts, handles, IDs, addresses) and the share of clean remarks (no gold
 span) in which anything was scrubbed (false-positive rate). ``--errors SET`` lists the misses and false
-positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind``, ``blind2`` and ``blind3``
-were too until they were released as development sets on 2026-12-06).
+positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind`` to ``blind4`` were too
+until they were released as development sets on 2026-12-06).
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ SETS = {
     "blind3": ("deid_blind3.jsonl", "blind3"),
     "blind4": ("deid_blind4.jsonl", "blind4"),
 }
-MEASURE_ONLY = {"heldout-test", "blind4"}
+MEASURE_ONLY = {"heldout-test"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")
