@@ -63,7 +63,9 @@ What is counted
 FP = share of data sets (drift, shift, prediction) or of tested words (distinctive words) with ``p < .05``
 where the estimand does not differ; ``any q`` = share of data sets with some word at ``q < .05``; coverage =
 share of group intervals (drift, shift) containing the group's true value (drift: ``JSD_SCALE * sum_k w_k
-pi_gk (1 - pi_gk) / (c_g + 1)`` with the data set's weights ``w``; shift: 0 under the designs without a
+pi_gk (1 - pi_gk) / (c_g + 1)`` with the population's weights ``w_k = 1 / pi_k``, the weights a data set's
+pooled profile estimates; the jackknife bias-corrected mean is centred on it: bias -0.0001 against a standard
+error of 0.0097 in the long-session group of ``length``, 500 data sets; shift: 0 under the designs without a
 planted change); power = share of data sets with ``p < .05`` where the estimand differs. Monte Carlo
 standard error of a rate near 5% from ``R`` data sets: ``sqrt(0.05 * 0.95 / R)``.
 
@@ -569,7 +571,9 @@ def add(total: dict, part: dict) -> None:
 # (with benchmarks/calibration.py)
 
 
-def code_fingerprint(files: tuple[str, ...] = ("trajectory.py", "words.py", "prediction.py")) -> str:
+def code_fingerprint(
+    files: tuple[str, ...] = ("trajectory.py", "drift_interval.py", "words.py", "prediction.py"),
+) -> str:
     """sha256 prefixes of the ``topics/compare/`` files under test (``benchmarks/calibration_measures.py`` too)."""
     parts = []
     for rel in files:

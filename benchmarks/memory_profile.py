@@ -5,8 +5,10 @@ resident set size (``/proc/self/status``: ``VmRSS``, split into ``RssAnon`` and 
 the toolkit's phases are wrapped so that each records the RSS when it starts, the highest RSS sampled while it
 runs and the RSS when it ends: loading the sentence-transformers model, building the int8 model, compiling it
 for OpenVINO, embedding, UMAP, HDBSCAN, KeyBERT, outlier reduction, the document map, saving the run folder.
-``VmHWM`` (the kernel's own peak) is reported at the end; when the int8 model is built in a child process, that
-child's peak (``build_child_peak_gb``) is reported too.
+``VmHWM`` (the kernel's own peak) is reported at the end, with ``modules``: whether torch, sentence-transformers
+and plotly's figure factory were imported (a warm rerun of the packaged model needs neither the fp32 model nor
+BERTopic's plotting, though BERTopic's own import still brings torch); when the int8 model is built in a child
+process, that child's peak (``build_child_peak_gb``) is reported too.
 
 Usage::
 
@@ -100,9 +102,7 @@ class Sampler:
 
 def instrument(sampler: Sampler) -> None:
     """Wrap the phases of a fit (imports happen here, outside any phase)."""
-    import hdbscan
-    from bertopic.representation import KeyBERTInspired
-
+    import topics.embed.int8_check as check
     import topics.embed.openvino_int8 as ov8
     import topics.model.layout as layout
     import topics.pipeline as pipeline
@@ -111,12 +111,16 @@ def instrument(sampler: Sampler) -> None:
     from topics.model.reduction import CachedUMAP
     from topics.model.topic_model import TopicModel
 
+    # after the toolkit, which defers BERTopic's plotting module (topics.model.backend)
+    import hdbscan  # isort: skip
+    from bertopic.representation import KeyBERTInspired  # isort: skip
+
     sampler.wrap(ov8, "load_sentence_transformer", "load sentence-transformers model")
     for name in ("build_int8_model", "build_in_child"):
         if hasattr(ov8, name):
             sampler.wrap(ov8, name, "build int8 model")
     sampler.wrap(ov8.OpenVINOEncoder, "__init__", "compile OpenVINO model")
-    sampler.wrap(ov8, "_canary_cosine", "canary check")
+    sampler.wrap(check, "canary_cosine", "canary check")
     sampler.wrap(Embedder, "embed", "embed")
     sampler.wrap(CachedUMAP, "fit", "UMAP 5-D")
     sampler.wrap(hdbscan.HDBSCAN, "fit", "HDBSCAN")
@@ -173,6 +177,8 @@ def worker(task: dict[str, Any]) -> None:
             analysis = topics.fit(remarks, config, out=run)
         result = {"timings": analysis.timings, "topics": int(len(analysis.model.topic_ids_))}
     result["wall_s"] = time.perf_counter() - t0
+    # what a warm rerun need not import (torch: every text cached; the figure factory: BERTopic's plotting)
+    result["modules"] = {m: m in sys.modules for m in ("torch", "sentence_transformers", "plotly.figure_factory")}
     result["imports_s"] = imports_s  # topics, BERTopic, UMAP, HDBSCAN (torch and OpenVINO load later, in "embed")
     end = _status()
     result.update(

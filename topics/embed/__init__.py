@@ -10,6 +10,8 @@
 * :mod:`topics.embed.device`: ``[embedding] device = "auto"`` (CUDA in fp16 when present, else CPU);
 * :mod:`topics.embed.openvino_int8`: ``[embedding] runtime = "openvino-int8"`` (the default on the CPU), MiniLM
   quantized to int8 by NNCF and run by OpenVINO, built and cached on first use;
+* :mod:`topics.embed.int8_check`: the int8 model loaded and checked without torch (the model's own
+  ``tokenizer.json``, shipped fp32 canary vectors of the packaged model);
 * :mod:`topics.embed.embedder`: :class:`Embedder`, which embeds what the cache does not hold yet.
 """
 

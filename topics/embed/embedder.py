@@ -18,7 +18,8 @@ dropped and embedded again (:meth:`EmbeddingCache.get`), and an :meth:`Embedder.
 whole cache is set aside with a warning and rebuilt. Every call is checked until the embedder has checked one
 sample; after that, calls using fewer than :data:`VERIFY_MIN_HITS` cached texts (the topic model embeds each
 topic's candidate keywords in a call of its own: 168 calls on the demo, 2.7 s of a 16.5 s warm fit when each
-was checked) are not. The model is loaded even when every text is cached.
+was checked) are not. The model is loaded even when every text is cached (the int8 model of the packaged MiniLM
+without torch: :mod:`topics.embed.int8_check`).
 """
 
 from __future__ import annotations

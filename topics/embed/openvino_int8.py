@@ -31,8 +31,9 @@ The model store is untrusted when read back. ``int8.json`` records the SHA-256 o
 from the page cache) and a mismatch (flipped, negated or random weights), or a folder built before digests
 were recorded, is rebuilt with a warning. Someone who can write the folder can rewrite ``int8.json`` too, so
 the loaded model is also checked by what it does: :data:`CANARY_TEXTS` calibration texts embedded by the int8
-model must stay within cosine :data:`CANARY_COSINE` of the source model's own fp32 vectors (0.07 s), or the
-model is rebuilt (once; a rebuilt model that still fails is a :class:`~topics.errors.ConfigError`).
+model must stay within cosine :data:`CANARY_COSINE` of the source model's own fp32 vectors (shipped for the
+packaged model, so no torch is loaded: :mod:`topics.embed.int8_check`), or the model is rebuilt (once; a
+rebuilt model that still fails is a :class:`~topics.errors.ConfigError`).
 
 At run time the tokenizer is the source model's own; OpenVINO computes the last hidden states (dynamic batch
 and length, inference precision f32, the throughput hint with an asynchronous queue of requests, as many
@@ -402,9 +403,9 @@ class OpenVINOEncoder:
         import openvino.properties.hint as hints
 
         if threads is None:
-            import torch
+            from topics.embed.int8_check import inference_threads
 
-            threads = torch.get_num_threads()
+            threads = inference_threads()
         config = {
             hints.performance_mode: getattr(hints.PerformanceMode, PERFORMANCE_HINT),
             props.inference_num_threads: max(1, int(threads)),
@@ -513,16 +514,21 @@ def load_int8_encoder(
     identity = int8_identity(base_identity)
     folder = int8_folder(model_store() if store is None else store, identity)
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from topics.embed.int8_check import canary_cosine, default_tokenizer, reference_vectors
+
+    texts = calibration_texts()[:CANARY_TEXTS]
     rebuild = ""
-    st_model = None
     for _ in range(2):
         ov_model, info = _load_or_build(model, folder, identity, show_progress, rebuild)
-        # the source model is loaded after a build (not held while the child builds): its tokenizer and the canary
-        st_model = st_model or load_sentence_transformer(model, "cpu")
-        encoder = OpenVINOEncoder(
-            ov_model, st_model.tokenizer, info["max_length"], info["dimension"], info["normalize"]
-        )
-        lowest = _canary_cosine(encoder, st_model)
+        # the packaged model: its tokenizer.json and shipped fp32 canary vectors (no torch); others: the source model's
+        reference = reference_vectors(base_identity, texts, info["dimension"]) if model == "default" else None
+        tokenizer = default_tokenizer() if reference is not None else None
+        if tokenizer is None or reference is None:
+            st_model = load_sentence_transformer(model, "cpu")
+            tokenizer = st_model.tokenizer
+            reference = np.asarray(st_model.encode(texts, convert_to_numpy=True, show_progress_bar=False), np.float32)
+        encoder = OpenVINOEncoder(ov_model, tokenizer, info["max_length"], info["dimension"], info["normalize"])
+        lowest = canary_cosine(encoder, texts, reference)
         if lowest >= CANARY_COSINE:
             return encoder
         rebuild = (
@@ -534,16 +540,6 @@ def load_int8_encoder(
         "set runtime = 'torch'",
         column="embedding.runtime",
     )
-
-
-def _canary_cosine(encoder: OpenVINOEncoder, st_model: Any) -> float:
-    """Lowest cosine between the int8 and the fp32 vectors of the first :data:`CANARY_TEXTS` calibration texts."""
-    texts = calibration_texts()[:CANARY_TEXTS]
-    ours = encoder.encode(texts)
-    theirs = np.asarray(st_model.encode(texts, convert_to_numpy=True, show_progress_bar=False), dtype=np.float32)
-    norms = np.linalg.norm(ours, axis=1) * np.linalg.norm(theirs, axis=1)
-    cosine = np.sum(ours * theirs, axis=1) / np.clip(norms, 1e-12, None)
-    return float(np.min(np.nan_to_num(cosine, nan=-1.0)))
 
 
 def _load_or_build(model: str, folder: Path, identity: str, show_progress: bool, rebuild: str) -> tuple[Any, dict]:

@@ -43,9 +43,6 @@ def document_layout(model: TopicModel, seed: int, embeddings: np.ndarray | None 
     pandas.DataFrame
         ``utterance_id``, ``x``, ``y``.
     """
-    from sklearn.decomposition import PCA
-    from umap import UMAP
-
     umap_model = getattr(model, "reduction_", None)
     reduced = getattr(umap_model, "embedding_", None)
     if reduced is None:
@@ -67,7 +64,10 @@ def document_layout(model: TopicModel, seed: int, embeddings: np.ndarray | None 
     hit = cache.load("layout", key) if cache is not None else None
     if hit is not None and hit["coords"].shape == (n, 2):
         coords = hit["coords"]
-    else:
+    else:  # UMAP (numba, pynndescent: seconds to import) only when the layout is not cached
+        from sklearn.decomposition import PCA
+        from umap import UMAP
+
         knn = getattr(umap_model, "knn_", None)
         if knn is None and embeddings is not None:
             knn = neighbour_graph(embeddings, k, metric, cache=cache)
