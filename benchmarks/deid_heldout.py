@@ -58,8 +58,9 @@ SETS = {
     "blind2": ("deid_blind2.jsonl", "blind2"),
     "blind3": ("deid_blind3.jsonl", "blind3"),
     "blind4": ("deid_blind4.jsonl", "blind4"),
+    "blind5": ("deid_blind5.jsonl", "blind5"),
 }
-MEASURE_ONLY = {"heldout-test"}
+MEASURE_ONLY = {"heldout-test", "blind5"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")

@@ -439,8 +439,12 @@ def main() -> None:
     table["cold_vs_plain"] = table["cold_s"] / table["size"].map(plain)
     table["warm_vs_plain_cold"] = table["warm_s"] / table["size"].map(plain)
     table.to_csv(out / "results.csv", index=False)
+    from topics.embed.machine import cpu_flags_and_name, instruction_set
+
+    flags, cpu_name = cpu_flags_and_name()
     header = (
-        f"Machine: {platform.node()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}; "
+        f"Machine: {cpu_name or platform.machine()}, instruction set {instruction_set(flags)}, {os.cpu_count()} CPU "
+        f"cores, load average {os.getloadavg()[0]:.1f} at the end, Python {platform.python_version()}; "
         f"{time.strftime('%Y-%m-%d %H:%M')}; command: `{' '.join([Path(PYTHON).name, *sys.argv])}`\n\n"
     )
     (out / "results.md").write_text(header + markdown(table.round(3)) + "\n", encoding="utf-8")

@@ -32,6 +32,7 @@ DEFAULT_COMMENTS: dict[str, str] = {
     "hdbscan.min_samples": "density smoothing, capped at min_cluster_size; false: HDBSCAN's default",
     "hdbscan.cluster_selection_method": '"eom" or "leaf" (more, smaller topics)',
     "hdbscan.consensus_fits": "> 1: consensus of that many seeded fits (more stable, slower)",
+    "hdbscan.consensus_epochs": "> 0: the consensus fits share one graph, each runs this many UMAP epochs",
     "vectorizer.stop_words": "false for none",
     "vectorizer.extra_stop_words": "fillers and transcript words left out of keywords",
     "representation.model": '"keybert" (KeyBERTInspired, then MMR) | "mmr" | "ctfidf"',

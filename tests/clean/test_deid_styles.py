@@ -295,3 +295,103 @@ def test_blind3_targets(blind3):
     assert direct / direct_gold >= 0.95
     assert found / gold >= 0.9
     assert fp / clean <= 0.05
+
+
+# -- the fourth blind set (tests/fixtures/deid_blind4.jsonl, see deid_blind4.md): written by a helper that never saw
+# the rules, scored once, blind, on 2026-12-06 after round 5 (counts only), then released as a development set in
+# round 6 (its misses and false positives were read while writing deid_family.py) ------------------------------------
+
+BLIND4 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind4.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind4_rows():
+    return [json.loads(line) for line in BLIND4.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind4(deid, blind4_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    return _blind_counts(deid, blind4_rows)
+
+
+def test_blind4_fixture_counts(blind4_rows):
+    assert len(blind4_rows) == 200 and len({r["id"] for r in blind4_rows}) == 200
+    assert {r["split"] for r in blind4_rows} == {"blind4"}
+    assert len({r["style"] for r in blind4_rows}) == 8
+    assert sum(len(r["spans"]) for r in blind4_rows) == 410
+    assert sum(not r["spans"] for r in blind4_rows) == 72
+    for r in blind4_rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"] and s["start"] >= prev
+            prev = s["end"]
+
+
+def test_blind4_figures_as_measured(blind4):
+    """Scored once, blind, on 2026-12-06 with NER (rules of round 5): direct identifiers 206/235 = 0.877, overall
+    347/410 = 0.846, false positives in 26 of 72 clean remarks (36.1%). Released as a development set in round 6;
+    after round 6 (tuned on it): 225/235, 386/410, 3 of 72. Floors: a change that loses a found
+    identifier or adds a false positive fails."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind4
+    assert (direct_gold, gold, clean) == (235, 410, 72)
+    assert direct >= 225 and found >= 386 and fp <= 3
+
+
+def test_blind4_targets(blind4):
+    """Issue 23's targets, met on the fourth blind set since round 6 made it a development set (it no longer
+    measures generalisation: see deid_blind4.md; the fifth blind set does)."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind4
+    assert direct / direct_gold >= 0.95
+    assert found / gold >= 0.9
+    assert fp / clean <= 0.05
+
+
+# -- the fifth blind set (tests/fixtures/deid_blind5.jsonl, see deid_blind5.md): written by a helper that never saw
+# the rules, scored once, blind, on 2026-12-06 after round 6 (counts only); still blind: no rule was written from it --
+
+BLIND5 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind5.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind5_rows():
+    return [json.loads(line) for line in BLIND5.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind5(deid, blind5_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    return _blind_counts(deid, blind5_rows)
+
+
+def test_blind5_fixture_counts(blind5_rows):
+    assert len(blind5_rows) == 200 and len({r["id"] for r in blind5_rows}) == 200
+    assert {r["split"] for r in blind5_rows} == {"blind5"}
+    assert len({r["style"] for r in blind5_rows}) == 8
+    assert sum(len(r["spans"]) for r in blind5_rows) == 403
+    assert sum(not r["spans"] for r in blind5_rows) == 72
+    for r in blind5_rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"] and s["start"] >= prev
+            prev = s["end"]
+
+
+def test_blind5_figures_as_measured(blind5):
+    """Scored once, blind, on 2026-12-06 with NER (rules of round 6): direct identifiers 219/231 = 0.948, overall
+    369/403 = 0.916, false positives in 13 of 72 clean remarks (18.1%). Floors: a change that loses a found
+    identifier or adds a false positive fails (the counts are read, never the rows)."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind5
+    assert (direct_gold, gold, clean) == (231, 403, 72)
+    assert direct >= 219 and found >= 369 and fp <= 13
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 23: direct 0.948 < 0.95 and clean FP 18% > 5% on the fifth blind set (text never seen)"
+)
+def test_blind5_targets(blind5):
+    """Issue 23's targets on text the rules were not written on."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind5
+    assert direct / direct_gold >= 0.95
+    assert found / gold >= 0.9
+    assert fp / clean <= 0.05

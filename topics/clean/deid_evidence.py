@@ -67,10 +67,14 @@ and Ukrainian (written by hand from general knowledge): NER takes them for names
 _NOTE_ABBREVIATIONS = _words(
     """er ed ot pt st slp icu ccu picu nicu or pacu ai bid tid qid qd qhs hs qam qpm prn po im iv sl biba ama dnr dni
     npo bp hr rr spo2 loc aox3 aox4 wnl nkda nka sob cp bm cbc bmp cmp lfts tsh ua uds ekg ecg ct mri eeg dbh lpc
-    lcsw lmft lpcc lmhc ncc cadc psyd phd edd msw rn np pa md do aprn pmhnp csw lisw lpcs nbcc cctp emdria"""
+    lcsw lmft lpcc lmhc ncc cadc psyd phd edd msw rn np pa md do aprn pmhnp csw lisw lpcs nbcc cctp emdria
+    vamc vha vba vso vsr fob cop oef oif ond oir nsc mos nco ncoic xo pcs tdy ets ied tbi mst cbo
+    disarm cba hov eap fmla ada rtw sap mro hipaa pto loa sop gal casa cps dcfs dss dcs acs pai mmpi tro epo dv ipv"""
 )
 """Abbreviations of clinical notes, prescriptions and credentials (services ER/OT/PT, prescription Latin BID/TID/QHS,
-"brought in by ambulance" BIBA, vital signs, tests, licences), written by hand from general knowledge."""
+"brought in by ambulance" BIBA, vital signs, tests, licences), of veterans' care and military service (VAMC, FOB,
+OEF/OIF, MOS, TBI), the tools of SMART Recovery (DISARM, CBA, HOV), of workplace referrals (EAP, FMLA, RTW, SAP)
+and of family courts (GAL, CASA, CPS, PAI), written by hand from general knowledge."""
 
 _STATE_CODES = _words(
     """al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok
@@ -262,8 +266,8 @@ def ner_unsupported(text: str, start: int, end: int, kind: str) -> bool:
             word = word[:-2]
         key = word.lower()
         if word.isupper() and len(word) >= 2:
-            if key in _STATE_CODES:
-                return False
+            if key in _STATE_CODES:  # "Richmond, VA" or "in SC" is a place; "70% SC", "OEF/OIF" are not
+                return bool(re.search(r"[%/][ \t]*$", before)) or text[end : end + 1] == "/"
             return key in _NOTE_ABBREVIATIONS or (len(word) >= 4 and key in english_words())
         if not (word[:1].isupper() and _english(word)):
             return False

@@ -544,7 +544,7 @@ NOT_AN_ORG = _words(
     dui dwi gp er ed icu ssn mrn id dob bmi hiv aids std sti covid covid-19 tv ok usa uk us lgbt lgbtq lgbtq+ dsm
     dsm-5 icd iq ama apa pdf faq ceo cfo hr it ai ui ux sat act gpa ged ma ba bs phd rn lpn cna emt md aa na ca ga
     oa sa slaa coda acoa al-anon smart rehab detox medicare medicaid anger honesty trust love hope faith copd chf ckd
-    uti ibs gerd"""
+    uti ibs gerd army navy marines usmc usaf usn uscg"""
 )
 """Acronyms and words that NER and the organisation rules take for organisations in therapy talk."""
 NOT_AN_ORG_WORDS = _words(

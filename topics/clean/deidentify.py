@@ -67,6 +67,14 @@ from typing import Any
 
 from topics.clean.deid_chat import chat_candidates, common_word_name, not_a_date, virtue_list
 from topics.clean.deid_evidence import export_candidates, ner_unsupported, not_a_proper_name, propagate_places
+from topics.clean.deid_family import (
+    TRANSCRIPT_LABEL,
+    family_candidates,
+    generic_org,
+    in_holiday,
+    not_identifier_here,
+    title_only,
+)
 from topics.clean.deid_filters import label_org, listed_names, not_identifier
 from topics.clean.deid_lexicon import lexicon_candidates
 from topics.clean.deid_notes import notes_candidates, propagate_names
@@ -357,6 +365,7 @@ class Deidentifier:
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in chat_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in speech_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in export_candidates(text, NOT_A_NAME))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in family_candidates(text, NOT_A_NAME))
         clinical = clinical_spans(text)
         candidates = [
             c
@@ -373,8 +382,13 @@ class Deidentifier:
             and not (c.priority >= RULE_NAME_PRIORITY and not_a_proper_name(text, c.start, c.end, c.kind))
             and not ((c.priority, c.kind) in _NER_ONLY and ner_unsupported(text, c.start, c.end, c.kind))
             and not (c.kind == "ID" and any(s <= c.start and c.end <= e for s, e in clinical))
+            and not (c.priority >= RULE_NAME_PRIORITY and c.kind != "AGE" and title_only(text, c.start, c.end))
+            and not not_identifier_here(text, c.start, c.end, c.kind)
+            and not (c.kind in ("NAME", "ORG", "LOCATION") and in_holiday(text, c.start, c.end))
+            and not (c.kind == "ORG" and generic_org(text, c.start, c.end))
         ]
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
+        protected += [m.span() for m in TRANSCRIPT_LABEL.finditer(text)]
         spans = _resolve(text, candidates, protected)
         extra = propagate_names(
             text, [(s.start, s.end, s.kind) for s in spans] + [(*p, "") for p in protected], NOT_A_NAME

@@ -244,8 +244,6 @@ class CachedUMAP:
 
     def fit(self, x: np.ndarray, y: Any = None) -> CachedUMAP:
         """Reduce ``x`` (read from the cache when this exact reduction was computed before)."""
-        from umap import UMAP
-
         x = np.asarray(x, dtype=np.float32)
         self.digest_ = embeddings_digest(x)
         cache = ReductionCache(self.cache_dir) if self.cache_dir is not None else None
@@ -259,6 +257,8 @@ class CachedUMAP:
                 self.knn_ = None
                 self.umap_ = None
                 return self
+        from umap import UMAP  # numba and pynndescent: seconds to import, only when UMAP runs
+
         n = len(x)
         self.knn_ = neighbour_graph(x, min(self.n_neighbors, n - 1), self.metric, cache=cache, digest=self.digest_)
         umap = UMAP(

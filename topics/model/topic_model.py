@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import time
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -258,28 +259,56 @@ class TopicModel:
         raw_topics, probs = bt.fit_transform(docs, embeddings=embeddings)
         return bt, np.asarray(raw_topics), probs
 
+    def _consensus_reductions(self, embeddings: np.ndarray, seeds: list[int]) -> Iterator[np.ndarray]:
+        """The reduced embeddings of each consensus fit, one per seed (sets ``reduction_`` to the first fit's).
+
+        Full UMAP fits, or with ``[hdbscan] consensus_epochs`` short layouts from one shared neighbour graph
+        and initialisation (:class:`topics.model.ensemble.ShortLayouts`; not with cuML).
+        """
+        from tqdm.auto import tqdm
+
+        from topics.model.gpu import use_cuml
+
+        u = self.config.umap
+        epochs = self.config.hdbscan.consensus_epochs
+        if epochs > 0 and not use_cuml(u.backend):
+            from topics.model.ensemble import ShortLayouts
+
+            layouts = ShortLayouts(
+                n_neighbors=u.n_neighbors,
+                n_components=u.n_components,
+                min_dist=u.min_dist,
+                metric=u.metric,
+                epochs=epochs,
+                cache_dir=self.reduction_cache_dir(),
+            )
+            reduced = layouts.fit_layouts(embeddings, seeds)
+            self.reduction_ = layouts
+            yield from reduced
+            return
+        for i, seed in enumerate(tqdm(seeds, desc="Consensus fits", unit="fit", disable=len(embeddings) < 2000)):
+            reducer = self._reducer(seed)
+            reduced_one = reducer.fit_transform(embeddings)
+            if i == 0:
+                self.reduction_ = reducer
+            yield reduced_one
+
     def _fit_consensus(
         self, docs: list[str], embeddings: np.ndarray, vectorizer: Any, representation: Any
     ) -> tuple[Any, np.ndarray, np.ndarray]:
         """Fit ``consensus_fits`` seeds, combine them (:mod:`topics.model.consensus`) and describe the result with BERTopic."""
-        from tqdm.auto import tqdm
-
         from topics.model.consensus import consensus_labels, consensus_seeds
 
         cfg = self.config
         seeds = consensus_seeds(cfg.seed, cfg.hdbscan.consensus_fits)
         labelings = []
-        reducers = []
         unit = normalise(np.asarray(embeddings, dtype=np.float32))
-        for seed in tqdm(seeds, desc="Consensus fits", unit="fit", disable=len(docs) < 2000):
-            reducer = self._reducer(seed)
-            labels = self._clusterer().fit(reducer.fit_transform(embeddings)).labels_
+        for reduced in self._consensus_reductions(embeddings, seeds):
+            labels = self._clusterer().fit(reduced).labels_
             if cfg.outliers.reduce:
                 # each fit as the user would get it: most of HDBSCAN's outliers placed by similarity
                 labels = nearest_centroid_labels(labels, unit, cfg.outliers.threshold)
             labelings.append(labels)
-            reducers.append(reducer)
-        self.reduction_ = reducers[0]
         self.consensus_seeds_ = seeds
         labels, strength = consensus_labels(labelings, self.min_cluster_size_)
         if (labels != OUTLIER).sum() == 0:
