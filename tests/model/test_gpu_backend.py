@@ -89,7 +89,15 @@ class _StandInHDBSCAN:
     built = 0
 
     def __init__(
-        self, *, min_cluster_size, min_samples, metric, cluster_selection_method, prediction_data, output_type="cupy"
+        self,
+        *,
+        min_cluster_size,
+        min_samples,
+        metric,
+        cluster_selection_method,
+        prediction_data,
+        max_cluster_size=0,
+        output_type="cupy",
     ):
         assert output_type == "numpy" and prediction_data is True
         type(self).built += 1
@@ -98,6 +106,7 @@ class _StandInHDBSCAN:
             min_samples=min_samples,
             metric=metric,
             cluster_selection_method=cluster_selection_method,
+            max_cluster_size=max_cluster_size,
             prediction_data=True,
         )
 

@@ -122,3 +122,33 @@ def test_a_model_fitted_in_fp32_keeps_embedding_in_fp32(fitted, embedder, tmp_pa
         warnings.simplefilter("error")
         fitted.save(tmp_path / "n")
         TopicModel.load(tmp_path / "n", embedder=embedder)  # same identity: no warning
+
+
+def test_no_topic_takes_more_than_half_of_a_large_corpus():
+    """HDBSCAN's excess of mass can select a parent cluster of most of the data (15,000 counselor remarks, one
+    UMAP seed of five: one topic of 83%); from 1,000 remarks on the clusterer is capped at half of them, so the
+    parent's children are taken instead, and a fit whose largest topic is under the cap is unchanged."""
+    from hdbscan import HDBSCAN
+
+    from topics.config import TopicConfig
+    from topics.model.topic_model import max_topic_size
+
+    assert max_topic_size(999) == 0 and max_topic_size(2000) == 1000
+    rng = np.random.default_rng(0)  # eight close blobs (1,600 points) and two far ones (400)
+    close = np.concatenate([c + rng.normal(0, 0.15, (200, 5)) for c in rng.normal(0, 0.5, (8, 5))])
+    far = np.concatenate([c + rng.normal(0, 0.15, (200, 5)) for c in (np.full(5, 10.0), np.full(5, -10.0))])
+    x = np.concatenate([close, far])
+
+    def largest_share(labels: np.ndarray) -> float:
+        return float(np.unique(labels[labels >= 0], return_counts=True)[1].max() / len(labels))
+
+    plain = HDBSCAN(min_cluster_size=20, min_samples=10).fit(x).labels_
+    assert largest_share(plain) > 0.75  # the parent of the eight close blobs
+    model = TopicModel(TopicConfig())
+    model.min_cluster_size_, model.max_cluster_size_ = 20, max_topic_size(len(x))
+    capped = model._clusterer().fit(x).labels_
+    assert largest_share(capped) <= 0.5
+    assert len(np.unique(capped[capped >= 0])) > len(np.unique(plain[plain >= 0]))  # the parent's children
+    far_only = x[1600:]  # no cluster near the cap: the same labels with and without it
+    same = HDBSCAN(min_cluster_size=20, min_samples=10, max_cluster_size=len(far_only) // 2 + 1).fit(far_only).labels_
+    assert np.array_equal(same, HDBSCAN(min_cluster_size=20, min_samples=10).fit(far_only).labels_)

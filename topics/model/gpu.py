@@ -62,8 +62,9 @@ def cuml_umap(config: UMAPConfig, seed: int) -> Any:
     )
 
 
-def cuml_hdbscan(config: HDBSCANConfig, min_cluster_size: int) -> Any:
-    """cuML's HDBSCAN with the settings of ``[hdbscan]`` (numpy output, prediction data kept for BERTopic)."""
+def cuml_hdbscan(config: HDBSCANConfig, min_cluster_size: int, max_cluster_size: int = 0) -> Any:
+    """cuML's HDBSCAN with the settings of ``[hdbscan]`` (numpy output, prediction data kept for BERTopic;
+    ``max_cluster_size`` as :func:`topics.model.topic_model.max_topic_size`, 0 for no cap)."""
     from cuml.cluster import HDBSCAN
 
     return HDBSCAN(
@@ -71,6 +72,7 @@ def cuml_hdbscan(config: HDBSCANConfig, min_cluster_size: int) -> Any:
         min_samples=None if config.min_samples is None else min(config.min_samples, min_cluster_size),
         metric="euclidean",
         cluster_selection_method=config.cluster_selection_method,
+        max_cluster_size=max_cluster_size,
         prediction_data=True,
         output_type="numpy",
     )

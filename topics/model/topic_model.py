@@ -45,6 +45,21 @@ from topics.model.tables import (
 )
 from topics.model.words import keyword_label, make_vectorizer, representation_model, topic_word_scores
 
+MAX_TOPIC_SHARE = 0.5
+"""No topic may hold more than this share of the remarks (from :data:`CAPPED_FROM` remarks on): HDBSCAN's
+excess-of-mass selection can take a parent cluster of most of the data for one UMAP seed (15,000 counselor
+remarks, seed 45: one topic of 83% and 9 topics, against 35-43 topics for seeds 42-46; 2026-12-06). With the cap
+it selects that cluster's children instead; fits whose largest topic is under the cap are unchanged."""
+CAPPED_FROM = 1000
+"""Smaller corpora may have a topic of more than half the remarks (two or three topics in all)."""
+
+
+def max_topic_size(n_remarks: int) -> int:
+    """HDBSCAN's ``max_cluster_size`` for ``n_remarks`` remarks (:data:`MAX_TOPIC_SHARE`; 0, no cap, below
+    :data:`CAPPED_FROM`)."""
+    return int(MAX_TOPIC_SHARE * n_remarks) if n_remarks >= CAPPED_FROM else 0
+
+
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".pt", ".pth", ".bin")
 MODEL_FILES = ("bertopic", "assignments.parquet", "topics.parquet", "config.toml", "manifest.json")
 """What a saved model folder holds."""
@@ -229,12 +244,13 @@ class TopicModel:
 
         h = self.config.hdbscan
         if use_cuml(self.config.umap.backend):
-            return cuml_hdbscan(h, self.min_cluster_size_)
+            return cuml_hdbscan(h, self.min_cluster_size_, getattr(self, "max_cluster_size_", 0))
         return HDBSCAN(
             min_cluster_size=self.min_cluster_size_,
             min_samples=None if h.min_samples is None else min(h.min_samples, self.min_cluster_size_),
             metric="euclidean",
             cluster_selection_method=h.cluster_selection_method,
+            max_cluster_size=getattr(self, "max_cluster_size_", 0),
             prediction_data=True,
         )
 
@@ -386,6 +402,7 @@ class TopicModel:
         timings["embed_s"] = time.perf_counter() - t0
 
         self.min_cluster_size_ = cfg.hdbscan.resolve_min_cluster_size(len(docs))
+        self.max_cluster_size_ = max_topic_size(len(docs))
         vectorizer = self.make_vectorizer(len(docs))
         representation = representation_model(cfg.representation, cfg.seed)
         t0 = time.perf_counter()
