@@ -28,19 +28,19 @@ from __future__ import annotations
 
 import re
 
-from topics.clean.deid_lexicon import english_words, first_names, ordinary_words
+from topics.clean.deid_lexicon import (
+    AGE_PRIORITY,
+    DATE_PRIORITY,
+    NAME_PRIORITY,
+    PLACE_PRIORITY,
+    english_words,
+    first_names,
+    ordinary_words,
+)
+from topics.clean.deid_lexicon import word_set as _words
 from topics.clean.deid_styles import clinical_terms
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-NAME_PRIORITY = 13
 TITLE_PRIORITY = 12
-AGE_PRIORITY = 9
-DATE_PRIORITY = 6
-PLACE_PRIORITY = 12
 
 _GENERIC = _words(
     """i me you he she it we they him her them us my your his its our their this that these those there here who what

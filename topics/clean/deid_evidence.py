@@ -39,17 +39,16 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from topics.clean.deid_lexicon import DATA, english_words, first_names
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-HANDLE_PRIORITY = 1
-AGE_PRIORITY = 9
-DATE_PRIORITY = 6
-NAME_PRIORITY = 13
+from topics.clean.deid_lexicon import (
+    AGE_PRIORITY,
+    DATA,
+    DATE_PRIORITY,
+    HANDLE_PRIORITY,
+    NAME_PRIORITY,
+    english_words,
+    first_names,
+)
+from topics.clean.deid_lexicon import word_set as _words
 
 _FOREIGN_FUNCTION = _words(
     """soy eres es somos son estoy estás está estamos están hay tengo tiene tienen tenemos pero toda todo todos todas

@@ -23,22 +23,21 @@ from __future__ import annotations
 import re
 
 from topics.clean.deid_chat import _name_word
-from topics.clean.deid_lexicon import english_words, first_names
+from topics.clean.deid_lexicon import (
+    AGE_PRIORITY,
+    HANDLE_PRIORITY,
+    ID_PRIORITY,
+    NAME_PRIORITY,
+    ORG_PRIORITY,
+    PHONE_PRIORITY,
+    english_words,
+    first_names,
+)
+from topics.clean.deid_lexicon import word_set as _words
 from topics.clean.deid_styles import clinical_terms
 
 __all__ = ["TRANSCRIPT_LABEL", "family_candidates", "generic_org", "in_holiday", "not_identifier_here", "title_only"]
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-NAME_PRIORITY = 13
-HANDLE_PRIORITY = 1
-ID_PRIORITY = 3
-PHONE_PRIORITY = 2
-AGE_PRIORITY = 9
-ORG_PRIORITY = 12
 
 TRANSCRIPT_LABEL = re.compile(
     r"(?<![\w@])(?:\[[ \t]*(?:SPEAKER|Speaker|speaker|SPK|Spk|spk|SPKR|spkr)[ _-]?(?:\d{1,3}|[A-Z])[ \t]*\][ \t]*:?"

@@ -19,13 +19,9 @@ from collections.abc import Sequence
 from functools import cache
 
 from topics.clean.deid_lexicon import DATA, english_words, first_names
+from topics.clean.deid_lexicon import word_set as _words
 from topics.clean.deid_rules import _PLACES
 from topics.clean.deid_styles import clinical_terms
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
 
 _L = "a-zß-öø-ÿāăąćčďđēėęěğīįıłńňōőœřśşšţťūůűųźżž"
 _U = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİŁŃŇŌŐŒŘŚŞŠŢŤŪŮŰŲŹŻŽ"

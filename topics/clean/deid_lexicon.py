@@ -24,6 +24,25 @@ from pathlib import Path
 
 DATA = Path(__file__).resolve().parent / "data"
 
+# Priorities of the rule modules' candidates by kind (a higher one wins an overlap; see topics.clean.deidentify),
+# one scale for every module of topics.clean.
+HANDLE_PRIORITY = 1
+PHONE_PRIORITY = 2
+URL_PRIORITY = 2
+ID_PRIORITY = 3
+ADDRESS_PRIORITY = 5
+DATE_PRIORITY = 6
+AGE_PRIORITY = 9
+PLACE_PRIORITY = 12
+ORG_PRIORITY = 12
+NAME_PRIORITY = 13
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The whitespace-separated words of ``text`` (the rule modules' word lists)."""
+    return frozenset(text.split())
+
+
 _LETTER = r"[^\W\d_]"
 _TOKEN = re.compile(rf"(?<![\w@.'’-])({_LETTER}(?:{_LETTER}|['’-])*{_LETTER}|{_LETTER})(?![\w@]|[.'’-]\w)")
 _CAPITALISED = re.compile(r"(?:Mc|Mac|O['’]|De|Di|La|Le)?[^\W\d_a-z][^\W\d_A-Z]+(?:[-'’][^\W\d_a-z][^\W\d_A-Z]+)?")

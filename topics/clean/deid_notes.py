@@ -35,22 +35,23 @@ import re
 from collections.abc import Sequence
 from functools import cache
 
-from topics.clean.deid_lexicon import DATA, english_words, first_names, ordinary_words
+from topics.clean.deid_lexicon import (
+    AGE_PRIORITY,
+    DATA,
+    DATE_PRIORITY,
+    HANDLE_PRIORITY,
+    ID_PRIORITY,
+    PLACE_PRIORITY,
+    english_words,
+    first_names,
+    ordinary_words,
+)
+from topics.clean.deid_lexicon import word_set as _words
 from topics.clean.deid_rules import _PLACES, _UNITS
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-HANDLE_PRIORITY = 1
 TITLE_NAME_PRIORITY = 11
 """Initials and names after a title rank with the title rule of :mod:`topics.clean.deid_rules`."""
 CHAT_NAME_PRIORITY = 13
-DATE_PRIORITY = 6
-AGE_PRIORITY = 9
-ID_PRIORITY = 3
-PLACE_PRIORITY = 12
 GREETING_PRIORITY = 21
 """A name after a chat greeting is judged like the fill-in rules (a capital, not a common word)."""
 

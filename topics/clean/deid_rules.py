@@ -12,10 +12,7 @@ from __future__ import annotations
 
 import re
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from topics.clean.deid_lexicon import word_set as _words
 
 ROLE_WORDS = _words(
     """therapist therapists client clients counselor counselors counsellor counsellors patient patients supporter

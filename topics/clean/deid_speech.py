@@ -33,21 +33,19 @@ import re
 from collections.abc import Iterator
 
 from topics.clean.deid_chat import _capitalised_name, _chat_style, _name_word
-from topics.clean.deid_lexicon import english_words, first_names
-
-ID_PRIORITY = 3
-URL_PRIORITY = 2
-ADDRESS_PRIORITY = 5
-DATE_PRIORITY = 6
-AGE_PRIORITY = 9
-ORG_PRIORITY = 12
-PLACE_PRIORITY = 12
-NAME_PRIORITY = 13
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
+from topics.clean.deid_lexicon import (
+    ADDRESS_PRIORITY,
+    AGE_PRIORITY,
+    DATE_PRIORITY,
+    ID_PRIORITY,
+    NAME_PRIORITY,
+    ORG_PRIORITY,
+    PLACE_PRIORITY,
+    URL_PRIORITY,
+    english_words,
+    first_names,
+)
+from topics.clean.deid_lexicon import word_set as _words
 
 _L = "a-zß-öø-ÿāăąćčďđēėęěğīįıłńňōőœřśşšţťūůűųźżž"
 _U = "A-ZÀ-ÖØ-ÞĀĂĄĆČĎĐĒĖĘĚĞĪĮİŁŃŇŌŐŒŘŚŞŠŢŤŪŮŰŲŹŻŽ"

@@ -25,16 +25,14 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from topics.clean.deid_lexicon import DATA, english_words, first_names, ordinary_words
+from topics.clean.deid_lexicon import DATA, HANDLE_PRIORITY, PLACE_PRIORITY, english_words, first_names, ordinary_words
 from topics.clean.deid_rules import TITLES
 
-HANDLE_PRIORITY = 1
 """Handles are as specific as URLs."""
 STYLE_PRIORITY = 4
 """Short phones, two-digit years and ages after a name rank with the phone rules."""
 NICKNAME_PRIORITY = 21
 """Nicknames rank with the fill-in rules: NER keeps a full name it found ("Jane Doe moved")."""
-PLACE_PRIORITY = 12
 
 _PLATFORM = (
     r"(?:insta|instagram|ig|snap|snapchat|sc|tiktok|tik\s+tok|twitter|discord|twitch|venmo|cash\s*app|cashapp|kik|"
