@@ -471,6 +471,8 @@ def run_compare(ds: Dataset, design: Design, extra: dict, seed: int) -> tuple[di
         q=tested["q_bh"].to_numpy(float),
     )
     res.update(family_rows(tested, ds.truth[cat]))
+    # the toolkit's warning that its per-topic tests are conservative here (few clusters, single-turn replies)
+    res["conservative_set"] = int(any("conservative" in w for w in table.attrs.get("warnings", [])))
     res["_table"] = table
     return res, cat
 
@@ -761,6 +763,7 @@ def build_tables(totals: dict, reps: dict, designs: list[Design]) -> tuple[str, 
         numbers[(d.name, "family")] = {
             "fam0": t0.get("family_reject", 0) / max(r0, 1),
             "flag0": t0.get("flagged_set", 0) / max(r0, 1),
+            "conservative0": t0.get("conservative_set", 0) / max(r0, 1),
             "fp_unflagged": t0.get("unflagged_reject", 0) / max(t0.get("unflagged_rows", 0), 1),
             "fdr": [t.get("fdp_q", 0) / max(r, 1) for t, r in ((t5, r5), (t10, r10)) if r] if three else [],
             "fwer_adj": [t.get("fwer_adj", 0) / max(r, 1) for t, r in ((t5, r5), (t10, r10)) if r] if three else [],
@@ -789,7 +792,12 @@ def verdicts(numbers: dict, designs: list[Design]) -> str:
         fails: list[str] = []
         notes: list[str] = []
         fp_ok = 0.03 <= n["fp"] <= 0.07
-        if not fp_ok:
+        fam = numbers.get((d.name, "family"), {})
+        warned_conservative = bool(fam) and fam.get("conservative0", 0) >= 0.5
+        if not fp_ok and n["fp"] < 0.03 and warned_conservative:
+            # valid but below the band, and the toolkit says so in the table's warnings and the report
+            notes.append(f"FP {100 * n['fp']:.1f}%, conservative (warned in {100 * fam['conservative0']:.0f}%)")
+        elif not fp_ok:
             fails.append(f"FP {100 * n['fp']:.1f}%")
         other = [v for v, r in ((n["covo5"], n["r5"]), (n["covo10"], n["r10"])) if r]
         covs = [
@@ -841,16 +849,17 @@ def verdicts(numbers: dict, designs: list[Design]) -> str:
                         (notes if flagged else fails).append(f"JSD coverage {lab} {100 * v:.0f}%")
                 if flagged:
                     jc += f" (flagged single-turn in {100 * max(j['flag']):.0f}%)"
-        fam = numbers.get((d.name, "family"), {})
         if fam and n["r0"] and fam["fam0"] > 0.07:
             fails.append(f"same topic mix FP {100 * fam['fam0']:.1f}%")
         for lab, v in zip(("+5", "+10"), fam.get("fdr", []), strict=False):
             if v > 0.05:
                 fails.append(f"FDR {lab} {100 * v:.1f}%")
         cov_txt = " / ".join(f"{100 * v:.1f}" if r else "-" for _, v, r in covs)
-        verdict = "**met**" if not fails else "**not met**: " + "; ".join(fails)
-        if notes:
-            verdict += "; **flagged** (the divergence of single-turn groups, warned): " + "; ".join(notes)
+        flagged_txt = "**flagged** (warned by the toolkit): " + "; ".join(notes)
+        if fails:
+            verdict = "**not met**: " + "; ".join(fails) + ("; " + flagged_txt if notes else "")
+        else:
+            verdict = flagged_txt if notes else "**met**"
         if fam and n["r0"] and fam["flag0"] >= 0.5:
             verdict = (
                 f"**flagged** in {100 * fam['flag0']:.0f}% of data sets (outside what the per-topic test can "

@@ -24,13 +24,21 @@ Sets (all in ``tests/fixtures/``):
   veterans' sessions, employee-assistance referrals, dementia caregivers, diarized speech recognition, a teen
   text line, court evaluations), written by someone who never saw the rules; scored once, blind, after round 5
   and then released as a development set (round 6).
+* ``blind5``: ``deid_blind5.jsonl`` (200 remarks in eight more styles: a university counselling centre, perinatal
+  sessions, refugee resettlement, sports psychology, grief letters, pasted work chat, an LGBTQ youth forum, prison
+  re-entry and parole), written by someone who never saw the rules; scored once, blind, after round 6 and then
+  released as a development set (round 7).
+* ``blind6``: ``deid_blind6.jsonl`` (200 remarks in eight more styles: hospital consult notes, domestic-violence
+  advocacy, forwarded e-mail threads, hospice chaplaincy, autism parent coaching, first-responder peer support, a
+  gambling helpline, Spanish-English farmworker telehealth), written by someone who never saw the rules; scored
+  once, blind, after round 7. For measuring only: ``--errors`` refuses it.
 * ``heldout-dev`` / ``heldout-test``: ``deid_heldout.jsonl`` (edited real counselling remarks).
 * ``labelled``: ``deid_labelled.jsonl`` (the oldest fixture; the first rules were written against it).
 
 For each set: leak recall per kind (a gold span overlapped by any predicted span is scrubbed), overall recall,
 direct-identifier recall (names, contacts, handles, IDs, addresses) and the share of clean remarks (no gold
 span) in which anything was scrubbed (false-positive rate). ``--errors SET`` lists the misses and false
-positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind`` to ``blind4`` were too
+positives of one set; it refuses ``heldout-test`` and ``blind6``, which are for measuring only (``blind`` to ``blind5`` were too
 until they were released as development sets on 2026-12-06).
 """
 
@@ -59,8 +67,9 @@ SETS = {
     "blind3": ("deid_blind3.jsonl", "blind3"),
     "blind4": ("deid_blind4.jsonl", "blind4"),
     "blind5": ("deid_blind5.jsonl", "blind5"),
+    "blind6": ("deid_blind6.jsonl", "blind6"),
 }
-MEASURE_ONLY = {"heldout-test", "blind5"}
+MEASURE_ONLY = {"heldout-test", "blind6"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")

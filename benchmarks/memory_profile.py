@@ -5,9 +5,9 @@ resident set size (``/proc/self/status``: ``VmRSS``, split into ``RssAnon`` and 
 the toolkit's phases are wrapped so that each records the RSS when it starts, the highest RSS sampled while it
 runs and the RSS when it ends: loading the sentence-transformers model, building the int8 model, compiling it
 for OpenVINO, embedding, UMAP, HDBSCAN, KeyBERT, outlier reduction, the document map, saving the run folder.
-``VmHWM`` (the kernel's own peak) is reported at the end, with ``modules``: whether torch, sentence-transformers
-and plotly's figure factory were imported (a warm rerun of the packaged model needs neither the fp32 model nor
-BERTopic's plotting, though BERTopic's own import still brings torch); when the int8 model is built in a child
+``VmHWM`` (the kernel's own peak) is reported at the end, with ``modules``: whether torch, transformers,
+sentence-transformers, spaCy, UMAP and plotly's figure factory were imported (a warm rerun of the packaged model
+needs none of them); when the int8 model is built in a child
 process, that child's peak (``build_child_peak_gb``) is reported too.
 
 Usage::
@@ -108,10 +108,12 @@ def instrument(sampler: Sampler) -> None:
     import topics.pipeline as pipeline
     from topics.analysis import Analysis
     from topics.embed.embedder import Embedder
+    from topics.model.bertopic_import import import_bertopic
     from topics.model.reduction import CachedUMAP
     from topics.model.topic_model import TopicModel
 
-    # after the toolkit, which defers BERTopic's plotting module (topics.model.backend)
+    # through the toolkit, which defers BERTopic's plotting module and optional parts (topics.model.bertopic_import)
+    import_bertopic()
     import hdbscan  # isort: skip
     from bertopic.representation import KeyBERTInspired  # isort: skip
 
@@ -177,8 +179,10 @@ def worker(task: dict[str, Any]) -> None:
             analysis = topics.fit(remarks, config, out=run)
         result = {"timings": analysis.timings, "topics": int(len(analysis.model.topic_ids_))}
     result["wall_s"] = time.perf_counter() - t0
-    # what a warm rerun need not import (torch: every text cached; the figure factory: BERTopic's plotting)
-    result["modules"] = {m: m in sys.modules for m in ("torch", "sentence_transformers", "plotly.figure_factory")}
+    # what a warm rerun need not import (torch: every text cached; the figure factory: BERTopic's plotting;
+    # transformers and spaCy: BERTopic's optional representations)
+    heavy = ("torch", "transformers", "sentence_transformers", "spacy", "umap", "plotly.figure_factory")
+    result["modules"] = {m: m in sys.modules for m in heavy}
     result["imports_s"] = imports_s  # topics, BERTopic, UMAP, HDBSCAN (torch and OpenVINO load later, in "embed")
     end = _status()
     result.update(

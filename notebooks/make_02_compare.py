@@ -129,7 +129,9 @@ too narrow and find "significant" differences that a new sample of sessions woul
 - **Cluster bootstrap-t.** When both groups have 20 or more sessions, as here, a third reference joins:
   sessions resampled within each group, `t` recomputed around the observed difference (`p_bootstrap_t`). It is
   equal-tailed, so it follows the skewed sampling distribution of a rare topic in a small, varied group.
-- **One answer.** `p_value` is the largest of these p-values, and the 95% interval `diff_low`–`diff_high` is
+- **One answer.** `p_value` is the largest of these p-values (on the light side of a skewed difference,
+  where the symmetric ones are too cautious, the larger of the bootstrap-t's and its Edgeworth light tail's),
+  and the 95% interval `diff_low`–`diff_high` is
   built from the same references (the widest of them), so **an interval excludes 0 exactly when p < 0.05**:
   the table can never show a "significant" p with an interval across 0, or the reverse. There is no separate
   bootstrap percentile interval any more (`n_boot` of `compare_groups` is ignored).

@@ -281,11 +281,11 @@ def test_blind3_fixture_counts(blind3_rows):
 def test_blind3_figures_as_measured(blind3):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 4): direct identifiers 203/218 = 0.931, overall
     343/374 = 0.917, false positives in 19 of 72 clean remarks (26.4%). Released as a development set in round 5;
-    after round 5 (tuned on it): 215/218, 364/374, 1 of 72. Floors: a change that loses a found identifier
-    or adds a false positive fails."""
+    after round 5 (tuned on it): 215/218, 364/374, 1 of 72; after round 7: 215/218, 365/374, 1 of 72. Floors: a
+    change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind3
     assert (direct_gold, gold, clean) == (218, 374, 72)
-    assert direct >= 215 and found >= 364 and fp <= 1
+    assert direct >= 215 and found >= 365 and fp <= 1
 
 
 def test_blind3_targets(blind3):
@@ -331,11 +331,11 @@ def test_blind4_fixture_counts(blind4_rows):
 def test_blind4_figures_as_measured(blind4):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 5): direct identifiers 206/235 = 0.877, overall
     347/410 = 0.846, false positives in 26 of 72 clean remarks (36.1%). Released as a development set in round 6;
-    after round 6 (tuned on it): 225/235, 386/410, 3 of 72. Floors: a change that loses a found
-    identifier or adds a false positive fails."""
+    after round 6 (tuned on it): 225/235, 386/410, 3 of 72; after round 7: 225/235, 387/410, 2 of 72. Floors: a
+    change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind4
     assert (direct_gold, gold, clean) == (235, 410, 72)
-    assert direct >= 225 and found >= 386 and fp <= 3
+    assert direct >= 225 and found >= 387 and fp <= 2
 
 
 def test_blind4_targets(blind4):
@@ -348,7 +348,7 @@ def test_blind4_targets(blind4):
 
 
 # -- the fifth blind set (tests/fixtures/deid_blind5.jsonl, see deid_blind5.md): written by a helper that never saw
-# the rules, scored once, blind, on 2026-12-06 after round 6 (counts only); still blind: no rule was written from it --
+# the rules, scored once, blind, on 2026-12-06 after round 6 (counts only); released as a development set in round 7 --
 
 BLIND5 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind5.jsonl"
 
@@ -379,18 +379,17 @@ def test_blind5_fixture_counts(blind5_rows):
 
 def test_blind5_figures_as_measured(blind5):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 6): direct identifiers 219/231 = 0.948, overall
-    369/403 = 0.916, false positives in 13 of 72 clean remarks (18.1%). Floors: a change that loses a found
-    identifier or adds a false positive fails (the counts are read, never the rows)."""
+    369/403 = 0.916, false positives in 13 of 72 clean remarks (18.1%). Released as a development set in round 7;
+    after round 7 (tuned on it): 229/231, 394/403, 2 of 72. Floors: a change that loses a found identifier or adds a
+    false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind5
     assert (direct_gold, gold, clean) == (231, 403, 72)
-    assert direct >= 219 and found >= 369 and fp <= 13
+    assert direct >= 229 and found >= 394 and fp <= 2
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 23: direct 0.948 < 0.95 and clean FP 18% > 5% on the fifth blind set (text never seen)"
-)
 def test_blind5_targets(blind5):
-    """Issue 23's targets on text the rules were not written on."""
+    """Issue 23's targets, met on the fifth blind set since round 7 made it a development set (it no longer
+    measures generalisation: see deid_blind5.md; the sixth blind set does)."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind5
     assert direct / direct_gold >= 0.95
     assert found / gold >= 0.9

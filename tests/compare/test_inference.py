@@ -134,7 +134,9 @@ def test_direction_is_first_group_minus_second_everywhere():
 def test_too_few_permutations_are_said():
     table = compare_groups(synthetic(8, 8, 0.3, 0.3), "grp", n_perm=49, min_remarks=1, min_topic_sessions=1)
     assert any("permutations" in w for w in table.attrs["warnings"])
-    assert any("only 8 sessions" in w for w in table.attrs["warnings"])
+    few = [w for w in table.attrs["warnings"] if "only 8 sessions" in w]
+    # issue 27, design 4 of benchmarks/calibration.py (6 vs 6 sessions: 2.0% at p < .05): said, not hidden
+    assert len(few) == 2 and all("conservative" in w and "designs 4 and 5" in w for w in few)
 
 
 def test_a_group_without_the_topic_gets_the_sampling_variance_not_zero():

@@ -68,12 +68,15 @@ _NOTE_ABBREVIATIONS = _words(
     npo bp hr rr spo2 loc aox3 aox4 wnl nkda nka sob cp bm cbc bmp cmp lfts tsh ua uds ekg ecg ct mri eeg dbh lpc
     lcsw lmft lpcc lmhc ncc cadc psyd phd edd msw rn np pa md do aprn pmhnp csw lisw lpcs nbcc cctp emdria
     vamc vha vba vso vsr fob cop oef oif ond oir nsc mos nco ncoic xo pcs tdy ets ied tbi mst cbo
-    disarm cba hov eap fmla ada rtw sap mro hipaa pto loa sop gal casa cps dcfs dss dcs acs pai mmpi tro epo dv ipv"""
+    disarm cba hov eap fmla ada rtw sap mro hipaa pto loa sop gal casa cps dcfs dss dcs acs pai mmpi tro epo dv ipv
+    ra rd ta gpa esl ell sat act ib fafsa acl mcl ucl mvp dm dms ooo wfh eod eow pip okr kpi qa ui ux ead rfe tps"""
 )
 """Abbreviations of clinical notes, prescriptions and credentials (services ER/OT/PT, prescription Latin BID/TID/QHS,
 "brought in by ambulance" BIBA, vital signs, tests, licences), of veterans' care and military service (VAMC, FOB,
 OEF/OIF, MOS, TBI), the tools of SMART Recovery (DISARM, CBA, HOV), of workplace referrals (EAP, FMLA, RTW, SAP)
-and of family courts (GAL, CASA, CPS, PAI), written by hand from general knowledge."""
+and of family courts (GAL, CASA, CPS, PAI), written by hand from general knowledge; since round 7 also those of
+campus life and schooling (RA, RD, TA, GPA, ESL, FAFSA), sports medicine (ACL, MCL, UCL, MVP), work chat (DM, OOO,
+WFH, EOD, PIP, OKR, KPI) and immigration paperwork (EAD, RFE, TPS)."""
 
 _STATE_CODES = _words(
     """al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok

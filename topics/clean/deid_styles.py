@@ -491,6 +491,19 @@ def _compound(text: str, start: int, end: int) -> bool:
     return bool(_COMPOUND_NEXT.match(text, end) or _COMPOUND_PREVIOUS.search(text[max(0, start - 20) : start]))
 
 
+def _named_institution(
+    text: str, start: int, end: int, kind: str, clinical: list[tuple[int, int]], heuristic: bool
+) -> bool:
+    """Whether a rule's organisation ends in a capitalised word outside the clinical terms ("Postpartum Support
+    International"): a clinical word naming an institution, not the term itself (round 7)."""
+    if heuristic or kind != "ORG":
+        return False
+    last = re.search(r"[A-Z][\w'’-]*$", text[start:end])
+    if last is None or len(text[start:end].split()) < 2:
+        return False
+    return not any(s < end and start + last.start() < e for s, e in clinical)
+
+
 def allowed(
     text: str, start: int, end: int, kind: str, clinical: list[tuple[int, int]], heuristic: bool = True
 ) -> bool:
@@ -519,7 +532,9 @@ def allowed(
     """
     if kind not in ("NAME", "LOCATION", "ORG"):
         return True
-    if any(s < end and start < e for s, e in clinical):
+    if any(s < end and start < e for s, e in clinical) and not _named_institution(
+        text, start, end, kind, clinical, heuristic
+    ):
         return False
     if _compound(text, start, end):
         return False

@@ -66,6 +66,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from topics.clean.deid_chat import chat_candidates, common_word_name, not_a_date, virtue_list
+from topics.clean.deid_context import context_candidates, not_identifier_in_context
 from topics.clean.deid_evidence import export_candidates, ner_unsupported, not_a_proper_name, propagate_places
 from topics.clean.deid_family import (
     TRANSCRIPT_LABEL,
@@ -366,6 +367,7 @@ class Deidentifier:
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in speech_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in export_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in family_candidates(text, NOT_A_NAME))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in context_candidates(text, NOT_A_NAME))
         clinical = clinical_spans(text)
         candidates = [
             c
@@ -386,6 +388,7 @@ class Deidentifier:
             and not not_identifier_here(text, c.start, c.end, c.kind)
             and not (c.kind in ("NAME", "ORG", "LOCATION") and in_holiday(text, c.start, c.end))
             and not (c.kind == "ORG" and generic_org(text, c.start, c.end))
+            and not not_identifier_in_context(text, c.start, c.end, c.kind)
         ]
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
         protected += [m.span() for m in TRANSCRIPT_LABEL.finditer(text)]
@@ -417,7 +420,9 @@ def _score_not_age(text: str, start: int, clinical: list[tuple[int, int]]) -> bo
     if _SCORE_BEFORE.search(before):
         return True
     sentence = max(before.rfind(c) for c in ".!?\n") + 1
-    scale = re.compile(r"\b(?:SUDS|PHQ|GAD|PCL|BDI|BAI|AUDIT|MoCA|MMSE|EPDS|Y-BOCS|C-SSRS|DASS|scale|score)")
+    scale = re.compile(
+        r"\b(?:Apgar|APGAR|SUDS|PHQ|GAD|PCL|BDI|BAI|AUDIT|MoCA|MMSE|EPDS|Y-BOCS|C-SSRS|DASS|scale|score)"
+    )
     return bool(scale.search(before[sentence:]))
 
 

@@ -9,7 +9,8 @@ both to its cluster-permutation distribution and to Student's t with Welch degre
 (:mod:`topics.compare.studentized`); the larger p-value is reported, and the interval is built from the
 larger critical value, so that the interval excludes 0 exactly when ``p < 0.05``. Where the groups' spreads make
 the difference skewed, the Edgeworth-corrected t joins them on the heavy side where the bootstrap-t does (20 or more
-clusters per group; ``p_edgeworth``). The family of topics of a
+clusters per group; ``p_edgeworth``), and on the light side the bootstrap-t and the expansion's light tail alone
+decide (the symmetric references are too cautious there). The family of topics of a
 contrast is tested with the step-down max-|t| against a cluster bootstrap of the whole profile and against the
 cluster permutations, the larger of the two (``p_adjusted``, which gives the ``q_value``, and ``p_family``);
 Benjamini-Hochberg over all rows is kept as ``q_bh``. When a
@@ -44,6 +45,8 @@ from topics.compare.studentized import (
     difference_skewness,
     edgeworth_heavy_critical,
     edgeworth_heavy_p,
+    edgeworth_light_critical,
+    edgeworth_light_p,
     max_t_adjusted,
     permutation_critical_value,
     permuted_cluster_masks,
@@ -137,8 +140,10 @@ def compare_groups(
         ``p_value`` where that is larger), ``q_bh``
         (Benjamini-Hochberg over all rows; not valid with unequal spreads), ``remarks``, ``sessions_with_topic``,
         ``too_small``, ``sessions_a``, ``sessions_b``, ``clusters_a``, ``clusters_b``, ``reference``,
-        ``p_edgeworth`` (Student's t corrected for the difference's skewness on its heavy side, 0 on the other;
-        part of ``p_value`` with ``reference="both"``, which ``"auto"`` picks with 20 or more clusters a group), ``p_adjusted`` (Westfall-Young step-down max-|t|, the larger of the adjusted p against the cluster
+        ``p_edgeworth`` (Student's t corrected for the difference's skewness by its one-term Edgeworth
+        expansion: on the heavy side part of the largest p, on the light side the larger of it and the
+        bootstrap-t's is ``p_value``; both with ``reference="both"``, which ``"auto"`` picks with 20 or more
+        clusters a group; without skewness 0), ``p_adjusted`` (Westfall-Young step-down max-|t|, the larger of the adjusted p against the cluster
         bootstrap of the whole profile and against the cluster permutations: family-wise error), ``p_family`` (per contrast, the smallest ``p_adjusted``: the test that no topic
         differs), ``skewness`` (estimated skewness of the difference's sampling distribution, from the groups'
         spreads), ``lopsided`` (``|skewness| >= SKEW_LIMIT``: the test is outside what it can handle),
@@ -216,7 +221,7 @@ def compare_groups(
         confidence=confidence,
         reference=str(table["reference"].iloc[0]),
     )
-    table.attrs["warnings"] = _warnings(table, n_perm, cluster)
+    table.attrs["warnings"] = _warnings(table, n_perm, cluster) + _single_turn_messages(st, table)
     table.attrs["outside_design"] = bool(table["lopsided"].any())
     for message in _lopsided_messages(table, cluster):
         table.attrs["warnings"].append(message)
@@ -292,13 +297,19 @@ def _contrast_rows(
     # the skewness estimated from the spreads over-corrects: 10 vs 10 sessions at concentration 40 vs 10 fell
     # from 4.6% to 1.7% false positives); rows as skewed as SKEW_LIMIT are flagged lopsided besides
     skew, rho_a, rho_b = difference_skewness(cd, in_a, in_b)
-    p_edge = edgeworth_heavy_p(t_obs, skew, df)
+    p_heavy, p_light = edgeworth_heavy_p(t_obs, skew, df), edgeworth_light_p(t_obs, skew, df)
+    # on the light side (t leaning with the skewness) the symmetric references over-cover: there the p-value is
+    # the larger of the two that follow the skewness, the bootstrap-t and the Edgeworth expansion's light tail
+    # (designs 11 and 13 of benchmarks/calibration.py: 2.6% / 2.5% false positives with the symmetric ones)
+    on_light = p_light < 1
+    p_edge = np.where(on_light, p_light, p_heavy)
     if reference == "both":
-        p_value = np.maximum(p_value, p_edge)
+        p_value = np.maximum(p_value, p_heavy)
         with np.errstate(invalid="ignore"):
             reach = edgeworth_heavy_critical(skew, df, alpha) * se_obs
             low = np.where(skew < 0, np.minimum(low, d_obs - reach), low)
             high = np.where(skew > 0, np.maximum(high, d_obs + reach), high)
+            light_reach = edgeworth_light_critical(skew, df, alpha) * se_obs
     # bootstrap-t reference: clusters resampled within group (and stratum), t centred on the estimate
     boot = contrast(
         bootstrap_cluster_weights(rng, in_a, cd.stratum, n_perm),
@@ -314,7 +325,10 @@ def _contrast_rows(
     elif reference == "both":
         q_lo, q_hi = bootstrap_t_bounds(t_boot, alpha)
         low, high = np.minimum(low, d_obs - q_hi * se_obs), np.maximum(high, d_obs - q_lo * se_obs)
-        p_value = np.maximum(p_value, p_boot)
+        p_value = np.where(on_light, np.maximum(p_light, p_boot), np.maximum(p_value, p_boot))
+        # the matching ends: with skewness < 0 the upper end is on the light side, with > 0 the lower end
+        low = np.where(skew > 0, np.minimum(d_obs - light_reach, d_obs - q_hi * se_obs), low)
+        high = np.where(skew < 0, np.maximum(d_obs + light_reach, d_obs - q_lo * se_obs), high)
     crit = np.where(se_obs > 0, np.maximum(d_obs - low, high - d_obs) / np.where(se_obs > 0, se_obs, 1), np.inf)
     counts = _column_counts(st, cd)
     side = cd.session_mask(in_a | in_b)
@@ -457,7 +471,9 @@ def method_text(
         + (
             "; where the groups' spreads make a topic's difference skewed (a small group far more varied), "
             "also with Student's t corrected by the one-term Edgeworth expansion for that skewness, on the side "
-            "where the studentized difference has its heavy tail (p_edgeworth; the larger p is reported)"
+            "where the studentized difference has its heavy tail (p_edgeworth; the larger p is reported); on its "
+            "light side, where the symmetric references are too cautious, the p-value is the larger of the "
+            "bootstrap-t's and the expansion's light tail alone"
             if reference == "both"
             else ""
         )
@@ -528,6 +544,26 @@ def _warnings(table: pd.DataFrame, n_perm: int, cluster: str | None) -> list[str
             if n < FEW_CLUSTERS and g != "rest":
                 out.append(
                     f"Group {g!r} has only {n} {unit}: every test rests on {n} independent units, and "
-                    f"a difference may belong to those {unit} rather than to the group."
+                    f"a difference may belong to those {unit} rather than to the group. The per-topic tests are "
+                    f"conservative with so few (in simulations with 5-6 {unit} a group, 2-3% of topics at "
+                    f"p < .05 under no difference, against a nominal 5%; benchmarks/RESULTS.md designs 4 and 5): "
+                    f"a real difference is less likely to be found."
                 )
     return list(dict.fromkeys(out))
+
+
+def _single_turn_messages(st: SessionTable, table: pd.DataFrame) -> list[str]:
+    """Per contrast whose sessions are all one remark long: the per-topic tests are conservative there."""
+    remarks = st.sessions["remarks"]
+    if remarks.empty or int(remarks.max()) > 1:
+        return []
+    out = []
+    for _, rows in table.groupby("contrast", sort=False):
+        first = rows.iloc[0]
+        out.append(
+            f"Groups {first['group_a']!r} and {first['group_b']!r} are single-turn (every session one remark): "
+            f"their per-topic tests are conservative (in simulations of 10 prompts x 8 replies a group, 2.0-2.5% "
+            f"of topics at p < .05 under no difference, against a nominal 5%; benchmarks/RESULTS.md design 7), "
+            f"so a real difference is less likely to be found."
+        )
+    return out

@@ -8,6 +8,8 @@
 * :mod:`topics.model.reduction`: the exact neighbour graph and the cached UMAP reduction;
 * :mod:`topics.model.consensus`: several seeded fits combined into one clustering;
 * :mod:`topics.model.backend`: BERTopic built one way for every fit;
+* :mod:`topics.model.bertopic_import`: BERTopic imported without its optional backends (torch, transformers,
+  spaCy) until they are used;
 * :mod:`topics.model.words`: vectorizer, representation model, keyword labels, c-TF-IDF words;
 * :mod:`topics.model.tables`: centroids, similarities, representative remarks, data and clustering hashes;
 * :mod:`topics.model.layout`: the 2-D document map and the sample of it that figures draw;

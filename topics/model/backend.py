@@ -8,23 +8,22 @@ embedding model is recorded in the saved ``config.toml`` rather than in BERTopic
 Importing this module also defers BERTopic's plotting module (:func:`defer_bertopic_plotting`): BERTopic imports
 it at import time for its ``visualize_*`` methods, and with it plotly's figure factory, widgets and renderers
 (nbformat, jsonschema), about a sixth of a warm rerun's seconds; the toolkit draws its own figures and fits
-without them. The module is imported, unchanged, the first time one of its names is used.
+without them. The module is imported, unchanged, the first time one of its names is used. BERTopic itself is
+imported through :func:`topics.model.bertopic_import.import_bertopic`, which leaves its optional backends and
+representations (sentence-transformers, transformers, torch, spaCy) to be imported when first used.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.machinery
-import importlib.util
 import logging
-import sys
-import threading
-import types
 from typing import Any
 
 import numpy as np
 
 from topics.embed import Embedder
+from topics.model.bertopic_import import PLOTTING_MODULE as PLOTTING_MODULE
+from topics.model.bertopic_import import defer_bertopic_plotting as defer_bertopic_plotting
+from topics.model.bertopic_import import import_bertopic
 
 
 class _QuietCustomTopics(logging.Filter):
@@ -36,69 +35,6 @@ class _QuietCustomTopics(logging.Filter):
 
 
 _FILTER = _QuietCustomTopics()
-
-PLOTTING_MODULE = "bertopic.plotting"
-"""BERTopic's plotting module, imported when first used (:func:`defer_bertopic_plotting`)."""
-
-
-class _DeferredModule(types.ModuleType):
-    """Stands for a module not imported yet: the first name looked up imports the real one and is read from it."""
-
-    def __init__(self, spec: importlib.machinery.ModuleSpec) -> None:
-        super().__init__(spec.name)
-        self.__spec__ = spec
-        self.__path__ = list(spec.submodule_search_locations or [])
-        self.__file__ = spec.origin
-        self.__dict__["_deferred_lock"] = threading.Lock()
-        self.__dict__["_deferred_real"] = None
-
-    def _deferred_load(self) -> types.ModuleType:
-        with self.__dict__["_deferred_lock"]:
-            real = self.__dict__["_deferred_real"]
-            if real is None:
-                if sys.modules.get(self.__name__) is self:
-                    del sys.modules[self.__name__]
-                real = importlib.import_module(self.__name__)
-                self.__dict__["_deferred_real"] = real
-        return real
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)  # the import system's probes (``__spec__._initializing`` ...) load nothing
-        return getattr(self._deferred_load(), name)
-
-    def __dir__(self) -> list[str]:
-        return dir(self._deferred_load())
-
-
-def defer_bertopic_plotting() -> bool:
-    """Have BERTopic's plotting module imported only when one of its ``visualize_*`` functions is used.
-
-    BERTopic runs ``from bertopic import plotting`` when it is imported and uses the module only inside its
-    ``visualize_*`` methods; a stand-in module in ``sys.modules`` takes its place and imports the real module,
-    unchanged, the first time a name of it is looked up (any use, whatever BERTopic's version does with it).
-    Nothing is done when BERTopic or its plotting module was imported already, or when plotly or BERTopic is
-    missing (BERTopic then uses its own stand-in).
-
-    Returns
-    -------
-    bool
-        Whether the stand-in was installed by this call.
-    """
-    if "bertopic" in sys.modules or PLOTTING_MODULE in sys.modules:
-        return False
-    try:
-        parent = importlib.util.find_spec("bertopic")  # a top-level name: finds, imports nothing
-        if parent is None or not parent.submodule_search_locations or importlib.util.find_spec("plotly") is None:
-            return False
-        spec = importlib.machinery.PathFinder.find_spec(PLOTTING_MODULE, list(parent.submodule_search_locations))
-    except (ImportError, ValueError):
-        return False
-    if spec is None or spec.loader is None:
-        return False
-    sys.modules[PLOTTING_MODULE] = _DeferredModule(spec)
-    return True
-
 
 defer_bertopic_plotting()  # before anything in the toolkit imports BERTopic
 
@@ -112,6 +48,7 @@ def quiet_bertopic_logger() -> None:
 
 def embedding_backend(embedder: Embedder) -> Any:
     """A BERTopic embedding backend that goes through the toolkit's cached :class:`~topics.embed.Embedder`."""
+    import_bertopic()
     from bertopic.backend import BaseEmbedder
 
     class CachedEmbedder(BaseEmbedder):
@@ -150,6 +87,7 @@ def make_bertopic(
     -------
     bertopic.BERTopic
     """
+    import_bertopic()
     from bertopic import BERTopic
     from bertopic.cluster import BaseCluster
     from bertopic.dimensionality import BaseDimensionalityReduction
@@ -168,6 +106,7 @@ def make_bertopic(
 
 def load_bertopic(folder: str, embedder: Embedder) -> Any:
     """Load a BERTopic folder saved with safetensors (the caller has checked the folder)."""
+    import_bertopic()
     from bertopic import BERTopic
 
     quiet_bertopic_logger()

@@ -344,11 +344,17 @@ class TopicModel:
         raw_topics: np.ndarray,
         vectorizer: Any,
         representation: Any,
+        describe: bool = False,
     ) -> np.ndarray:
-        """BERTopic's outlier reduction (``[outliers]``), topic words updated; returns the final topics."""
+        """BERTopic's outlier reduction (``[outliers]``), topic words updated; returns the final topics.
+
+        ``describe``: the fit ran without the representation model; the words are set here even when there is
+        no outlier to place.
+        """
         cfg = self.config
         topics = raw_topics.copy()
-        if cfg.outliers.reduce and (topics == OUTLIER).any():
+        reduce = cfg.outliers.reduce and bool((topics == OUTLIER).any())
+        if reduce:
             topics = np.asarray(
                 bt.reduce_outliers(
                     docs,
@@ -358,6 +364,7 @@ class TopicModel:
                     threshold=cfg.outliers.threshold,
                 )
             )
+        if reduce or describe:
             bt.update_topics(
                 docs,
                 topics=list(topics),
@@ -405,9 +412,13 @@ class TopicModel:
         self.max_cluster_size_ = max_topic_size(len(docs))
         vectorizer = self.make_vectorizer(len(docs))
         representation = representation_model(cfg.representation, cfg.seed)
+        # with outlier reduction the representation model (KeyBERT: seconds) describes the final topics only:
+        # its words for the clusters before the reduction were replaced unread (BERTopic 0.17 derives
+        # topic_labels_ from the last words), and neither the reduction nor the topic vectors use them
+        describe_later = cfg.outliers.reduce and representation is not None
         t0 = time.perf_counter()
         fit_clusters = self._fit_consensus if cfg.hdbscan.consensus_fits > 1 else self._fit_single
-        bt, raw_topics, probs = fit_clusters(docs, embeddings, vectorizer, representation)
+        bt, raw_topics, probs = fit_clusters(docs, embeddings, vectorizer, None if describe_later else representation)
         timings["cluster_s"] = time.perf_counter() - t0
         timings["umap_cached"] = float(getattr(self.reduction_, "from_cache_", False))  # cuML: never cached
         if (raw_topics != OUTLIER).sum() == 0:
@@ -416,7 +427,7 @@ class TopicModel:
                 "the corpus is too small or too uniform: lower [hdbscan] min_cluster_size or add transcripts"
             )
         t0 = time.perf_counter()
-        topics = self._reassign_outliers(bt, docs, embeddings, raw_topics, vectorizer, representation)
+        topics = self._reassign_outliers(bt, docs, embeddings, raw_topics, vectorizer, representation, describe_later)
         timings["outliers_s"] = time.perf_counter() - t0
 
         self.bertopic_ = bt

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from topics.config import RepresentationConfig, VectorizerConfig
+from topics.model.bertopic_import import import_bertopic
 from topics.model.tables import OUTLIER
 
 
@@ -51,6 +52,7 @@ def make_vectorizer(config: VectorizerConfig, n_docs: int | None = None) -> Any:
 
 def representation_model(config: RepresentationConfig, seed: int) -> Any:
     """BERTopic's representation model for ``[representation] model`` (None for plain c-TF-IDF)."""
+    import_bertopic()
     from bertopic.representation import KeyBERTInspired, MaximalMarginalRelevance
 
     if config.model == "keybert":
@@ -242,6 +244,7 @@ def class_tfidf_words(
     -------
     dict of int to list of (word, weight)
     """
+    import_bertopic()
     from bertopic.vectorizers import ClassTfidfTransformer
     from scipy import sparse
 
