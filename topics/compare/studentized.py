@@ -33,6 +33,7 @@ larger p is still reported (with fewer clusters the estimated skewness over-corr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -415,11 +416,18 @@ def edgeworth_heavy_p(t: np.ndarray, skewness: np.ndarray, df: np.ndarray) -> np
 def edgeworth_heavy_critical(skewness: np.ndarray, df: np.ndarray, alpha: float) -> np.ndarray:
     """Per column, the ``x > 0`` with ``edgeworth_heavy_p = alpha`` on the heavy side (bisection; the tail is
     decreasing in ``x`` for ``|gamma| <= 3``): a studentized difference beyond it on that side has ``p < alpha``."""
+    return _tail_crossing(_edgeworth_tail, skewness, df, alpha)
+
+
+def _tail_crossing(
+    tail: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], skewness: np.ndarray, df: np.ndarray, alpha: float
+) -> np.ndarray:
+    """Per column, the first ``x`` in (0, 60] with ``2 tail(x) < alpha`` (bisection, 60 halvings)."""
     g = np.clip(np.nan_to_num(skewness, nan=0.0), -EDGEWORTH_MAX_SKEW, EDGEWORTH_MAX_SKEW)
     lo, hi = np.zeros_like(g, dtype=float), np.full_like(g, 60.0, dtype=float)
     for _ in range(60):
         mid = (lo + hi) / 2
-        above = 2 * _edgeworth_tail(mid, g, df) >= alpha
+        above = 2 * tail(mid, g, df) >= alpha
         lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
     return hi
 
@@ -450,10 +458,4 @@ def edgeworth_light_critical(skewness: np.ndarray, df: np.ndarray, alpha: float)
     """Per column, the ``x > 0`` with ``edgeworth_light_p = alpha`` on the light side (bisection: the light tail
     decreases until it first reaches ``alpha / 2``); below Student's critical value, equal to it without
     skewness."""
-    g = np.clip(np.nan_to_num(skewness, nan=0.0), -EDGEWORTH_MAX_SKEW, EDGEWORTH_MAX_SKEW)
-    lo, hi = np.zeros_like(g, dtype=float), np.full_like(g, 60.0, dtype=float)
-    for _ in range(60):
-        mid = (lo + hi) / 2
-        above = 2 * _edgeworth_light_tail(mid, g, df) >= alpha
-        lo, hi = np.where(above, mid, lo), np.where(above, hi, mid)
-    return hi
+    return _tail_crossing(_edgeworth_light_tail, skewness, df, alpha)
