@@ -31,14 +31,19 @@ Sets (all in ``tests/fixtures/``):
 * ``blind6``: ``deid_blind6.jsonl`` (200 remarks in eight more styles: hospital consult notes, domestic-violence
   advocacy, forwarded e-mail threads, hospice chaplaincy, autism parent coaching, first-responder peer support, a
   gambling helpline, Spanish-English farmworker telehealth), written by someone who never saw the rules; scored
-  once, blind, after round 7. For measuring only: ``--errors`` refuses it.
+  once, blind, after round 7 and then released as a development set (round 8). ``blind6-A`` and ``blind6-B`` are
+  its two halves by style (round 8 wrote its rules on half A and scored half B once before reading its errors).
+* ``blind7``: ``deid_blind7.jsonl`` (200 remarks in eight more styles: an eating-disorder programme, telepsychiatry
+  medication visits, foster-care casework, sessions through video relay or an ASL interpreter, therapy with a
+  gamer, a chronic-pain clinic, psychedelic integration, nurses' peer support), written by someone who never saw the
+  rules; scored once, blind, after round 8. For measuring only: ``--errors`` refuses it.
 * ``heldout-dev`` / ``heldout-test``: ``deid_heldout.jsonl`` (edited real counselling remarks).
 * ``labelled``: ``deid_labelled.jsonl`` (the oldest fixture; the first rules were written against it).
 
 For each set: leak recall per kind (a gold span overlapped by any predicted span is scrubbed), overall recall,
 direct-identifier recall (names, contacts, handles, IDs, addresses) and the share of clean remarks (no gold
 span) in which anything was scrubbed (false-positive rate). ``--errors SET`` lists the misses and false
-positives of one set; it refuses ``heldout-test`` and ``blind6``, which are for measuring only (``blind`` to ``blind5`` were too
+positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind`` to ``blind6`` were too
 until they were released as development sets on 2026-12-06).
 """
 
@@ -68,8 +73,21 @@ SETS = {
     "blind4": ("deid_blind4.jsonl", "blind4"),
     "blind5": ("deid_blind5.jsonl", "blind5"),
     "blind6": ("deid_blind6.jsonl", "blind6"),
+    "blind6-A": ("deid_blind6.jsonl", "blind6"),
+    "blind6-B": ("deid_blind6.jsonl", "blind6"),
+    "blind7": ("deid_blind7.jsonl", "blind7"),
 }
-MEASURE_ONLY = {"heldout-test", "blind6"}
+STYLES = {
+    "blind6-A": ("consult_liaison_note", "dv_advocate", "hospice_chaplain", "gambling_helpline"),
+    "blind6-B": (
+        "forwarded_email_thread",
+        "autism_parent_coaching",
+        "first_responder_peer_support",
+        "farmworker_telehealth",
+    ),
+}
+"""The two halves of blind6 by style (round 8: rules written on half A, half B scored once before its errors were read)."""
+MEASURE_ONLY = {"heldout-test", "blind7"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")
@@ -80,6 +98,8 @@ def load(name: str) -> list[dict]:
     file, split = SETS[name]
     rows = [json.loads(line) for line in (FIXTURES / file).read_text(encoding="utf-8").splitlines() if line.strip()]
     rows = [r for r in rows if split is None or r.get("split") == split]
+    if name in STYLES:
+        rows = [r for r in rows if r.get("style") in STYLES[name]]
     for r in rows:
         for s in r["spans"]:
             if "text" in s:

@@ -380,17 +380,117 @@ def test_blind5_fixture_counts(blind5_rows):
 def test_blind5_figures_as_measured(blind5):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 6): direct identifiers 219/231 = 0.948, overall
     369/403 = 0.916, false positives in 13 of 72 clean remarks (18.1%). Released as a development set in round 7;
-    after round 7 (tuned on it): 229/231, 394/403, 2 of 72. Floors: a change that loses a found identifier or adds a
-    false positive fails."""
+    after round 7 (tuned on it): 229/231, 394/403, 2 of 72; after round 8: 229/231, 395/403, 2 of 72. Floors: a
+    change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind5
     assert (direct_gold, gold, clean) == (231, 403, 72)
-    assert direct >= 229 and found >= 394 and fp <= 2
+    assert direct >= 229 and found >= 395 and fp <= 2
 
 
 def test_blind5_targets(blind5):
     """Issue 23's targets, met on the fifth blind set since round 7 made it a development set (it no longer
     measures generalisation: see deid_blind5.md; the sixth blind set does)."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind5
+    assert direct / direct_gold >= 0.95
+    assert found / gold >= 0.9
+    assert fp / clean <= 0.05
+
+
+# -- the sixth blind set (tests/fixtures/deid_blind6.jsonl, see deid_blind6.md): written by a helper that never saw
+# the rules, scored once, blind, on 2026-12-06 after round 7 (counts only); released as a development set in round 8
+# (rules written on half A by style, half B scored once before its errors were read) ----------------------------------
+
+BLIND6 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind6.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind6_rows():
+    return [json.loads(line) for line in BLIND6.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind6(deid, blind6_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    return _blind_counts(deid, blind6_rows)
+
+
+def test_blind6_fixture_counts(blind6_rows):
+    assert len(blind6_rows) == 200 and len({r["id"] for r in blind6_rows}) == 200
+    assert {r["split"] for r in blind6_rows} == {"blind6"}
+    assert len({r["style"] for r in blind6_rows}) == 8
+    assert sum(len(r["spans"]) for r in blind6_rows) == 426
+    assert sum(not r["spans"] for r in blind6_rows) == 72
+    for r in blind6_rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"] and s["start"] >= prev
+            prev = s["end"]
+
+
+def test_blind6_figures_as_measured(blind6):
+    """Scored once, blind, on 2026-12-06 with NER (rules of round 7): direct identifiers 224/237 = 0.945, overall
+    389/426 = 0.913, false positives in 31 of 72 clean remarks (43.1%). Released as a development set in round 8;
+    after round 8 (tuned on half A, then on half B's errors): 228/237, 403/426, 11 of 72. Floors: a change that
+    loses a found identifier or adds a false positive fails."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind6
+    assert (direct_gold, gold, clean) == (237, 426, 72)
+    assert direct >= 228 and found >= 403 and fp <= 11
+
+
+@pytest.mark.xfail(strict=True, reason="issue 23: 11 of 72 clean blind6 remarks still get a false positive (target 3)")
+def test_blind6_targets(blind6):
+    """Issue 23's targets on the sixth blind set, a development set since round 8: direct identifiers and overall
+    recall are met, the false-positive rate (15%) is not."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind6
+    assert direct / direct_gold >= 0.95
+    assert found / gold >= 0.9
+    assert fp / clean <= 0.05
+
+
+# -- the seventh blind set (tests/fixtures/deid_blind7.jsonl, see deid_blind7.md): written by a helper that never saw
+# the rules, scored once, blind, on 2026-12-06 after round 8 (counts only); still blind: measure, never tune on it ---
+
+BLIND7 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind7.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind7_rows():
+    return [json.loads(line) for line in BLIND7.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind7(deid, blind7_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    return _blind_counts(deid, blind7_rows)
+
+
+def test_blind7_fixture_counts(blind7_rows):
+    assert len(blind7_rows) == 200 and len({r["id"] for r in blind7_rows}) == 200
+    assert {r["split"] for r in blind7_rows} == {"blind7"}
+    assert len({r["style"] for r in blind7_rows}) == 8
+    assert sum(len(r["spans"]) for r in blind7_rows) == 396
+    assert sum(not r["spans"] for r in blind7_rows) == 72
+    for r in blind7_rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"] and s["start"] >= prev
+            prev = s["end"]
+
+
+def test_blind7_figures_as_measured(blind7):
+    """Scored once, blind, on 2026-12-06 with NER (rules of round 8): direct identifiers 201/209 = 0.962, overall
+    378/396 = 0.955, false positives in 15 of 72 clean remarks (20.8%). Floors: a change that loses a found
+    identifier or adds a false positive fails (the counts only; the set's rows are not to be read for tuning)."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind7
+    assert (direct_gold, gold, clean) == (209, 396, 72)
+    assert direct >= 201 and found >= 378 and fp <= 15
+
+
+@pytest.mark.xfail(strict=True, reason="issue 23: 15 of 72 clean blind7 remarks get a false positive (target 3)")
+def test_blind7_targets(blind7):
+    """Issue 23's targets on the seventh blind set, scored once with round 8's rules: direct identifiers (0.962) and
+    overall recall (0.955) are met on text the rules never saw, the false-positive rate (21%) is not."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind7
     assert direct / direct_gold >= 0.95
     assert found / gold >= 0.9
     assert fp / clean <= 0.05

@@ -70,6 +70,8 @@ _ORG_LABEL_END = re.compile(r"(?:\bID|\bNo\.?|\bNumber|#)$")
 def _platform_service(words: list[str]) -> bool:
     """A platform's service or product named after it ("Uber Eats", "Cash App", "Zoom call")."""
     words = words[1:] if words[:1] == ["the"] else words
+    if words == ["cash", "app"]:
+        return True  # the payment app (``cashapp`` in the list), written as two words
     return len(words) == 2 and words[0] in _PLATFORMS and words[1] in ("eats", "app", "pay", "music", "call", "tv")
 
 

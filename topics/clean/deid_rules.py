@@ -16,7 +16,8 @@ from topics.clean.deid_lexicon import word_set as _words
 
 ROLE_WORDS = _words(
     """therapist therapists client clients counselor counselors counsellor counsellors patient patients supporter
-    seeker interviewer interviewee doctor doc nurse t c"""
+    seeker interviewer interviewee doctor doc nurse t c paciente pacienta terapeuta cliente consejero consejera
+    intérprete interprete doctora enfermera"""
 )
 """Words never scrubbed, wherever they stand (speaker prefixes and role names)."""
 
@@ -223,7 +224,7 @@ _DECADE = r"(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eightie
 _AGE_NUMBER = rf"(?:\d{{1,3}}|{_NUMBER_WORDS})"
 _ORG_SUFFIX = (
     r"(?:University|College|Academy|School|High|Elementary|Institute|Seminary|Church|Chapel|Cathedral|Mosque|"
-    r"Synagogue|Temple|Parish|Ministries|Clinic|Clinics|Center|Centre|Hospital|Medical|Healthcare|Health|"
+    r"Synagogue|Temple|Parish|Ministries|Clinic|Clinics|Center|Centre|Hospital|Hospice|Medical|Healthcare|Health|"
     r"Foundation|Society|Association|Council|Court|Department|Agency|Services|Group|Partners|Associates|Company|"
     r"Co\.|Corp\.?|Corporation|Inc\.?|LLC|Ltd\.?|Bank|Credit\s+Union|Insurance|Pharmacy|Fitness|Gym|Yoga|"
     r"Counseling|Counselling|Therapy|Wellness|Recovery|Rehab|Rehabilitation|Acupuncture|Dental|Chiropractic|"
@@ -233,6 +234,7 @@ _ORG_SUFFIX = (
     r"Casino|Hotel|Club|Shelter|House|Ministry|Network|Alliance|Coalition|Union|Labs?|Studios?|Salon|Spa|"
     r"Realty|Law|Firm|Police|Library|Museum|Mall|Plaza|Motel|Inn|Brewery|Farms?|Ranch|Outreach|Collective|"
     r"Program|Project|Initiative|Support|Hotline|Lifeline|Services|Supply|Store|Stores|Shop|Warehouse|Factory|"
+    r"Funeral\s+Home|Mortuary|Crematorium|"
     r"Plant|Mill|Railroad|Railway|Transit|Marines|Army|Navy|Guard|Battalion|Regiment|Brigade|Squadron|AA|NA)"
 )
 _ORG_HEAD = r"(?:University|College|Bank|Church|Department|Bureau|Office|Institute|School|Academy|Hospital|Board)"
@@ -556,7 +558,7 @@ NOT_AN_ORG_WORDS = _words(
 
 TITLES = _words(
     "dr mr mrs ms mx miss prof professor doctor nurse pastor father sister aunt auntie uncle the officer rev reverend "
-    "coach judge detective sergeant sgt deputy"
+    "coach judge detective sergeant sgt deputy det lt capt cpl ofc"
 )
 """Words stripped from the front of a name: "Dr. Brown" becomes "Dr. [NAME]"."""
 

@@ -99,6 +99,7 @@ from topics.clean.deid_rules import (
 )
 from topics.clean.deid_speech import speech_candidates
 from topics.clean.deid_styles import allowed, clinical_spans, style_candidates
+from topics.clean.deid_support import service_unit_candidates, unsupported_span
 
 KINDS: tuple[str, ...] = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION", "ORG", "HANDLE")
 """The kinds of identifier, each replaced by ``[KIND]`` unless ``placeholders`` says otherwise."""
@@ -368,6 +369,7 @@ class Deidentifier:
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in export_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in family_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in context_candidates(text, NOT_A_NAME))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in service_unit_candidates(text))
         clinical = clinical_spans(text)
         candidates = [
             c
@@ -389,6 +391,10 @@ class Deidentifier:
             and not (c.kind in ("NAME", "ORG", "LOCATION") and in_holiday(text, c.start, c.end))
             and not (c.kind == "ORG" and generic_org(text, c.start, c.end))
             and not not_identifier_in_context(text, c.start, c.end, c.kind)
+            and not (
+                c.priority >= RULE_NAME_PRIORITY
+                and unsupported_span(text, c.start, c.end, c.kind, (c.priority, c.kind) in _NER_ONLY)
+            )
         ]
         protected = [m.span() for m in SPEAKER_PREFIX.finditer(text)]
         protected += [m.span() for m in TRANSCRIPT_LABEL.finditer(text)]
