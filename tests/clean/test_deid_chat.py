@@ -3,14 +3,8 @@ tests (none is a row of a fixture), with clean sentences of the same shape that 
 
 import pytest
 
-from topics.clean import Deidentifier
 from topics.clean.deid_chat import chat_candidates, not_a_date
 from topics.clean.deid_rules import NOT_A_NAME
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Deidentifier(use_ner=False)
 
 
 def _found(deid, text, piece, kind):

