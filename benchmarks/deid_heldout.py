@@ -36,14 +36,16 @@ Sets (all in ``tests/fixtures/``):
 * ``blind7``: ``deid_blind7.jsonl`` (200 remarks in eight more styles: an eating-disorder programme, telepsychiatry
   medication visits, foster-care casework, sessions through video relay or an ASL interpreter, therapy with a
   gamer, a chronic-pain clinic, psychedelic integration, nurses' peer support), written by someone who never saw the
-  rules; scored once, blind, after round 8. For measuring only: ``--errors`` refuses it.
+  rules; scored once, blind, after round 8 and then released as a development set (round 9). ``blind7-A`` and
+  ``blind7-B`` are its two halves by style (round 9 wrote its rules on half A and scored half B once before reading
+  its errors).
 * ``heldout-dev`` / ``heldout-test``: ``deid_heldout.jsonl`` (edited real counselling remarks).
 * ``labelled``: ``deid_labelled.jsonl`` (the oldest fixture; the first rules were written against it).
 
 For each set: leak recall per kind (a gold span overlapped by any predicted span is scrubbed), overall recall,
 direct-identifier recall (names, contacts, handles, IDs, addresses) and the share of clean remarks (no gold
 span) in which anything was scrubbed (false-positive rate). ``--errors SET`` lists the misses and false
-positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind`` to ``blind6`` were too
+positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind`` to ``blind7`` were too
 until they were released as development sets on 2026-12-06).
 """
 
@@ -76,6 +78,9 @@ SETS = {
     "blind6-A": ("deid_blind6.jsonl", "blind6"),
     "blind6-B": ("deid_blind6.jsonl", "blind6"),
     "blind7": ("deid_blind7.jsonl", "blind7"),
+    "blind7-A": ("deid_blind7.jsonl", "blind7"),
+    "blind7-B": ("deid_blind7.jsonl", "blind7"),
+    "blind8": ("deid_blind8.jsonl", "blind8"),
 }
 STYLES = {
     "blind6-A": ("consult_liaison_note", "dv_advocate", "hospice_chaplain", "gambling_helpline"),
@@ -85,9 +90,12 @@ STYLES = {
         "first_responder_peer_support",
         "farmworker_telehealth",
     ),
+    "blind7-A": ("eating_disorder_program", "foster_care_casework", "online_gaming_therapy", "psychedelic_integration"),
+    "blind7-B": ("telepsychiatry_med_management", "deaf_vrs_session", "chronic_pain_clinic", "nurse_burnout_peer"),
 }
-"""The two halves of blind6 by style (round 8: rules written on half A, half B scored once before its errors were read)."""
-MEASURE_ONLY = {"heldout-test", "blind7"}
+"""The two halves of blind6 and of blind7 by style (rules written on half A, half B scored once before its errors
+were read: round 8 for blind6, round 9 for blind7)."""
+MEASURE_ONLY = {"heldout-test", "blind8"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")

@@ -273,7 +273,7 @@ def test_blind3_figures_as_measured(blind3):
     change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind3
     assert (direct_gold, gold, clean) == (218, 374, 72)
-    assert direct >= 215 and found >= 365 and fp <= 1
+    assert direct >= 215 and found >= 365 and fp <= 0
 
 
 def test_blind3_targets(blind3):
@@ -372,7 +372,7 @@ def test_blind5_figures_as_measured(blind5):
     change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind5
     assert (direct_gold, gold, clean) == (231, 403, 72)
-    assert direct >= 229 and found >= 395 and fp <= 2
+    assert direct >= 229 and found >= 395 and fp <= 1
 
 
 def test_blind5_targets(blind5):
@@ -418,17 +418,18 @@ def test_blind6_fixture_counts(blind6_rows):
 def test_blind6_figures_as_measured(blind6):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 7): direct identifiers 224/237 = 0.945, overall
     389/426 = 0.913, false positives in 31 of 72 clean remarks (43.1%). Released as a development set in round 8;
-    after round 8 (tuned on half A, then on half B's errors): 228/237, 403/426, 11 of 72. Floors: a change that
+    after round 8 (tuned on half A, then on half B's errors): 228/237, 403/426, 11 of 72; after round 9: 228/237,
+    403/426, 9 of 72. Floors: a change that
     loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind6
     assert (direct_gold, gold, clean) == (237, 426, 72)
-    assert direct >= 228 and found >= 403 and fp <= 11
+    assert direct >= 228 and found >= 403 and fp <= 9
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23: 11 of 72 clean blind6 remarks still get a false positive (target 3)")
+@pytest.mark.xfail(strict=True, reason="issue 23: 9 of 72 clean blind6 remarks still get a false positive (target 3)")
 def test_blind6_targets(blind6):
     """Issue 23's targets on the sixth blind set, a development set since round 8: direct identifiers and overall
-    recall are met, the false-positive rate (15%) is not."""
+    recall are met, the false-positive rate (12.5% after round 9) is not."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind6
     assert direct / direct_gold >= 0.95
     assert found / gold >= 0.9
@@ -436,7 +437,8 @@ def test_blind6_targets(blind6):
 
 
 # -- the seventh blind set (tests/fixtures/deid_blind7.jsonl, see deid_blind7.md): written by a helper that never saw
-# the rules, scored once, blind, on 2026-12-06 after round 8 (counts only); still blind: measure, never tune on it ---
+# the rules, scored once, blind, on 2026-12-06 after round 8 (counts only); released as a development set in round 9
+# (rules written on half A by style, half B scored once before its errors were read) ----------------------------------
 
 BLIND7 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind7.jsonl"
 
@@ -467,18 +469,69 @@ def test_blind7_fixture_counts(blind7_rows):
 
 def test_blind7_figures_as_measured(blind7):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 8): direct identifiers 201/209 = 0.962, overall
-    378/396 = 0.955, false positives in 15 of 72 clean remarks (20.8%). Floors: a change that loses a found
-    identifier or adds a false positive fails (the counts only; the set's rows are not to be read for tuning)."""
+    378/396 = 0.955, false positives in 15 of 72 clean remarks (20.8%). Released as a development set in round 9;
+    after round 9 (written on half A, then a last fix after reading half B's errors): 201/209, 378/396, 2 of 72.
+    Floors: a change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind7
     assert (direct_gold, gold, clean) == (209, 396, 72)
-    assert direct >= 201 and found >= 378 and fp <= 15
+    assert direct >= 201 and found >= 378 and fp <= 2
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23: 15 of 72 clean blind7 remarks get a false positive (target 3)")
 def test_blind7_targets(blind7):
-    """Issue 23's targets on the seventh blind set, scored once with round 8's rules: direct identifiers (0.962) and
-    overall recall (0.955) are met on text the rules never saw, the false-positive rate (21%) is not."""
+    """Issue 23's targets, met on the seventh blind set since round 9 made it a development set (it no longer
+    measures generalisation: see deid_blind7.md; the eighth blind set does). Scored blind with round 8's rules the
+    false-positive rate was 21%; half B, scored once with round 9's rules before its errors were read, had 7 of 36."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind7
+    assert direct / direct_gold >= 0.95
+    assert found / gold >= 0.9
+    assert fp / clean <= 0.05
+
+
+# -- the eighth blind set (tests/fixtures/deid_blind8.jsonl, see deid_blind8.md): written by a helper that never saw
+# the rules, scored once, blind, on 2026-12-07 after round 9 (counts only; the benchmark refuses --errors blind8) ----
+
+BLIND8 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind8.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind8_rows():
+    return [json.loads(line) for line in BLIND8.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind8(deid, blind8_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    return _blind_counts(deid, blind8_rows)
+
+
+def test_blind8_fixture_counts(blind8_rows):
+    assert len(blind8_rows) == 200 and len({r["id"] for r in blind8_rows}) == 200
+    assert {r["split"] for r in blind8_rows} == {"blind8"}
+    assert len({r["style"] for r in blind8_rows}) == 8
+    assert sum(len(r["spans"]) for r in blind8_rows) == 417
+    assert sum(not r["spans"] for r in blind8_rows) == 72
+    for r in blind8_rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"] and s["start"] >= prev
+            prev = s["end"]
+
+
+def test_blind8_figures_as_measured(blind8):
+    """Scored once, blind, on 2026-12-07 with NER (rules of round 9): direct identifiers 218/233 = 0.936, overall
+    392/417 = 0.940, false positives in 14 of 72 clean remarks (19.4%). Floors: a change that loses a found
+    identifier or adds a false positive fails."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind8
+    assert (direct_gold, gold, clean) == (233, 417, 72)
+    assert direct >= 218 and found >= 392 and fp <= 14
+
+
+@pytest.mark.xfail(
+    strict=True, reason="issue 23: on the eighth blind set direct identifiers 0.936 (target 0.95), 14 of 72 clean FP"
+)
+def test_blind8_targets(blind8):
+    """Issue 23's targets on text the rules never saw."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind8
     assert direct / direct_gold >= 0.95
     assert found / gold >= 0.9
     assert fp / clean <= 0.05

@@ -18,6 +18,7 @@ from topics._files import atomic_folder, atomic_write_text
 from topics.config import EmbeddingConfig
 from topics.embed import Embedder, EmbeddingCache, model_identity
 from topics.embed import openvino_int8 as int8
+from topics.embed.compiled_cache import COMPILED_DIR, RECORD
 from topics.errors import InputError
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -197,7 +198,7 @@ def clean_folder(request, tmp_path_factory) -> Path:
     if not (source / "model.bin").is_file():
         request.getfixturevalue("embedder").model  # noqa: B018 - builds it
     copy = tmp_path_factory.mktemp("clean") / source.name
-    shutil.copytree(source, copy)
+    shutil.copytree(source, copy, ignore=shutil.ignore_patterns(COMPILED_DIR))
     record_digests(copy)
     return copy
 
@@ -360,3 +361,77 @@ def test_small_calls_are_checked_until_one_sample_passed_then_only_large_ones(tm
     monkeypatch.setattr(embedder_module, "VERIFY_MIN_HITS", 5)
     again.embed(TEXTS)  # as many cached texts as the threshold: checked
     assert again._model.calls == 2 and again.n_verified_ == 3 + 8
+
+
+def _load(tmp_path: Path) -> int8.OpenVINOEncoder:
+    return int8.load_int8_encoder("default", model_identity("default"), tmp_path, show_progress=False)
+
+
+def test_the_compiled_model_is_kept_private_and_read_back_with_the_same_vectors(clean_folder, tampered, tmp_path):
+    # issue 28: OpenVINO's compiled form is kept beside the model (0.5-0.8 s of compiling saved in every later
+    # process); the file and its record are private and the vectors are the uncached encoder's, bit for bit
+    folder, builds = tampered
+    expected = clean_vectors(clean_folder)
+    old = os.umask(0o022)
+    try:
+        first = _load(tmp_path).encode(TEXTS)
+    finally:
+        os.umask(old)
+    compiled = folder / COMPILED_DIR
+    blobs = sorted(p for p in compiled.iterdir() if p.name != RECORD)
+    assert len(blobs) == 1 and blobs[0].suffix == ".blob"
+    record = json.loads((compiled / RECORD).read_text())
+    assert record == {blobs[0].name: hashlib.sha256(blobs[0].read_bytes()).hexdigest()}
+    mode = lambda p: stat.S_IMODE(p.stat().st_mode)  # noqa: E731
+    assert mode(compiled) == 0o700 and mode(blobs[0]) == mode(compiled / RECORD) == 0o600
+    stamp = blobs[0].stat().st_mtime_ns
+    second = _load(tmp_path).encode(TEXTS)  # read back, not compiled again
+    assert blobs[0].stat().st_mtime_ns == stamp and not builds
+    np.testing.assert_array_equal(first, expected)
+    np.testing.assert_array_equal(second, expected)
+
+
+@pytest.mark.parametrize("damage", ["flipped", "unrecorded", "stray file", "link"])
+def test_a_changed_or_unrecorded_compiled_model_is_compiled_again_with_a_warning(
+    clean_folder, tampered, tmp_path, damage
+):
+    folder, _ = tampered
+    _load(tmp_path)
+    compiled = folder / COMPILED_DIR
+    (blob,) = [p for p in compiled.iterdir() if p.name != RECORD]
+    outside = tmp_path / "outside.txt"
+    outside.write_text("the user's file")
+    if damage == "flipped":  # same size, other bytes
+        data = bytearray(blob.read_bytes())
+        data[len(data) // 2 : len(data) // 2 + 4096] = bytes(4096)
+        blob.chmod(0o600)
+        blob.write_bytes(bytes(data))
+        expected = "does not match the SHA-256 recorded"
+    elif damage == "unrecorded":
+        (compiled / RECORD).unlink()
+        expected = "record of SHA-256 digests is missing"
+    elif damage == "stray file":
+        (compiled / "notes.txt").write_text("x")
+        expected = "'notes.txt' is not a compiled model OpenVINO wrote"
+    else:
+        (compiled / "123.blob").symlink_to(outside)
+        expected = "'123.blob' is not a compiled model OpenVINO wrote"
+    with pytest.warns(UserWarning, match=expected) as caught:
+        vectors = _load(tmp_path).encode(TEXTS)
+    assert all("\n" not in str(w.message) for w in caught)
+    np.testing.assert_array_equal(vectors, clean_vectors(clean_folder))
+    (fresh,) = [p for p in compiled.iterdir() if p.name != RECORD]
+    assert json.loads((compiled / RECORD).read_text()) == {fresh.name: hashlib.sha256(fresh.read_bytes()).hexdigest()}
+    assert outside.read_text() == "the user's file"  # a link is removed, never followed
+
+
+def test_a_compiled_folder_that_is_a_link_is_not_used(clean_folder, tampered, tmp_path):
+    folder, _ = tampered
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "keep.txt").write_text("the user's file")
+    (folder / COMPILED_DIR).symlink_to(elsewhere, target_is_directory=True)
+    with pytest.warns(UserWarning, match="it is not a folder"):
+        vectors = _load(tmp_path).encode(TEXTS)
+    np.testing.assert_array_equal(vectors, clean_vectors(clean_folder))
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["keep.txt"]

@@ -40,6 +40,11 @@ Two kinds of detector work together:
   after field labels; and :mod:`topics.clean.deid_filters`: virtue and kinship words, languages, consoles,
   eponyms and field labels that NER takes for names, and the other names of a list of names.
 
+* **Evidence gate** (:mod:`topics.clean.deid_gate`, round 9): a name, place or organisation that NER alone proposes
+  needs evidence beyond its shape (one word opening a sentence, a plural of capitals, a modifier after "the" are
+  dropped without it); a job title standing alone and a given name that is also a word without a context of a person
+  ("saying Grace") are no names.
+
 Where detectors overlap, the more specific one wins (e-mail, URL, SSN and labelled IDs, phone, address,
 known name, date, age, digit runs, title/introduction name, NER, fill-in rules, in that order); a name
 cut by a URL glued to it ("Earl Lewiswww.example.com") keeps its free part.
@@ -77,6 +82,7 @@ from topics.clean.deid_family import (
     title_only,
 )
 from topics.clean.deid_filters import label_org, listed_names, not_identifier
+from topics.clean.deid_gate import generic_role, ner_without_evidence, ordinary_name_without_cue, parish_candidates
 from topics.clean.deid_lexicon import lexicon_candidates
 from topics.clean.deid_notes import notes_candidates, propagate_names
 from topics.clean.deid_rules import (
@@ -370,6 +376,7 @@ class Deidentifier:
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in family_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in context_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in service_unit_candidates(text))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in parish_candidates(text))
         clinical = clinical_spans(text)
         candidates = [
             c
@@ -385,6 +392,9 @@ class Deidentifier:
             and not (c.priority >= RULE_NAME_PRIORITY and not_identifier(text, c.start, c.end, c.kind))
             and not (c.priority >= RULE_NAME_PRIORITY and not_a_proper_name(text, c.start, c.end, c.kind))
             and not ((c.priority, c.kind) in _NER_ONLY and ner_unsupported(text, c.start, c.end, c.kind))
+            and not ((c.priority, c.kind) in _NER_ONLY and ner_without_evidence(text, c.start, c.end, c.kind))
+            and not (c.priority >= RULE_NAME_PRIORITY and generic_role(text, c.start, c.end, c.kind))
+            and not (c.priority >= RULE_NAME_PRIORITY and ordinary_name_without_cue(text, c.start, c.end, c.kind))
             and not (c.kind == "ID" and any(s <= c.start and c.end <= e for s, e in clinical))
             and not (c.priority >= RULE_NAME_PRIORITY and c.kind != "AGE" and title_only(text, c.start, c.end))
             and not not_identifier_here(text, c.start, c.end, c.kind)

@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from topics.compare.prevalence import compare_groups
+from topics.compare.prevalence import compare_groups, family_messages
 from topics.compare.sessions import benjamini_hochberg, session_table
 from topics.compare.studentized import (
     ClusterData,
@@ -134,7 +134,8 @@ def profile_divergence(
         ``p_jsd_permutation`` (the divergence itself permuted: valid only with similar spreads, kept for
         comparison), ``clusters_a``, ``clusters_b``, ``single_turn`` (every session of the pair one remark: the
         divergence's size and interval are outside what the method handles). ``attrs["warnings"]`` holds one
-        message per single-turn pair, ``attrs["outside_design"]`` whether there is one.
+        message per single-turn pair, ``attrs["outside_design"]`` whether there is one, and the warnings that a
+        pair's ``p_value`` is conservative (:func:`topics.compare.prevalence.family_messages`).
     """
     st = session_table(
         assignments, by, groups=groups, min_sessions=min_sessions, cluster=cluster, count_column=count_column
@@ -144,6 +145,7 @@ def profile_divergence(
     rng = np.random.default_rng(seed)
     alpha = (1 - confidence) / 2
     rows = []
+    conservative: list[str] = []
     for i, a in enumerate(st.groups):
         for b in st.groups[i + 1 :]:
             in_a, in_b = cd.group == a, cd.group == b
@@ -174,6 +176,8 @@ def profile_divergence(
                     confidence=confidence,
                     count_column=count_column,
                 )
+            if per_topic["p_value"].notna().any():
+                conservative += family_messages(per_topic.iloc[:1], cluster)
             pair = np.isin(st.sessions["group"].to_numpy(), [a, b])
             single_turn = bool(pair.any() and st.sessions["remarks"].to_numpy()[pair].max() <= 1)
             rows.append(
@@ -198,7 +202,7 @@ def profile_divergence(
         single_turn_message(str(r.group_a), str(r.group_b), int(r.clusters_a), int(r.clusters_b))
         for r in table.itertuples()
         if r.single_turn
-    ]
+    ] + list(dict.fromkeys(conservative))
     table.attrs["outside_design"] = bool(table["single_turn"].any())
     return table
 

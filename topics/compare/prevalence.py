@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from topics.compare.design import SKEW_LIMIT, spread_message
+from topics.compare.design import SKEW_LIMIT, family_message, spread_message
 from topics.compare.sessions import SessionTable, benjamini_hochberg, resolve_column, session_table
 from topics.compare.studentized import (
     NO_TOPIC,
@@ -221,7 +221,9 @@ def compare_groups(
         confidence=confidence,
         reference=str(table["reference"].iloc[0]),
     )
-    table.attrs["warnings"] = _warnings(table, n_perm, cluster) + _single_turn_messages(st, table)
+    table.attrs["warnings"] = (
+        _warnings(table, n_perm, cluster) + _single_turn_messages(st, table) + family_messages(table, cluster)
+    )
     table.attrs["outside_design"] = bool(table["lopsided"].any())
     for message in _lopsided_messages(table, cluster):
         table.attrs["warnings"].append(message)
@@ -521,6 +523,40 @@ def _lopsided_messages(table: pd.DataFrame, cluster: str | None) -> list[str]:
                 unit=f"clusters of {cluster!r}" if cluster else "sessions",
             )
         )
+    return out
+
+
+def family_messages(table: pd.DataFrame, cluster: str | None = None) -> list[str]:
+    """Per contrast whose same-topic-mix test is conservative (:func:`topics.compare.design.family_message`).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A table of :func:`compare_groups`.
+    cluster : str, optional
+        Its cluster column, for the wording.
+
+    Returns
+    -------
+    list of str
+    """
+    out = []
+    for _, rows in table.groupby("contrast", sort=False):
+        first = rows.iloc[0]
+        if not np.isfinite(float(first["p_family"])):
+            continue
+        message = family_message(
+            str(first["group_a"]),
+            str(first["group_b"]),
+            float(first["spread_a"]),
+            float(first["spread_b"]),
+            int(first["clusters_a"]),
+            int(first["clusters_b"]),
+            min_clusters=BOOTSTRAP_MIN_CLUSTERS,
+            unit=f"clusters of {cluster!r}" if cluster else "sessions",
+        )
+        if message:
+            out.append(message)
     return out
 
 

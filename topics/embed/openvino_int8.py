@@ -33,7 +33,8 @@ were recorded, is rebuilt with a warning. Someone who can write the folder can r
 the loaded model is also checked by what it does: :data:`CANARY_TEXTS` calibration texts embedded by the int8
 model must stay within cosine :data:`CANARY_COSINE` of the source model's own fp32 vectors (shipped for the
 packaged model, so no torch is loaded: :mod:`topics.embed.int8_check`), or the model is rebuilt (once; a
-rebuilt model that still fails is a :class:`~topics.errors.ConfigError`).
+rebuilt model that still fails is a :class:`~topics.errors.ConfigError`). OpenVINO's compiled form of the model
+is kept in the folder too and checked the same way before it is read (:mod:`topics.embed.compiled_cache`).
 
 At run time the tokenizer is the source model's own; OpenVINO computes the last hidden states (dynamic batch
 and length, inference precision f32, the throughput hint with an asynchronous queue of requests, as many
@@ -65,6 +66,7 @@ import numpy as np
 from topics._dist import DISTRIBUTION
 from topics._files import PRIVATE_FILE, PRIVATE_FOLDER, atomic_folder, atomic_write_text
 from topics.embed.backends import embedding_dimension, load_sentence_transformer
+from topics.embed.compiled_cache import COMPILED_DIR, compile_cached
 from topics.embed.machine import instruction_set
 from topics.errors import ConfigError
 
@@ -387,6 +389,9 @@ class OpenVINOEncoder:
         Scale vectors to unit length (the source model's ``Normalize`` module).
     threads : int, optional
         Inference threads; torch's thread count when omitted (one per Dask worker thread, the cores otherwise).
+    compiled_cache : Path, optional
+        Keep OpenVINO's compiled form of the model in this folder and read it back, checked
+        (:func:`topics.embed.compiled_cache.compile_cached`; the caller holds the model folder's lock).
     """
 
     def __init__(
@@ -397,6 +402,7 @@ class OpenVINOEncoder:
         dimension: int,
         normalize: bool,
         threads: int | None = None,
+        compiled_cache: Path | None = None,
     ) -> None:
         ov = import_openvino()
         import openvino.properties as props
@@ -414,7 +420,10 @@ class OpenVINOEncoder:
             "CPU_RUNTIME_CACHE_CAPACITY": RUNTIME_CACHE_CAPACITY,
         }
         _fixed_mmap_threshold()
-        self.compiled = ov.Core().compile_model(ov_model, "CPU", config)
+        if compiled_cache is None:
+            self.compiled = ov.Core().compile_model(ov_model, "CPU", config)
+        else:  # OpenVINO's compiled form, kept beside the model and checked (topics.embed.compiled_cache)
+            self.compiled = compile_cached(ov.Core(), ov_model, config, compiled_cache)
         self.queue = ov.AsyncInferQueue(self.compiled, self.compiled.get_property("OPTIMAL_NUMBER_OF_INFER_REQUESTS"))
         self.tokenizer = tokenizer
         self.max_length = max_length
@@ -517,7 +526,7 @@ def load_int8_encoder(
     from topics.embed.int8_check import canary_cosine, default_tokenizer, reference_vectors
 
     texts = calibration_texts()[:CANARY_TEXTS]
-    rebuild = ""
+    compiled, rebuild = folder / COMPILED_DIR, ""
     for _ in range(2):
         ov_model, info = _load_or_build(model, folder, identity, show_progress, rebuild)
         # the packaged model: its tokenizer.json and shipped fp32 canary vectors (no torch); others: the source model's
@@ -527,7 +536,10 @@ def load_int8_encoder(
             st_model = load_sentence_transformer(model, "cpu")
             tokenizer = st_model.tokenizer
             reference = np.asarray(st_model.encode(texts, convert_to_numpy=True, show_progress_bar=False), np.float32)
-        encoder = OpenVINOEncoder(ov_model, tokenizer, info["max_length"], info["dimension"], info["normalize"])
+        with _build_lock(folder):
+            encoder = OpenVINOEncoder(
+                ov_model, tokenizer, info["max_length"], info["dimension"], info["normalize"], compiled_cache=compiled
+            )
         lowest = canary_cosine(encoder, texts, reference)
         if lowest >= CANARY_COSINE:
             return encoder
