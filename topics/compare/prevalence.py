@@ -509,21 +509,27 @@ def _lopsided_messages(table: pd.DataFrame, cluster: str | None) -> list[str]:
         flagged = rows[rows["lopsided"]]
         if flagged.empty:
             continue
-        first = rows.iloc[0]
-        out.append(
-            spread_message(
-                str(first["group_a"]),
-                str(first["group_b"]),
-                float(first["spread_a"]),
-                float(first["spread_b"]),
-                int(first["clusters_a"]),
-                int(first["clusters_b"]),
-                [str(x) for x in flagged["label"]],
-                float(np.abs(flagged["skewness"]).max()),
-                unit=f"clusters of {cluster!r}" if cluster else "sessions",
-            )
-        )
+        a, b, spread_a, spread_b, n_a, n_b = _sides(rows.iloc[0])
+        labels = [str(x) for x in flagged["label"]]
+        skew = float(np.abs(flagged["skewness"]).max())
+        out.append(spread_message(a, b, spread_a, spread_b, n_a, n_b, labels, skew, unit=_unit(cluster)))
     return out
+
+
+def _sides(first: pd.Series) -> tuple[str, str, float, float, int, int]:
+    """A contrast's groups, their spreads and their clusters, from its first row."""
+    return (
+        str(first["group_a"]),
+        str(first["group_b"]),
+        float(first["spread_a"]),
+        float(first["spread_b"]),
+        int(first["clusters_a"]),
+        int(first["clusters_b"]),
+    )
+
+
+def _unit(cluster: str | None) -> str:
+    return f"clusters of {cluster!r}" if cluster else "sessions"
 
 
 def family_messages(table: pd.DataFrame, cluster: str | None = None) -> list[str]:
@@ -542,19 +548,9 @@ def family_messages(table: pd.DataFrame, cluster: str | None = None) -> list[str
     """
     out = []
     for _, rows in table.groupby("contrast", sort=False):
-        first = rows.iloc[0]
-        if not np.isfinite(float(first["p_family"])):
+        if not np.isfinite(float(rows.iloc[0]["p_family"])):
             continue
-        message = family_message(
-            str(first["group_a"]),
-            str(first["group_b"]),
-            float(first["spread_a"]),
-            float(first["spread_b"]),
-            int(first["clusters_a"]),
-            int(first["clusters_b"]),
-            min_clusters=BOOTSTRAP_MIN_CLUSTERS,
-            unit=f"clusters of {cluster!r}" if cluster else "sessions",
-        )
+        message = family_message(*_sides(rows.iloc[0]), min_clusters=BOOTSTRAP_MIN_CLUSTERS, unit=_unit(cluster))
         if message:
             out.append(message)
     return out
@@ -573,7 +569,7 @@ def _warnings(table: pd.DataFrame, n_perm: int, cluster: str | None) -> list[str
             f"Benjamini-Hochberg (q_bh) is {floor:.3f}, and that of the step-down max-|t| (q_value) "
             f"{1 / (n_perm + 1):.3f}, resting on few resamples. Use at least {int(20 * n_tests)} permutations."
         )
-    unit = f"clusters of {cluster!r}" if cluster else "sessions"
+    unit = _unit(cluster)
     for name, col in (("group_a", "clusters_a"), ("group_b", "clusters_b")):
         few = table.drop_duplicates(name)
         for g, n in zip(few[name], few[col], strict=True):
