@@ -21,7 +21,8 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-from topics._files import PRIVATE_FILE, PRIVATE_FOLDER, atomic_write_text
+from topics._files import PRIVATE_FILE, PRIVATE_FOLDER, atomic_write_text, read_json_checked
+from topics.errors import InputError
 
 COMPILED_DIR = "compiled"
 """The folder, inside the int8 model's folder, that OpenVINO keeps the compiled model in."""
@@ -36,7 +37,8 @@ MAX_BLOB_BYTES = 1 << 30
 MAX_RECORD_BYTES = 64 << 10
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 (hex) of a file, read in 1 MB blocks."""
     sha = hashlib.sha256()
     with open(path, "rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -47,11 +49,11 @@ def _sha256(path: Path) -> str:
 def _recorded(folder: Path) -> dict[str, str] | None:
     """The record of ``folder``, or None when it is missing, a link, too large or not a name -> digest mapping."""
     path = folder / RECORD
-    if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_RECORD_BYTES:
+    if path.is_symlink():
         return None
     try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        record = read_json_checked(path, max_bytes=MAX_RECORD_BYTES, max_depth=2)
+    except (OSError, InputError):
         return None
     ok = isinstance(record, dict) and all(
         isinstance(k, str) and BLOB_NAME.match(k) and isinstance(v, str) and re.fullmatch(r"[0-9a-f]{64}", v)
@@ -89,7 +91,7 @@ def cache_problem(folder: Path) -> str:
             return f"{path.name!r} is not a compiled model OpenVINO wrote"
         if path.stat().st_size > MAX_BLOB_BYTES:
             return f"{path.name} is larger than {MAX_BLOB_BYTES >> 20} MB"
-        if record.get(path.name) != _sha256(path):
+        if record.get(path.name) != file_sha256(path):
             return f"{path.name} does not match the SHA-256 recorded when it was written"
     return ""
 
@@ -146,7 +148,7 @@ def compile_cached(core: Any, ov_model: Any, config: dict[str, Any], folder: Pat
         return core.compile_model(ov_model, "CPU", config)
     # what OpenVINO wrote (a new compiled file, or one it found unreadable and wrote again) is recorded
     record = _recorded(folder) or {}
-    fresh = {name: _sha256(folder / name) for name, stamp in _stamps(folder).items() if before.get(name) != stamp}
+    fresh = {name: file_sha256(folder / name) for name, stamp in _stamps(folder).items() if before.get(name) != stamp}
     for name in fresh:
         (folder / name).chmod(PRIVATE_FILE)
     if fresh:

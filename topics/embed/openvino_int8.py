@@ -66,7 +66,7 @@ import numpy as np
 from topics._dist import DISTRIBUTION
 from topics._files import PRIVATE_FILE, PRIVATE_FOLDER, atomic_folder, atomic_write_text
 from topics.embed.backends import embedding_dimension, load_sentence_transformer
-from topics.embed.compiled_cache import COMPILED_DIR, compile_cached
+from topics.embed.compiled_cache import COMPILED_DIR, compile_cached, file_sha256
 from topics.embed.machine import instruction_set
 from topics.errors import ConfigError
 
@@ -323,14 +323,7 @@ def _build_lock(folder: Path) -> Iterator[None]:
 
 def model_digests(folder: Path) -> dict[str, str]:
     """SHA-256 (hex) of each of :data:`MODEL_FILES` in ``folder``, read in 1 MB blocks."""
-    digests = {}
-    for name in MODEL_FILES:
-        sha = hashlib.sha256()
-        with open(folder / name, "rb") as fh:
-            for block in iter(lambda: fh.read(1 << 20), b""):
-                sha.update(block)
-        digests[name] = sha.hexdigest()
-    return digests
+    return {name: file_sha256(folder / name) for name in MODEL_FILES}
 
 
 def _read_cached(folder: Path, identity: str, problems: list[str] | None = None) -> tuple[Any, dict[str, Any]] | None:
