@@ -39,14 +39,24 @@ Sets (all in ``tests/fixtures/``):
   rules; scored once, blind, after round 8 and then released as a development set (round 9). ``blind7-A`` and
   ``blind7-B`` are its two halves by style (round 9 wrote its rules on half A and scored half B once before reading
   its errors).
+* ``blind8``: ``deid_blind8.jsonl`` (200 remarks in eight more styles: play therapy with young children, an
+  insurer's utilisation review, pastoral marriage counselling, gender-affirming care letters, CBT for insomnia with
+  sleep diaries, an asylum evaluation, WhatsApp threads pasted into a message, sessions in jail), written by someone
+  who never saw the rules; scored once, blind, after round 9 and then released as a development set (round 10).
+  ``blind8-A`` and ``blind8-B`` are its two halves by style (round 10 wrote its rules on half A and scored half B
+  once before reading its errors).
+* ``blind9``: ``deid_blind9.jsonl`` (200 remarks in eight more styles: IEP meetings at a school, a methadone and
+  buprenorphine clinic, home visits for hoarding, adoption reunions, dating-app safety, a speech-to-text voice
+  journal, chat mixing English with Spanish, Tagalog or Hindi, music and art therapy), written by someone who never
+  saw the rules; scored once, blind, after round 10 (measuring only).
 * ``heldout-dev`` / ``heldout-test``: ``deid_heldout.jsonl`` (edited real counselling remarks).
 * ``labelled``: ``deid_labelled.jsonl`` (the oldest fixture; the first rules were written against it).
 
 For each set: leak recall per kind (a gold span overlapped by any predicted span is scrubbed), overall recall,
 direct-identifier recall (names, contacts, handles, IDs, addresses) and the share of clean remarks (no gold
 span) in which anything was scrubbed (false-positive rate). ``--errors SET`` lists the misses and false
-positives of one set; it refuses ``heldout-test``, which is for measuring only (``blind`` to ``blind7`` were too
-until they were released as development sets on 2026-12-06).
+positives of one set; it refuses ``heldout-test`` and ``blind9``, which are for measuring only (``blind`` to ``blind8`` were too
+until they were released as development sets on 2026-12-06 and 2026-12-07).
 """
 
 from __future__ import annotations
@@ -81,6 +91,9 @@ SETS = {
     "blind7-A": ("deid_blind7.jsonl", "blind7"),
     "blind7-B": ("deid_blind7.jsonl", "blind7"),
     "blind8": ("deid_blind8.jsonl", "blind8"),
+    "blind8-A": ("deid_blind8.jsonl", "blind8"),
+    "blind8-B": ("deid_blind8.jsonl", "blind8"),
+    "blind9": ("deid_blind9.jsonl", "blind9"),
 }
 STYLES = {
     "blind6-A": ("consult_liaison_note", "dv_advocate", "hospice_chaplain", "gambling_helpline"),
@@ -92,10 +105,22 @@ STYLES = {
     ),
     "blind7-A": ("eating_disorder_program", "foster_care_casework", "online_gaming_therapy", "psychedelic_integration"),
     "blind7-B": ("telepsychiatry_med_management", "deaf_vrs_session", "chronic_pain_clinic", "nurse_burnout_peer"),
+    "blind8-A": (
+        "elementary_play_therapy",
+        "pastoral_marriage_counseling",
+        "cbt_insomnia_sleep_diary",
+        "whatsapp_export_pasted",
+    ),
+    "blind8-B": (
+        "insurance_utilization_review",
+        "gender_affirming_care_letter",
+        "asylum_psych_evaluation",
+        "incarcerated_client_session",
+    ),
 }
-"""The two halves of blind6 and of blind7 by style (rules written on half A, half B scored once before its errors
-were read: round 8 for blind6, round 9 for blind7)."""
-MEASURE_ONLY = {"heldout-test", "blind8"}
+"""The two halves of blind6, blind7 and blind8 by style (rules written on half A, half B scored once before its
+errors were read: round 8 for blind6, round 9 for blind7, round 10 for blind8)."""
+MEASURE_ONLY = {"heldout-test", "blind9"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")

@@ -419,11 +419,11 @@ def test_blind6_figures_as_measured(blind6):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 7): direct identifiers 224/237 = 0.945, overall
     389/426 = 0.913, false positives in 31 of 72 clean remarks (43.1%). Released as a development set in round 8;
     after round 8 (tuned on half A, then on half B's errors): 228/237, 403/426, 11 of 72; after round 9: 228/237,
-    403/426, 9 of 72. Floors: a change that
-    loses a found identifier or adds a false positive fails."""
+    403/426, 9 of 72; after round 10: 229/237, 404/426, 9 of 72. Floors: a change that loses a found identifier or
+    adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind6
     assert (direct_gold, gold, clean) == (237, 426, 72)
-    assert direct >= 228 and found >= 403 and fp <= 9
+    assert direct >= 229 and found >= 404 and fp <= 9
 
 
 @pytest.mark.xfail(strict=True, reason="issue 23: 9 of 72 clean blind6 remarks still get a false positive (target 3)")
@@ -488,7 +488,8 @@ def test_blind7_targets(blind7):
 
 
 # -- the eighth blind set (tests/fixtures/deid_blind8.jsonl, see deid_blind8.md): written by a helper that never saw
-# the rules, scored once, blind, on 2026-12-07 after round 9 (counts only; the benchmark refuses --errors blind8) ----
+# the rules, scored once, blind, on 2026-12-07 after round 9 (counts only); released as a development set in round 10
+# (rules written on half A by style, half B scored once before its errors were read) ---------------------------------
 
 BLIND8 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind8.jsonl"
 
@@ -519,19 +520,68 @@ def test_blind8_fixture_counts(blind8_rows):
 
 def test_blind8_figures_as_measured(blind8):
     """Scored once, blind, on 2026-12-07 with NER (rules of round 9): direct identifiers 218/233 = 0.936, overall
-    392/417 = 0.940, false positives in 14 of 72 clean remarks (19.4%). Floors: a change that loses a found
-    identifier or adds a false positive fails."""
+    392/417 = 0.940, false positives in 14 of 72 clean remarks (19.4%). Released as a development set in round 10;
+    after round 10 (written on half A, then a last fix after reading half B's errors): 222/233, 396/417, 2 of 72.
+    Floors: a change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind8
     assert (direct_gold, gold, clean) == (233, 417, 72)
-    assert direct >= 218 and found >= 392 and fp <= 14
+    assert direct >= 222 and found >= 396 and fp <= 2
 
 
-@pytest.mark.xfail(
-    strict=True, reason="issue 23: on the eighth blind set direct identifiers 0.936 (target 0.95), 14 of 72 clean FP"
-)
 def test_blind8_targets(blind8):
-    """Issue 23's targets on text the rules never saw."""
+    """Issue 23's targets, met on the eighth blind set since round 10 made it a development set (it no longer
+    measures generalisation: see deid_blind8.md). Scored blind with round 9's rules: direct identifiers 0.936 and 14
+    of 72 clean remarks with a false positive; half B, scored once with round 10's rules before its errors were read,
+    had 112/117 direct identifiers and 4 of 36."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind8
+    assert direct / direct_gold >= 0.95
+    assert found / gold >= 0.9
+    assert fp / clean <= 0.05
+
+
+# -- the ninth blind set (tests/fixtures/deid_blind9.jsonl, see deid_blind9.md): written by a helper that never saw
+# the rules, scored once, blind, on 2026-12-07 after round 10 (counts only); measuring only -------------------------
+
+BLIND9 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind9.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind9_rows():
+    return [json.loads(line) for line in BLIND9.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind9(deid, blind9_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    return _blind_counts(deid, blind9_rows)
+
+
+def test_blind9_fixture_counts(blind9_rows):
+    assert len(blind9_rows) == 200 and len({r["id"] for r in blind9_rows}) == 200
+    assert {r["split"] for r in blind9_rows} == {"blind9"}
+    assert len({r["style"] for r in blind9_rows}) == 8
+    assert sum(len(r["spans"]) for r in blind9_rows) == 399
+    assert sum(not r["spans"] for r in blind9_rows) == 72
+    for r in blind9_rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"] and s["start"] >= prev
+            prev = s["end"]
+
+
+def test_blind9_figures_as_measured(blind9):
+    """Scored once, blind, on 2026-12-07 with NER (rules of round 10): direct identifiers 216/229 = 0.943, overall
+    364/399 = 0.912, false positives in 21 of 72 clean remarks (29.2%); round 9's rules gave the same counts. Floors:
+    a change that loses a found identifier or adds a false positive fails."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind9
+    assert (direct_gold, gold, clean) == (229, 399, 72)
+    assert direct >= 216 and found >= 364 and fp <= 21
+
+
+@pytest.mark.xfail(strict=True, reason="issue 23: 21 of 72 clean blind9 remarks get a false positive (target 3)")
+def test_blind9_targets(blind9):
+    """Issue 23's targets on text the rules were never tuned on (measuring only: see deid_blind9.md)."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind9
     assert direct / direct_gold >= 0.95
     assert found / gold >= 0.9
     assert fp / clean <= 0.05

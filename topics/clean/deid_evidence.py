@@ -78,6 +78,12 @@ and of family courts (GAL, CASA, CPS, PAI), written by hand from general knowled
 campus life and schooling (RA, RD, TA, GPA, ESL, FAFSA), sports medicine (ACL, MCL, UCL, MVP), work chat (DM, OOO,
 WFH, EOD, PIP, OKR, KPI) and immigration paperwork (EAD, RFE, TPS)."""
 
+_ROLE_ABBREVIATIONS = _words("co po cm da pd ada so")
+"""Abbreviations of roles in justice and care settings (corrections or commanding officer, probation or parole
+officer, case manager, district attorney, public defender, assistant district attorney, significant other), written
+by hand from general knowledge: after "the" ("the CO told him") they name a role, not a state or an organisation
+(round 10, last fix)."""
+
 _STATE_CODES = _words(
     """al ak az ar ca co ct de fl ga hi id il in ia ks ky la me md ma mi mn ms mo mt ne nv nh nj nm ny nc nd oh ok
     or pa ri sc sd tn tx ut vt va wa wv wi wy dc us usa uk nyc nz"""
@@ -268,6 +274,8 @@ def ner_unsupported(text: str, start: int, end: int, kind: str) -> bool:
             word = word[:-2]
         key = word.lower()
         if word.isupper() and len(word) >= 2:
+            if key in _ROLE_ABBREVIATIONS and re.search(r"\b[Tt]he[ \t]+$", before):
+                return True  # "the CO told him", "the PO said": a role, not Colorado or an organisation
             if key in _STATE_CODES:  # "Richmond, VA" or "in SC" is a place; "70% SC", "OEF/OIF" are not
                 return bool(re.search(r"[%/][ \t]*$", before)) or text[end : end + 1] == "/"
             return key in _NOTE_ABBREVIATIONS or (len(word) >= 4 and key in english_words())

@@ -70,7 +70,7 @@ _HEAD_NOUNS = _words(
 """Head nouns of organisations and places: after "the X", X before one is a name ("the Lakeshore clinic"), written
 by hand from general knowledge."""
 _PERSON_AFTER = re.compile(
-    r"(?:['’]s\b|[ \t]*:(?=[ \t])|[ \t]*,[ \t]*(?:my|his|her|our|their|your)[ \t]|"
+    r"(?:['’]s\b|[ \t]*:(?=[ \t])|[ \t]*\((?:age[ \t]+|aged[ \t]+|turns[ \t]+|turned[ \t]+)?\d{1,2}\b|[ \t]*,[ \t]*(?:my|his|her|our|their|your)[ \t]|"
     r"[ \t]+(?:(?:never|always|just|also|still|finally|already|really|often|then|even)[ \t]+)?(?:said|says|told|tells|asked|asks|wants|wanted|thinks|thought|called|calls|"
     r"texted|texts|emailed|wrote|writes|replied|reports|agrees|shares|denies|came|comes|went|goes|left|got|gets|put|"
     r"took|made|sent|brought|bought|kept|felt|found|gave|ran|sat|stood|spoke|[a-z]{2,}ed|(?:is|was)[ \t]+born|"
@@ -198,7 +198,7 @@ _CUE_BEFORE = re.compile(
     r"kid|child|niece|nephew|grandson|granddaughter|stepdad|stepmom|client|patient|pt|member|hi|hello|hey|dear|yo|"
     r"thanks|bye|love|i['’]?m|am|it['’]?s|is|named|called|call[ \t]+(?:him|her|me|them)|calls[ \t]+me|by|known[ \t]+as|"
     r"with|to|from|for|in|at|near|outside|around|told|tell|asked|ask|said|says|say|texted|text|met|saw|see|miss|does|did|was|has|will|can|would|"
-    r"and|&|or)\.?|[,~(\"“'‘])[ \t]*$",
+    r"and|&|or)\.?|[,~(])[ \t]*$",
     re.IGNORECASE,
 )
 """Before a given name that is also a word: a title, kinship, role or relation word, a greeting, a naming phrase, a

@@ -44,6 +44,10 @@ Two kinds of detector work together:
   needs evidence beyond its shape (one word opening a sentence, a plural of capitals, a modifier after "the" are
   dropped without it); a job title standing alone and a given name that is also a word without a context of a person
   ("saying Grace") are no names.
+* **What a span is made of** (:mod:`topics.clean.deid_vetting`, round 10): an abbreviation with a short value ("TIB
+  5.5"), a scripture reference ("Proverbs 31"), a word before a product noun ("the Calm app"), a document or a
+  devotion ("the Istanbul Protocol", "the Virgin of Guadalupe") and a figure of the Bible or a children's character
+  spoken of as one are no identifiers; user names before their platform or after a page are handles.
 
 Where detectors overlap, the more specific one wins (e-mail, URL, SSN and labelled IDs, phone, address,
 known name, date, age, digit runs, title/introduction name, NER, fill-in rules, in that order); a name
@@ -106,6 +110,14 @@ from topics.clean.deid_rules import (
 from topics.clean.deid_speech import speech_candidates
 from topics.clean.deid_styles import allowed, clinical_spans, style_candidates
 from topics.clean.deid_support import service_unit_candidates, unsupported_span
+from topics.clean.deid_vetting import (
+    abbreviation_value,
+    cultural_figure,
+    document_or_devotion,
+    handle_candidates,
+    product_modifier,
+    scripture_spans,
+)
 
 KINDS: tuple[str, ...] = ("NAME", "EMAIL", "PHONE", "URL", "ADDRESS", "DATE", "AGE", "ID", "LOCATION", "ORG", "HANDLE")
 """The kinds of identifier, each replaced by ``[KIND]`` unless ``placeholders`` says otherwise."""
@@ -377,7 +389,9 @@ class Deidentifier:
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in context_candidates(text, NOT_A_NAME))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in service_unit_candidates(text))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in parish_candidates(text))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in handle_candidates(text))
         clinical = clinical_spans(text)
+        scripture = scripture_spans(text)
         candidates = [
             c
             for c in candidates
@@ -394,6 +408,15 @@ class Deidentifier:
             and not ((c.priority, c.kind) in _NER_ONLY and ner_unsupported(text, c.start, c.end, c.kind))
             and not ((c.priority, c.kind) in _NER_ONLY and ner_without_evidence(text, c.start, c.end, c.kind))
             and not (c.priority >= RULE_NAME_PRIORITY and generic_role(text, c.start, c.end, c.kind))
+            and not ((c.priority, c.kind) in _NER_ONLY and abbreviation_value(text, c.start, c.end, c.kind))
+            and not (c.priority >= RULE_NAME_PRIORITY and product_modifier(text, c.start, c.end, c.kind))
+            and not (c.priority >= RULE_NAME_PRIORITY and document_or_devotion(text, c.start, c.end, c.kind))
+            and not (c.priority >= RULE_NAME_PRIORITY and cultural_figure(text, c.start, c.end, c.kind))
+            and not (
+                c.priority >= RULE_NAME_PRIORITY
+                and c.kind in ("NAME", "LOCATION", "ORG")
+                and any(s <= c.start < e for s, e in scripture)
+            )
             and not (c.priority >= RULE_NAME_PRIORITY and ordinary_name_without_cue(text, c.start, c.end, c.kind))
             and not (c.kind == "ID" and any(s <= c.start and c.end <= e for s, e in clinical))
             and not (c.priority >= RULE_NAME_PRIORITY and c.kind != "AGE" and title_only(text, c.start, c.end))
