@@ -48,14 +48,20 @@ Sets (all in ``tests/fixtures/``):
 * ``blind9``: ``deid_blind9.jsonl`` (200 remarks in eight more styles: IEP meetings at a school, a methadone and
   buprenorphine clinic, home visits for hoarding, adoption reunions, dating-app safety, a speech-to-text voice
   journal, chat mixing English with Spanish, Tagalog or Hindi, music and art therapy), written by someone who never
-  saw the rules; scored once, blind, after round 10 (measuring only).
+  saw the rules; scored once, blind, after round 10 and then released as a development set (round 11). ``blind9-A``
+  and ``blind9-B`` are its two halves by style (round 11 wrote its rules on half A and scored half B once before
+  reading its errors).
+* ``blind10``: ``deid_blind10.jsonl`` (200 remarks in eight more styles: a military spouse, a tribal behavioural
+  health service, sex therapy, an evaluation before weight-loss surgery, a follow-up call after a suicide attempt,
+  feedback after neuropsychological testing, an advice-forum thread, a support group of dementia caregivers),
+  written by someone who never saw the rules; scored once, blind, after round 11 (measuring only).
 * ``heldout-dev`` / ``heldout-test``: ``deid_heldout.jsonl`` (edited real counselling remarks).
 * ``labelled``: ``deid_labelled.jsonl`` (the oldest fixture; the first rules were written against it).
 
 For each set: leak recall per kind (a gold span overlapped by any predicted span is scrubbed), overall recall,
 direct-identifier recall (names, contacts, handles, IDs, addresses) and the share of clean remarks (no gold
 span) in which anything was scrubbed (false-positive rate). ``--errors SET`` lists the misses and false
-positives of one set; it refuses ``heldout-test`` and ``blind9``, which are for measuring only (``blind`` to ``blind8`` were too
+positives of one set; it refuses ``heldout-test`` and ``blind10``, which are for measuring only (``blind`` to ``blind9`` were too
 until they were released as development sets on 2026-12-06 and 2026-12-07).
 """
 
@@ -94,6 +100,9 @@ SETS = {
     "blind8-A": ("deid_blind8.jsonl", "blind8"),
     "blind8-B": ("deid_blind8.jsonl", "blind8"),
     "blind9": ("deid_blind9.jsonl", "blind9"),
+    "blind9-A": ("deid_blind9.jsonl", "blind9"),
+    "blind9-B": ("deid_blind9.jsonl", "blind9"),
+    "blind10": ("deid_blind10.jsonl", "blind10"),
 }
 STYLES = {
     "blind6-A": ("consult_liaison_note", "dv_advocate", "hospice_chaplain", "gambling_helpline"),
@@ -117,10 +126,17 @@ STYLES = {
         "asylum_psych_evaluation",
         "incarcerated_client_session",
     ),
+    "blind9-A": ("school_iep_meeting", "hoarding_home_visit", "speech_to_text_journal", "music_art_therapy"),
+    "blind9-B": (
+        "mat_clinic_counseling",
+        "adoption_reunion_counseling",
+        "dating_app_safety_session",
+        "code_switching_chat",
+    ),
 }
-"""The two halves of blind6, blind7 and blind8 by style (rules written on half A, half B scored once before its
-errors were read: round 8 for blind6, round 9 for blind7, round 10 for blind8)."""
-MEASURE_ONLY = {"heldout-test", "blind9"}
+"""The two halves of blind6 to blind9 by style (rules written on half A, half B scored once before its errors were
+read: round 8 for blind6, round 9 for blind7, round 10 for blind8, round 11 for blind9)."""
+MEASURE_ONLY = {"heldout-test", "blind10"}
 DIRECT_KINDS = ("NAME", "EMAIL", "PHONE", "URL", "HANDLE", "ADDRESS", "ID")
 """Direct identifiers: target leak recall >= 0.95."""
 ORDER = ("NAME", "HANDLE", "EMAIL", "PHONE", "URL", "ADDRESS", "ID", "DATE", "AGE", "LOCATION", "ORG")

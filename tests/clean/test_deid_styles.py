@@ -319,11 +319,11 @@ def test_blind4_fixture_counts(blind4_rows):
 def test_blind4_figures_as_measured(blind4):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 5): direct identifiers 206/235 = 0.877, overall
     347/410 = 0.846, false positives in 26 of 72 clean remarks (36.1%). Released as a development set in round 6;
-    after round 6 (tuned on it): 225/235, 386/410, 3 of 72; after round 7: 225/235, 387/410, 2 of 72. Floors: a
-    change that loses a found identifier or adds a false positive fails."""
+    after round 6 (tuned on it): 225/235, 386/410, 3 of 72; after round 7: 225/235, 387/410, 2 of 72; after round
+    11: 225/235, 387/410, 1 of 72. Floors: a change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind4
     assert (direct_gold, gold, clean) == (235, 410, 72)
-    assert direct >= 225 and found >= 387 and fp <= 2
+    assert direct >= 225 and found >= 387 and fp <= 1
 
 
 def test_blind4_targets(blind4):
@@ -419,14 +419,14 @@ def test_blind6_figures_as_measured(blind6):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 7): direct identifiers 224/237 = 0.945, overall
     389/426 = 0.913, false positives in 31 of 72 clean remarks (43.1%). Released as a development set in round 8;
     after round 8 (tuned on half A, then on half B's errors): 228/237, 403/426, 11 of 72; after round 9: 228/237,
-    403/426, 9 of 72; after round 10: 229/237, 404/426, 9 of 72. Floors: a change that loses a found identifier or
-    adds a false positive fails."""
+    403/426, 9 of 72; after round 10: 229/237, 404/426, 9 of 72; after round 11: 229/237, 404/426, 7 of 72. Floors:
+    a change that loses a found identifier or adds a false positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind6
     assert (direct_gold, gold, clean) == (237, 426, 72)
-    assert direct >= 229 and found >= 404 and fp <= 9
+    assert direct >= 229 and found >= 404 and fp <= 7
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23: 9 of 72 clean blind6 remarks still get a false positive (target 3)")
+@pytest.mark.xfail(strict=True, reason="issue 23: 7 of 72 clean blind6 remarks still get a false positive (target 3)")
 def test_blind6_targets(blind6):
     """Issue 23's targets on the sixth blind set, a development set since round 8: direct identifiers and overall
     recall are met, the false-positive rate (12.5% after round 9) is not."""
@@ -470,11 +470,12 @@ def test_blind7_fixture_counts(blind7_rows):
 def test_blind7_figures_as_measured(blind7):
     """Scored once, blind, on 2026-12-06 with NER (rules of round 8): direct identifiers 201/209 = 0.962, overall
     378/396 = 0.955, false positives in 15 of 72 clean remarks (20.8%). Released as a development set in round 9;
-    after round 9 (written on half A, then a last fix after reading half B's errors): 201/209, 378/396, 2 of 72.
-    Floors: a change that loses a found identifier or adds a false positive fails."""
+    after round 9 (written on half A, then a last fix after reading half B's errors): 201/209, 378/396, 2 of 72;
+    after round 11: 201/209, 378/396, 1 of 72. Floors: a change that loses a found identifier or adds a false
+    positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind7
     assert (direct_gold, gold, clean) == (209, 396, 72)
-    assert direct >= 201 and found >= 378 and fp <= 2
+    assert direct >= 201 and found >= 378 and fp <= 1
 
 
 def test_blind7_targets(blind7):
@@ -521,11 +522,12 @@ def test_blind8_fixture_counts(blind8_rows):
 def test_blind8_figures_as_measured(blind8):
     """Scored once, blind, on 2026-12-07 with NER (rules of round 9): direct identifiers 218/233 = 0.936, overall
     392/417 = 0.940, false positives in 14 of 72 clean remarks (19.4%). Released as a development set in round 10;
-    after round 10 (written on half A, then a last fix after reading half B's errors): 222/233, 396/417, 2 of 72.
-    Floors: a change that loses a found identifier or adds a false positive fails."""
+    after round 10 (written on half A, then a last fix after reading half B's errors): 222/233, 396/417, 2 of 72;
+    after round 11: 222/233, 396/417, 1 of 72. Floors: a change that loses a found identifier or adds a false
+    positive fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind8
     assert (direct_gold, gold, clean) == (233, 417, 72)
-    assert direct >= 222 and found >= 396 and fp <= 2
+    assert direct >= 222 and found >= 396 and fp <= 1
 
 
 def test_blind8_targets(blind8):
@@ -540,7 +542,8 @@ def test_blind8_targets(blind8):
 
 
 # -- the ninth blind set (tests/fixtures/deid_blind9.jsonl, see deid_blind9.md): written by a helper that never saw
-# the rules, scored once, blind, on 2026-12-07 after round 10 (counts only); measuring only -------------------------
+# the rules, scored once, blind, on 2026-12-07 after round 10 (counts only); released as a development set in round 11
+# (rules written on half A by style, half B scored once before its errors were read) ---------------------------------
 
 BLIND9 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind9.jsonl"
 
@@ -571,17 +574,69 @@ def test_blind9_fixture_counts(blind9_rows):
 
 def test_blind9_figures_as_measured(blind9):
     """Scored once, blind, on 2026-12-07 with NER (rules of round 10): direct identifiers 216/229 = 0.943, overall
-    364/399 = 0.912, false positives in 21 of 72 clean remarks (29.2%); round 9's rules gave the same counts. Floors:
-    a change that loses a found identifier or adds a false positive fails."""
+    364/399 = 0.912, false positives in 21 of 72 clean remarks (29.2%); round 9's rules gave the same counts.
+    Released as a development set in round 11; after round 11 (written on half A, then a last fix after reading half
+    B's errors): 223/229, 371/399, 1 of 72. Floors: a change that loses a found identifier or adds a false positive
+    fails."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind9
     assert (direct_gold, gold, clean) == (229, 399, 72)
-    assert direct >= 216 and found >= 364 and fp <= 21
+    assert direct >= 223 and found >= 371 and fp <= 1
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23: 21 of 72 clean blind9 remarks get a false positive (target 3)")
 def test_blind9_targets(blind9):
-    """Issue 23's targets on text the rules were never tuned on (measuring only: see deid_blind9.md)."""
+    """Issue 23's targets, met on the ninth blind set since round 11 made it a development set (it no longer
+    measures generalisation: see deid_blind9.md). Scored blind with round 10's rules: direct identifiers 0.943 and 21
+    of 72 clean remarks with a false positive; half B, scored once with round 11's rules before its errors were read,
+    had 113/121 direct identifiers and 7 of 36."""
     (direct, direct_gold), (found, gold), (fp, clean) = blind9
+    assert direct / direct_gold >= 0.95
+    assert found / gold >= 0.9
+    assert fp / clean <= 0.05
+
+
+# -- the tenth blind set (tests/fixtures/deid_blind10.jsonl, see deid_blind10.md): written by a helper that never
+# saw the rules, scored once, blind, on 2026-12-07 after round 11 (counts only); measuring only ------------------------
+
+BLIND10 = Path(__file__).resolve().parents[1] / "fixtures" / "deid_blind10.jsonl"
+
+
+@pytest.fixture(scope="module")
+def blind10_rows():
+    return [json.loads(line) for line in BLIND10.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind10(deid, blind10_rows):
+    """(direct found, direct gold), (all found, all gold), (clean rows with a false positive, clean rows)."""
+    return _blind_counts(deid, blind10_rows)
+
+
+def test_blind10_fixture_counts(blind10_rows):
+    assert len(blind10_rows) == 200 and len({r["id"] for r in blind10_rows}) == 200
+    assert {r["split"] for r in blind10_rows} == {"blind10"}
+    assert len({r["style"] for r in blind10_rows}) == 8
+    assert sum(len(r["spans"]) for r in blind10_rows) == 390
+    assert sum(not r["spans"] for r in blind10_rows) == 72
+    for r in blind10_rows:
+        prev = 0
+        for s in r["spans"]:
+            assert r["text"][s["start"] : s["end"]] == s["text"] and s["start"] >= prev
+            prev = s["end"]
+
+
+def test_blind10_figures_as_measured(blind10):
+    """Scored once, blind, on 2026-12-07 with NER (rules of round 11): direct identifiers 202/213 = 0.948, overall
+    365/390 = 0.936, false positives in 14 of 72 clean remarks (19.4%); round 10's rules gave the same counts. Floors:
+    a change that loses a found identifier or adds a false positive fails."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind10
+    assert (direct_gold, gold, clean) == (213, 390, 72)
+    assert direct >= 202 and found >= 365 and fp <= 14
+
+
+@pytest.mark.xfail(strict=True, reason="issue 23: 14 of 72 clean blind10 remarks get a false positive (target 3)")
+def test_blind10_targets(blind10):
+    """Issue 23's targets on text the rules were never tuned on (measuring only: see deid_blind10.md)."""
+    (direct, direct_gold), (found, gold), (fp, clean) = blind10
     assert direct / direct_gold >= 0.95
     assert found / gold >= 0.9
     assert fp / clean <= 0.05

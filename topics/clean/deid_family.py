@@ -450,9 +450,14 @@ GENERIC_ORGS = frozenset(
         "the court",
         "higher power",
         "big book",
+        "adult protective services",
+        "child protective services",
+        "protective services",
+        "social services",
     }
 )
-"""Service branches, courts named by their kind only and 12-step terms: no organisation that locates anyone."""
+"""Service branches, courts named by their kind only, 12-step terms and the public protective and social services
+that every US state and county has, named by their kind (round 11): no organisation that locates anyone."""
 
 
 def generic_org(text: str, start: int, end: int) -> bool:

@@ -50,7 +50,7 @@ _PLATFORMS = _words(
     """xbox playstation ps4 ps5 psn nintendo steam bluesky whatsapp telegram kik roblox minecraft fortnite spotify
     pinterest linkedin tinder bumble hinge grindr snapchat instagram tiktok discord twitch reddit tumblr youtube
     facebook twitter zoom facetime netflix imessage messenger uber lyft doordash grubhub instacart venmo paypal zelle
-    cashapp"""
+    cashapp ancestry 23andme myheritage gedmatch familysearch okcupid hily feeld"""
 )
 _METHOD_NEXT = re.compile(
     r"[ \t]+(?:[\"“]|(?:method|model|approach|technique|workbook|inventory|scale|questionnaire|protocol|"

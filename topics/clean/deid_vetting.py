@@ -96,7 +96,7 @@ def scripture_spans(text: str) -> list[tuple[int, int]]:
 
 _PRODUCT_NOUNS = _words(
     """app apps podcast podcasts episode episodes cartoon cartoons movie movies toy toys doll dolls
-    figurine figurines costume costumes playset videogame"""
+    figurine figurines costume costumes playset videogame emoji emojis sticker stickers gif gifs meme memes"""
 )
 """Nouns of a product or a medium: the capitalised word before one names the product ("the Calm app", "a Bluey
 episode", "his Mario doll"), written by hand from general vocabulary."""
@@ -117,10 +117,14 @@ def product_modifier(text: str, start: int, end: int, kind: str) -> bool:
     Returns
     -------
     bool
-        True when the next word is one of ``_PRODUCT_NOUNS`` ("the Calm app", "the Mario doll").
+        True when the next word, or the second of two words of the span, is one of ``_PRODUCT_NOUNS`` ("the Calm
+        app", "the Mario doll", "Angel emoji").
     """
     if kind not in ("NAME", "LOCATION", "ORG") or len(text[start:end].split()) > 2:
         return False
+    words = text[start:end].split()
+    if len(words) == 2 and words[1] in _PRODUCT_NOUNS:
+        return True  # NER took the noun in: "Angel emoji" (round 11)
     noun = re.match(r"[ \t]+([a-z]+)\b", text[end : end + 24])
     return bool(noun and noun.group(1) in _PRODUCT_NOUNS)
 
@@ -178,9 +182,9 @@ _FIGURE_CONTEXT = re.compile(
     r"\b(?:God|Lord|Jesus|Christ|Bible|[Ss]cripture|[Vv]erses?|[Pp]salms?|[Gg]ospel|[Ss]ermon|[Pp]rayers?|[Pp]ray(?:s|ed)?|"
     r"[Cc]hurch|[Aa]men|[Tt]estament|[Ss]tory|[Ss]tories|toys?|dolls?|[Pp]lay(?:s|ed|ing|room)?|[Gg]ames?|cartoons?|"
     r"episodes?|movies?|[Cc]ostumes?|sand[ \t]+tray|figurines?|[Pp]retend|[Ss]uperheroe?s?|[Cc]haracters?|"
-    r"[Pp]lushies|[Ss]tuffed)\b"
+    r"[Pp]lushies|[Ss]tuffed|watch(?:es|ed|ing)?|films?)\b"
 )
-"""Words of scripture, worship and play in the same text."""
+"""Words of scripture, worship and play in the same text (round 11: and of watching a film, "watched Moana")."""
 _FIGURE_PERSON = re.compile(
     r"(?:\b(?:dr|mr|mrs|ms|mx|miss|prof|pastor|brother|sister|father|mother|aunt|auntie|uncle|cousin|son|daughter|"
     r"wife|husband|partner|mom|mum|dad|boyfriend|girlfriend|friend|roommate|neighbou?r|boss|client|patient|named|"
@@ -210,15 +214,16 @@ def cultural_figure(text: str, start: int, end: int, kind: str) -> bool:
     -------
     bool
         True when the span (without a possessive) is one of ``_FIGURES``, the text holds a word of scripture,
-        worship or play (``_FIGURE_CONTEXT``), and neither a title, relation or possessive word, a list or an
-        apposition before it nor a surname, a bracket, a sender's colon or a verb of a person after it speaks for a
-        person ("like Jonah, swallowed" and "burying Elsa in the sand tray" are dropped; "Pastor Ruth", "my
+        worship, play or watching a film (``_FIGURE_CONTEXT``) or "like" or "as" stands right before it, and
+        neither a title, relation or possessive word, a list or an apposition before it nor a surname, a bracket, a
+        sender's colon or a verb of a person after it speaks for a person ("like Jonah, swallowed" and "burying Elsa in the sand tray" are dropped; "Pastor Ruth", "my
         friend Mario said", "Elijah Mensah" stay).
     """
     if kind not in ("NAME", "LOCATION", "ORG"):
         return False
     key = re.sub(r"['’]s?$", "", text[start:end]).lower()
-    if key not in _FIGURES or not _FIGURE_CONTEXT.search(text):
+    likened = re.search(r"\b(?:like|as)[ \t]+$", text[max(0, start - 8) : start])  # "sounds like Eeyore" (round 11)
+    if key not in _FIGURES or not (likened or _FIGURE_CONTEXT.search(text)):
         return False
     if _FIGURE_PERSON.search(text, max(0, start - 24), start):
         return False

@@ -74,8 +74,19 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from topics.clean.deid_accounts import account_candidates
 from topics.clean.deid_chat import chat_candidates, common_word_name, not_a_date, virtue_list
 from topics.clean.deid_context import context_candidates, not_identifier_in_context
+from topics.clean.deid_culture import (
+    abbreviation_kind,
+    contraction_piece,
+    cultural_reference,
+    exclamation_or_devotion,
+    foreign_word,
+    instrument_conjunct,
+    named_method,
+    not_an_age,
+)
 from topics.clean.deid_evidence import export_candidates, ner_unsupported, not_a_proper_name, propagate_places
 from topics.clean.deid_family import (
     TRANSCRIPT_LABEL,
@@ -390,6 +401,7 @@ class Deidentifier:
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in service_unit_candidates(text))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in parish_candidates(text))
         candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in handle_candidates(text))
+        candidates.extend(_Candidate(s, e, k, p) for s, e, k, p in account_candidates(text))
         clinical = clinical_spans(text)
         scripture = scripture_spans(text)
         candidates = [
@@ -412,6 +424,8 @@ class Deidentifier:
             and not (c.priority >= RULE_NAME_PRIORITY and product_modifier(text, c.start, c.end, c.kind))
             and not (c.priority >= RULE_NAME_PRIORITY and document_or_devotion(text, c.start, c.end, c.kind))
             and not (c.priority >= RULE_NAME_PRIORITY and cultural_figure(text, c.start, c.end, c.kind))
+            and not (c.priority >= RULE_NAME_PRIORITY and _culture(text, c.start, c.end, c.kind))
+            and not (c.kind == "AGE" and not_an_age(text, c.start, c.end))
             and not (
                 c.priority >= RULE_NAME_PRIORITY
                 and c.kind in ("NAME", "LOCATION", "ORG")
@@ -445,6 +459,23 @@ class Deidentifier:
         if listed:
             spans = sorted([*spans, *(Span(s, e, "NAME", text[s:e]) for s, e in listed)], key=lambda s: s.start)
         return spans
+
+
+def _culture(text: str, start: int, end: int, kind: str) -> bool:
+    """Round 11 (:mod:`topics.clean.deid_culture`): an artist or a work, a method, a contraction, "a CO detector",
+    a word of another language, an exclamation or devotion, a clinical instrument's like."""
+    return any(
+        f(text, start, end, kind)
+        for f in (
+            cultural_reference,
+            named_method,
+            contraction_piece,
+            abbreviation_kind,
+            foreign_word,
+            exclamation_or_devotion,
+            instrument_conjunct,
+        )
+    )
 
 
 _SCORE_BEFORE = re.compile(

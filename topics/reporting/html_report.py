@@ -235,7 +235,7 @@ def _shown(analysis: Analysis, deidentify: bool | None) -> _Shown:
         f"Remarks shown in this report are de-identified: {counts['identifiers']:,} identifiers replaced "
         f"by placeholders in {counts['remarks_scrubbed']:,} remarks, {counts['name_words']} name words "
         "masked in labels and keywords. Automatic de-identification misses some identifiers "
-        "(about one in thirty on held-out remarks in familiar styles, one in eleven on the latest set written in "
+        "(about one in thirty on held-out remarks in familiar styles, one in sixteen on the latest set written in "
         "styles the rules had never seen): read the report before sharing it."
     )
     return _Shown(shown, privacy=privacy, names=names)
