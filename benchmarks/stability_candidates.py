@@ -24,6 +24,7 @@ toolkit's own parts (exact neighbour graph, UMAP 5-D on it, HDBSCAN with the ``m
 from __future__ import annotations
 
 import argparse
+import functools
 import itertools
 import json
 import sys
@@ -329,7 +330,7 @@ def c_pca(d: Data, seed: int, dims: int = 10, smooth_k: int = 0, min_samples: in
     return lab, time.perf_counter() - t0
 
 
-def c_ensemble(d: Data, seed: int, members: int = 5, epochs: int = 100, smooth_k: int = 0):
+def c_ensemble(d: Data, seed: int, members: int = 5, epochs: int = 100, smooth_k: int = 0, agreement: float = 0.5):
     """Consensus of ``members`` short UMAP layouts from one shared graph and initialisation, HDBSCAN on each."""
     from topics.model.consensus import consensus_labels, consensus_seeds
 
@@ -343,7 +344,7 @@ def c_ensemble(d: Data, seed: int, members: int = 5, epochs: int = 100, smooth_k
     if members == 1:
         lab = labs[0]
     else:
-        lab, _ = consensus_labels(labs, mcs(len(d.x)))
+        lab, _ = consensus_labels(labs, mcs(len(d.x)), agreement)
         lab = place_outliers(lab, d)
     if smooth_k:
         lab = smooth(lab, d, smooth_k)
@@ -472,6 +473,16 @@ CANDIDATES: dict[str, tuple[Fit, bool, str]] = {
     "ens10e30": (lambda d, s: c_ensemble(d, s, 10, 30), True, "consensus of 10 layouts x 30 epochs, shared init"),
     "ens20e25": (lambda d, s: c_ensemble(d, s, 20, 25), True, "consensus of 20 layouts x 25 epochs, shared init"),
     "ens20e50": (lambda d, s: c_ensemble(d, s, 20, 50), True, "consensus of 20 layouts x 50 epochs, shared init"),
+    **{
+        f"ens{k}e{e}a{round(a * 100)}": (
+            functools.partial(c_ensemble, members=k, epochs=e, agreement=a),
+            True,
+            f"consensus of {k} layouts x {e} epochs, agreement {a}"
+            + (" (the default since 2026-12-07)" if (k, e, a) == (20, 50, 0.4) else ""),
+        )
+        for k, e in ((10, 50), (20, 50), (20, 25), (20, 20))
+        for a in (0.3, 0.35, 0.4, 0.45, 0.5)
+    },
     "ens10e50+smooth15": (lambda d, s: c_ensemble(d, s, 10, 50, smooth_k=15), True, "ens10e50, then kNN smoothing"),
     "avg5e100": (lambda d, s: c_average(d, s, 5, 100), True, "HDBSCAN on the mean of 5 aligned layouts x 100 ep"),
     "avg10e50": (lambda d, s: c_average(d, s, 10, 50), True, "HDBSCAN on the mean of 10 aligned layouts x 50 ep"),

@@ -278,23 +278,31 @@ class HDBSCANConfig:
         corpus and the next two gave 4 and 5 (``benchmarks/calibrate_defaults.py``).
     cluster_selection_method : {"eom", "leaf"}
     consensus_fits : int
-        1: one UMAP + HDBSCAN fit. More: the consensus mode, that many fits with seeds derived from
-        ``seed``, remarks kept together when most fits agree (see :mod:`topics.model.consensus`); costs one
-        UMAP reduction per fit, raises stability across seeds.
+        1: one UMAP + HDBSCAN fit. More (the default, 20): the consensus mode, that many fits with seeds
+        derived from ``seed``, remarks kept together when the fits agree (see :mod:`topics.model.consensus`).
+        One fit's topics depend on its seed (mean pairwise ARI between seeds 0.75 / 0.70 / 0.75 at 5k /
+        15k / 29k remarks); the consensus of 20 short layouts agrees at 0.88 / 0.89 / 0.89 through
+        :func:`topics.fit` (seeds 47-51, 29k: 47-49; ``benchmarks/seed_stability.py``), at equal NMI with the
+        codes and 10-15% fewer topics.
     consensus_epochs : int
-        0: each consensus fit is a full UMAP run. More: the consensus fits share one neighbour graph and one
-        spectral initialisation and each optimises its layout for this many epochs
-        (:mod:`topics.model.ensemble`). Ten fits of 50 epochs cost about one default fit at 5,000 remarks
-        (2.5 times its layout epochs above 10,000) and raised the mean ARI between seeds from 0.75 to 0.82
-        at 5k, 0.73 to 0.85 at 15k and 0.67 to 0.89 at 29k remarks (``benchmarks/stability_candidates.py``).
+        0: each consensus fit is a full UMAP run. More (the default, 50): the consensus fits share one
+        neighbour graph and one spectral initialisation and each optimises its layout for this many epochs
+        (:mod:`topics.model.ensemble`), in parallel threads (:mod:`topics.model.sgd`).
+    consensus_agreement : float
+        A group of remarks joins a consensus topic when, averaged over the fits, more than this share of the
+        topic's remarks share its label (:func:`topics.model.consensus.consensus_labels`). Lower merges a
+        topic that only some fits split; higher keeps it split. With 20 fits every agreement from 0.3 to 0.4
+        kept the seeds' ARI at or above 0.86 at 5k-29k remarks, 0.5 fell to 0.84 at 5k
+        (``benchmarks/stability_candidates.py``).
     """
 
     min_cluster_size: int | str = "auto"
     auto_divisor: float = 200.0
     min_samples: int | None = 10
     cluster_selection_method: Literal["eom", "leaf"] = "eom"
-    consensus_fits: int = 1
-    consensus_epochs: int = 0
+    consensus_fits: int = 20
+    consensus_epochs: int = 50
+    consensus_agreement: float = 0.4
 
     def resolve_min_cluster_size(self, n_remarks: int) -> int:
         """The ``min_cluster_size`` used for ``n_remarks`` remarks."""
@@ -317,6 +325,8 @@ class HDBSCANConfig:
             raise bad("consensus_fits", "must lie between 1 (one fit, no consensus) and 50")
         if not 0 <= self.consensus_epochs <= 10_000:
             raise bad("consensus_epochs", "must lie between 0 (full UMAP fits) and 10000")
+        if not 0.0 < self.consensus_agreement < 1.0:
+            raise bad("consensus_agreement", "must lie between 0 and 1 (a share of the fits' agreement)")
 
 
 @dataclass

@@ -75,15 +75,17 @@ def test_consensus_mode_fits_real_remarks(small_corpus, config, embedder):
 
     remarks, _ = select_remarks(small_corpus)
     config.hdbscan.consensus_fits = 3
+    config.hdbscan.consensus_epochs = 0  # three full UMAP fits (the default's short layouts: test_ensemble.py)
     model = TopicModel(config, embedder=embedder).fit(remarks)
     a = model.assignments_
     assert model.manifest_["consensus_seeds"] == consensus_seeds(config.seed, 3)
     assert (model.topics_["topic"] != -1).sum() >= 2
     assert a["probability"].between(0, 1).all()
     members = a.loc[~a["outlier_reassigned"] & (a["topic"] != -1), "probability"]
-    # an atom joins a cluster only above the agreement (0.5), but its strength is measured against the final
-    # cluster, so an early atom can end just below it once later atoms joined (seen in a fresh clone: 1 of 878
-    # at 0.497); nearly all members stay above it
-    assert (members > 0).all() and (members > 0.5).mean() >= 0.95
+    # an atom joins a cluster only above the agreement, but its strength is measured against the final cluster,
+    # so an early atom can end just below it once later atoms joined (seen in a fresh clone: 1 of 878 at 0.497
+    # with the agreement at 0.5); nearly all members stay above it
+    agreement = config.hdbscan.consensus_agreement
+    assert (members > 0).all() and (members > agreement).mean() >= 0.95
     again = TopicModel(config, embedder=embedder).fit(remarks)
     assert again.assignments_["topic"].tolist() == a["topic"].tolist()  # deterministic for a seed

@@ -51,8 +51,11 @@ def saved(model: TopicModel, folder: Path) -> dict[str, bytes]:
     return {name: (folder / name).read_bytes() for name in SAVED}
 
 
-def test_keybert_runs_once_and_the_model_is_what_two_runs_gave(remarks, embedder, monkeypatch, tmp_path):
+@pytest.mark.parametrize("path", ["_fit_consensus", "_fit_single"])
+def test_keybert_runs_once_and_the_model_is_what_two_runs_gave(path, remarks, embedder, monkeypatch, tmp_path):
     cfg = TopicConfig()
+    if path == "_fit_single":
+        cfg.hdbscan.consensus_fits = 1  # one UMAP + HDBSCAN fit (the default is the consensus of 20)
     cfg.embedding.cache_dir = str(embedder.config.cache_dir)
     assert cfg.outliers.reduce and cfg.representation.model == "keybert"  # the defaults this is about
     calls = keybert_calls(monkeypatch)
@@ -62,12 +65,12 @@ def test_keybert_runs_once_and_the_model_is_what_two_runs_gave(remarks, embedder
     assert (now.assignments_["outlier_reassigned"]).any()  # outliers were placed: the reduction ran
 
     # the way it was: the representation model in BERTopic's fit too, then again after the reduction
-    fit_single = TopicModel._fit_single
+    fit_clusters = getattr(TopicModel, path)
 
     def described_twice(self, docs, embeddings, vectorizer, representation):
-        return fit_single(self, docs, embeddings, vectorizer, representation_model(cfg.representation, cfg.seed))
+        return fit_clusters(self, docs, embeddings, vectorizer, representation_model(cfg.representation, cfg.seed))
 
-    monkeypatch.setattr(TopicModel, "_fit_single", described_twice)
+    monkeypatch.setattr(TopicModel, path, described_twice)
     calls.clear()
     before = TopicModel(cfg, embedder=embedder).fit(remarks)
     assert (once, len(calls)) == (1, 2)

@@ -43,6 +43,33 @@ def test_short_layouts_share_the_exact_graph_are_seeded_and_cached(vectors, tmp_
     assert other.from_cache_ is False  # the epochs are part of the key
 
 
+def test_threaded_layouts_are_umaps_own_bit_for_bit_whatever_the_threads(vectors):
+    """The GIL-free optimiser gives UMAP's layout exactly, and the same layouts in 1 or 3 threads."""
+    from umap.umap_ import find_ab_params, simplicial_set_embedding
+
+    from topics.model.ensemble import ShortLayouts
+    from topics.model.reduction import exact_knn
+    from topics.model.sgd import optimise_layout, optimise_layouts
+
+    layouts = ShortLayouts(epochs=30)
+    layouts.knn_ = exact_knn(vectors, 15)
+    graph, init = layouts._graph_and_init(vectors, 15)
+    init = init.copy()
+    init[1] = init[0]  # a duplicate starting point takes UMAP's jitter branch too
+    a, b = find_ab_params(1.0, 0.0)
+    for seed, epochs in [(3, 30), (4, 8)]:  # 8 epochs: UMAP then prunes the graph at its default epochs
+        umap_layout, _ = simplicial_set_embedding(
+            vectors, graph.tocoo(copy=True), 5, 1.0, a, b, 1.0, 5, epochs, init, np.random.RandomState(seed),
+            "cosine", {}, False, {}, False,
+        )  # fmt: skip
+        assert np.array_equal(optimise_layout(graph, init, seed, epochs, a, b), umap_layout)
+    one = optimise_layouts(graph, init, [5, 6, 7, 8], 20, a, b, threads=1)
+    three = optimise_layouts(graph, init, [5, 6, 7, 8], 20, a, b, threads=3)
+    assert all(np.array_equal(x, y) for x, y in zip(one, three, strict=True))
+    assert not np.array_equal(one[0], one[1])
+    assert graph.nnz == layouts._graph_and_init(vectors, 15)[0].nnz  # the shared graph is left as it was
+
+
 def test_consensus_epochs_fits_real_remarks_with_short_layouts(small_corpus, config, embedder):
     from topics.clean import select_remarks
     from topics.model import TopicModel
@@ -67,7 +94,8 @@ def test_consensus_epochs_fits_real_remarks_with_short_layouts(small_corpus, con
 
 
 def test_consensus_epochs_is_a_checked_config_key(tmp_path):
-    assert TopicConfig().hdbscan.consensus_epochs == 0  # the default: full UMAP fits, as before
+    default = TopicConfig().hdbscan
+    assert (default.consensus_fits, default.consensus_epochs, default.consensus_agreement) == (20, 50, 0.4)
     path = tmp_path / "topics.toml"
     path.write_text("[hdbscan]\nconsensus_fits = 10\nconsensus_epochs = 50\n", encoding="utf-8")
     assert TopicConfig.from_toml(path).hdbscan.consensus_epochs == 50

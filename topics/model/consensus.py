@@ -89,8 +89,10 @@ def consensus_labels(
     # largest atom first, ties by the first remark it holds: the same order whatever the fits' label names
     # and whatever their order
     order = np.lexsort((first, -counts))
-    profiles: list[np.ndarray] = []  # per cluster: (k, width) counts of each fit's labels among its remarks
-    sizes: list[int] = []
+    # per cluster: (k, width) counts of each fit's labels among its remarks, in a buffer grown by doubling
+    profile = np.zeros((16, k, width))
+    size = np.zeros(16)
+    n_clusters = 0
     atom_cluster = np.full(len(atoms), OUTLIER, dtype=np.int64)
     atom_strength = np.zeros(len(atoms))
     fits = np.arange(k)
@@ -99,25 +101,27 @@ def consensus_labels(
         if (row == OUTLIER).all():
             continue
         best, best_score = OUTLIER, 0.0
-        if profiles:
-            stacked = np.stack(profiles)  # (clusters, k, width)
-            shares = stacked[:, fits, row + 1] / np.asarray(sizes, dtype=float)[:, None]
+        if n_clusters:
+            shares = profile[:n_clusters, fits, row + 1] / size[:n_clusters, None]
             shares[:, row == OUTLIER] = 0.0
             scores = shares.mean(axis=1)
             best = int(scores.argmax())
             best_score = float(scores[best])
         if best_score <= agreement:
-            profiles.append(np.zeros((k, width)))
-            sizes.append(0)
-            best = len(profiles) - 1
+            if n_clusters == len(size):
+                profile = np.concatenate([profile, np.zeros_like(profile)])
+                size = np.concatenate([size, np.zeros_like(size)])
+            best = n_clusters
+            n_clusters += 1
             best_score = float((row != OUTLIER).mean())
-        profiles[best][fits, row + 1] += counts[a]
-        sizes[best] += int(counts[a])
+        profile[best, fits, row + 1] += counts[a]
+        size[best] += counts[a]
         atom_cluster[a] = best
         atom_strength[a] = best_score
+    sizes = [int(x) for x in size[:n_clusters]]
     # strength against the final clusters (an early atom's agreement with what joined after it)
-    if profiles:
-        final = np.stack(profiles) / np.maximum(np.asarray(sizes, dtype=float), 1)[:, None, None]
+    if n_clusters:
+        final = profile[:n_clusters] / np.maximum(size[:n_clusters], 1)[:, None, None]
         placed = np.flatnonzero(atom_cluster != OUTLIER)
         shares = final[atom_cluster[placed][:, None], fits[None, :], atoms[placed] + 1]
         shares[atoms[placed] == OUTLIER] = 0.0

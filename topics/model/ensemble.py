@@ -2,11 +2,12 @@
 
 A UMAP fit spends most of its time in the stochastic optimisation of the layout (500 epochs under 10,000
 remarks, 200 above); the neighbour graph, its fuzzy weights and the spectral initialisation do not depend on
-the seed. With ``[hdbscan] consensus_epochs`` set, the consensus fits (:mod:`topics.model.consensus`) share
-those and each runs only that many epochs: on 5,000 counsellor remarks one 100-epoch layout clusters about as
-stably as one 500-epoch layout (mean pairwise ARI over seeds 0.72 against 0.73), so ten 50-epoch layouts cost
-about one default fit and their consensus agrees across seeds at ARI 0.82 against 0.75 for one fit
-(``benchmarks/stability_candidates.py``).
+the seed. With ``[hdbscan] consensus_epochs`` set (the default: 20 fits of 50 epochs), the consensus fits
+(:mod:`topics.model.consensus`) share those and each runs only that many epochs, in parallel threads
+(:mod:`topics.model.sgd`): on 5,000 counsellor remarks one 100-epoch layout clusters about as stably as one
+500-epoch layout (mean pairwise ARI over seeds 0.72 against 0.73), and the consensus of twenty 50-epoch layouts
+agrees across seeds at ARI 0.88-0.89 at 5k-29k remarks against 0.70-0.75 for one fit
+(``benchmarks/stability_candidates.py``, ``benchmarks/seed_stability.py``).
 
 Each layout is kept in the reduction cache (:class:`topics.model.reduction.ReductionCache`), keyed by the
 embeddings, the settings, the epochs and the seed, so a rerun that changes only the clustering skips them.
@@ -39,6 +40,9 @@ class ShortLayouts:
         Optimisation epochs of each layout.
     cache_dir : str or Path, optional
         Folder of the :class:`~topics.model.reduction.ReductionCache`; nothing is cached if omitted.
+    threads : int, optional
+        Layouts optimised at the same time (:func:`topics.model.sgd.optimise_layouts`; default: the usable CPUs).
+        The layouts do not depend on it.
 
     Attributes
     ----------
@@ -59,6 +63,7 @@ class ShortLayouts:
         *,
         epochs: int = 50,
         cache_dir: str | Path | None = None,
+        threads: int | None = None,
     ) -> None:
         self.n_neighbors = n_neighbors
         self.n_components = n_components
@@ -66,6 +71,7 @@ class ShortLayouts:
         self.metric = metric
         self.epochs = epochs
         self.cache_dir = cache_dir
+        self.threads = threads
 
     def _settings(self, seed: int) -> dict[str, Any]:
         return {
@@ -108,13 +114,18 @@ class ShortLayouts:
         self.from_cache_ = all(lay is not None for lay in layouts)
         self.knn_ = neighbour_graph(x, k, self.metric, cache=cache, digest=digest)
         if not self.from_cache_:
+            from umap.umap_ import find_ab_params
+
+            from topics.model.sgd import optimise_layouts
+
             graph, init = self._graph_and_init(x, k)
-            for i, seed in enumerate(seeds):
-                if layouts[i] is None:
-                    layout = self._layout(x, graph, init, seed)
-                    layouts[i] = layout
-                    if cache is not None:
-                        cache.save("short", keys[i], embedding=layout)
+            todo = [i for i, lay in enumerate(layouts) if lay is None]
+            a, b = find_ab_params(1.0, self.min_dist)
+            computed = optimise_layouts(graph, init, [seeds[i] for i in todo], self.epochs, a, b, threads=self.threads)
+            for i, layout in zip(todo, computed, strict=True):
+                layouts[i] = layout
+                if cache is not None:
+                    cache.save("short", keys[i], embedding=layout)
         done = [np.asarray(lay, dtype=np.float32) for lay in layouts if lay is not None]
         self.embedding_ = done[0]
         return done
@@ -139,27 +150,3 @@ class ShortLayouts:
         with without_index_warning():
             init = np.asarray(umap.fit_transform(x), dtype=np.float32)
         return umap.graph_, init
-
-    def _layout(self, x: np.ndarray, graph: Any, init: np.ndarray, seed: int) -> np.ndarray:
-        from umap.umap_ import find_ab_params, simplicial_set_embedding
-
-        a, b = find_ab_params(1.0, self.min_dist)
-        embedding, _ = simplicial_set_embedding(
-            x,
-            graph.tocoo(copy=True),  # it prunes the weak edges of the graph it is given
-            self.n_components,
-            1.0,
-            a,
-            b,
-            1.0,
-            5,
-            self.epochs,
-            init,
-            np.random.RandomState(seed),
-            self.metric,
-            {},
-            False,
-            {},
-            False,
-        )
-        return np.asarray(embedding, dtype=np.float32)

@@ -326,11 +326,12 @@ class TopicModel:
                 labels = nearest_centroid_labels(labels, unit, cfg.outliers.threshold)
             labelings.append(labels)
         self.consensus_seeds_ = seeds
-        labels, strength = consensus_labels(labelings, self.min_cluster_size_)
+        labels, strength = consensus_labels(labelings, self.min_cluster_size_, cfg.hdbscan.consensus_agreement)
         if (labels != OUTLIER).sum() == 0:
             raise InputError(
-                f"the {len(seeds)} consensus fits agree on no topic among {len(docs)} remarks with "
-                f"min_cluster_size={self.min_cluster_size_}: lower [hdbscan] min_cluster_size or consensus_fits"
+                f"HDBSCAN found no topic among {len(docs)} remarks with min_cluster_size={self.min_cluster_size_} "
+                f"that the {len(seeds)} consensus fits agree on; the corpus is too small or too uniform: lower "
+                "[hdbscan] min_cluster_size, set consensus_fits = 1 or add transcripts"
             )
         bt = self._bertopic(vectorizer, representation)
         raw_topics, _ = bt.fit_transform(docs, embeddings=embeddings, y=labels)
