@@ -1,7 +1,7 @@
-"""Consensus clustering: several UMAP + HDBSCAN fits with different seeds, remarks kept together when most fits agree.
+"""Consensus clustering: several UMAP + HDBSCAN fits with different seeds, remarks kept together when the fits agree.
 
 One UMAP + HDBSCAN fit depends on its seed: on 29k counselor remarks the mean pairwise adjusted Rand
-index between seeds is about 0.7 at the default settings. The consensus mode fits ``k`` seeds and keeps
+index between seeds is about 0.7 for one fit. The consensus mode (the default) fits ``k`` seeds and keeps
 together the remarks that the fits put together (evidence accumulation, Fred and Jain 2005), in a form
 that needs no n-by-n matrix:
 
